@@ -1,0 +1,96 @@
+"""The words of DESIGN.md as plain data: clauses and the policy documents they make up.
+
+Everything here is pure and immutable so stages can pass it around and tests can build it
+by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from monitor.textnorm import comparison_key
+
+ClauseKind = Literal["heading", "paragraph", "list-item", "table-row"]
+CLAUSE_KINDS: tuple[str, ...] = ("heading", "paragraph", "list-item", "table-row")
+SECTION_SEPARATOR = " > "
+
+
+class ExtractionError(ValueError):
+    """A capture that cannot be turned into policy text (unknown, binary or empty)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One unit of a version: its section path (outermost heading first), kind and text.
+
+    ``text`` is display text, kept as written (after repair of mojibake and entities);
+    ``key`` is what the diff compares.
+    """
+
+    section: tuple[str, ...]
+    kind: ClauseKind
+    text: str
+    key: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in CLAUSE_KINDS:
+            raise ValueError(f"unknown clause kind {self.kind!r}")
+        if not self.key:
+            object.__setattr__(self, "key", comparison_key(self.text))
+
+    @property
+    def section_path(self) -> str:
+        return SECTION_SEPARATOR.join(self.section)
+
+    def to_dict(self) -> dict:
+        return {"section": list(self.section), "kind": self.kind, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Clause:
+        return cls(tuple(data["section"]), data["kind"], data["text"])
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDocument:
+    """What extraction makes of one capture."""
+
+    clauses: tuple[Clause, ...]
+    title: str | None = None
+    effective_date: date | None = None
+    language: str | None = None
+    format: str = "text"
+
+    @property
+    def headings(self) -> list[Clause]:
+        return [c for c in self.clauses if c.kind == "heading"]
+
+    @property
+    def body(self) -> list[Clause]:
+        """The clauses that carry policy text (everything but headings)."""
+        return [c for c in self.clauses if c.kind != "heading"]
+
+    def normalized_text(self) -> str:
+        """The text versions are deduplicated by: equal here means the same version."""
+        return "\n".join(f"{c.kind}\t{c.key}" for c in self.clauses)
+
+    def to_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "effective_date": self.effective_date.isoformat() if self.effective_date else None,
+            "language": self.language,
+            "format": self.format,
+            "clauses": [c.to_dict() for c in self.clauses],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PolicyDocument:
+        eff = data.get("effective_date")
+        return cls(
+            clauses=tuple(Clause.from_dict(c) for c in data["clauses"]),
+            title=data.get("title"),
+            effective_date=date.fromisoformat(eff) if eff else None,
+            language=data.get("language"),
+            format=data.get("format", "text"),
+        )
