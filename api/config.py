@@ -1,0 +1,45 @@
+"""Configuration of a Clausewatch process: defaults point at the real web, tests override.
+
+Every setting has a flag (added by the commands that use it) and an environment variable;
+a flag given on the command line wins over the environment, which wins over the default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db_path: str = "clausewatch.db"
+    wayback_url: str = "https://web.archive.org"
+    allow_private_addresses: bool = False
+    archive_on_change: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Where people read the diff viewer; links in feeds and webhooks are built on it.
+    public_url: str = ""
+    user_agent_contact: str = "https://github.com/clausewatch/clausewatch"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+        """Defaults, then CLAUSEWATCH_<NAME> variables, then non-None keyword overrides."""
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            raw = env.get(f"CLAUSEWATCH_{f.name.upper()}")
+            if raw is None and f.name == "db_path":
+                raw = env.get("CLAUSEWATCH_DB")
+            if raw is None:
+                continue
+            if f.type in ("bool", bool):
+                values[f.name] = raw.strip().lower() in _TRUE
+            elif f.type in ("int", int):
+                values[f.name] = int(raw)
+            else:
+                values[f.name] = raw
+        settings = cls(**values)
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
