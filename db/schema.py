@@ -1,0 +1,131 @@
+"""The schema, as sqlite-utils migrations: each function is one step, applied once, in order.
+
+sqlite-utils (>= 4) ships the migrations API that the `sqlite-migrate` package used to
+provide, recording applied steps in `_sqlite_migrations`; so no extra dependency. Never
+edit an applied step: add a new one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("clausewatch")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE sites (
+            id INTEGER PRIMARY KEY,
+            site TEXT NOT NULL UNIQUE,          -- registrable domain
+            site_hash TEXT NOT NULL UNIQUE,     -- sha256 hex of site: lookups by prefix
+            state TEXT NOT NULL DEFAULT 'active',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES sites(id),
+            kind TEXT NOT NULL DEFAULT 'privacy',
+            url TEXT NOT NULL,
+            selector TEXT,
+            status TEXT NOT NULL DEFAULT 'ok',  -- ok|unreachable|blocked|empty|structure-changed|moved
+            status_detail TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            last_checked_at TEXT,
+            next_check_at TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            UNIQUE (site_id, kind, url)
+        );
+        CREATE INDEX documents_next_check ON documents(next_check_at);
+        CREATE TABLE blobs (
+            sha256 TEXT PRIMARY KEY,            -- of the raw bytes
+            codec TEXT NOT NULL,                -- 'zlib'
+            size INTEGER NOT NULL,              -- uncompressed
+            data BLOB NOT NULL
+        );
+        CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            text_hash TEXT NOT NULL,            -- sha256 of PolicyDocument.normalized_text()
+            clauses TEXT NOT NULL,              -- JSON: PolicyDocument.to_dict()["clauses"]
+            title TEXT,
+            effective_date TEXT,
+            language TEXT,
+            format TEXT,
+            first_captured_at TEXT,
+            last_captured_at TEXT,
+            snapshot_count INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            UNIQUE (document_id, text_hash)
+        );
+        CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            blob_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+            source TEXT NOT NULL,               -- live|wayback
+            captured_at TEXT NOT NULL,          -- ISO 8601 UTC, ...Z: sorts as text
+            url TEXT,
+            status INTEGER,                     -- HTTP status of the capture
+            content_type TEXT,
+            headers TEXT,                       -- JSON object
+            digest TEXT,                        -- Wayback CDX digest (sha1 base32)
+            recorded_at TEXT NOT NULL,
+            processed_at TEXT,                  -- NULL: stored, not yet processed
+            version_id INTEGER REFERENCES versions(id),
+            error TEXT,                         -- why processing made no version
+            UNIQUE (document_id, source, captured_at, blob_sha256)
+        );
+        CREATE INDEX snapshots_document_time ON snapshots(document_id, captured_at);
+        CREATE INDEX snapshots_version ON snapshots(version_id);
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,   -- the public feed cursor: never reused
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            from_version_id INTEGER NOT NULL REFERENCES versions(id),
+            to_version_id INTEGER NOT NULL REFERENCES versions(id),
+            occurrence INTEGER NOT NULL DEFAULT 0,  -- nth time this pair appears (reverts)
+            from_captured_at TEXT NOT NULL,
+            to_captured_at TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            origin TEXT NOT NULL,               -- live|backfill|reprocess
+            material INTEGER NOT NULL DEFAULT 0,
+            score REAL,
+            categories TEXT NOT NULL DEFAULT '[]',  -- JSON list of slugs
+            summary TEXT,
+            comparison TEXT,                    -- JSON: Comparison.to_detail_dict()
+            archive_url TEXT,
+            UNIQUE (document_id, from_version_id, to_version_id, occurrence)
+        );
+        CREATE INDEX changes_document ON changes(document_id, to_captured_at);
+        CREATE TABLE clauses (
+            id INTEGER PRIMARY KEY,
+            version_id INTEGER NOT NULL REFERENCES versions(id),
+            position INTEGER NOT NULL,
+            section TEXT NOT NULL,              -- 'A > B'
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            UNIQUE (version_id, position)
+        );
+        -- What a backfill has learnt so far, so a killed run resumes where it stopped.
+        CREATE TABLE backfill_captures (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            timestamp TEXT NOT NULL,            -- Wayback 14-digit timestamp
+            original TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            mimetype TEXT,
+            length INTEGER,
+            fetched_at TEXT,
+            text_hash TEXT,                     -- NULL until fetched; '' when extraction failed
+            snapshot_id INTEGER REFERENCES snapshots(id),
+            error TEXT,
+            UNIQUE (document_id, timestamp, digest)
+        );
+        """
+    )
+    db["clauses"].enable_fts(
+        ["text", "section"], fts_version="FTS5", create_triggers=True, tokenize="porter"
+    )
