@@ -1,0 +1,27 @@
+"""Extraction: any policy capture (HTML, WordPress JSON, Markdown, plain text, PDF) to clauses.
+
+``extract`` is pure and deterministic: the same bytes (and content type) always give the
+same PolicyDocument, and it does no I/O.
+"""
+
+from __future__ import annotations
+
+from monitor.extract.blocks import assemble
+from monitor.extract.decode import decode
+from monitor.extract.detect import detect_format
+from monitor.extract.markdown import markdown_blocks
+from monitor.extract.plaintext import text_blocks
+from monitor.model import ExtractionError, PolicyDocument
+
+__all__ = ["ExtractionError", "extract"]
+
+
+def extract(raw: bytes, content_type: str | None = None, url: str | None = None) -> PolicyDocument:
+    """The policy document in ``raw``; ExtractionError when it holds no policy text."""
+    fmt = detect_format(raw, content_type, url)
+    text = decode(raw, content_type)
+    if fmt == "markdown":
+        return assemble(markdown_blocks(text), format="markdown")
+    if fmt == "text":
+        return assemble(text_blocks(text), format="text")
+    raise ExtractionError(f"{fmt} is not supported")

@@ -1,0 +1,82 @@
+"""From a format's blocks to a PolicyDocument: the part every format shares.
+
+Each format reader only finds blocks (headings with a level, paragraphs, list items, table
+rows) in reading order. Here their text is repaired, date lines become metadata, headings
+build the section path, and the title and language are settled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from monitor.extract.dates import stated_date
+from monitor.extract.language import declared_language, guess_language
+from monitor.extract.repair import clean_text
+from monitor.model import Clause, ExtractionError, PolicyDocument
+
+# A bold-only paragraph ("<p><strong>Cookies</strong></p>", "**Cookies**") is a heading
+# one level below whatever real heading is open.
+SUBHEADING = 7
+_DAY_FIRST_LANGUAGES = frozenset({"de", "fr", "es", "it", "nl", "pt"})
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: str  # heading | paragraph | list-item | table-row
+    text: str
+    level: int = 0  # headings only: 1-6, or SUBHEADING
+
+
+def assemble(
+    blocks: Iterable[Block],
+    *,
+    format: str,
+    title: str | None = None,
+    language: str | None = None,
+    fallback_date: date | None = None,
+) -> PolicyDocument:
+    """The document made of ``blocks``; ExtractionError when no policy text is left.
+
+    ``title`` and ``language`` are what the capture declares (HTML <title>, WordPress
+    title, <html lang>); the first leading heading and the stopword guess stand in for them.
+    ``fallback_date`` (WordPress ``modified``) counts only when the text states no date.
+    """
+    cleaned = [(b, clean_text(b.text)) for b in blocks]
+    cleaned = [(b, text) for b, text in cleaned if text]
+    lang = declared_language(language) or guess_language(
+        " ".join(text for b, text in cleaned[:200] if b.kind != "heading")
+    )
+    day_first = lang in _DAY_FIRST_LANGUAGES
+
+    stated: date | None = None
+    stack: list[tuple[int, str]] = []
+    clauses: list[Clause] = []
+    first_heading: str | None = None
+    body_seen = False
+    for block, text in cleaned:
+        found = stated_date(text, day_first=day_first)
+        if found is not None:
+            stated = stated or found
+            continue
+        if block.kind == "heading":
+            level = block.level or 1
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, text))
+            if first_heading is None and not body_seen:
+                first_heading = text
+        else:
+            body_seen = True
+        clauses.append(Clause(tuple(t for _, t in stack), block.kind, text))  # type: ignore[arg-type]
+
+    if not any(c.kind != "heading" for c in clauses):
+        raise ExtractionError("no policy text found")
+    return PolicyDocument(
+        clauses=tuple(clauses),
+        title=clean_text(title) if title and clean_text(title) else first_heading,
+        effective_date=stated or fallback_date,
+        language=lang,
+        format=format,
+    )

@@ -1,0 +1,141 @@
+"""Markdown captures to blocks: ATX and setext headings, lists, tables, paragraphs.
+
+The Markdown we meet is mostly converted from HTML (Open Terms Archive versions, copy-paste
+tools), so it carries the converters' habits: `**` markers that close in the next
+paragraph, hard breaks made of trailing spaces, icon names left as lone words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.extract.blocks import SUBHEADING, Block
+from monitor.extract.inline import markdown_inline
+from monitor.extract.plaintext import heading_level
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_LIST = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])[ \t]+(.*)$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_QUOTE = re.compile(r"^ {0,3}(?:>[ \t]?)+")
+_TABLE_RULE = re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?$")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
+# "**Cookies**" or "**How we use data:**" alone in a paragraph: a sub-heading.
+_BOLD_ONLY = re.compile(r"^(\*\*|__)(?P<inner>(?:(?!\1).)+)\1[ \t]*[.:]?$")
+# Icon-font ligatures ("clock", "expand_more") survive conversion as one lowercase word.
+_ICON_WORD = re.compile(r"^[a-z]+(?:_[a-z]+)*$")
+_MAX_SUBHEADING = 200
+# A list item that is nothing but a link to an anchor on the same page: a contents list.
+_CONTENTS_ENTRY = re.compile(r"^\[[^\]]*\]\(#[^)\s]*\)$")
+
+
+def _table_row(line: str) -> str:
+    cells = [c.strip() for c in _CELL_SPLIT.split(line.strip().strip("|"))]
+    return " | ".join(markdown_inline(c).strip() for c in cells if c)
+
+
+def _raw_blocks(text: str) -> list[list]:
+    """[kind, raw text, level] in reading order; inline syntax still in the text."""
+    blocks: list[list] = []
+    lines: list[str] = []
+    kind = "paragraph"
+
+    def flush() -> None:
+        nonlocal lines, kind
+        if lines:
+            blocks.append([kind, " ".join(s.strip() for s in lines), 0])
+        lines, kind = [], "paragraph"
+
+    fence: str | None = None
+    for line in text.split("\n"):
+        if fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+                flush()
+            elif line.strip():
+                lines.append(line)
+            continue
+        line = _QUOTE.sub("", line).rstrip("\\").rstrip()
+        stripped = line.strip()
+        if not stripped:
+            flush()
+            continue
+        if m := _FENCE.match(line):
+            flush()
+            fence = m[1][0] * 3
+            continue
+        if m := _ATX.match(line):
+            flush()
+            blocks.append(["heading", m[2] or "", len(m[1])])
+            continue
+        if (m := _SETEXT.match(line)) and lines and kind == "paragraph":
+            blocks.append(
+                ["heading", " ".join(s.strip() for s in lines), 1 if m[1][0] == "=" else 2]
+            )
+            lines = []
+            continue
+        if _RULE.match(line) or _SETEXT.match(line):
+            flush()
+            continue
+        if stripped.startswith("|"):
+            flush()
+            if not _TABLE_RULE.match(stripped):
+                blocks.append(["table-row", stripped, 0])
+            continue
+        if m := _LIST.match(line):
+            flush()
+            kind, lines = "list-item", [m[1]]
+            continue
+        if _REF_DEFINITION.match(line) and not lines:
+            continue
+        lines.append(line)
+    flush()
+    return blocks
+
+
+def _repair_bold(blocks: list[list]) -> None:
+    """Move a `**` that ends a block with an odd count to the start of the next block.
+
+    Converters write `...end of one paragraph.**  \\n\\nNext Heading**. Text` when a bold
+    run opened at the next paragraph's start; reading it as written would bold the wrong
+    words and hide the run-in heading.
+    """
+    for i, block in enumerate(blocks[:-1]):
+        text = block[1]
+        if block[0] in ("paragraph", "list-item") and text.endswith("**") and text.count("**") % 2:
+            block[1] = text[:-2].rstrip()
+            following = blocks[i + 1]
+            if following[0] in ("paragraph", "list-item"):
+                following[1] = "**" + following[1]
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """The blocks of a Markdown document."""
+    raw = _raw_blocks(text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4))
+    _repair_bold(raw)
+    out: list[Block] = []
+    for kind, body, level in raw:
+        if kind == "table-row":
+            out.append(Block(kind, _table_row(body)))
+            continue
+        if kind == "list-item" and _CONTENTS_ENTRY.match(body):
+            continue
+        if kind == "paragraph":
+            if _ICON_WORD.match(body):
+                continue
+            m = _BOLD_ONLY.match(body)
+            if m and len(m["inner"]) <= _MAX_SUBHEADING:
+                out.append(Block("heading", markdown_inline(body), SUBHEADING))
+                continue
+        out.append(Block(kind, markdown_inline(body), level))
+    if not any(b.kind == "heading" and b.text.strip() for b in out):
+        # Markdown without heading markup (converted from plain text): read it as a reader would.
+        out = [
+            Block("heading", b.text, lvl)
+            if b.kind == "paragraph" and (lvl := heading_level(b.text.strip()))
+            else b
+            for b in out
+        ]
+    return out
