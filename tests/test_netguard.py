@@ -1,0 +1,241 @@
+"""The SSRF guard: only public http(s) addresses, checked after DNS and on every hop."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from aiohttp import web
+
+from monitor.fetch import Fetcher, FetchPolicy
+from monitor.netguard import (
+    AddressPolicy,
+    AddressRefused,
+    GuardedResolver,
+    StaticLookup,
+    check_url,
+    refusal_reason,
+)
+
+NOT_PUBLIC = [
+    "127.0.0.1",
+    "127.8.9.10",
+    "10.0.0.1",
+    "172.16.5.4",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "224.0.0.251",
+    "255.255.255.255",
+    "192.0.0.8",
+    "198.18.0.1",
+    "240.0.0.1",
+    "::1",
+    "::",
+    "fe80::1",
+    "fc00::1",
+    "ff02::1",
+    "::ffff:10.0.0.1",
+    "::ffff:127.0.0.1",
+    "2002:0a00:0001::1",  # 6to4 around 10.0.0.1
+    "64:ff9b::a9fe:a9fe",  # NAT64 around 169.254.169.254
+    "2001::1",  # Teredo
+]
+PUBLIC = ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808"]
+
+
+@pytest.mark.parametrize("address", NOT_PUBLIC)
+def test_non_public_addresses_are_refused(address):
+    assert refusal_reason(address) is not None
+    assert AddressPolicy().refusal(address) is not None
+    assert AddressPolicy(allow_private=True).refusal(address) is None
+
+
+@pytest.mark.parametrize("address", PUBLIC)
+def test_public_addresses_pass(address):
+    assert refusal_reason(address) is None
+
+
+def test_allow_networks_exempts_only_those_networks():
+    policy = AddressPolicy(allow_networks=("127.0.0.1/32",))
+    assert policy.refusal("127.0.0.1") is None
+    assert policy.refusal("127.0.0.2") == "loopback"
+    assert policy.refusal("::1") == "loopback"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["file:///etc/passwd", "ftp://example.com/", "gopher://example.com/", "http://10.1.2.3/"],
+)
+def test_check_url_refuses_other_schemes_and_private_literals(url):
+    from yarl import URL
+
+    with pytest.raises(AddressRefused):
+        check_url(URL(url), AddressPolicy())
+
+
+async def test_resolver_refuses_if_any_address_is_private():
+    lookup = StaticLookup({"mixed.test": ["93.184.216.34", "10.0.0.9"]})
+    resolver = GuardedResolver(lookup, AddressPolicy())
+    with pytest.raises(AddressRefused, match=r"10\.0\.0\.9, private"):
+        await resolver.resolve("mixed.test", 443, socket.AF_UNSPEC)
+    allowed = GuardedResolver(lookup, AddressPolicy(allow_private=True))
+    hosts = await allowed.resolve("mixed.test", 443, socket.AF_UNSPEC)
+    assert [h["host"] for h in hosts] == ["93.184.216.34", "10.0.0.9"]
+    assert all(h["hostname"] == "mixed.test" and h["port"] == 443 for h in hosts)
+
+
+async def test_resolver_returns_the_checked_addresses_for_metadata_host_with_switch():
+    lookup = StaticLookup({"metadata.test": "169.254.169.254"})
+    with pytest.raises(AddressRefused, match="link-local"):
+        await GuardedResolver(lookup, AddressPolicy()).resolve("metadata.test", 80)
+    hosts = await GuardedResolver(lookup, AddressPolicy(allow_private=True)).resolve(
+        "metadata.test", 80
+    )
+    assert [h["host"] for h in hosts] == ["169.254.169.254"]
+
+
+# --- end to end: a real server on loopback ------------------------------------------
+
+
+@pytest.fixture
+async def origin(aiohttp_server):
+    """A loopback site whose /to-private/<target> redirects to an internal address."""
+    seen: list[str] = []
+
+    async def page(request: web.Request) -> web.Response:
+        seen.append(request.path)
+        return web.Response(
+            text="<html><body><p>policy</p></body></html>", content_type="text/html"
+        )
+
+    async def to_private(request: web.Request) -> web.Response:
+        seen.append(request.path)
+        raise web.HTTPFound(request.query["to"])
+
+    app = web.Application()
+    app.router.add_get("/robots.txt", page)
+    app.router.add_get("/policy", page)
+    app.router.add_get("/redirect", to_private)
+    server = await aiohttp_server(app)
+    return server, seen
+
+
+def _fetcher(*, lookup=None, **policy) -> Fetcher:
+    policy.setdefault("min_host_delay", 0)
+    policy.setdefault("connect_timeout", 2)
+    return Fetcher(FetchPolicy(**policy), lookup=lookup)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:{port}/policy",
+        "http://10.0.0.1:{port}/policy",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:{port}/policy",
+        "http://[::ffff:127.0.0.1]:{port}/policy",
+        "http://internal.test:{port}/policy",
+        "http://localhost.test:{port}/policy",
+    ],
+)
+async def test_private_targets_are_refused_by_default(origin, url):
+    server, seen = origin
+    lookup = StaticLookup({"internal.test": "10.20.30.40", "localhost.test": "127.0.0.1"})
+    async with _fetcher(lookup=lookup) as fetcher:
+        result = await fetcher.fetch(url.format(port=server.port))
+    assert result.outcome == "refused-address", result
+    assert result.status is None and result.body == b""
+    assert seen == []  # not even robots.txt was asked
+
+
+async def test_public_looking_url_redirecting_to_private_is_refused(origin):
+    server, seen = origin
+    # The site itself is let through by a narrow exemption; everything else stays guarded.
+    lookup = StaticLookup({"www.public.test": "127.0.0.1", "intranet.test": "192.168.0.10"})
+    base = f"http://www.public.test:{server.port}"
+    async with _fetcher(lookup=lookup, allow_networks=("127.0.0.1/32",)) as fetcher:
+        assert (await fetcher.fetch(f"{base}/policy")).outcome == "ok"
+        for target in (
+            "http://169.254.169.254/latest/meta-data/",
+            "http://10.0.0.1/",
+            "http://[::1]/",
+            f"http://intranet.test:{server.port}/",
+            "file:///etc/passwd",
+        ):
+            result = await fetcher.fetch(f"{base}/redirect?to={target}")
+            assert result.outcome == "refused-address", (target, result)
+            assert [h.status for h in result.redirects] == [302]
+            assert result.final_url.startswith(target.split("/")[0])
+    assert seen.count("/redirect") == 5
+
+
+async def test_loopback_is_allowed_with_the_switch(origin):
+    server, _ = origin
+    lookup = StaticLookup({"site.test": "127.0.0.1"})
+    async with _fetcher(lookup=lookup, allow_private=True) as fetcher:
+        for url in (
+            f"http://127.0.0.1:{server.port}/policy",
+            f"http://site.test:{server.port}/policy",
+            f"http://site.test:{server.port}/redirect?to=http://127.0.0.1:{server.port}/policy",
+        ):
+            result = await fetcher.fetch(url)
+            assert result.outcome == "ok", result
+            assert b"policy" in result.body
+
+
+async def test_ipv6_loopback_is_allowed_with_the_switch():
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+
+    async def six(request: web.Request) -> web.Response:
+        return web.Response(text="six")
+
+    app = web.Application()
+    app.router.add_get("/", six)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "::1", 0)
+        try:
+            await site.start()
+        except OSError:
+            pytest.skip("cannot bind ::1")
+        port = runner.addresses[0][1]
+        async with _fetcher(allow_private=True) as fetcher:
+            result = await fetcher.fetch(f"http://[::1]:{port}/")
+        assert result.outcome == "ok" and result.body == b"six"
+        async with _fetcher() as fetcher:
+            assert (await fetcher.fetch(f"http://[::1]:{port}/")).outcome == "refused-address"
+    finally:
+        await runner.cleanup()
+
+
+async def test_connection_goes_to_the_address_that_was_checked(origin):
+    """A name that answers a checked address first and a private one later (DNS
+    rebinding) is never looked up a second time for the same connection."""
+    server, seen = origin
+    answers = iter(["127.0.0.1"] + ["10.66.66.66"] * 10)
+    calls = []
+
+    async def rebinding(host, port, family):
+        calls.append(host)
+        address = next(answers)
+        return [(address, socket.AF_INET)]
+
+    async with _fetcher(lookup=rebinding, allow_networks=("127.0.0.1/32",)) as fetcher:
+        result = await fetcher.fetch(f"http://rebind.test:{server.port}/policy")
+    assert result.outcome == "ok", result
+    assert calls == ["rebind.test"]
+    assert seen == ["/robots.txt", "/policy"]
+
+
+@pytest.mark.parametrize(
+    "url", ["http://2130706433/", "http://127.1/", "not a url", "/relative/path", "ftp://x.test/"]
+)
+async def test_odd_urls_are_refused_not_raised(url):
+    async with _fetcher() as fetcher:
+        result = await fetcher.fetch(url)
+    assert result.outcome == "refused-address", result
+    assert result.error
