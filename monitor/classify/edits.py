@@ -1,0 +1,160 @@
+"""Judgment of an edited clause: the flips and quantities that change what it promises,
+and a reason phrased from the words that changed."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from monitor.classify.lexicon import practice_categories
+from monitor.classify.practice import CATEGORY_LABELS, clip
+from monitor.classify.words import MODALS, NEGATIONS, PRACTICE_VERBS, STOPWORDS, words
+
+_PERMISSIVE = frozenset(["may", "might", "can", "could"])
+_NUMBER_WORDS = {
+    w: n
+    for n, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_NUM = r"(\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+_DURATION = re.compile(_NUM + r"[\s-]*\(?\d*\)?\s*(hours?|days?|weeks?|months?|years?)\b", re.I)
+_AGE = re.compile(
+    r"(?:age of|aged?|under|over|older than|younger than|at least)\s+"
+    + _NUM
+    + r"\b|"
+    + _NUM
+    + r"\s*(?:years? (?:of age|old)|\+)",
+    re.I,
+)
+_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
+# Changed content words at which a reworded data-practice clause counts as a new promise.
+MIN_CONTENT_WORDS = 3
+
+
+def _number(s: str) -> float:
+    s = s.lower()
+    return float(_NUMBER_WORDS[s]) if s in _NUMBER_WORDS else float(s.replace(",", ""))
+
+
+def _durations(text: str) -> list[tuple[float, str]]:
+    out = []
+    for m in _DURATION.finditer(text):
+        unit = m.group(2).lower().rstrip("s")
+        out.append((_number(m.group(1)) * _DAYS[unit], m.group(0).strip()))
+    return out
+
+
+def _ages(text: str) -> list[tuple[float, str]]:
+    out = []
+    for m in _AGE.finditer(text):
+        n = m.group(1) or m.group(2)
+        out.append((_number(n), n))
+    return out
+
+
+def _window(ws: list[str], at: int, width: int = 6) -> str:
+    return " ".join(ws[max(0, at - 2) : at + width])
+
+
+def _quantity_reason(old: str, new: str, categories: list[str]) -> str | None:
+    do, dn = _durations(old), _durations(new)
+    if [d for d, _ in do] != [d for d, _ in dn]:
+        for (a, ta), (b, tb) in zip(do, dn, strict=False):
+            if a != b:
+                what = "retention" if "data-retention" in categories else "a time limit"
+                verb = "extends" if b > a else "shortens"
+                return f"{verb} {what} from {ta} to {tb}"
+        if dn and not do:
+            return f"adds a time limit of {dn[0][1]}"
+        if do and not dn:
+            return f"removes the time limit of {do[0][1]}"
+    ao, an = _ages(old), _ages(new)
+    if [a for a, _ in ao] != [a for a, _ in an]:
+        for (a, ta), (b, tb) in zip(ao, an, strict=False):
+            if a != b:
+                verb = "raises" if b > a else "lowers"
+                return f"{verb} the age threshold from {ta} to {tb}"
+    return None
+
+
+def _segments(ops: list[tuple[str, str]], op: str) -> list[str]:
+    return [t.strip() for o, t in ops if o == op and t.strip()]
+
+
+def edit_reason(
+    old: str, new: str, ops: list[tuple[str, str]], categories: list[str]
+) -> tuple[bool, str]:
+    """(material, reason) for an edit that is not noise."""
+    wo, wn = words(old), words(new)
+    sm = SequenceMatcher(None, wo, wn, autojunk=False)
+    removed: list[str] = []
+    added: list[str] = []
+    flips: list[str] = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            continue
+        x, y = wo[i1:i2], wn[j1:j2]
+        removed += x
+        added += y
+        gone = [w for w in x if w in NEGATIONS and w not in y]
+        came = [w for w in y if w in NEGATIONS and w not in x]
+        if gone:
+            flips.append(f"drops “{gone[0]}”: now “{_window(wn, j1)}”")
+        if came:
+            flips.append(f"adds “{came[0]}”: now “{_window(wn, j1)}”")
+        mx = [w for w in x if w in MODALS]
+        my = [w for w in y if w in MODALS]
+        if mx and my and (mx[0] in _PERMISSIVE) != (my[0] in _PERMISSIVE):
+            flips.append(f"changes “{mx[0]}” to “{my[0]}”: now “{_window(wn, j1)}”")
+        vx = [w for w in x if w in PRACTICE_VERBS]
+        vy = [w for w in y if w in PRACTICE_VERBS]
+        if vx and vy and vx[0][:4] != vy[0][:4]:
+            flips.append(f"changes “{vx[0]}” to “{vy[0]}”: now “{_window(wn, j1)}”")
+    quantity = _quantity_reason(old, new, categories)
+    if quantity:
+        flips.insert(0, quantity)
+    practice = [c for c in categories if c != "other"]
+    if flips:
+        return True, "; ".join(flips[:2])
+    content = [w for w in removed + added if w not in STOPWORDS]
+    ins, dels = _segments(ops, "insert"), _segments(ops, "delete")
+    changed_practice = practice_categories(" ".join(ins + dels))
+    if ins and dels:
+        action = f"replaces “{clip(dels[0])}” with “{clip(ins[0])}”"
+    elif ins:
+        action = f"adds “{clip(ins[0])}”"
+    elif dels:
+        action = f"removes “{clip(dels[0])}”"
+    else:
+        action = "rewords the clause"
+    extra = len(ins) + len(dels) - 1
+    if extra > 0:
+        action += f" (and {extra} more edit{'s' if extra > 1 else ''})"
+    if practice and (changed_practice or len(content) >= MIN_CONTENT_WORDS):
+        return True, f"{action} in a clause on {CATEGORY_LABELS[practice[0]]}"
+    if changed_practice:
+        return True, f"{action}, bringing in {CATEGORY_LABELS[changed_practice[0]]}"
+    return False, f"{action}; no data practice changes"

@@ -1,0 +1,166 @@
+"""Categories of a clause: a phrase lexicon per category slug of DESIGN.md (after OPP-115).
+
+Applied to the clause text and to its section path, since "We keep it for 30 days" under
+"Data Retention" says more than the sentence alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+CATEGORY_SLUGS: tuple[str, ...] = (
+    "first-party-collection",
+    "third-party-sharing",
+    "user-choice",
+    "user-access",
+    "data-retention",
+    "data-security",
+    "policy-change",
+    "do-not-track",
+    "specific-audiences",
+    "other",
+)
+
+# International transfers sit with specific audiences, as OPP-115's "International and
+# Specific Audiences" category does.
+_LEXICON: dict[str, list[str]] = {
+    "first-party-collection": [
+        r"collect\w*",
+        r"gather\w*",
+        r"obtain\w*",
+        r"(?:we|us) (?:may )?(?:also )?(?:receive|record|log|infer|process|use|analy[sz]e|derive)\w*",
+        r"information (?:you|that you) (?:provide|give|submit)",
+        r"(?:usage|device|location|contact|payment|biometric|health|financial) (?:data|information)",
+        r"cookies?",
+        r"pixels?|web beacons?|tracking technolog\w+|sdks?",
+        r"ip address\w*",
+        r"(?:device|advertising) identifiers?|idfa|idfv|android id",
+        r"geolocation|precise location",
+        r"(?:to|we) (?:personali[sz]e|train|improve|target)",
+        r"(?:artificial intelligence|\bai\b|machine learning|generative)",
+        r"(?:purposes?|legal bas[ie]s|legitimate interests?)",
+        r"profil(?:e|ing)",
+        # Kinds of data: adding one to a list under "What we collect" is new collection.
+        r"(?:e-?mail|postal|home|billing|shipping) address(?:es)?|phone numbers?|date of birth|birthdays?",
+        r"(?:first|last|full|user) ?names?|your name|gender|photos?|videos?|voice|audio recordings?",
+        r"contact lists?|address book|(?:content of |your )messages|chats?|prompts?|search (?:history|queries|terms)",
+        r"biometric\w*|face(?:print)?s?|fingerprints?|health|sexual orientation|ethnicity|religio\w+",
+        r"credit card|bank account|tax (?:id|identification)\w*|social security",
+        r"browsing history|purchase history|transactions?|precise location|gps",
+    ],
+    "third-party-sharing": [
+        r"shar(?:e|es|ed|ing)",
+        r"sell\w*|sold|sale",
+        r"disclos\w+",
+        r"third[- ]part(?:y|ies)",
+        r"(?:advertising |ad |marketing |business )?partners?",
+        r"advertisers?",
+        r"data brokers?",
+        r"affiliates?|subsidiar\w+|parent company|group companies",
+        r"service providers?|vendors?|processors?|contractors?",
+        r"law enforcement|government (?:authorities|requests)|subpoena\w*|court order",
+        r"(?:merger|acquisition|bankruptcy)",
+        r"transfer\w* (?:your |personal |this )?(?:data|information) to",
+    ],
+    "user-choice": [
+        r"opt[- ]?(?:out|in)\w*",
+        r"consent\w*",
+        r"withdraw\w*",
+        r"unsubscrib\w+",
+        r"(?:your )?choices?",
+        r"(?:privacy |ad |account )?settings?",
+        r"preferences?",
+        r"object to",
+        r"do not sell or share|do not sell",
+        r"limit the use",
+    ],
+    "user-access": [
+        r"(?:right|rights) (?:to|of) (?:access|know|delet|eras|correct|rectif|portab|request)\w*",
+        r"access (?:to )?(?:your|the) (?:personal )?(?:data|information)",
+        r"(?:correct|rectify|update|edit|amend) (?:your|inaccurate|the)",
+        r"delet\w+ (?:your|the|of your) (?:account|data|information|personal)",
+        r"eras\w+",
+        r"portab\w+|download (?:a copy of )?your (?:data|information)",
+        r"request (?:a copy|access|deletion)",
+        r"(?:data subject|privacy) (?:rights|requests?)",
+        r"your rights",
+        r"appeal\w*",
+        r"verify your (?:identity|request)",
+    ],
+    "data-retention": [
+        r"retain\w*|retention",
+        r"(?:keep|kept|store|stored|hold) (?:\w+ ){0,4}(?:for|until|as long)",
+        r"as long as (?:necessary|needed|required|your account)",
+        r"(?:\d+|one|two|three|six|twelve) (?:days?|weeks?|months?|years?)",
+        r"purg\w+",
+        r"(?:deleted|anonymi[sz]ed|de-identified) (?:after|within|once|when)",
+    ],
+    "data-security": [
+        r"secur\w+",
+        r"encrypt\w*",
+        r"safeguards?",
+        r"protect\w* (?:your|the|personal|against)",
+        r"breach\w*",
+        r"unauthori[sz]ed access",
+        r"\bssl\b|\btls\b|two-factor|2fa|multi-factor",
+    ],
+    "policy-change": [
+        r"(?:changes?|updates?|revisions?|modif\w+) (?:to|of) (?:this|our) (?:privacy )?(?:policy|notice|statement)",
+        r"(?:change|update|revise|modify|amend) (?:this|our) (?:privacy )?(?:policy|notice|statement)",
+        r"notify you",
+        r"(?:material|significant) changes?",
+        r"continued use",
+    ],
+    "do-not-track": [
+        r"do[- ]not[- ]track|\bdnt\b",
+        r"global privacy control|\bgpc\b",
+        r"browser signals?",
+    ],
+    "specific-audiences": [
+        r"child(?:ren)?(?:'s)?",
+        r"minors?",
+        r"teens?|teenagers?",
+        r"under (?:the age of )?(?:\d+|thirteen|sixteen|eighteen)",
+        r"(?:age|aged) (?:of )?\d+",
+        r"parents?|guardians?|parental",
+        r"coppa",
+        r"(?:california|colorado|virginia|connecticut|utah|texas|nevada) (?:residents?|consumers?|law|privacy)",
+        r"ccpa|cpra|gdpr|lgpd|pipeda",
+        r"(?:eea|european economic area|european union|\beu\b|united kingdom|\buk\b|switzerland|brazil)",
+        r"(?:international|cross-border) (?:data )?transfers?",
+        r"transfer\w* (?:\w+ ){0,4}(?:outside|to other countries|to the united states|abroad)",
+        r"standard contractual clauses|adequacy decision|data privacy framework|privacy shield",
+    ],
+}
+
+_COMPILED: dict[str, re.Pattern[str]] = {
+    slug: re.compile(r"\b(?:" + "|".join(pats) + r")\b", re.IGNORECASE)
+    for slug, pats in _LEXICON.items()
+}
+
+
+def categories_of(text: str, section: str = "") -> list[str]:
+    """Category slugs the text (with its section path) speaks to, in DESIGN.md order.
+
+    Never empty: text about none of the practices is ``other``.
+    """
+    found = [
+        slug
+        for slug, rx in _COMPILED.items()
+        if rx.search(text) or (section and rx.search(section))
+    ]
+    return found or ["other"]
+
+
+def practice_categories(text: str) -> list[str]:
+    """Categories the text itself carries, without help from its section; [] if none."""
+    return [slug for slug, rx in _COMPILED.items() if rx.search(text)]
+
+
+def category_hits(text: str) -> dict[str, list[str]]:
+    """The phrases that made each category match (for reasons and debugging)."""
+    return {
+        slug: [m.group(0) for m in rx.finditer(text)]
+        for slug, rx in _COMPILED.items()
+        if rx.search(text)
+    }

@@ -1,0 +1,111 @@
+"""Readable phrases for what a clause says it does with data, taken from its own words.
+
+"We may sell your personal information to data brokers." -> "sale of personal information
+to data brokers". Reasons are built from these, so they name the actual data, recipients
+and rights rather than a category label.
+"""
+
+from __future__ import annotations
+
+import re
+
+CATEGORY_LABELS = {
+    "first-party-collection": "collection and use of data",
+    "third-party-sharing": "sharing with third parties",
+    "user-choice": "choices people have",
+    "user-access": "access, correction and deletion rights",
+    "data-retention": "how long data is kept",
+    "data-security": "security",
+    "policy-change": "how policy changes are announced",
+    "do-not-track": "Do Not Track signals",
+    "specific-audiences": "children, regional audiences and international transfers",
+    "other": "general matters",
+}
+
+# Strongest practice first: when a clause says several things, its reason names this one.
+_NOUNS = {
+    "sell": "sale of",
+    "rent": "renting of",
+    "trade": "trading of",
+    "share": "sharing of",
+    "disclose": "disclosure of",
+    "transfer": "transfer of",
+    "collect": "collection of",
+    "retain": "retention of",
+    "keep": "retention of",
+    "store": "storage of",
+    "use": "use of",
+    "process": "processing of",
+    "track": "tracking of",
+    "encrypt": "encryption of",
+    "delete": "deletion of",
+}
+_RANK = {v: k for k, v in enumerate(_NOUNS)}
+_PRACTICE = re.compile(
+    r"\b(?P<neg>(?:(?:do|does|will|shall|would|may|must)\s+)?(?:not|never)\s+(?:\w+\s+)?)?"
+    r"(?P<verb>sell|rent|trade|share|disclose|transfer|collect|retain|keep|store|use|process|"
+    r"track|encrypt|delete)(?:s|d|ed|ing)?\b(?P<obj>[^.;:!?]*)",
+    re.IGNORECASE,
+)
+_RIGHT = re.compile(r"\bright(?:s)? to (?P<what>[^.;:,!?]+)", re.IGNORECASE)
+_OPT_OUT = re.compile(r"\b(?P<what>opt(?:[- ])?(?:out|in) (?:of|from|to) [^.;:!?]+)", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:\s*(?:your|the|any|all|such|certain|some|this|that|also)\b)+\s*", re.I)
+_MAX_WORDS = 10
+
+
+def clip(text: str, max_words: int = _MAX_WORDS) -> str:
+    """At most ``max_words`` words of text, with an ellipsis when cut."""
+    ws = text.split()
+    out = " ".join(ws[:max_words]).rstrip(",;:")
+    return out + ("…" if len(ws) > max_words else "")
+
+
+def _object(obj: str) -> str:
+    obj = re.sub(r"\s+", " ", obj).strip(" ,")
+    obj = re.split(r",\s*(?:which|including|such as|so that|unless|and we)\b|\(", obj)[0]
+    return clip(_LEADING.sub("", obj))
+
+
+def practice_phrase(text: str) -> tuple[str, bool] | None:
+    """(phrase, negated) for the strongest practice the text states, e.g.
+    ("sale of personal information to data brokers", False); None if it states none."""
+    best = None
+    for m in _PRACTICE.finditer(text):
+        verb = m.group("verb").lower()
+        obj = _object(m.group("obj"))
+        if not obj:
+            continue
+        key = (_RANK[verb], m.start())
+        if best is None or key < best[0]:
+            best = (key, verb, obj, bool(m.group("neg")))
+    if best is None:
+        return None
+    _, verb, obj, negated = best
+    if negated:
+        return f"{verb} {obj}", True
+    return f"{_NOUNS[verb]} {obj}", False
+
+
+def right_phrase(text: str) -> str | None:
+    m = _RIGHT.search(text)
+    if m:
+        return f"the right to {clip(m.group('what').strip())}"
+    m = _OPT_OUT.search(text)
+    if m:
+        return f"the option to {clip(m.group('what').strip())}"
+    return None
+
+
+def describe_clause(text: str, categories: list[str], added: bool) -> str:
+    """The reason for a whole clause that appeared (``added``) or disappeared."""
+    verb = "adds" if added else "removes"
+    right = right_phrase(text) if {"user-choice", "user-access"} & set(categories) else None
+    practice = practice_phrase(text)
+    if practice and practice[1]:
+        return f"{verb} a commitment not to {practice[0]}"
+    if right and (not practice or not {"third-party-sharing"} & set(categories)):
+        return f"{verb} {right}"
+    if practice:
+        return f"{verb} {practice[0]}"
+    label = CATEGORY_LABELS[categories[0]] if categories else CATEGORY_LABELS["other"]
+    return f"{verb} a clause on {label}: “{clip(text.strip(), 12)}”"

@@ -1,0 +1,221 @@
+"""The word-level vocabulary judgment works with: which words carry meaning, which are
+grammar, which name the company itself."""
+
+from __future__ import annotations
+
+import re
+
+from monitor.textnorm import comparison_key
+
+_WORD = re.compile(r"[\w’']+(?:[-.][\w’']+)*")
+
+
+def words(text: str) -> list[str]:
+    """Words of a text, in order, compared the way keys compare (case, quotes, markup)."""
+    return [w.replace("’", "'").strip("'") for w in _WORD.findall(comparison_key(text))]
+
+
+# Words whose addition, removal or swap flips what a clause promises.
+NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "nor",
+        "neither",
+        "without",
+        "don't",
+        "doesn't",
+        "won't",
+        "cannot",
+        "can't",
+        "isn't",
+        "aren't",
+        "wouldn't",
+        "shouldn't",
+        "didn't",
+        "unless",
+        "except",
+    ]
+)
+MODALS = frozenset(["may", "might", "can", "could", "will", "would", "shall", "should", "must"])
+QUANTIFIERS = frozenset(["all", "any", "some", "only", "every", "each", "always", "sometimes"])
+PRACTICE_VERBS = frozenset(
+    [
+        "collect",
+        "collects",
+        "collected",
+        "collecting",
+        "share",
+        "shares",
+        "shared",
+        "sharing",
+        "sell",
+        "sells",
+        "sold",
+        "selling",
+        "sale",
+        "disclose",
+        "discloses",
+        "disclosed",
+        "disclosing",
+        "use",
+        "uses",
+        "used",
+        "using",
+        "retain",
+        "retains",
+        "retained",
+        "keep",
+        "keeps",
+        "kept",
+        "store",
+        "stores",
+        "stored",
+        "transfer",
+        "transfers",
+        "transferred",
+        "process",
+        "processes",
+        "processed",
+        "delete",
+        "deletes",
+        "deleted",
+        "encrypt",
+        "encrypts",
+        "encrypted",
+        "track",
+        "tracks",
+        "tracked",
+        "rent",
+        "rents",
+        "trade",
+        "trades",
+    ]
+)
+MEANING_WORDS = NEGATIONS | MODALS | QUANTIFIERS | PRACTICE_VERBS
+
+# Grammar words whose insertion or removal alone does not change a practice
+# ("for as long necessary" -> "for as long as necessary").
+FILLER = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "as",
+        "that",
+        "which",
+        "this",
+        "these",
+        "those",
+        "its",
+        "it's",
+        "it",
+        "their",
+        "there",
+        "is",
+        "are",
+        "be",
+        "been",
+        "also",
+        "then",
+        "so",
+        "such",
+        "just",
+        "please",
+        "hereby",
+        "herein",
+        "thereof",
+    ]
+)
+# Words that only appear around a date in "Last updated ..." lines.
+DATE_WORDS = frozenset(
+    [
+        "effective",
+        "updated",
+        "update",
+        "last",
+        "revised",
+        "revision",
+        "modified",
+        "date",
+        "dated",
+        "as",
+        "of",
+        "on",
+        "from",
+        "since",
+        "version",
+        "published",
+        "posted",
+        "and",
+        "this",
+        "policy",
+        "privacy",
+        "notice",
+        "statement",
+        "was",
+        "is",
+        "takes",
+        "take",
+        "in",
+        "applies",
+        "apply",
+        "will",
+        "be",
+        "until",
+        "st",
+        "nd",
+        "rd",
+        "th",
+    ]
+)
+FIRST_PERSON = frozenset(["we", "us", "our", "ours", "ourselves"])
+STOPWORDS = FILLER | frozenset(
+    [
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "at",
+        "from",
+        "you",
+        "your",
+        "yours",
+        "we",
+        "us",
+        "our",
+        "ours",
+        "i",
+        "me",
+        "my",
+        "it",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "what",
+        "who",
+        "whom",
+        "when",
+        "where",
+        "why",
+        "how",
+        "if",
+        "than",
+        "into",
+        "about",
+    ]
+)
+
+
+def is_number(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)

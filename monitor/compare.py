@@ -1,0 +1,196 @@
+"""Compare two versions: diff, then judgment, then one verdict for the whole change.
+
+``compare`` is what the store, the feed and the CLI call; it is pure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from monitor.classify import classify_changes
+from monitor.classify.lexicon import CATEGORY_SLUGS, practice_categories
+from monitor.diff import ClauseChange, diff_clauses
+from monitor.model import PolicyDocument
+
+# Weight of one material change in the score; a removed "not" or a changed number counts
+# more than a reworded sentence.
+_STRONG_MARKERS = (
+    "drops “",
+    "adds “not",
+    "changes “",
+    "extends",
+    "shortens",
+    "raises",
+    "lowers",
+    "sale of",
+    "commitment not",
+    "removes the right",
+    "removes the option",
+)
+_SUMMARY_REASONS = 4
+
+
+@dataclass(slots=True)
+class VersionInfo:
+    title: str | None
+    effective_date: date | None
+    clauses: int
+
+    def to_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "effective_date": self.effective_date.isoformat() if self.effective_date else None,
+            "clauses": self.clauses,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> VersionInfo:
+        eff = d.get("effective_date")
+        return cls(d.get("title"), date.fromisoformat(eff) if eff else None, int(d["clauses"]))
+
+    @classmethod
+    def of(cls, doc: PolicyDocument) -> VersionInfo:
+        return cls(doc.title, doc.effective_date, len(doc.clauses))
+
+
+@dataclass(slots=True)
+class Comparison:
+    """The judged difference between two versions (DESIGN.md's "change")."""
+
+    material: bool
+    score: float
+    summary: str
+    rewrite: bool
+    changes: list[ClauseChange]
+    old: VersionInfo
+    new: VersionInfo
+    categories: list[str] = field(default_factory=list)
+
+    @property
+    def material_changes(self) -> list[ClauseChange]:
+        return [c for c in self.changes if c.material]
+
+    def to_dict(self) -> dict:
+        """Exactly the JSON of `clausewatch diff` in DESIGN.md."""
+        return {
+            "material": self.material,
+            "score": self.score,
+            "summary": self.summary,
+            "old": self.old.to_dict(),
+            "new": self.new.to_dict(),
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+    def to_detail_dict(self) -> dict:
+        """to_dict plus what the diff viewer needs: word-level ops and section paths."""
+        d = self.to_dict()
+        d["rewrite"] = self.rewrite
+        d["categories"] = list(self.categories)
+        d["changes"] = [c.to_detail_dict() for c in self.changes]
+        return d
+
+    @classmethod
+    def from_detail_dict(cls, d: dict) -> Comparison:
+        changes = [ClauseChange.from_detail_dict(c) for c in d["changes"]]
+        return cls(
+            material=bool(d["material"]),
+            score=float(d["score"]),
+            summary=d["summary"],
+            rewrite=bool(d.get("rewrite", False)),
+            changes=changes,
+            old=VersionInfo.from_dict(d["old"]),
+            new=VersionInfo.from_dict(d["new"]),
+            categories=list(d.get("categories", _union_categories(changes))),
+        )
+
+
+def _union_categories(changes: list[ClauseChange]) -> list[str]:
+    found = {c for ch in changes if ch.material for c in ch.categories}
+    return [s for s in CATEGORY_SLUGS if s in found]
+
+
+def _score(changes: list[ClauseChange]) -> float:
+    """0..1; at least 0.5 exactly when something is material."""
+    material = [c for c in changes if c.material]
+    if not material:
+        return round(min(0.3, 0.03 * len(changes)), 3)
+    weight = sum(1.0 if any(m in c.reason for m in _STRONG_MARKERS) else 0.5 for c in material)
+    return round(0.5 + 0.5 * (1 - math.exp(-weight / 3)), 3)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _summary(changes: list[ClauseChange], rewrite: bool) -> str:
+    if not changes:
+        return "No change: the two versions say the same thing."
+    material = [c for c in changes if c.material]
+    if rewrite:
+        return f"The policy was rewritten: {changes[0].reason}."
+    other = len(changes) - len(material)
+    if not material:
+        kinds = sorted({c.reason.split(" (")[0].split(":")[0].split(" from ")[0] for c in changes})
+        return (
+            f"No material change: {_plural(len(changes), 'edit')} that do not change what the "
+            f"policy says ({'; '.join(kinds[:3])}{'; …' if len(kinds) > 3 else ''})."
+        )
+    shown = "; ".join(c.reason for c in material[:_SUMMARY_REASONS])
+    more = len(material) - _SUMMARY_REASONS
+    text = (
+        f"{len(material)} of {_plural(len(changes), 'change')} "
+        f"{'is' if len(material) == 1 else 'are'} material: {shown}"
+    )
+    if more > 0:
+        text += f"; and {more} more"
+    text += "."
+    if other:
+        text += f" The other {other} {'is' if other == 1 else 'are'} cosmetic or carry no data practice."
+    return text
+
+
+def _rewrite_change(old: PolicyDocument, new: PolicyDocument, kept: int) -> ClauseChange:
+    cats = [
+        s
+        for s in CATEGORY_SLUGS
+        if s in set(practice_categories(" ".join(c.text for c in new.body)))
+    ]
+    reason = (
+        f"rewrites the policy: {kept} of {len(new.body)} clauses kept as they were; the new text "
+        f"covers {', '.join(cats) or 'no recognised data practice'}"
+    )
+    return ClauseChange(
+        kind="modified",
+        section="",
+        old="\n\n".join(c.text for c in old.clauses),
+        new="\n\n".join(c.text for c in new.clauses),
+        clause_kind="paragraph",
+        material=True,
+        categories=cats or ["other"],
+        reason=reason,
+    )
+
+
+def compare(old: PolicyDocument, new: PolicyDocument) -> Comparison:
+    """Diff two versions clause by clause and judge the changes."""
+    diff = diff_clauses(old.clauses, new.clauses)
+    toc = frozenset(c.key for c in (*old.headings, *new.headings))
+    if diff.rewrite:
+        changed = {c.new_index for c in diff.changes if c.kind in ("added", "modified")}
+        kept = sum(1 for j, c in enumerate(new.clauses) if c.kind != "heading" and j not in changed)
+        changes = [_rewrite_change(old, new, kept)]
+    else:
+        changes = classify_changes(diff.changes, toc)
+    material = any(c.material for c in changes)
+    return Comparison(
+        material=material,
+        score=_score(changes),
+        summary=_summary(changes, diff.rewrite),
+        rewrite=diff.rewrite,
+        changes=changes,
+        old=VersionInfo.of(old),
+        new=VersionInfo.of(new),
+        categories=_union_categories(changes),
+    )

@@ -1,0 +1,342 @@
+"""Clause alignment: which clauses of two versions are the same, moved, edited, regrouped,
+added or removed. Pure; compares comparison keys, never whole documents.
+
+Order of the passes matters: exact matches in order first (they anchor everything), then
+exact matches out of order (moves), then paragraphs split or merged (detected by shared
+sentences, so they are not mistaken for an edit plus an addition), then similar clauses
+paired into edits; what remains was added or removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
+from monitor.diff.change import ClauseChange, ClauseDiff, Regroup
+from monitor.diff.sentences import split_sentences
+from monitor.diff.words import word_ops
+from monitor.model import Clause
+from monitor.textnorm import comparison_key
+
+_WORD = re.compile(r"\w+")
+# Pairing thresholds over word sets: an edit keeps at least half of the words, or the
+# shorter clause is almost entirely inside the longer one (a clause that grew).
+MIN_JACCARD = 0.5
+MIN_CONTAINMENT = 0.8
+MIN_CONTAINMENT_JACCARD = 0.3
+MIN_CONTAINMENT_WORDS = 6
+# A version is a rewrite when at least this share of its body is new text and little of
+# the old body survives as it was.
+REWRITE_NEW_SHARE = 0.6
+REWRITE_KEPT_SHARE = 0.3
+REWRITE_MIN_CLAUSES = 8
+# Above this many candidate pairs, only clauses sharing a rare word are compared.
+_FULL_PAIRING_LIMIT = 2500
+
+
+def _words(key: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(key))
+
+
+def _is_heading(c: Clause) -> bool:
+    return c.kind == "heading"
+
+
+def _change(kind, old: Sequence[Clause], new: Sequence[Clause], i=None, j=None) -> ClauseChange:
+    oc = old[i] if i is not None else None
+    nc = new[j] if j is not None else None
+    osec = oc.section_path if oc else None
+    nsec = nc.section_path if nc else None
+    ch = ClauseChange(
+        kind=kind,
+        section=nsec if nc is not None else osec,
+        old=oc.text if oc else None,
+        new=nc.text if nc else None,
+        old_section=osec,
+        new_section=nsec,
+        old_index=i,
+        new_index=j,
+        clause_kind=(nc or oc).kind,
+    )
+    if kind == "modified":
+        ch.word_ops = word_ops(oc.text, nc.text)
+    return ch
+
+
+def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Jaccard of two word sets if they are similar enough to be one clause edited, else 0."""
+    la, lb = len(a), len(b)
+    if not la or not lb:
+        return 0.0
+    small, big = min(la, lb), max(la, lb)
+    if small / big < MIN_CONTAINMENT_JACCARD:
+        return 0.0
+    inter = len(a & b)
+    jac = inter / (la + lb - inter)
+    if jac >= MIN_JACCARD:
+        return jac
+    if (
+        jac >= MIN_CONTAINMENT_JACCARD
+        and small >= MIN_CONTAINMENT_WORDS
+        and inter / small >= MIN_CONTAINMENT
+    ):
+        return jac
+    return 0.0
+
+
+def _pair_similar(
+    old: Sequence[Clause],
+    new: Sequence[Clause],
+    old_left: list[int],
+    new_left: list[int],
+) -> list[tuple[int, int]]:
+    """Greedy best-first pairing of leftover clauses into edits."""
+    ow = {i: _words(old[i].key) for i in old_left}
+    nw = {j: _words(new[j].key) for j in new_left}
+    if len(old_left) * len(new_left) <= _FULL_PAIRING_LIMIT:
+        candidates = {i: new_left for i in old_left}
+    else:
+        # Words found in many clauses say nothing about which clause is which.
+        df: dict[str, int] = defaultdict(int)
+        for j in new_left:
+            for w in nw[j]:
+                df[w] += 1
+        limit = max(3, len(new_left) // 10)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for j in new_left:
+            for w in nw[j]:
+                if df[w] <= limit:
+                    postings[w].append(j)
+        candidates = {}
+        for i in old_left:
+            seen: set[int] = set()
+            for w in ow[i]:
+                seen.update(postings.get(w, ()))
+            candidates[i] = sorted(seen)
+    no, nn = max(len(old), 1), max(len(new), 1)
+    scored = []
+    for i in old_left:
+        for j in candidates[i]:
+            if _is_heading(old[i]) != _is_heading(new[j]):
+                continue
+            s = _similarity(ow[i], nw[j])
+            if s:
+                scored.append((-s, abs(i / no - j / nn), i, j))
+    scored.sort()
+    used_o: set[int] = set()
+    used_n: set[int] = set()
+    pairs = []
+    for _, _, i, j in scored:
+        if i in used_o or j in used_n:
+            continue
+        used_o.add(i)
+        used_n.add(j)
+        pairs.append((i, j))
+    return pairs
+
+
+def _find_regroups(
+    old: Sequence[Clause], new: Sequence[Clause], old_left: list[int], new_left: list[int]
+) -> list[Regroup]:
+    """Paragraphs split in two or merged into one: linked by exactly shared sentences."""
+    old_sent = {i: [comparison_key(s) for s in split_sentences(old[i].text)] for i in old_left}
+    new_sent = {j: [comparison_key(s) for s in split_sentences(new[j].text)] for j in new_left}
+    where_new: dict[str, set[int]] = defaultdict(set)
+    for j, keys in new_sent.items():
+        for k in keys:
+            where_new[k].add(j)
+    where_old: dict[str, set[int]] = defaultdict(set)
+    for i, keys in old_sent.items():
+        for k in keys:
+            where_old[k].add(i)
+    links: list[tuple[int, int]] = []
+    # A paragraph is regrouped when its sentences now live in two or more paragraphs, or
+    # when one paragraph holds only some of its sentences and nothing else (the rest moved
+    # to a neighbour, perhaps edited on the way).
+    for i, keys in old_sent.items():
+        targets = {j for k in keys for j in where_new.get(k, ())}
+        if len(targets) >= 2 or (
+            len(targets) == 1 and _strict_part(new_sent[next(iter(targets))], keys)
+        ):
+            links.extend((i, j) for j in targets)
+    for j, keys in new_sent.items():
+        sources = {i for k in keys for i in where_old.get(k, ())}
+        if len(sources) >= 2 or (
+            len(sources) == 1 and _strict_part(old_sent[next(iter(sources))], keys)
+        ):
+            links.extend((i, j) for i in sources)
+    if not links:
+        return []
+    # Connected components of the old<->new links.
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in links:
+        parent[find(("o", i))] = find(("n", j))
+    groups: dict[tuple[str, int], Regroup] = {}
+    for node in list(parent):
+        g = groups.setdefault(find(node), Regroup([], []))
+        (g.old_indices if node[0] == "o" else g.new_indices).append(node[1])
+    out = []
+    taken_o = {i for g in groups.values() for i in g.old_indices}
+    taken_n = {j for g in groups.values() for j in g.new_indices}
+    left_o, left_n = set(old_left) - taken_o, set(new_left) - taken_n
+    for g in groups.values():
+        # The part of a split paragraph that was edited shares no exact sentence; it is the
+        # unmatched neighbour right after (or before) the group.
+        in_old = {k for i in g.old_indices for k in old_sent[i]}
+        in_new = {k for j in g.new_indices for k in new_sent[j]}
+        if in_old - in_new:
+            _extend(g.new_indices, left_n, taken_n)
+        if in_new - in_old:
+            _extend(g.old_indices, left_o, taken_o)
+        g.old_indices.sort()
+        g.new_indices.sort()
+        out.append(g)
+    return out
+
+
+def _strict_part(part: list[str], whole: list[str]) -> bool:
+    """Every sentence of ``part`` is in ``whole``, which has more."""
+    return bool(part) and len(whole) > len(part) and set(part) <= set(whole)
+
+
+def _extend(indices: list[int], left: set[int], taken: set[int]) -> None:
+    for nxt in (max(indices) + 1, min(indices) - 1):
+        if nxt in left and nxt not in taken:
+            indices.append(nxt)
+            taken.add(nxt)
+            return
+
+
+def _regroup_changes(
+    old: Sequence[Clause], new: Sequence[Clause], g: Regroup
+) -> list[ClauseChange]:
+    """Sentence-level edits inside a regrouped run of paragraphs."""
+    os_ = [(s, old[i]) for i in g.old_indices for s in split_sentences(old[i].text)]
+    ns_ = [(s, new[j]) for j in g.new_indices for s in split_sentences(new[j].text)]
+    ok = [comparison_key(s) for s, _ in os_]
+    nk = [comparison_key(s) for s, _ in ns_]
+    out: list[ClauseChange] = []
+
+    def sentence_change(kind, a=None, b=None):
+        oc = os_[a][1] if a is not None else None
+        nc = ns_[b][1] if b is not None else None
+        ch = ClauseChange(
+            kind=kind,
+            section=(nc or oc).section_path,
+            old=os_[a][0] if a is not None else None,
+            new=ns_[b][0] if b is not None else None,
+            old_section=oc.section_path if oc else None,
+            new_section=nc.section_path if nc else None,
+            clause_kind=(nc or oc).kind,
+        )
+        if kind == "modified":
+            ch.word_ops = word_ops(ch.old, ch.new)
+        return ch
+
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ok, nk, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        a_idx, b_idx = list(range(i1, i2)), list(range(j1, j2))
+        paired = []
+        if a_idx and b_idx:
+            ow = {a: _words(ok[a]) for a in a_idx}
+            nw = {b: _words(nk[b]) for b in b_idx}
+            scored = sorted(
+                (-_similarity(ow[a], nw[b]), a, b)
+                for a in a_idx
+                for b in b_idx
+                if _similarity(ow[a], nw[b])
+            )
+            ua, ub = set(), set()
+            for _, a, b in scored:
+                if a not in ua and b not in ub:
+                    ua.add(a)
+                    ub.add(b)
+                    paired.append((a, b))
+        pa = {a for a, _ in paired}
+        pb = {b for _, b in paired}
+        out.extend(sentence_change("modified", a, b) for a, b in sorted(paired))
+        out.extend(sentence_change("removed", a=a) for a in a_idx if a not in pa)
+        out.extend(sentence_change("added", b=b) for b in b_idx if b not in pb)
+    return out
+
+
+def diff_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> ClauseDiff:
+    """Align two clause lists and report what differs, in the new version's reading order."""
+    ok = [c.key for c in old]
+    nk = [c.key for c in new]
+    old_left: list[int] = []
+    new_left: list[int] = []
+    # Where each old clause sits in the new version's order, so removals read in place.
+    anchor: dict[int, float] = {}
+    unchanged = 0
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ok, nk, autojunk=False).get_opcodes():
+        if tag == "equal":
+            unchanged += i2 - i1
+            anchor.update((i1 + d, j1 + d) for d in range(i2 - i1))
+        else:
+            old_left.extend(range(i1, i2))
+            new_left.extend(range(j1, j2))
+            anchor.update((i, j1 - 0.5) for i in range(i1, i2))
+
+    changes: list[tuple[float, ClauseChange]] = []
+
+    # Moves: the same key on both sides but out of order.
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i in old_left:
+        by_key[ok[i]].append(i)
+    moved_o: set[int] = set()
+    moved_n: set[int] = set()
+    for j in new_left:
+        if by_key.get(nk[j]):
+            i = by_key[nk[j]].pop(0)
+            moved_o.add(i)
+            moved_n.add(j)
+            changes.append((j, _change("moved", old, new, i, j)))
+    old_left = [i for i in old_left if i not in moved_o]
+    new_left = [j for j in new_left if j not in moved_n]
+
+    regroups = _find_regroups(old, new, old_left, new_left)
+    for g in regroups:
+        changes.extend((g.new_indices[0], ch) for ch in _regroup_changes(old, new, g))
+    grouped_o = {i for g in regroups for i in g.old_indices}
+    grouped_n = {j for g in regroups for j in g.new_indices}
+    old_left = [i for i in old_left if i not in grouped_o]
+    new_left = [j for j in new_left if j not in grouped_n]
+
+    pairs = _pair_similar(old, new, old_left, new_left)
+    paired_o = {i for i, _ in pairs}
+    paired_n = {j for _, j in pairs}
+    changes.extend((j, _change("modified", old, new, i, j)) for i, j in pairs)
+    changes.extend(
+        (anchor[i], _change("removed", old, new, i=i)) for i in old_left if i not in paired_o
+    )
+    changes.extend((j, _change("added", old, new, j=j)) for j in new_left if j not in paired_n)
+    changes.sort(key=lambda pc: pc[0])
+
+    new_body = sum(1 for c in new if not _is_heading(c))
+    fresh = sum(1 for j in new_left if j not in paired_n and not _is_heading(new[j]))
+    edited = sum(1 for _, j in pairs if not _is_heading(new[j]))
+    kept = new_body - fresh - edited
+    rewrite = (
+        new_body >= REWRITE_MIN_CLAUSES
+        and fresh >= REWRITE_NEW_SHARE * new_body
+        and kept <= REWRITE_KEPT_SHARE * new_body
+    )
+    return ClauseDiff(
+        changes=[c for _, c in changes],
+        regroups=regroups,
+        unchanged=unchanged,
+        old_count=len(old),
+        new_count=len(new),
+        rewrite=rewrite,
+    )

@@ -1,0 +1,32 @@
+"""Sentences of a clause: the unit that split and merged paragraphs are compared in."""
+
+from __future__ import annotations
+
+import re
+
+from monitor.textnorm import comparison_key
+
+# A sentence ends at . ! ? (optionally closed by a quote or bracket) followed by space and
+# something that can start a sentence.
+_END = re.compile(r"[.!?][\"'”’)\]]?(\s+)(?=[\"“(]?[A-Z0-9])")
+# "U.S. Government", "e.g. Google", "Inc. The": a dot after these is not an end.
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Za-z]|\be\.g|\bi\.e|\betc|\bInc|\bLtd|\bNo|\bvs|\bMr|\bMs|\bDr|\bSt)\.$"
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for m in _END.finditer(text):
+        head = text[start : m.start(1)]
+        if _ABBREVIATION.search(text[: m.start(1)].rstrip("\"'”’)]")):
+            continue
+        out.append(head.strip())
+        start = m.end(1)
+    out.append(text[start:].strip())
+    return [s for s in out if s]
+
+
+def sentence_keys(text: str) -> list[str]:
+    return [comparison_key(s) for s in split_sentences(text)]

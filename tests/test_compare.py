@@ -1,0 +1,111 @@
+"""compare(): the verdict other stages rely on, and its JSON contract (DESIGN.md)."""
+
+import json
+
+from monitor.compare import Comparison, compare
+from monitor.model import Clause, PolicyDocument
+
+SEC = ("Privacy Policy", "Sharing")
+
+
+def doc(*texts, title="Acme Privacy Policy"):
+    return PolicyDocument(
+        clauses=(
+            Clause(("Privacy Policy",), "heading", "Sharing"),
+            *(Clause(SEC, "paragraph", t) for t in texts),
+        ),
+        title=title,
+    )
+
+
+OLD = doc(
+    "We do not sell your personal information to data brokers.",
+    "We keep your messages for 30 days.",
+    "Write to privacy@acme.example with questions.",
+)
+
+
+def test_same_version_is_no_change():
+    c = compare(OLD, OLD)
+    assert not c.material and c.changes == [] and c.score == 0
+    assert c.summary.startswith("No change")
+
+
+def test_json_contract_exactly():
+    new = doc(
+        "We sell your personal information to data brokers.",
+        "We keep your messages for 30 days.",
+        "Write to privacy@acme.example with questions.",
+    )
+    d = compare(OLD, new).to_dict()
+    assert set(d) == {"material", "score", "summary", "old", "new", "changes"}
+    assert set(d["old"]) == {"title", "effective_date", "clauses"}
+    assert d["old"] == {"title": "Acme Privacy Policy", "effective_date": None, "clauses": 4}
+    assert d["material"] is True and 0.5 <= d["score"] <= 1
+    [ch] = d["changes"]
+    assert set(ch) == {"kind", "section", "old", "new", "material", "categories", "reason"}
+    assert ch["kind"] == "modified" and ch["section"] == "Privacy Policy > Sharing"
+    assert "third-party-sharing" in ch["categories"]
+    assert "not" in ch["reason"]
+    json.dumps(d)  # plain JSON types only
+
+
+def test_detail_dict_round_trips():
+    new = doc(
+        "We do not sell your personal information to data brokers.",
+        "We keep your messages for 5 years.",
+        "We share your location with advertising partners.",
+    )
+    c = compare(OLD, new)
+    detail = c.to_detail_dict()
+    back = Comparison.from_detail_dict(json.loads(json.dumps(detail)))
+    assert back.to_detail_dict() == detail
+    mod = next(ch for ch in detail["changes"] if ch["kind"] == "modified")
+    assert ["delete", "30 days"] in mod["word_ops"] and ["insert", "5 years"] in mod["word_ops"]
+    assert mod["old_section"] == mod["new_section"] == "Privacy Policy > Sharing"
+    assert c.categories == sorted(
+        c.categories,
+        key=[
+            "first-party-collection",
+            "third-party-sharing",
+            "user-choice",
+            "user-access",
+            "data-retention",
+            "data-security",
+            "policy-change",
+            "do-not-track",
+            "specific-audiences",
+            "other",
+        ].index,
+    )
+    assert {"third-party-sharing", "data-retention"} <= set(c.categories)
+
+
+def test_material_score_and_summary():
+    new = doc(
+        "We do not sell your personal information to data brokers.",
+        "We keep your messages for 5 years.",
+        "Write to privacy@acme.example with questions.",
+    )
+    c = compare(OLD, new)
+    assert c.material and c.score >= 0.5
+    assert "extends retention from 30 days to 5 years" in c.summary
+
+
+def test_cosmetic_only_scores_below_half():
+    new = doc(
+        "We do not sell your personal information to data-brokers!",
+        "We keep your mesages for 30 days.",
+        "Write to privacy@acme.example with questions.",
+    )
+    c = compare(OLD, new)
+    assert not c.material and 0 < c.score < 0.5 and c.summary.startswith("No material change")
+
+
+def test_rewrite_is_one_material_change():
+    old = doc(*[f"Clause {i} says apples are grown in orchard number {i}." for i in range(12)])
+    new = doc(*[f"We collect device identifier {i} and share it with partners." for i in range(12)])
+    c = compare(old, new)
+    assert c.rewrite and c.material and len(c.changes) == 1
+    assert c.changes[0].reason.startswith("rewrites the policy")
+    assert "third-party-sharing" in c.categories
