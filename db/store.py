@@ -114,12 +114,17 @@ class Store:
                 yield db
                 return
             db.conn.execute("BEGIN IMMEDIATE")
+            # Reads inside the transaction must see its own uncommitted writes.
+            self._local.writing = True
             try:
                 yield db
             except BaseException:
                 db.conn.execute("ROLLBACK")
                 raise
-            db.conn.execute("COMMIT")
+            else:
+                db.conn.execute("COMMIT")
+            finally:
+                self._local.writing = False
 
     @property
     def reader(self) -> Database:
@@ -132,12 +137,15 @@ class Store:
                 self._readers.append(db)
         return db
 
+    def _conn_for_reading(self) -> Database:
+        return self._writer if getattr(self._local, "writing", False) else self.reader
+
     def _one(self, sql: str, params: Sequence | dict = (), *json_fields: str) -> dict | None:
-        rows = list(self.reader.query(sql, params))
+        rows = list(self._conn_for_reading().query(sql, params))
         return _decode(rows[0], *json_fields) if rows else None
 
     def _all(self, sql: str, params: Sequence | dict = (), *json_fields: str) -> list[dict]:
-        return [_decode(r, *json_fields) for r in self.reader.query(sql, params)]
+        return [_decode(r, *json_fields) for r in self._conn_for_reading().query(sql, params)]
 
     # -- sites and documents ------------------------------------------------------------
 
@@ -361,20 +369,50 @@ class Store:
                 ],
             )
             version_id = cursor.lastrowid
-            db["clauses"].insert_all(
-                (
-                    {
-                        "version_id": version_id,
-                        "position": i,
-                        "section": " > ".join(c["section"]),
-                        "kind": c["kind"],
-                        "text": c["text"],
-                    }
-                    for i, c in enumerate(policy["clauses"])
-                ),
-                batch_size=500,
-            )
+            self._insert_clauses(db, version_id, policy["clauses"])
             return version_id, True
+
+    def rewrite_version(self, version_id: int, text_hash: str, policy: dict) -> None:
+        """Give an existing version new text in place (reprocess): its id stays."""
+        with self.write() as db:
+            db.execute(
+                "UPDATE versions SET text_hash = ?, clauses = ?, title = ?, effective_date = ?,"
+                " language = ?, format = ? WHERE id = ?",
+                [
+                    text_hash,
+                    json.dumps(policy["clauses"], ensure_ascii=False),
+                    policy.get("title"),
+                    policy.get("effective_date"),
+                    policy.get("language"),
+                    policy.get("format"),
+                    version_id,
+                ],
+            )
+            db.execute("DELETE FROM clauses WHERE version_id = ?", [version_id])
+            self._insert_clauses(db, version_id, policy["clauses"])
+
+    def release_version_hashes(self, document_id: int) -> None:
+        """Park every version's text_hash on a unique placeholder while a reprocess reassigns them."""
+        with self.write() as db:
+            db.execute(
+                "UPDATE versions SET text_hash = 'reprocess:' || id WHERE document_id = ?",
+                [document_id],
+            )
+
+    def _insert_clauses(self, db: Database, version_id: int, clauses: list[dict]) -> None:
+        db["clauses"].insert_all(
+            (
+                {
+                    "version_id": version_id,
+                    "position": i,
+                    "section": " > ".join(c["section"]),
+                    "kind": c["kind"],
+                    "text": c["text"],
+                }
+                for i, c in enumerate(clauses)
+            ),
+            batch_size=500,
+        )
 
     def refresh_version_spans(self, document_id: int) -> None:
         """Recount each version's snapshots and first/last capture times."""
@@ -590,6 +628,17 @@ class Store:
                 "UPDATE backfill_captures SET fetched_at = ?, text_hash = ?, snapshot_id = ?,"
                 " error = ? WHERE id = ?",
                 [utc_iso(), text_hash, snapshot_id, error, capture_id],
+            )
+
+    def sync_backfill_hashes(self, document_id: int) -> None:
+        """Re-derive a backfill's remembered text hashes from its snapshots (after reprocess)."""
+        with self.write() as db:
+            db.execute(
+                "UPDATE backfill_captures SET text_hash = coalesce((SELECT v.text_hash"
+                " FROM snapshots s JOIN versions v ON v.id = s.version_id"
+                " WHERE s.id = backfill_captures.snapshot_id), '')"
+                " WHERE document_id = ? AND snapshot_id IS NOT NULL",
+                [document_id],
             )
 
     def counts(self) -> dict[str, int]:
