@@ -75,8 +75,26 @@ def _ages(text: str) -> list[tuple[float, str]]:
     return out
 
 
-def _window(ws: list[str], at: int, width: int = 6) -> str:
-    return " ".join(ws[max(0, at - 2) : at + width])
+def _now(ops: list[tuple[str, str]], word: str) -> str:
+    """The new wording around the edit that touches ``word``, in the policy's own case:
+    a few words before, what was inserted, a few words after."""
+    at = next(
+        (k for k, (op, t) in enumerate(ops) if op != "equal" and word in words(t)),
+        next((k for k, (op, _) in enumerate(ops) if op != "equal"), 0),
+    )
+    start = at
+    while start > 0 and ops[start - 1][0] != "equal":
+        start -= 1
+    end = at
+    while end + 1 < len(ops) and ops[end + 1][0] != "equal":
+        end += 1
+    before = ops[start - 1][1].split() if start > 0 else []
+    after = ops[end + 1][1].split() if end + 1 < len(ops) else []
+    inserted = " ".join(t for op, t in ops[start : end + 1] if op == "insert").split()
+    lead = "…" if len(before) > 5 else ""
+    tail = "…" if len(after) > 7 else ""
+    text = " ".join([*before[-5:], *inserted, *after[:7]])
+    return f"now “{lead}{text}{tail}”"
 
 
 def _quantity_reason(old: str, new: str, categories: list[str]) -> str | None:
@@ -122,17 +140,17 @@ def edit_reason(
         gone = [w for w in x if w in NEGATIONS and w not in y]
         came = [w for w in y if w in NEGATIONS and w not in x]
         if gone:
-            flips.append(f"drops “{gone[0]}”: now “{_window(wn, j1)}”")
+            flips.append(f"drops “{gone[0]}”: {_now(ops, gone[0])}")
         if came:
-            flips.append(f"adds “{came[0]}”: now “{_window(wn, j1)}”")
+            flips.append(f"adds “{came[0]}”: {_now(ops, came[0])}")
         mx = [w for w in x if w in MODALS]
         my = [w for w in y if w in MODALS]
         if mx and my and (mx[0] in _PERMISSIVE) != (my[0] in _PERMISSIVE):
-            flips.append(f"changes “{mx[0]}” to “{my[0]}”: now “{_window(wn, j1)}”")
+            flips.append(f"changes “{mx[0]}” to “{my[0]}”: {_now(ops, my[0])}")
         vx = [w for w in x if w in PRACTICE_VERBS]
         vy = [w for w in y if w in PRACTICE_VERBS]
         if vx and vy and vx[0][:4] != vy[0][:4]:
-            flips.append(f"changes “{vx[0]}” to “{vy[0]}”: now “{_window(wn, j1)}”")
+            flips.append(f"changes “{vx[0]}” to “{vy[0]}”: {_now(ops, vy[0])}")
     quantity = _quantity_reason(old, new, categories)
     if quantity:
         flips.insert(0, quantity)
