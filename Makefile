@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-test
 
-.PHONY: test lint venv clean
+.PHONY: test lint venv clean extension-test chromium
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,24 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(STAMP) lint
+test: $(STAMP) lint extension-test chromium
 	$(PY) -m pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The browser extension: Node's test runner and web-ext lint; tooling lives in extension-tools/
+# so that extension/ holds only what the browser loads.
+EXT_TOOLS := extension-tools/node_modules/.package-lock.json
+
+$(EXT_TOOLS): extension-tools/package-lock.json
+	cd extension-tools && npm ci --no-audit --no-fund --loglevel=error
+
+extension-test: $(EXT_TOOLS)
+	node --test extension/test/
+	cd extension-tools && npm run --silent lint
+
+# The end-to-end tests drive Debian's Chromium (never a downloaded browser build).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)

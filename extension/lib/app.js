@@ -1,0 +1,350 @@
+// The background's logic, with its world injected (chrome.*, fetch, clock) so the unit
+// tests drive it through an in-memory chrome and background.js stays a list of listeners.
+
+import { ApiError, createApi, viewerUrl } from "./api.js";
+import { badgeFor, siteState } from "./badge.js";
+import {
+  bucketsOf,
+  changesOfSite,
+  isNewForWatch,
+  mergeInbox,
+  notificationsFor,
+  unreadCounts,
+} from "./feed.js";
+import { bucketOf, lookupPrefix, sha256Hex } from "./hash.js";
+import { normaliseSite, siteOf } from "./site.js";
+import { createStore } from "./store.js";
+import { exportWatchlist, parseWatchlist } from "./watchlist.js";
+
+export const POLL_ALARM = "poll";
+// The server says `max-age=300` for lookups; we keep answers as long, then revalidate.
+export const LOOKUP_TTL_MS = 5 * 60 * 1000;
+const LOOKUP_CACHE_MAX = 500;
+const NOTIFIED_MAX = 200;
+
+export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), now = Date.now }) {
+  const store = createStore({ sync: chrome.storage.sync, local: chrome.storage.local });
+  const events = new EventTarget();
+  const extensionOrigin = new URL(chrome.runtime.getURL("")).origin;
+  const t = (key, substitutions) => chrome.i18n.getMessage(key, substitutions) || key;
+
+  async function server() {
+    const options = await store.getOptions();
+    return createApi({ baseUrl: options.serverUrl, fetch });
+  }
+
+  async function scheduleAlarm() {
+    const options = await store.getOptions();
+    await chrome.alarms.create(POLL_ALARM, {
+      delayInMinutes: 1,
+      periodInMinutes: options.pollMinutes,
+    });
+  }
+
+  /** The lookup entry of a site (null: not tracked), learned from its 5-hex prefix only. */
+  async function lookupSite(site) {
+    const hash = await sha256Hex(site);
+    const prefix = lookupPrefix(hash);
+    const cache = await store.getLookupCache();
+    let cached = cache[prefix];
+    if (!cached || now() - cached.at >= LOOKUP_TTL_MS) {
+      try {
+        const answer = await (await server()).lookup(prefix, { etag: cached?.etag });
+        cached =
+          answer.status === 304
+            ? { ...cached, at: now() }
+            : { at: now(), etag: answer.etag, sites: answer.body?.sites ?? [] };
+        cache[prefix] = cached;
+        await store.setLookupCache(pruneLookups(cache));
+      } catch (error) {
+        if (!cached) throw error; // a stale answer beats none while the server is away
+      }
+    }
+    return { hash, entry: cached.sites.find((s) => s.site_hash === hash) ?? null };
+  }
+
+  function pruneLookups(cache) {
+    const entries = Object.entries(cache).sort((a, b) => b[1].at - a[1].at);
+    return Object.fromEntries(entries.slice(0, LOOKUP_CACHE_MAX));
+  }
+
+  async function forgetLookup(site) {
+    const cache = await store.getLookupCache();
+    delete cache[lookupPrefix(await sha256Hex(site))];
+    await store.setLookupCache(cache);
+  }
+
+  /** State of the site shown in a tab; records a "last looked" baseline on first sight. */
+  async function tabSiteState(url) {
+    const site = siteOf(url ?? "");
+    if (!site) return { site: null, state: siteState({ site: null }) };
+    const { hash, entry } = await lookupSite(site);
+    const seen = await store.getSeen();
+    if (entry && seen[hash] === undefined) await store.setSeen(hash, entry.last_change_id ?? 0);
+    return { site, hash, entry, state: siteState({ site, entry, seenId: seen[hash] }) };
+  }
+
+  async function updateBadge(tabId, url) {
+    let state = "none";
+    let site = null;
+    try {
+      ({ state, site } = await tabSiteState(url));
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      // Server unreachable and nothing cached: say nothing rather than "not tracked".
+    }
+    const badge = badgeFor(state);
+    await chrome.action.setBadgeText({ tabId, text: badge.textKey ? t(badge.textKey) : "" });
+    await chrome.action.setBadgeBackgroundColor({ tabId, color: badge.color });
+    await chrome.action.setTitle({ tabId, title: t(badge.titleKey, site ? [site] : undefined) });
+    events.dispatchEvent(new CustomEvent("badge", { detail: { tabId, site, state } }));
+    return state;
+  }
+
+  async function poll() {
+    const [options, watches] = await Promise.all([store.getOptions(), store.getWatches()]);
+    const buckets = bucketsOf(watches);
+    const report = { buckets, changes: 0, notified: 0, error: null };
+    try {
+      if (buckets.length === 0) return report;
+      const feed = await store.getFeedState();
+      const bucketKey = buckets.join(",");
+      const result = await (await server()).changesSince({
+        after: feed.cursor,
+        buckets,
+        etag: feed.buckets === bucketKey ? feed.etag : null,
+      });
+      await store.setFeedState({ cursor: result.cursor, etag: result.etag, buckets: bucketKey });
+      await chrome.storage.local.set({ lastPoll: { at: now(), error: null } });
+      if (result.notModified) return report;
+      report.changes = result.changes.length;
+      await store.setInbox(mergeInbox(await store.getInbox(), result.changes, watches));
+      const shown = notificationsFor(result.changes, watches, options, await store.getRead());
+      const notified = await store.getNotified();
+      for (const n of shown) {
+        await chrome.notifications.create(n.notificationId, {
+          type: "basic",
+          iconUrl: chrome.runtime.getURL("icons/icon-128.png"),
+          title: t(n.material ? "notificationTitleMaterial" : "notificationTitle", [n.site]),
+          message: n.summary || t("notificationNoSummary"),
+          priority: n.material ? 2 : 0,
+        });
+        notified[n.notificationId] = { changeId: n.changeId, site: n.site, url: n.url };
+      }
+      const kept = Object.entries(notified).slice(-NOTIFIED_MAX);
+      await store.setNotified(Object.fromEntries(kept));
+      report.notified = shown.length;
+      return report;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      report.error = error.message;
+      await chrome.storage.local.set({ lastPoll: { at: now(), error: error.message } });
+      return report;
+    } finally {
+      events.dispatchEvent(new CustomEvent("polled", { detail: report }));
+    }
+  }
+
+  async function openChange(changeId, relativeUrl) {
+    if (typeof relativeUrl !== "string" || !relativeUrl.startsWith("/")) {
+      throw new Error("a change link must be a path on the server");
+    }
+    const options = await store.getOptions();
+    await store.markRead([changeId]);
+    const tab = await chrome.tabs.create({ url: viewerUrl(options.serverUrl, relativeUrl) });
+    return { tabId: tab?.id ?? null };
+  }
+
+  async function onNotificationClicked(notificationId) {
+    const notified = await store.getNotified();
+    const item = notified[notificationId];
+    if (!item) return null;
+    const opened = await openChange(item.changeId, item.url);
+    delete notified[notificationId];
+    await store.setNotified(notified);
+    await chrome.notifications.clear(notificationId);
+    return opened;
+  }
+
+  /** The popup's view of a tab: site status, its last changes, the watch list. */
+  async function popupState({ tabId }) {
+    const tab =
+      tabId === undefined || tabId === null
+        ? (await chrome.tabs.query({ active: true, currentWindow: true }))[0]
+        : await chrome.tabs.get(tabId);
+    const [options, watches, inbox, read] = await Promise.all([
+      store.getOptions(),
+      store.getWatches(),
+      store.getInbox(),
+      store.getRead(),
+    ]);
+    const view = {
+      serverUrl: options.serverUrl,
+      site: null,
+      state: "none",
+      entry: null,
+      watched: false,
+      requested: null,
+      changes: [],
+      error: null,
+    };
+    try {
+      const { site, hash, entry, state } = await tabSiteState(tab?.url);
+      Object.assign(view, { site, state, entry, watched: Boolean(site && watches[site]) });
+      if (site && entry) {
+        view.changes = await recentChanges(site, hash, watches[site], inbox);
+        // Opening the popup on a site is "looking" at it: the badge calms down.
+        await store.setSeen(hash, entry.last_change_id ?? 0);
+        if (tab?.id !== undefined) await updateBadge(tab.id, tab.url);
+      } else if (site) {
+        const requested = (await chrome.storage.local.get("requested")).requested ?? {};
+        if (requested[site]) view.requested = await trackingState(site);
+      }
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      view.error = error.message;
+    }
+    view.changes = view.changes.map((c) => ({ ...c, read: read.has(c.id) }));
+    const counts = unreadCounts(inbox, watches, options, read);
+    view.watches = Object.keys(watches)
+      .sort()
+      .map((site) => ({
+        site,
+        unread: counts[site],
+        latest: (inbox[site] ?? []).find((c) => !read.has(c.id)) ?? null,
+      }));
+    view.lastPoll = (await chrome.storage.local.get("lastPoll")).lastPoll ?? null;
+    return view;
+  }
+
+  async function recentChanges(site, hash, watch, inbox) {
+    if (watch && inbox[site]?.length) return inbox[site].slice(0, 5);
+    // Not watched (or nothing yet): read the site's 2-hex bucket of the public feed.
+    const result = await (await server()).changesSince({ buckets: [bucketOf(hash)] });
+    return changesOfSite(result.changes, hash, 5);
+  }
+
+  async function trackingState(site) {
+    const info = await (await server()).site(site);
+    return info ? info.state : "pending";
+  }
+
+  async function addWatch(input) {
+    const site = normaliseSite(input);
+    if (!site) throw new Error(`not a web site: ${input}`);
+    let sinceId = 0;
+    let hash;
+    try {
+      const found = await lookupSite(site);
+      hash = found.hash;
+      sinceId = found.entry?.last_change_id ?? 0;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      hash = await sha256Hex(site);
+    }
+    await store.addWatch({ site, hash, since: new Date(now()).toISOString(), sinceId });
+    return { site, watched: true };
+  }
+
+  async function removeWatch(input) {
+    const site = normaliseSite(input);
+    if (!site) throw new Error(`not a web site: ${input}`);
+    await store.removeWatch(site);
+    const inbox = await store.getInbox();
+    delete inbox[site];
+    await store.setInbox(inbox);
+    return { site, watched: false };
+  }
+
+  /** "Track this site": the one moment a site is named to the server, after a click. */
+  async function track(input) {
+    const site = normaliseSite(input);
+    if (!site) throw new Error(`not a web site: ${input}`);
+    const answer = await (await server()).track(site);
+    const requested = (await chrome.storage.local.get("requested")).requested ?? {};
+    requested[site] = now();
+    await chrome.storage.local.set({ requested });
+    await forgetLookup(site);
+    await addWatch(site);
+    return { site, state: answer?.state ?? "pending" };
+  }
+
+  async function setOptions(input) {
+    const before = await store.getOptions();
+    const options = await store.setOptions(input);
+    if (options.serverUrl !== before.serverUrl) {
+      // Another server: its cursors, ETags and answers mean nothing here.
+      await chrome.storage.local.remove(["feed", "lookups", "inbox", "notified", "seen"]);
+    }
+    if (options.pollMinutes !== before.pollMinutes) await scheduleAlarm();
+    return options;
+  }
+
+  async function importWatchlist(text) {
+    const sites = parseWatchlist(text);
+    const since = new Date(now()).toISOString();
+    const watches = [];
+    for (const site of sites) watches.push({ site, hash: await sha256Hex(site), since, sinceId: 0 });
+    const added = await store.addWatches(watches);
+    return { added, total: sites.length };
+  }
+
+  const routes = {
+    "popup/state": (m) => popupState(m),
+    "watch/add": (m) => addWatch(m.site),
+    "watch/remove": (m) => removeWatch(m.site),
+    "site/track": (m) => track(m.site),
+    "change/open": (m) => openChange(m.changeId, m.url),
+    "options/get": () => store.getOptions(),
+    "options/set": (m) => setOptions(m.options),
+    "watchlist/export": async () => exportWatchlist(await store.getWatches()),
+    "watchlist/import": (m) => importWatchlist(m.text),
+    "poll/now": () => poll(),
+  };
+
+  /** Only this extension's own pages may drive it; content scripts and web pages may not. */
+  function isOwnPage(sender) {
+    if (!sender || sender.id !== chrome.runtime.id || typeof sender.url !== "string") return false;
+    try {
+      return new URL(sender.url).origin === extensionOrigin;
+    } catch {
+      return false;
+    }
+  }
+
+  async function route(message, sender) {
+    if (!isOwnPage(sender)) throw new Error("messages are accepted from this extension's pages only");
+    const handler = Object.hasOwn(routes, message?.type ?? "") ? routes[message.type] : null;
+    if (!handler) throw new Error(`unknown message type: ${message?.type}`);
+    return handler(message);
+  }
+
+  return {
+    events,
+    store,
+    poll,
+    updateBadge,
+    route,
+    isNewForWatch,
+    onInstalled: () => scheduleAlarm(),
+    onStartup: async () => {
+      if (!(await chrome.alarms.get(POLL_ALARM))) await scheduleAlarm();
+    },
+    onAlarm: (alarm) => (alarm.name === POLL_ALARM ? poll() : null),
+    onTabActivated: async ({ tabId }) => {
+      const tab = await chrome.tabs.get(tabId);
+      return updateBadge(tabId, tab.url);
+    },
+    onTabUpdated: (tabId, changeInfo, tab) =>
+      changeInfo.url || changeInfo.status === "complete" ? updateBadge(tabId, tab.url) : null,
+    onNotificationClicked,
+    /** runtime.onMessage: answers through sendResponse, so Chrome keeps the port open. */
+    onMessage: (message, sender, sendResponse) => {
+      route(message, sender).then(
+        (result) => sendResponse({ ok: true, result }),
+        (error) => sendResponse({ ok: false, error: error.message }),
+      );
+      return true;
+    },
+  };
+}

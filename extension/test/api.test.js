@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { ApiError, changesQuery, createApi, viewerUrl } from "../lib/api.js";
+import { createFakeServer, siteHash } from "./support/fake-server.js";
+
+function setup() {
+  const server = createFakeServer();
+  const api = createApi({ baseUrl: `${server.baseUrl}/`, fetch: server.fetch });
+  return { server, api };
+}
+
+test("lookup by prefix, then a 304 when revalidated with the ETag", async () => {
+  const { server, api } = setup();
+  server.track("example.com");
+  const prefix = siteHash("example.com").slice(0, 5);
+  const first = await api.lookup(prefix);
+  assert.equal(first.status, 200);
+  assert.deepEqual(first.body.sites.map((s) => s.site_hash), [siteHash("example.com")]);
+  const again = await api.lookup(prefix, { etag: first.etag });
+  assert.equal(again.status, 304);
+  assert.equal(server.log.at(-1).url, `${server.baseUrl}/api/v1/lookup/${prefix}`);
+  assert.throws(() => api.lookup("example.com"), ApiError);
+});
+
+test("the feed is paged with the cursor until `more` is false", async () => {
+  const { server, api } = setup();
+  for (let i = 0; i < 5; i++) server.addChange("example.com");
+  server.addChange("other.example");
+  const bucket = siteHash("example.com").slice(0, 2);
+  const result = await api.changesSince({ buckets: [bucket], limit: 2 });
+  assert.notEqual(siteHash("other.example").slice(0, 2), bucket);
+  assert.deepEqual(result.changes.map((c) => c.id), [1, 2, 3, 4, 5]);
+  assert.equal(server.log.length, 3);
+  assert.equal(result.more, false);
+  assert.equal(result.notModified, undefined);
+  // Every request named the bucket, never a site.
+  for (const entry of server.log) {
+    const { pathname, search } = new URL(entry.url);
+    assert.match(search, new RegExp(`buckets=${bucket}`));
+    assert.doesNotMatch(pathname + search, /example/);
+  }
+});
+
+test("an unchanged feed answers 304 to the ETag of the cursor's URL", async () => {
+  const { server, api } = setup();
+  server.addChange("example.com");
+  const buckets = [siteHash("example.com").slice(0, 2)];
+  const first = await api.changesSince({ buckets });
+  assert.equal(first.changes.length, 1);
+  // The feed moved on: the ETag we got belongs to an older URL.
+  assert.equal(first.etag, null);
+  const second = await api.changesSince({ after: first.cursor, buckets });
+  assert.equal(second.changes.length, 0);
+  assert.ok(second.etag);
+  const third = await api.changesSince({ after: second.cursor, buckets, etag: second.etag });
+  assert.equal(third.notModified, true);
+  assert.equal(server.log.at(-1).url.includes(`after=${first.cursor}`), true);
+});
+
+test("problem+json errors become one readable ApiError, with Retry-After", async () => {
+  const { server, api } = setup();
+  server.failNext(
+    new Response(JSON.stringify({ type: "about:blank", title: "Too Many Requests", status: 429, detail: "slow down" }), {
+      status: 429,
+      headers: { "Content-Type": "application/problem+json", "Retry-After": "30" },
+    }),
+  );
+  await assert.rejects(api.track("example.com"), (error) => {
+    assert.equal(error.message, "Too Many Requests: slow down");
+    assert.equal(error.status, 429);
+    assert.equal(error.retryAfter, 30);
+    return true;
+  });
+  server.failNext(new Response("<html>bad gateway</html>", { status: 502 }));
+  await assert.rejects(api.track("example.com"), /server answered 502/);
+  server.failNext(new Response("not json", { status: 200 }));
+  await assert.rejects(api.lookup("abcde"), /not JSON/);
+});
+
+test("a server that does not answer times out through the AbortController", async () => {
+  const hanging = (_url, init) =>
+    new Promise((_resolve, reject) => {
+      init.signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+    });
+  const api = createApi({ baseUrl: "https://cw.example.org", fetch: hanging, timeoutMs: 10 });
+  await assert.rejects(api.lookup("abcde"), /did not answer/);
+  const refusing = () => Promise.reject(new TypeError("fetch failed"));
+  const down = createApi({ baseUrl: "https://cw.example.org", fetch: refusing });
+  await assert.rejects(down.lookup("abcde"), /cannot reach the server/);
+});
+
+test("track names the site; site() reads it back or says null when untracked", async () => {
+  const { server, api } = setup();
+  assert.equal(await api.site("example.com"), null);
+  const answer = await api.track("example.com");
+  assert.deepEqual(answer, { site: "example.com", status_url: "/api/v1/sites/example.com", state: "pending" });
+  assert.equal(server.log.at(-1).body, JSON.stringify({ site: "example.com" }));
+  assert.equal((await api.site("example.com")).state, "pending");
+});
+
+test("viewer links and feed queries", () => {
+  assert.equal(viewerUrl("http://127.0.0.1:8080/", "/sites/a.com/changes/4"), "http://127.0.0.1:8080/sites/a.com/changes/4");
+  assert.equal(changesQuery({ buckets: ["ff", "0a"], limit: 5 }), "buckets=0a%2Cff&limit=5");
+});

@@ -1,0 +1,199 @@
+// background.js loaded as the browser loads it, against an in-memory chrome and the
+// in-memory contract server: listeners, router, badge, polling, notifications, clicks.
+
+import assert from "node:assert/strict";
+import { before, test } from "node:test";
+
+import { createApp, LOOKUP_TTL_MS, POLL_ALARM } from "../lib/app.js";
+import { createFakeChrome } from "./support/fake-chrome.js";
+import { createFakeServer, siteHash } from "./support/fake-server.js";
+
+const SITE = "shop.example";
+let chrome;
+let control;
+let server;
+
+before(async () => {
+  ({ chrome, control } = createFakeChrome());
+  server = createFakeServer();
+  await chrome.storage.sync.set({ options: { serverUrl: server.baseUrl, pollMinutes: 30 } });
+  globalThis.chrome = chrome;
+  globalThis.fetch = server.fetch;
+  await import("../background.js");
+});
+
+
+test("every listener is registered when the module is evaluated", () => {
+  for (const event of [
+    chrome.runtime.onInstalled,
+    chrome.runtime.onStartup,
+    chrome.runtime.onMessage,
+    chrome.alarms.onAlarm,
+    chrome.tabs.onActivated,
+    chrome.tabs.onUpdated,
+    chrome.notifications.onClicked,
+  ]) {
+    assert.equal(event.listeners.length, 1);
+  }
+});
+
+test("install schedules the polling alarm at the chosen interval", async () => {
+  await Promise.all(chrome.runtime.onInstalled.dispatch({ reason: "install" }));
+  assert.equal(control.alarms.get(POLL_ALARM).periodInMinutes, 30);
+});
+
+test("the router answers the extension's own pages and nobody else", async () => {
+  assert.equal((await control.send({ type: "options/get" })).ok, true);
+  const refused = [
+    { id: "another-extension", url: "chrome-extension://another-extension/popup.html" },
+    { id: chrome.runtime.id, url: "https://evil.example/page", tab: { id: 3 } }, // a content script
+    { id: chrome.runtime.id },
+    null,
+  ];
+  for (const sender of refused) {
+    const answer = await control.send({ type: "watch/add", site: "evil.example" }, sender);
+    assert.deepEqual(answer, { ok: false, error: "messages are accepted from this extension's pages only" });
+  }
+  assert.deepEqual(await chrome.storage.sync.get("watch:evil.example"), {});
+  const unknown = await control.send({ type: "constructor" });
+  assert.match(unknown.error, /unknown message type/);
+});
+
+test("badge: untracked, tracked, then material since last looked — learned by prefix only", async () => {
+  const untracked = await control.visit(`https://www.${SITE}/`);
+  assert.equal(control.badges.get(untracked).text, "");
+  assert.equal(control.badges.get(untracked).title, `Clausewatch does not track ${SITE}`);
+
+  server.track(SITE);
+  server.addChange(SITE, { material: false, summary: "wording" });
+  // The cached "not tracked" answer holds for its TTL; a new prefix-mate tab reuses it.
+  const cachedTab = await control.visit(`https://${SITE}/about`);
+  assert.equal(control.badges.get(cachedTab).text, "");
+  await chrome.storage.local.remove("lookups");
+
+  const tracked = await control.visit(`https://${SITE}/`);
+  assert.equal(control.badges.get(tracked).text, "✓");
+  assert.equal(control.badges.get(tracked).title, `Clausewatch tracks the privacy policy of ${SITE}`);
+
+  server.addChange(SITE, { material: true, summary: "adds sale of data" });
+  await chrome.storage.local.remove("lookups");
+  const material = await control.visit(`https://${SITE}/cart`);
+  assert.equal(control.badges.get(material).text, "!");
+  assert.equal(control.badges.get(material).color, "#c5221f");
+
+  const none = await control.visit("chrome://newtab/");
+  assert.equal(control.badges.get(none).text, "");
+  for (const entry of server.log) {
+    assert.match(entry.url, /\/api\/v1\/lookup\/[0-9a-f]{5}$/);
+    assert.ok(!entry.url.includes(SITE));
+  }
+});
+
+test("popup: status, last changes, Watch; opening it counts as looking", async () => {
+  const tabId = await control.visit(`https://${SITE}/`);
+  const view = (await control.send({ type: "popup/state", tabId })).result;
+  assert.equal(view.site, SITE);
+  assert.equal(view.state, "material");
+  assert.deepEqual(view.changes.map((c) => c.summary), ["adds sale of data", "wording"]);
+  assert.equal(control.badges.get(tabId).text, "✓");
+  assert.equal((await control.send({ type: "watch/add", site: SITE })).ok, true);
+  const watched = (await control.send({ type: "popup/state", tabId })).result;
+  assert.equal(watched.watched, true);
+  assert.deepEqual(watched.watches.map((w) => [w.site, w.unread]), [[SITE, 0]]);
+  assert.deepEqual(control.missingMessages, []);
+});
+
+test("alarm → feed of watched buckets → notification → click opens the viewer, marks read", async () => {
+  const before = server.log.length;
+  const noise = await control.fireAlarm(POLL_ALARM);
+  assert.equal(noise[0].notified, 0, "changes from before the watch are not alerts");
+
+  const change = server.addChange(SITE, {
+    material: true,
+    categories: ["third-party-sharing"],
+    summary: "adds sale of personal information to data brokers",
+  });
+  server.addChange("unwatched.example", { material: true });
+  const [report] = await control.fireAlarm(POLL_ALARM);
+  assert.equal(report.notified, 1);
+  const notification = control.notifications.get(`change-${change.id}`);
+  assert.equal(notification.title, `${SITE}: material privacy policy change`);
+  assert.equal(notification.message, "adds sale of personal information to data brokers");
+
+  const tabId = await control.visit("chrome://newtab/");
+  const view = (await control.send({ type: "popup/state", tabId })).result;
+  assert.deepEqual(view.watches.map((w) => [w.site, w.unread]), [[SITE, 1]]);
+
+  await control.clickNotification(`change-${change.id}`);
+  const opened = [...control.tabs.values()].at(-1);
+  assert.equal(opened.url, `${server.baseUrl}/sites/${SITE}/changes/${change.id}`);
+  assert.equal(control.notifications.size, 0);
+  const after = (await control.send({ type: "popup/state", tabId })).result;
+  assert.deepEqual(after.watches.map((w) => [w.site, w.unread]), [[SITE, 0]]);
+
+  // Nothing new: the feed answers 304 to our ETag and nothing is shown again.
+  await control.fireAlarm(POLL_ALARM);
+  const [quiet] = await control.fireAlarm(POLL_ALARM);
+  assert.equal(quiet.notified, 0);
+  const feedCalls = server.log.slice(before).filter((e) => e.url.includes("/changes"));
+  const bucket = siteHash(SITE).slice(0, 2);
+  for (const call of feedCalls) {
+    assert.equal(new URL(call.url).searchParams.get("buckets"), bucket);
+  }
+});
+
+test("Track this site is the only call that names a site", async () => {
+  const site = "newshop.example";
+  const tabId = await control.visit(`https://www.${site}/`);
+  const namedBefore = server.log.filter((e) => (e.url + e.body).includes(site));
+  assert.deepEqual(namedBefore, []);
+  const answer = await control.send({ type: "site/track", site });
+  assert.deepEqual(answer.result, { site, state: "pending" });
+  const named = server.log.filter((e) => (e.url + e.body).includes(site));
+  assert.deepEqual(named.map((e) => e.method), ["POST"]);
+  const view = (await control.send({ type: "popup/state", tabId })).result;
+  assert.equal(view.requested, "pending");
+  assert.equal(view.watched, true);
+});
+
+test("a dead server leaves a readable error, not an exception", async () => {
+  server.failNext(() => Promise.reject(new TypeError("fetch failed")));
+  const [report] = await control.fireAlarm(POLL_ALARM);
+  assert.match(report.error, /cannot reach the server/);
+  const tabId = await control.visit("chrome://newtab/");
+  const view = (await control.send({ type: "popup/state", tabId })).result;
+  assert.match(view.lastPoll.error, /cannot reach the server/);
+});
+
+test("lookups are cached for the TTL on an injected clock, then revalidated by ETag", async () => {
+  const { chrome: c2, control: k2 } = createFakeChrome();
+  const s2 = createFakeServer();
+  s2.track("cached.example");
+  let clock = 1_000_000;
+  const app = createApp({ chrome: c2, fetch: s2.fetch, now: () => clock });
+  await c2.storage.sync.set({ options: { serverUrl: s2.baseUrl } });
+  const tab = await c2.tabs.create({ url: "https://cached.example/" });
+  await app.updateBadge(tab.id, tab.url);
+  await app.updateBadge(tab.id, tab.url);
+  assert.equal(s2.log.length, 1);
+  clock += LOOKUP_TTL_MS;
+  await app.updateBadge(tab.id, tab.url);
+  assert.equal(s2.log.length, 2);
+  assert.equal(k2.badges.get(tab.id).text, "✓");
+  // Options changes: a new interval reschedules; a bad one is refused.
+  await app.route({ type: "options/set", options: { pollMinutes: 5 } }, { id: c2.runtime.id, url: k2.base + "options.html" });
+  assert.equal(k2.alarms.get(POLL_ALARM).periodInMinutes, 5);
+  await assert.rejects(
+    app.route({ type: "options/set", options: { pollMinutes: -1 } }, { id: c2.runtime.id, url: k2.base + "options.html" }),
+    /polling interval/,
+  );
+});
+
+test("watch list export and import through the router", async () => {
+  const exported = (await control.send({ type: "watchlist/export" })).result;
+  assert.deepEqual(JSON.parse(exported).sites, ["newshop.example", SITE]);
+  const imported = await control.send({ type: "watchlist/import", text: '["a.example", "shop.example"]' });
+  assert.deepEqual(imported.result, { added: 1, total: 2 });
+  const bad = await control.send({ type: "watchlist/import", text: "nope" });
+  assert.deepEqual(bad, { ok: false, error: "not a JSON file" });
+});
