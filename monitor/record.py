@@ -226,8 +226,13 @@ def record_snapshot(
     digest: str | None = None,
     origin: str | None = None,
     pipeline: Pipeline | None = None,
+    reconcile: bool = True,
 ) -> Recorded:
-    """Store a capture, then process it; recording the same capture again adds nothing."""
+    """Store a capture, then process it; recording the same capture again adds nothing.
+
+    `reconcile=False` leaves the changes for one `reconcile_changes` call at the end of a
+    batch (backfill): fewer comparisons, and change ids that grow with capture time.
+    """
     snapshot, created = store.add_snapshot(
         document_id,
         raw,
@@ -251,7 +256,7 @@ def record_snapshot(
     with store.write():
         result = process_snapshot(store, snapshot, pipeline)
         result.new_snapshot = created
-        if result.version_id is not None:
+        if result.version_id is not None and reconcile:
             result.changes_added, result.changes_removed = reconcile_changes(
                 store, document_id, origin=origin or ORIGIN_OF_SOURCE[source], pipeline=pipeline
             )

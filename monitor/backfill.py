@@ -1,0 +1,241 @@
+"""Backfill: a document's past versions from the Wayback Machine, with few raw fetches.
+
+1. List the captures (CDX) and remember them in the store.
+2. Runs of equal digests are the same bytes: one capture stands for each run, and a digest
+   seen before is never fetched again.
+3. Fetch the first and last capture. Where two captures have the same *extracted* text,
+   assume nothing changed between them; otherwise bisect the range until every pair of
+   neighbours with different texts is adjacent. Each change point costs about log2(N)
+   fetches, so k changes among N captures cost about k*log2(N/k) plus the two ends.
+
+A capture that cannot be extracted counts as a text of its own that equals nothing (not
+even another failure), so failures never hide a change; they only cost fetches.
+
+Progress (each capture fetched, its text hash, its snapshot) is written to the store as it
+happens, so a killed run resumes where it stopped and a second run fetches nothing. The
+changes are reconciled once, at the end, in capture-time order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+
+from db import Store
+from monitor.record import Pipeline, reconcile_changes, record_snapshot
+from monitor.wayback import Capture, WaybackClient, WaybackError
+
+FAILED = ""  # the text hash of a capture that gave no text
+
+
+@dataclass
+class BackfillReport:
+    document_id: int
+    url: str
+    captures_seen: int = 0  # rows the CDX listing gave (200s, in range)
+    distinct_captures: int = 0  # after collapsing runs of equal digests
+    fetches: int = 0  # raw captures fetched by this run
+    reused: int = 0  # texts known from an earlier (interrupted) run or an equal digest
+    failed: int = 0
+    digest_mismatches: int = 0
+    versions: int = 0  # versions of the document once done
+    changes: int = 0
+    change_points: list[str] = field(default_factory=list)  # timestamps where text changes
+    errors: list[str] = field(default_factory=list)
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b and a != FAILED
+
+
+def collapse_rows(rows: list[dict]) -> list[dict]:
+    """One row for each run of equal digests, in time order (pure).
+
+    Each kept row carries the run's last row as `run_last`, so the store can date the end
+    of a version exactly without fetching anything more.
+    """
+    out: list[dict] = []
+    for row in sorted(rows, key=lambda r: r["timestamp"]):
+        if out and out[-1]["digest"] == row["digest"]:
+            out[-1]["run_last"] = row
+            continue
+        out.append({**row, "run_last": row})
+    return out
+
+
+def bisection(n: int) -> Generator[tuple[int, float], str, list[int]]:
+    """The search for change points among n captures, as a plan that asks for texts.
+
+    Yields (index whose text it needs, fraction of the range settled so far), is sent that
+    text back, and returns the indices i whose text differs from i-1's. Doing no I/O
+    itself, the same plan drives the async backfill and the pure `change_points`.
+    """
+    texts: dict[int, str] = {}
+    found: list[int] = []
+    settled = 0
+    stack = [(0, n - 1)] if n else []
+    while stack:
+        lo, hi = stack.pop()
+        for i in (lo, hi):
+            if i not in texts:
+                texts[i] = yield i, settled / max(n - 1, 1)
+        if hi - lo > 1 and not _same(texts[lo], texts[hi]):
+            mid = (lo + hi) // 2
+            # Right half pushed first so the left one is explored first: time order.
+            stack.append((mid, hi))
+            stack.append((lo, mid))
+            continue
+        if hi - lo == 1 and not _same(texts[lo], texts[hi]):
+            found.append(hi)
+        settled += hi - lo
+    return sorted(found)
+
+
+def change_points(n: int, text_of: Callable[[int], str]) -> list[int]:
+    """Indices i where the text changes from i-1, asking `text_of` as little as it can."""
+    plan = bisection(n)
+    try:
+        i, _ = next(plan)
+        while True:
+            i, _ = plan.send(text_of(i))
+    except StopIteration as done:
+        return done.value
+
+
+async def backfill_document(
+    store: Store,
+    client: WaybackClient,
+    document: dict,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    pipeline: Pipeline | None = None,
+    on_progress: Callable[[BackfillReport, float], None] | None = None,
+    on_fetch: Callable[[BackfillReport], None] | None = None,
+) -> BackfillReport:
+    """Reconstruct `document`'s history between since and until (timestamp prefixes)."""
+    pipeline = pipeline or Pipeline.default()
+    doc_id, url = document["id"], document["url"]
+    report = BackfillReport(document_id=doc_id, url=url)
+    listed = await client.captures(url, since=since, until=until)
+    store.add_backfill_captures(doc_id, [c.to_dict() for c in listed])
+    rows = store.backfill_captures(doc_id, since=since, until=until)
+    report.captures_seen = len(rows)
+    distinct = collapse_rows(rows)
+    report.distinct_captures = len(distinct)
+    # What earlier runs (or identical captures) taught us, by digest: the bytes are equal,
+    # so the text is too, and the snapshot can be made from the stored blob.
+    known: dict[str, tuple[str, int]] = {
+        r["digest"]: (r["text_hash"], r["snapshot_id"])
+        for r in rows
+        if r["text_hash"] is not None and r["snapshot_id"] is not None
+    }
+    mismatches_before = client.stats.digest_mismatches
+    pending: dict[int, str] = {}  # index -> text, for this run
+
+    def record(row: dict, body: bytes, content_type, url, headers) -> str:
+        recorded = record_snapshot(
+            store,
+            doc_id,
+            body,
+            content_type,
+            url,
+            Capture(row["timestamp"], row["original"], row["digest"]).captured_at,
+            "wayback",
+            headers=headers,
+            digest=row["digest"],
+            pipeline=pipeline,
+            reconcile=False,
+        )
+        text = recorded.text_hash or FAILED
+        if text == FAILED:
+            report.failed += 1
+        store.mark_backfill_capture(
+            row["id"], text_hash=text, snapshot_id=recorded.snapshot_id, error=recorded.error
+        )
+        row["text_hash"], row["snapshot_id"] = text, recorded.snapshot_id
+        known[row["digest"]] = (text, recorded.snapshot_id)
+        return text
+
+    async def resolve(i: int) -> str:
+        """The text of distinct capture i: remembered, copied from an equal digest, or fetched."""
+        row = distinct[i]
+        if row["text_hash"] is not None and row["snapshot_id"] is not None:
+            report.reused += 1
+            return row["text_hash"]
+        if row["digest"] in known:
+            # Same bytes as a capture already stored: a snapshot of its own (so the timeline
+            # has this capture's time) without a fetch.
+            report.reused += 1
+            source = store.get_snapshot(known[row["digest"]][1])
+            return record(
+                row,
+                store.get_blob(source["blob_sha256"]),
+                source["content_type"],
+                client.raw_url(Capture(row["timestamp"], row["original"], row["digest"])),
+                source["headers"],
+            )
+        capture = Capture(
+            timestamp=row["timestamp"],
+            original=row["original"],
+            digest=row["digest"],
+            mimetype=row["mimetype"],
+            length=row["length"],
+        )
+        try:
+            raw = await client.fetch(capture)
+        except WaybackError as exc:
+            # Not remembered: a later run tries this capture again.
+            report.errors.append(f"{capture.timestamp}: {exc}")
+            report.failed += 1
+            return FAILED
+        report.fetches += 1
+        text = record(row, raw.body, raw.content_type, raw.url, raw.headers)
+        if on_fetch:
+            on_fetch(report)
+        return text
+
+    async def text_of(i: int) -> str:
+        pending[i] = await resolve(i)
+        return pending[i]
+
+    plan = bisection(len(distinct))
+    try:
+        i, fraction = next(plan)
+        while True:
+            if on_progress:
+                on_progress(report, fraction)
+            i, fraction = plan.send(await text_of(i))
+    except StopIteration as done:
+        points = done.value
+    # The last capture before each change has the bytes of its run's first: store it too,
+    # so the change is dated from the last time the old text was seen.
+    for i in points:
+        first, last = distinct[i - 1], distinct[i - 1]["run_last"]
+        if last is not first and last["snapshot_id"] is None and first["snapshot_id"]:
+            source = store.get_snapshot(first["snapshot_id"])
+            record(
+                last,
+                store.get_blob(source["blob_sha256"]),
+                source["content_type"],
+                client.raw_url(Capture(last["timestamp"], last["original"], last["digest"])),
+                source["headers"],
+            )
+
+    reconcile_changes(store, doc_id, origin="backfill", pipeline=pipeline)
+    store.refresh_version_spans(doc_id)
+    # Failed captures are skipped: a step into or out of one is not a change of text.
+    report.change_points = []
+    previous = None
+    for i in sorted(pending):
+        if pending[i] == FAILED:
+            continue
+        if previous is not None and pending[i] != previous:
+            report.change_points.append(distinct[i]["timestamp"])
+        previous = pending[i]
+    report.digest_mismatches = client.stats.digest_mismatches - mismatches_before
+    report.versions = len(store.versions_of_document(doc_id))
+    report.changes = len(store.changes_of_document(doc_id))
+    if on_progress:
+        on_progress(report, 1.0)
+    return report
