@@ -68,9 +68,11 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     return Object.fromEntries(entries.slice(0, LOOKUP_CACHE_MAX));
   }
 
-  async function forgetLookup(site) {
+  /** Drops cached lookups the feed has just made stale; no request is made for them now. */
+  async function forgetLookups(siteHashes) {
+    if (siteHashes.length === 0) return;
     const cache = await store.getLookupCache();
-    delete cache[lookupPrefix(await sha256Hex(site))];
+    for (const hash of siteHashes) delete cache[lookupPrefix(hash)];
     await store.setLookupCache(cache);
   }
 
@@ -119,6 +121,7 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
       if (result.notModified) return report;
       report.changes = result.changes.length;
       await store.setInbox(mergeInbox(await store.getInbox(), result.changes, watches));
+      await forgetLookups(result.changes.filter((c) => watches[c.site]).map((c) => c.site_hash));
       const shown = notificationsFor(result.changes, watches, options, await store.getRead());
       const notified = await store.getNotified();
       for (const n of shown) {
@@ -204,7 +207,8 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
       if (!(error instanceof ApiError)) throw error;
       view.error = error.message;
     }
-    view.changes = view.changes.map((c) => ({ ...c, read: read.has(c.id) }));
+    // Read state is kept for watched sites only; others have nothing to mark.
+    view.changes = view.changes.map((c) => ({ ...c, read: view.watched ? read.has(c.id) : null }));
     const counts = unreadCounts(inbox, watches, options, read);
     view.watches = Object.keys(watches)
       .sort()
@@ -264,7 +268,7 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     const requested = (await chrome.storage.local.get("requested")).requested ?? {};
     requested[site] = now();
     await chrome.storage.local.set({ requested });
-    await forgetLookup(site);
+    await forgetLookups([await sha256Hex(site)]);
     await addWatch(site);
     return { site, state: answer?.state ?? "pending" };
   }

@@ -1,0 +1,353 @@
+"""The browser extension end to end: Debian's Chromium, the unpacked extension, a server.
+
+Flow (the issue's proof): open a tracked page on a *.test site and see the badge; watch the
+site from the popup by clicking; record a material change on the server; fire the alarm; see
+the notification; click it and land on the viewer page; and check in the server's access
+log that the visited site's name never reached it before the person clicked through.
+
+SERVER: `ContractServer` below is a CONTRACT DOUBLE of docs/extension-api.md (aiohttp, on
+loopback, port 0), not the real `clausewatch serve`, which had not landed when this was
+written. It implements the documented calls generically (hash-prefix lookup, bucketed feed
+with cursor + strong ETag, tracking requests, site pages, viewer pages) and keeps an access
+log of every request.
+
+Chromium: `--host-resolver-rules` maps every *.test name to 127.0.0.1, so the page's URL
+carries a real-looking site (the badge needs a domain, not an IP). No system notification UI
+exists headless: the click is the extension's registered onClicked handler being called.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTENSION = ROOT / "extension"
+OUTPUT = ROOT / "test-output"
+CHROMIUM = "/usr/bin/chromium"
+# Pinned by the manifest `key`; extension/test/manifest.test.js checks the same constant.
+EXTENSION_ID = "lhjploppaobkgcggfblihpininohkcdi"
+SITE = "shop.test"
+
+if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+    pytest.skip("Debian's chromium is not installed (make chromium)", allow_module_level=True)
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+
+def site_hash(site: str) -> str:
+    return hashlib.sha256(site.encode()).hexdigest()
+
+
+class ContractServer:
+    """docs/extension-api.md on loopback, with an access log. A double of `clausewatch serve`."""
+
+    def __init__(self) -> None:
+        self.sites: dict[str, str] = {}  # site -> state
+        self.changes: list[dict] = []
+        self.access_log: list[str] = []  # "METHOD path?query body"
+        self.runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    def track(self, site: str) -> None:
+        self.sites[site] = "tracked"
+
+    def record_change(self, site: str, *, material: bool, summary: str, at: str) -> dict:
+        change = {
+            "id": len(self.changes) + 1,
+            "site": site,
+            "site_hash": site_hash(site),
+            "document": "privacy",
+            "detected_at": at,
+            "from_captured_at": at,
+            "to_captured_at": at,
+            "material": material,
+            "categories": ["third-party-sharing"] if material else ["other"],
+            "summary": summary,
+        }
+        change["url"] = f"/sites/{site}/changes/{change['id']}"
+        self.changes.append(change)
+        return change
+
+    @staticmethod
+    def _json(request: web.Request, value: dict, **headers: str) -> web.Response:
+        body = json.dumps(value).encode()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
+        return web.Response(
+            body=body, content_type="application/json", headers={"ETag": etag, **headers}
+        )
+
+    @staticmethod
+    def _problem(status: int, title: str, detail: str) -> web.Response:
+        return web.Response(
+            status=status,
+            content_type="application/problem+json",
+            text=json.dumps(
+                {"type": "about:blank", "title": title, "status": status, "detail": detail}
+            ),
+        )
+
+    @web.middleware
+    async def _log(self, request: web.Request, handler):
+        body = await request.text() if request.can_read_body else ""
+        self.access_log.append(f"{request.method} {request.path_qs} {body}".strip())
+        return await handler(request)
+
+    def _entry(self, site: str) -> dict:
+        own = [c for c in self.changes if c["site"] == site]
+        material = [c for c in own if c["material"]]
+        return {
+            "site_hash": site_hash(site),
+            "status": "ok",
+            "last_change": own[-1]["detected_at"] if own else None,
+            "last_change_id": own[-1]["id"] if own else None,
+            "last_material_change": material[-1]["detected_at"] if material else None,
+            "last_material_change_id": material[-1]["id"] if material else None,
+        }
+
+    async def lookup(self, request: web.Request) -> web.Response:
+        prefix = request.match_info["prefix"]
+        found = [
+            self._entry(s)
+            for s, state in self.sites.items()
+            if state == "tracked" and site_hash(s).startswith(prefix)
+        ]
+        return self._json(
+            request, {"prefix": prefix, "sites": found}, **{"Cache-Control": "public, max-age=300"}
+        )
+
+    async def feed(self, request: web.Request) -> web.Response:
+        after = int(request.query.get("after") or 0)
+        buckets = [b for b in request.query.get("buckets", "").split(",") if b]
+        limit = int(request.query.get("limit", "100"))
+        matching = [
+            c
+            for c in self.changes
+            if c["id"] > after and (not buckets or c["site_hash"][:2] in buckets)
+        ]
+        page = matching[:limit]
+        nxt = str(page[-1]["id"] if page else after)
+        return self._json(
+            request, {"changes": page, "next": nxt, "more": len(matching) > len(page)}
+        )
+
+    async def track_request(self, request: web.Request) -> web.Response:
+        site = (await request.json()).get("site", "")
+        if "." not in site:
+            return self._problem(400, "Bad request", "site must be a registrable domain")
+        known = site in self.sites
+        self.sites.setdefault(site, "pending")
+        body = {"site": site, "status_url": f"/api/v1/sites/{site}", "state": self.sites[site]}
+        return web.json_response(body, status=200 if known else 202)
+
+    async def site(self, request: web.Request) -> web.Response:
+        site = request.match_info["site"]
+        if site not in self.sites:
+            return self._problem(404, "Not found", "site is not tracked")
+        own = [c for c in self.changes if c["site"] == site][::-1][:20]
+        return self._json(
+            request,
+            {
+                "site": site,
+                "site_hash": site_hash(site),
+                "state": self.sites[site],
+                "documents": [],
+                "changes": own,
+                "viewer_url": f"/sites/{site}",
+            },
+        )
+
+    async def viewer(self, request: web.Request) -> web.Response:
+        change_id = int(request.match_info["id"])
+        change = next((c for c in self.changes if c["id"] == change_id), None)
+        if change is None or change["site"] != request.match_info["site"]:
+            raise web.HTTPNotFound()
+        return web.Response(
+            content_type="text/html",
+            text=f"<!doctype html><title>Change {change_id}</title>"
+            f"<h1>{change['site']}: change {change_id}</h1><p>{change['summary']}</p>",
+        )
+
+    async def __aenter__(self) -> ContractServer:
+        app = web.Application(middlewares=[self._log])
+        app.router.add_get("/api/v1/lookup/{prefix:[0-9a-f]{5}}", self.lookup)
+        app.router.add_get("/api/v1/changes", self.feed)
+        app.router.add_post("/api/v1/sites", self.track_request)
+        app.router.add_get("/api/v1/sites/{site}", self.site)
+        app.router.add_get("/sites/{site}/changes/{id:\\d+}", self.viewer)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = self.runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        assert self.runner is not None
+        await self.runner.cleanup()
+
+
+async def serve_shop() -> tuple[web.AppRunner, int]:
+    """The web site the person visits (any *.test name resolves here)."""
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(
+            content_type="text/html",
+            text=f"<!doctype html><title>{request.host}</title><h1>Welcome to the shop</h1>"
+            '<a href="/privacy">Privacy policy</a>',
+        )
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", page)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, runner.addresses[0][1]
+
+
+@pytest.fixture
+async def browser():
+    async with playwright_api.async_playwright() as p:
+        profile = tempfile.mkdtemp(prefix="cw-chromium-")
+        context = await p.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,  # Chromium's new headless mode, the one that loads extensions
+            args=[
+                f"--load-extension={EXTENSION}",
+                f"--disable-extensions-except={EXTENSION}",
+                "--host-resolver-rules=MAP *.test 127.0.0.1",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context.set_default_timeout(15_000)
+        try:
+            yield context
+        finally:
+            await context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+async def test_badge_watch_alert_click_and_nothing_leaked(browser):
+    OUTPUT.mkdir(exist_ok=True)
+    shop_runner, shop_port = await serve_shop()
+    try:
+        async with ContractServer() as server:
+            await run_flow(browser, server, shop_port)
+    finally:
+        await shop_runner.cleanup()
+
+
+async def run_flow(context, server: ContractServer, shop_port: int) -> None:
+    worker = context.service_workers[0] if context.service_workers else None
+    if worker is None:
+        worker = await context.wait_for_event("serviceworker")
+    assert worker.url == f"chrome-extension://{EXTENSION_ID}/background.js"
+    base = f"chrome-extension://{EXTENSION_ID}"
+
+    # The person points the extension at the server, in the options page.
+    options = await context.new_page()
+    await options.goto(f"{base}/options.html")
+    await options.fill("#server-url", server.base_url)
+    await options.fill("#poll-minutes", "30")
+    await options.click("button[type=submit]")
+    await options.wait_for_selector("#saved:text('Saved.')")
+    await options.screenshot(path=OUTPUT / "extension-options.png")
+    await options.close()
+
+    server.track(SITE)
+    server.record_change(
+        SITE, material=False, summary="clarifies wording", at="2024-01-10T00:00:00Z"
+    )
+
+    # Visiting a tracked page lights the badge: learned by 5-hex prefix lookup only.
+    await worker.evaluate(
+        """site => { globalThis.badgeFor = new Promise(resolve =>
+             clausewatch.events.addEventListener('badge', e => {
+               if (e.detail.site === site) resolve(e.detail); })); }""",
+        SITE,
+    )
+    shop = await context.new_page()
+    await shop.goto(f"http://www.{SITE}:{shop_port}/")
+    badge = await worker.evaluate("badgeFor")
+    assert badge["state"] == "tracked"
+    tab_id = badge["tabId"]
+    assert await worker.evaluate("t => chrome.action.getBadgeText({tabId: t})", tab_id) == "✓"
+    title = await worker.evaluate("t => chrome.action.getTitle({tabId: t})", tab_id)
+    assert title == f"Clausewatch tracks the privacy policy of {SITE}"
+
+    # The popup for that tab: status and last change; Watch by clicking.
+    popup = await context.new_page()
+    await popup.set_viewport_size({"width": 364, "height": 420})  # the toolbar popup's size
+    await popup.goto(f"{base}/popup.html?tabId={tab_id}")
+    await popup.wait_for_selector("body[data-renders='1']")
+    assert await popup.text_content("#site") == SITE
+    assert "clarifies wording" in await popup.text_content("#changes")
+    await popup.screenshot(path=OUTPUT / "extension-popup-tracked.png")
+    await popup.click("#watch")
+    await popup.wait_for_selector("body[data-renders='2']")
+    assert await popup.is_visible("#unwatch")
+    assert SITE in await popup.text_content("#watches")
+    await popup.screenshot(path=OUTPUT / "extension-popup-watched.png")
+
+    # The server records a material change of the watched site.
+    change = server.record_change(
+        SITE,
+        material=True,
+        summary="adds sale of personal information to data brokers",
+        at="2099-01-01T00:00:00Z",  # after the watch started, whatever this machine's clock
+    )
+    notification_id = f"change-{change['id']}"
+
+    # The polling alarm fires (unpacked extensions may set alarms this short).
+    report = await worker.evaluate(
+        """() => new Promise(resolve => {
+             clausewatch.events.addEventListener('polled', e => resolve(e.detail), {once: true});
+             chrome.alarms.create('poll', {when: Date.now(), periodInMinutes: 30});
+           })"""
+    )
+    assert report["error"] is None, report
+    assert report["notified"] == 1, report
+    assert notification_id in await worker.evaluate("chrome.notifications.getAll()")
+
+    await popup.reload()
+    await popup.wait_for_selector("body[data-renders='1']")
+    assert "1 unread" in await popup.text_content("#watches")
+    assert await popup.text_content("#status") == "Material change since you last looked."
+    await popup.screenshot(path=OUTPUT / "extension-popup-unread.png")
+
+    seen_before_click = list(server.access_log)
+
+    # Clicking the notification opens the change in the viewer and marks it read.
+    async with context.expect_page() as opened:
+        await worker.evaluate("id => clausewatch.onNotificationClicked(id)", notification_id)
+    viewer = await opened.value
+    await viewer.wait_for_load_state()
+    assert viewer.url == f"{server.base_url}{change['url']}"
+    assert "adds sale of personal information" in await viewer.text_content("body")
+    assert notification_id not in await worker.evaluate("chrome.notifications.getAll()")
+
+    # The server never learned the visited site before the person clicked through.
+    assert seen_before_click, "the extension made no request at all"
+    assert any("/api/v1/lookup/" + site_hash(SITE)[:5] in line for line in seen_before_click)
+    assert any(f"buckets={site_hash(SITE)[:2]}" in line for line in seen_before_click)
+    assert [line for line in seen_before_click if SITE in line] == []
+    named = [line for line in server.access_log if SITE in line]
+    assert named == [f"GET {change['url']}"]
