@@ -1,0 +1,11 @@
+"""Typed keys for what the aiohttp application holds (aiohttp's `web.AppKey`)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from api.config import Settings
+from db import Store
+
+SETTINGS = web.AppKey("settings", Settings)
+STORE = web.AppKey("store", Store)
