@@ -208,9 +208,12 @@ async def backfill_document(
             i, fraction = plan.send(await text_of(i))
     except StopIteration as done:
         points = done.value
-    # The last capture before each change has the bytes of its run's first: store it too,
-    # so the change is dated from the last time the old text was seen.
-    for i in points:
+    # The last capture before each change, and the very last one, have the bytes of their
+    # run's first: store them too, so changes and versions are dated from the last time
+    # their text was seen.
+    for i in [*points, len(distinct)]:
+        if i == 0:
+            continue
         first, last = distinct[i - 1], distinct[i - 1]["run_last"]
         if last is not first and last["snapshot_id"] is None and first["snapshot_id"]:
             source = store.get_snapshot(first["snapshot_id"])
