@@ -18,6 +18,7 @@ FILES = sorted(CORPUS.glob("*/*.md"))
 _ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+\S")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(.*\S)")
+_ITEM_UNDERLINE = re.compile(r"^[ \t]+(={3,}|-{3,})[ \t]*$")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _CONTENTS_ENTRY = re.compile(r"^\[[^\]]*\]\(#[^)\s]*\)$")
 _ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -33,7 +34,11 @@ def markup_counts(text: str) -> dict[str, int]:
         if _ATX.match(line) or (setext and not _ITEM.match(lines[i - 1])):
             headings += 1
         elif (m := _ITEM.match(line)) and not _RULE.match(line):
-            items += not _CONTENTS_ENTRY.match(m[1])
+            underlined = i + 1 < len(lines) and _ITEM_UNDERLINE.match(lines[i + 1])
+            if underlined or _ATX.match(m[1]):  # a heading inside a list item
+                headings += 1
+            else:
+                items += not _CONTENTS_ENTRY.match(m[1])
         elif _ROW.match(line) and not _TABLE_RULE.match(line):
             rows += 1
     return {"heading": headings, "list-item": items, "table-row": rows}

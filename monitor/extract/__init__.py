@@ -6,9 +6,12 @@ same PolicyDocument, and it does no I/O.
 
 from __future__ import annotations
 
+from selectolax.lexbor import LexborHTMLParser
+
 from monitor.extract.blocks import assemble
 from monitor.extract.decode import decode
 from monitor.extract.detect import detect_format
+from monitor.extract.html import html_blocks, page_language, page_title
 from monitor.extract.markdown import markdown_blocks
 from monitor.extract.plaintext import text_blocks
 from monitor.model import ExtractionError, PolicyDocument
@@ -22,6 +25,14 @@ def extract(raw: bytes, content_type: str | None = None, url: str | None = None)
     text = decode(raw, content_type)
     if fmt == "markdown":
         return assemble(markdown_blocks(text), format="markdown")
+    if fmt == "html":
+        return _from_html(text, "html")
     if fmt == "text":
         return assemble(text_blocks(text), format="text")
     raise ExtractionError(f"{fmt} is not supported")
+
+
+def _from_html(html: str, fmt: str) -> PolicyDocument:
+    tree = LexborHTMLParser(html)
+    title, language = page_title(tree), page_language(tree)
+    return assemble(html_blocks(tree), format=fmt, title=title, language=language)

@@ -19,7 +19,17 @@ from monitor.model import Clause, ExtractionError, PolicyDocument
 # A bold-only paragraph ("<p><strong>Cookies</strong></p>", "**Cookies**") is a heading
 # one level below whatever real heading is open.
 SUBHEADING = 7
+_MAX_SUBHEADING = 200
+_SUBHEADING_SENTENCE_WORDS = 8
 _DAY_FIRST_LANGUAGES = frozenset({"de", "fr", "es", "it", "nl", "pt"})
+
+
+def looks_like_subheading(text: str) -> bool:
+    """Could a bold-only paragraph be a sub-heading, not a bold sentence of policy text?"""
+    text = text.strip()
+    if not text or len(text) > _MAX_SUBHEADING:
+        return False
+    return not (text.endswith((".", "!")) and len(text.split()) > _SUBHEADING_SENTENCE_WORDS)
 
 
 @dataclass(frozen=True, slots=True)

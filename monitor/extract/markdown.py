@@ -9,30 +9,34 @@ from __future__ import annotations
 
 import re
 
-from monitor.extract.blocks import SUBHEADING, Block
+from monitor.extract.blocks import SUBHEADING, Block, looks_like_subheading
 from monitor.extract.inline import markdown_inline
 from monitor.extract.plaintext import heading_level
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_ITEM_SETEXT = re.compile(r"^[ \t]*(={3,}|-{3,})[ \t]*$")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _LIST = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])[ \t]+(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _QUOTE = re.compile(r"^ {0,3}(?:>[ \t]?)+")
 _TABLE_RULE = re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?$")
+_CELL_BULLET = re.compile(r"(?:^|(?<=\s))[*•][ \t]+")
+_CELL_BREAK = re.compile(r"<br\s*/?>", re.I)
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
 # "**Cookies**" or "**How we use data:**" alone in a paragraph: a sub-heading.
 _BOLD_ONLY = re.compile(r"^(\*\*|__)(?P<inner>(?:(?!\1).)+)\1[ \t]*[.:]?$")
 # Icon-font ligatures ("clock", "expand_more") survive conversion as one lowercase word.
 _ICON_WORD = re.compile(r"^[a-z]+(?:_[a-z]+)*$")
-_MAX_SUBHEADING = 200
 # A list item that is nothing but a link to an anchor on the same page: a contents list.
 _CONTENTS_ENTRY = re.compile(r"^\[[^\]]*\]\(#[^)\s]*\)$")
 
 
 def _table_row(line: str) -> str:
     cells = [c.strip() for c in _CELL_SPLIT.split(line.strip().strip("|"))]
+    # A list inside a cell is flattened to "* a * b": the bullets are markup, not text.
+    cells = [_CELL_BULLET.sub("", _CELL_BREAK.sub(" ", c)) for c in cells]
     return " | ".join(markdown_inline(c).strip() for c in cells if c)
 
 
@@ -76,6 +80,11 @@ def _raw_blocks(text: str) -> list[list]:
             )
             lines = []
             continue
+        if kind == "list-item" and len(lines) == 1 and (m := _ITEM_SETEXT.match(line)):
+            # A heading inside a list item (<li><h2>…</h2>): converters indent its underline.
+            blocks.append(["heading", lines[0].strip(), 1 if m[1][0] == "=" else 2])
+            lines, kind = [], "paragraph"
+            continue
         if _RULE.match(line) or _SETEXT.match(line):
             flush()
             continue
@@ -86,6 +95,9 @@ def _raw_blocks(text: str) -> list[list]:
             continue
         if m := _LIST.match(line):
             flush()
+            if h := _ATX.match(m[1]):
+                blocks.append(["heading", h[2] or "", len(h[1])])
+                continue
             kind, lines = "list-item", [m[1]]
             continue
         if _REF_DEFINITION.match(line) and not lines:
@@ -125,9 +137,8 @@ def markdown_blocks(text: str) -> list[Block]:
         if kind == "paragraph":
             if _ICON_WORD.match(body):
                 continue
-            m = _BOLD_ONLY.match(body)
-            if m and len(m["inner"]) <= _MAX_SUBHEADING:
-                out.append(Block("heading", markdown_inline(body), SUBHEADING))
+            if _BOLD_ONLY.match(body) and looks_like_subheading(text := markdown_inline(body)):
+                out.append(Block("heading", text, SUBHEADING))
                 continue
         out.append(Block(kind, markdown_inline(body), level))
     if not any(b.kind == "heading" and b.text.strip() for b in out):

@@ -1,0 +1,250 @@
+"""HTML pages to blocks: strip the site's chrome, then read the page's block structure.
+
+Headings h1-h6 open sections; a paragraph that is bold and nothing else
+(``<p><strong>Cookies</strong></p>``) is a sub-heading; p/div text is a paragraph, li a list
+item, tr a table row with its cells joined by " | ". Tables that lay out a whole page
+(headings or nested tables in their cells) are read as containers, not as rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from monitor.extract.blocks import SUBHEADING, Block, looks_like_subheading
+from monitor.extract.chrome import strip_chrome
+
+_HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_BLOCK_TAGS = (
+    "address article aside blockquote body center dd details dialog div dl dt fieldset "
+    "figcaption figure footer form header hgroup hr main nav p pre section summary legend "
+    "caption html tbody thead tfoot menu tr td th"
+)
+_BLOCK = frozenset(_BLOCK_TAGS.split())
+_LISTS = frozenset({"ul", "ol"})
+_BOLD = frozenset({"strong", "b"})
+_SKIP = frozenset({"-comment", "script", "style", "img", "picture", "source", "track", "wbr"})
+_LAYOUT_CELL = 2000
+_HEADING_SELECTOR = "h1, h2, h3, h4, h5, h6"
+_SPACE = re.compile(r"\s+")
+# Elements whose edges break a line even when read as inline text.
+_BREAKS = _BLOCK | _LISTS | frozenset(_HEADING_LEVEL) | {"li", "table"}
+# A segment of inline text: (text, bold) or a line break (None).
+Segment = tuple[str, bool] | None
+
+
+class _Reader:
+    """One pass over a cleaned tree, turning it into blocks in reading order."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.segments: list[Segment] = []
+        self.bold = 0
+
+    # -- inline text ---------------------------------------------------------------------
+    def inline(self, node: LexborNode) -> None:
+        """Collect all text under ``node`` as inline text, blocks becoming line breaks."""
+        child = node.child
+        while child is not None:
+            tag = child.tag
+            if tag == "-text":
+                self.segments.append((child.text_content or "", self.bold > 0))
+            elif tag == "br":
+                self.segments.append(None)
+            elif tag not in _SKIP:
+                block = tag in _BREAKS
+                if block:
+                    self.segments.append(None)
+                self.bold += tag in _BOLD
+                self.inline(child)
+                self.bold -= tag in _BOLD
+                if block:
+                    self.segments.append(None)
+            child = child.next
+
+    def take_text(self) -> str:
+        text = "".join(s[0] if s else " " for s in self.segments)
+        self.segments = []
+        return _SPACE.sub(" ", text).strip()
+
+    # -- flushing ------------------------------------------------------------------------
+    def flush_paragraphs(self) -> None:
+        """Emit the collected inline text as paragraphs (and run-in bold sub-headings)."""
+        if not self.segments:
+            return
+        lines: list[list[tuple[str, bool]]] = [[]]
+        for seg in self.segments:
+            if seg is None:
+                lines.append([])
+            else:
+                lines[-1].append(seg)
+        self.segments = []
+        paragraph: list[str] = []
+
+        def emit_paragraph() -> None:
+            if paragraph:
+                self.blocks.append(Block("paragraph", " ".join(paragraph)))
+                paragraph.clear()
+
+        blank_run = 0
+        for line in lines:
+            text = "".join(t for t, _ in line).strip()
+            if not text:
+                blank_run += 1
+                continue
+            # An empty line between two (<br><br>) ends a paragraph; one <br> does not.
+            if blank_run and paragraph:
+                emit_paragraph()
+            blank_run = 0
+            bold_only = all(b or not t.strip() for t, b in line)
+            if bold_only and not paragraph and looks_like_subheading(text):
+                self.blocks.append(Block("heading", text, SUBHEADING))
+                continue
+            paragraph.append(text)
+        emit_paragraph()
+
+    def flush_as(self, kind: str, level: int = 0) -> None:
+        text = self.take_text()
+        if text:
+            self.blocks.append(Block(kind, text, level))
+
+    # -- block structure -----------------------------------------------------------------
+    def walk(self, node: LexborNode) -> None:
+        child = node.child
+        while child is not None:
+            tag = child.tag
+            if tag == "-text":
+                self.segments.append((child.text_content or "", self.bold > 0))
+            elif tag == "br":
+                self.segments.append(None)
+            elif tag in _SKIP:
+                pass
+            elif tag in _HEADING_LEVEL:
+                self.flush_paragraphs()
+                self.inline(child)
+                self.flush_as("heading", _HEADING_LEVEL[tag])
+            elif tag in _LISTS:
+                self.flush_paragraphs()
+                self.walk_list(child)
+            elif tag == "li":  # a stray item outside a list
+                self.flush_paragraphs()
+                self.walk_item(child)
+                self.flush_paragraphs()
+            elif tag == "table":
+                self.flush_paragraphs()
+                self.walk_table(child)
+            elif tag in _BLOCK:
+                self.flush_paragraphs()
+                self.walk(child)
+                self.flush_paragraphs()
+            else:  # inline element: its text joins the paragraph being collected
+                self.bold += tag in _BOLD
+                self.walk(child)
+                self.bold -= tag in _BOLD
+            child = child.next
+
+    def walk_list(self, node: LexborNode) -> None:
+        child = node.child
+        while child is not None:
+            if child.tag == "li":
+                self.walk_item(child)
+                self.flush_paragraphs()
+            elif child.tag in _LISTS:
+                self.walk_list(child)
+            elif child.is_element_node and child.tag not in _SKIP:
+                self.walk(child)
+                self.flush_paragraphs()
+            child = child.next
+
+    def walk_item(self, item: LexborNode) -> None:
+        """One list item's own text; lists and tables nested in it follow as their own."""
+        if item.css_first(_HEADING_SELECTOR) is not None:
+            # Sections laid out as list items: read the item as a container.
+            self.walk(item)
+            self.flush_paragraphs()
+            return
+        nested: list[LexborNode] = []
+        child = item.child
+        while child is not None:
+            if child.tag in _LISTS or child.tag == "table":
+                nested.append(child)
+            elif child.tag == "-text":
+                self.segments.append((child.text_content or "", False))
+            elif child.tag == "br":
+                self.segments.append(None)
+            elif child.tag not in _SKIP:
+                block = child.tag in _BREAKS
+                if block:
+                    self.segments.append(None)
+                self.inline(child)
+                if block:
+                    self.segments.append(None)
+            child = child.next
+        self.flush_as("list-item")
+        for node in nested:
+            if node.tag == "table":
+                self.walk_table(node)
+            else:
+                self.walk_list(node)
+
+    def walk_table(self, table: LexborNode) -> None:
+        rows = [tr for tr in table.css("tr") if _nearest(tr, "table") == table]
+        if _is_layout(table, rows):
+            self.walk(table)
+            self.flush_paragraphs()
+            return
+        caption = table.css_first("caption")
+        if caption is not None:
+            self.inline(caption)
+            self.flush_as("paragraph")
+        for row in rows:
+            cells = []
+            cell = row.child
+            while cell is not None:
+                if cell.tag in ("td", "th"):
+                    self.inline(cell)
+                    text = self.take_text()
+                    if text:
+                        cells.append(text)
+                cell = cell.next
+            if cells:
+                self.blocks.append(Block("table-row", " | ".join(cells)))
+
+
+def _nearest(node: LexborNode, tag: str) -> LexborNode | None:
+    parent = node.parent
+    while parent is not None and parent.tag != tag:
+        parent = parent.parent
+    return parent
+
+
+def _is_layout(table: LexborNode, rows: list[LexborNode]) -> bool:
+    """A table that holds a page's layout rather than data."""
+    # css() matches the node itself too, hence "more than one table".
+    if len(table.css("table")) > 1 or table.css_first(_HEADING_SELECTOR) is not None:
+        return True
+    return any(len(row.text(deep=True)) > _LAYOUT_CELL * 2 for row in rows) or not rows
+
+
+def page_title(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first("title")
+    text = node.text(deep=True).strip() if node is not None else ""
+    return text or None
+
+
+def page_language(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first("html")
+    return node.attributes.get("lang") or node.attributes.get("xml:lang") if node else None
+
+
+def html_blocks(tree: LexborHTMLParser) -> list[Block]:
+    """The blocks of an HTML page; the tree loses its chrome in the process."""
+    strip_chrome(tree)
+    root = tree.body or tree.root
+    if root is None:
+        return []
+    reader = _Reader()
+    reader.walk(root)
+    reader.flush_paragraphs()
+    return reader.blocks
