@@ -89,7 +89,8 @@ function changeItem(view, change) {
 function renderCurrent(view) {
   document.getElementById("site").textContent = view.site ?? t("popupNoSite");
   const status = document.getElementById("status");
-  status.textContent = view.site ? t(STATUS_KEYS[view.state] ?? "stateUntracked") : "";
+  // No key: the server could not be asked; the error line says why.
+  status.textContent = view.site && STATUS_KEYS[view.state] ? t(STATUS_KEYS[view.state]) : "";
   status.className = `state-${view.state}`;
   const dates = [];
   if (view.entry) {

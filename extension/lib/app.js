@@ -49,18 +49,33 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     let cached = cache[prefix];
     if (!cached || now() - cached.at >= LOOKUP_TTL_MS) {
       try {
-        const answer = await (await server()).lookup(prefix, { etag: cached?.etag });
-        cached =
-          answer.status === 304
-            ? { ...cached, at: now() }
-            : { at: now(), etag: answer.etag, sites: answer.body?.sites ?? [] };
-        cache[prefix] = cached;
-        await store.setLookupCache(pruneLookups(cache));
+        cached = await refreshLookup(prefix, cached);
       } catch (error) {
         if (!cached) throw error; // a stale answer beats none while the server is away
       }
     }
     return { hash, entry: cached.sites.find((s) => s.site_hash === hash) ?? null };
+  }
+
+  // One navigation fires several tab events; they share one request per prefix.
+  const lookupsInFlight = new Map();
+
+  function refreshLookup(prefix, cached) {
+    if (!lookupsInFlight.has(prefix)) {
+      const request = (async () => {
+        const answer = await (await server()).lookup(prefix, { etag: cached?.etag });
+        const fresh =
+          answer.status === 304
+            ? { ...cached, at: now() }
+            : { at: now(), etag: answer.etag, sites: answer.body?.sites ?? [] };
+        const cache = await store.getLookupCache();
+        cache[prefix] = fresh;
+        await store.setLookupCache(pruneLookups(cache));
+        return fresh;
+      })().finally(() => lookupsInFlight.delete(prefix));
+      lookupsInFlight.set(prefix, request);
+    }
+    return lookupsInFlight.get(prefix);
   }
 
   function pruneLookups(cache) {
@@ -191,6 +206,7 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
       changes: [],
       error: null,
     };
+    view.site = siteOf(tab?.url ?? "");
     try {
       const { site, hash, entry, state } = await tabSiteState(tab?.url);
       Object.assign(view, { site, state, entry, watched: Boolean(site && watches[site]) });

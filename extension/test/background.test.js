@@ -189,6 +189,33 @@ test("lookups are cached for the TTL on an injected clock, then revalidated by E
   );
 });
 
+test("tab events of one navigation share one lookup request", async () => {
+  const { chrome: c2 } = createFakeChrome();
+  const s2 = createFakeServer();
+  const app = createApp({ chrome: c2, fetch: s2.fetch });
+  await c2.storage.sync.set({ options: { serverUrl: s2.baseUrl } });
+  const tab = await c2.tabs.create({ url: "https://www.burst.example/" });
+  await Promise.all([
+    app.onTabUpdated(tab.id, { url: tab.url }, tab),
+    app.onTabUpdated(tab.id, { status: "complete" }, tab),
+    app.onTabActivated({ tabId: tab.id }),
+  ]);
+  assert.equal(s2.log.length, 1);
+});
+
+test("the popup with the server away and nothing cached says why", async () => {
+  const { chrome: c2, control: k2 } = createFakeChrome();
+  const down = () => Promise.reject(new TypeError("fetch failed"));
+  const app = createApp({ chrome: c2, fetch: down });
+  const tab = await c2.tabs.create({ url: "https://away.example/" });
+  const view = await app.route({ type: "popup/state", tabId: tab.id }, { id: c2.runtime.id, url: `${k2.base}popup.html` });
+  assert.equal(view.site, "away.example");
+  assert.equal(view.state, "none");
+  assert.match(view.error, /cannot reach the server at https:\/\/clausewatch.org/);
+  const badge = await app.updateBadge(tab.id, tab.url);
+  assert.equal(badge, "none");
+});
+
 test("watch list export and import through the router", async () => {
   const exported = (await control.send({ type: "watchlist/export" })).result;
   assert.deepEqual(JSON.parse(exported).sites, ["newshop.example", SITE]);
