@@ -351,3 +351,30 @@ async def run_flow(context, server: ContractServer, shop_port: int) -> None:
     assert [line for line in seen_before_click if SITE in line] == []
     named = [line for line in server.access_log if SITE in line]
     assert named == [f"GET {change['url']}"]
+
+    await track_from_popup(context, server, shop_port)
+
+
+async def track_from_popup(context, server: ContractServer, shop_port: int) -> None:
+    """An untracked site: no badge; "Track this site" is the one call that names it."""
+    other = "newshop.test"
+    page = await context.new_page()
+    await page.goto(f"http://www.{other}:{shop_port}/")
+    popup = await context.new_page()
+    await popup.set_viewport_size({"width": 364, "height": 420})
+    tab_id = await context.service_workers[0].evaluate(
+        """url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url.startsWith(url)).id)""",
+        f"http://www.{other}:",
+    )
+    await popup.goto(f"chrome-extension://{EXTENSION_ID}/popup.html?tabId={tab_id}")
+    await popup.wait_for_selector("body[data-renders='1']")
+    assert await popup.text_content("#status") == "Not tracked yet."
+    assert [line for line in server.access_log if other in line] == []
+    await popup.screenshot(path=OUTPUT / "extension-popup-untracked.png")
+    await popup.click("#track")
+    await popup.wait_for_selector("body[data-renders='2']")
+    assert "Tracking requested (pending)" in await popup.text_content("#dates")
+    named = [line for line in server.access_log if other in line]
+    assert named[0] == f'POST /api/v1/sites {{"site":"{other}"}}'
+    # Afterwards the popup may ask about the site it has named, and nothing else.
+    assert set(named[1:]) <= {f"GET /api/v1/sites/{other}"}
