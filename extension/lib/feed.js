@@ -16,6 +16,8 @@ export const CATEGORIES = Object.freeze([
 ]);
 
 const INBOX_PER_SITE = 20;
+// Capture times are the server's clock, watch starts the browser's: allow for skew.
+const CLOCK_SKEW_MS = 60 * 60 * 1000;
 
 /** The 2-hex feed buckets to ask for: those of watched sites, and no others. */
 export function bucketsOf(watches) {
@@ -36,7 +38,7 @@ export function isNewForWatch(change, watch) {
   if (change.id <= (watch.sinceId ?? 0)) return false;
   const captured = Date.parse(change.to_captured_at ?? change.detected_at);
   const since = Date.parse(watch.since);
-  return Number.isNaN(captured) || Number.isNaN(since) || captured >= since;
+  return Number.isNaN(captured) || Number.isNaN(since) || captured >= since - CLOCK_SKEW_MS;
 }
 
 /** Whether a change is one the person asked to hear about (material only? categories?). */

@@ -45,6 +45,9 @@ test("a change is new for a watch only after its start, by id and by capture tim
   // A freshly tracked site's backfill: detected now, captured years before the watch.
   const backfilled = change(3, B, { to_captured_at: "2019-01-01T00:00:00Z" });
   assert.equal(isNewForWatch(backfilled, watches[B]), false);
+  // The server's clock may run a little behind the browser's.
+  const skewed = change(4, B, { to_captured_at: "2024-04-30T23:30:00Z" });
+  assert.equal(isNewForWatch(skewed, watches[B]), true);
 });
 
 test("options: material only, categories of interest", () => {
