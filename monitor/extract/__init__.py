@@ -14,6 +14,7 @@ from monitor.extract.detect import detect_format
 from monitor.extract.html import html_blocks, page_language, page_title
 from monitor.extract.markdown import markdown_blocks
 from monitor.extract.plaintext import text_blocks
+from monitor.extract.wordpress import wordpress_page
 from monitor.model import ExtractionError, PolicyDocument
 
 __all__ = ["ExtractionError", "extract"]
@@ -27,6 +28,12 @@ def extract(raw: bytes, content_type: str | None = None, url: str | None = None)
         return assemble(markdown_blocks(text), format="markdown")
     if fmt == "html":
         return _from_html(text, "html")
+    if fmt == "wordpress":
+        page = wordpress_page(text)
+        tree = LexborHTMLParser(page.html)
+        return assemble(
+            html_blocks(tree), format=fmt, title=page.title, fallback_date=page.modified
+        )
     if fmt == "text":
         return assemble(text_blocks(text), format="text")
     raise ExtractionError(f"{fmt} is not supported")
