@@ -21,6 +21,8 @@ export const POLL_ALARM = "poll";
 export const LOOKUP_TTL_MS = 5 * 60 * 1000;
 const LOOKUP_CACHE_MAX = 500;
 const NOTIFIED_MAX = 200;
+const RECENT_PER_SITE = 5;
+const BUCKET_CACHE_MAX = 32;
 
 export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), now = Date.now }) {
   const store = createStore({ sync: chrome.storage.sync, local: chrome.storage.local });
@@ -118,7 +120,17 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     return state;
   }
 
-  async function poll() {
+  // An alarm and a "check now" may meet; they share one poll.
+  let polling = null;
+
+  function poll() {
+    polling ??= pollOnce().finally(() => {
+      polling = null;
+    });
+    return polling;
+  }
+
+  async function pollOnce() {
     const [options, watches] = await Promise.all([store.getOptions(), store.getWatches()]);
     const buckets = bucketsOf(watches);
     const report = { buckets, changes: 0, notified: 0, error: null };
@@ -131,9 +143,12 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
         buckets,
         etag: feed.buckets === bucketKey ? feed.etag : null,
       });
-      await store.setFeedState({ cursor: result.cursor, etag: result.etag, buckets: bucketKey });
+      const feedState = { cursor: result.cursor, etag: result.etag, buckets: bucketKey };
       await chrome.storage.local.set({ lastPoll: { at: now(), error: null } });
-      if (result.notModified) return report;
+      if (result.notModified) {
+        await store.setFeedState(feedState);
+        return report;
+      }
       report.changes = result.changes.length;
       await store.setInbox(mergeInbox(await store.getInbox(), result.changes, watches));
       await forgetLookups(result.changes.filter((c) => watches[c.site]).map((c) => c.site_hash));
@@ -151,6 +166,9 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
       }
       const kept = Object.entries(notified).slice(-NOTIFIED_MAX);
       await store.setNotified(Object.fromEntries(kept));
+      // The cursor moves last: a worker stopped mid-poll reads the same changes again, and
+      // showing a notification under the same id again replaces it instead of doubling it.
+      await store.setFeedState(feedState);
       report.notified = shown.length;
       return report;
     } catch (error) {
@@ -239,9 +257,29 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
 
   async function recentChanges(site, hash, watch, inbox) {
     if (watch && inbox[site]?.length) return inbox[site].slice(0, 5);
-    // Not watched (or nothing yet): read the site's 2-hex bucket of the public feed.
-    const result = await (await server()).changesSince({ buckets: [bucketOf(hash)] });
-    return changesOfSite(result.changes, hash, 5);
+    // Not watched (or nothing yet): the site's 2-hex bucket of the public feed, read on from
+    // where this browser last stopped in it (cursor + ETag), keeping each site's last few.
+    const bucket = bucketOf(hash);
+    const cache = (await chrome.storage.local.get("buckets")).buckets ?? {};
+    const known = cache[bucket] ?? { cursor: null, etag: null, sites: {} };
+    const result = await (await server()).changesSince({
+      after: known.cursor,
+      buckets: [bucket],
+      etag: known.etag,
+    });
+    const sites = { ...known.sites };
+    for (const siteHash of new Set(result.changes.map((c) => c.site_hash))) {
+      sites[siteHash] = changesOfSite(
+        [...(sites[siteHash] ?? []), ...result.changes],
+        siteHash,
+        RECENT_PER_SITE,
+      );
+    }
+    delete cache[bucket]; // re-inserted last: the oldest buckets are the first to go
+    cache[bucket] = { cursor: result.cursor, etag: result.etag, sites };
+    const kept = Object.entries(cache).slice(-BUCKET_CACHE_MAX);
+    await chrome.storage.local.set({ buckets: Object.fromEntries(kept) });
+    return sites[hash] ?? [];
   }
 
   async function trackingState(site) {
@@ -294,7 +332,7 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     const options = await store.setOptions(input);
     if (options.serverUrl !== before.serverUrl) {
       // Another server: its cursors, ETags and answers mean nothing here.
-      await chrome.storage.local.remove(["feed", "lookups", "inbox", "notified", "seen"]);
+      await chrome.storage.local.remove(["feed", "lookups", "buckets", "inbox", "notified", "seen"]);
     }
     if (options.pollMinutes !== before.pollMinutes) await scheduleAlarm();
     return options;

@@ -103,6 +103,21 @@ test("popup: status, last changes, Watch; opening it counts as looking", async (
   assert.deepEqual(control.missingMessages, []);
 });
 
+test("the popup reads a bucket of the feed on from its cursor, revalidating by ETag", async () => {
+  const tabId = await control.visit(`https://${SITE}/`);
+  const before = server.log.length;
+  await control.send({ type: "watch/remove", site: SITE });
+  const first = (await control.send({ type: "popup/state", tabId })).result;
+  const second = (await control.send({ type: "popup/state", tabId })).result;
+  assert.deepEqual(second.changes, first.changes);
+  const feedCalls = server.log.slice(before).filter((e) => e.url.includes("/api/v1/changes"));
+  // The first call catches up from the stored cursor; the second is a 304 for its ETag.
+  assert.equal(feedCalls.length, 2);
+  assert.ok(feedCalls[1].ifNoneMatch);
+  assert.equal(new URL(feedCalls[1].url).searchParams.get("after"), String(server.changes.length));
+  await control.send({ type: "watch/add", site: SITE });
+});
+
 test("alarm → feed of watched buckets → notification → click opens the viewer, marks read", async () => {
   const before = server.log.length;
   const noise = await control.fireAlarm(POLL_ALARM);
@@ -154,6 +169,13 @@ test("Track this site is the only call that names a site", async () => {
   const view = (await control.send({ type: "popup/state", tabId })).result;
   assert.equal(view.requested, "pending");
   assert.equal(view.watched, true);
+});
+
+test("two polls at once share one feed request", async () => {
+  const before = server.log.length;
+  const [a, b] = await Promise.all([control.fireAlarm(POLL_ALARM), control.fireAlarm(POLL_ALARM)]);
+  assert.equal(a[0], b[0]);
+  assert.equal(server.log.length - before, 1);
 });
 
 test("a dead server leaves a readable error, not an exception", async () => {

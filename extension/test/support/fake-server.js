@@ -142,7 +142,12 @@ export function createFakeServer({ baseUrl = "https://cw.example.org" } = {}) {
     async fetch(input, init = {}) {
       const request = new Request(input, init);
       const body = request.method === "POST" ? await request.clone().text() : "";
-      log.push({ method: request.method, url: request.url, body });
+      log.push({
+        method: request.method,
+        url: request.url,
+        body,
+        ifNoneMatch: request.headers.get("If-None-Match"),
+      });
       if (failures.length) {
         const failure = failures.shift();
         return typeof failure === "function" ? failure(request) : failure;
