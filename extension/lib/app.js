@@ -17,6 +17,7 @@ import { createStore } from "./store.js";
 import { exportWatchlist, parseWatchlist } from "./watchlist.js";
 
 export const POLL_ALARM = "poll";
+export const CATCH_UP_ALARM = "poll-more";
 // The server says `max-age=300` for lookups; we keep answers as long, then revalidate.
 export const LOOKUP_TTL_MS = 5 * 60 * 1000;
 const LOOKUP_CACHE_MAX = 500;
@@ -133,7 +134,7 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
   async function pollOnce() {
     const [options, watches] = await Promise.all([store.getOptions(), store.getWatches()]);
     const buckets = bucketsOf(watches);
-    const report = { buckets, changes: 0, notified: 0, error: null };
+    const report = { buckets, changes: 0, notified: 0, more: false, error: null };
     try {
       if (buckets.length === 0) return report;
       const feed = await store.getFeedState();
@@ -170,6 +171,10 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
       // showing a notification under the same id again replaces it instead of doubling it.
       await store.setFeedState(feedState);
       report.notified = shown.length;
+      report.more = result.more;
+      // Catching up (a first install reads its buckets' history): carry on soon, not at
+      // the next regular poll.
+      if (result.more) await chrome.alarms.create(CATCH_UP_ALARM, { delayInMinutes: 0.5 });
       return report;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -388,7 +393,7 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     onStartup: async () => {
       if (!(await chrome.alarms.get(POLL_ALARM))) await scheduleAlarm();
     },
-    onAlarm: (alarm) => (alarm.name === POLL_ALARM ? poll() : null),
+    onAlarm: (alarm) => ([POLL_ALARM, CATCH_UP_ALARM].includes(alarm.name) ? poll() : null),
     onTabActivated: async ({ tabId }) => {
       const tab = await chrome.tabs.get(tabId);
       return updateBadge(tabId, tab.url);

@@ -178,6 +178,20 @@ test("two polls at once share one feed request", async () => {
   assert.equal(server.log.length - before, 1);
 });
 
+test("a long history is read over several polls, the next one soon", async () => {
+  const { chrome: c2, control: k2 } = createFakeChrome();
+  const s2 = createFakeServer();
+  for (let i = 0; i < 2100; i++) s2.addChange("long.example", { at: "2020-01-01T00:00:00Z" });
+  const app = createApp({ chrome: c2, fetch: s2.fetch });
+  await c2.storage.sync.set({ options: { serverUrl: s2.baseUrl } });
+  await app.route({ type: "watch/add", site: "long.example" }, { id: c2.runtime.id, url: `${k2.base}popup.html` });
+  const first = await app.onAlarm({ name: POLL_ALARM });
+  assert.deepEqual([first.changes, first.more], [2000, true]);
+  assert.ok(k2.alarms.get("poll-more"));
+  const second = await app.onAlarm({ name: "poll-more" });
+  assert.deepEqual([second.changes, second.more, second.notified], [100, false, 0]);
+});
+
 test("a dead server leaves a readable error, not an exception", async () => {
   server.failNext(() => Promise.reject(new TypeError("fetch failed")));
   const [report] = await control.fireAlarm(POLL_ALARM);
