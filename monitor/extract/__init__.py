@@ -13,6 +13,7 @@ from monitor.extract.decode import decode
 from monitor.extract.detect import detect_format
 from monitor.extract.html import html_blocks, page_language, page_title
 from monitor.extract.markdown import markdown_blocks
+from monitor.extract.pdf import pdf_blocks
 from monitor.extract.plaintext import text_blocks
 from monitor.extract.wordpress import wordpress_page
 from monitor.model import ExtractionError, PolicyDocument
@@ -23,6 +24,8 @@ __all__ = ["ExtractionError", "extract"]
 def extract(raw: bytes, content_type: str | None = None, url: str | None = None) -> PolicyDocument:
     """The policy document in ``raw``; ExtractionError when it holds no policy text."""
     fmt = detect_format(raw, content_type, url)
+    if fmt == "pdf":
+        return assemble(pdf_blocks(raw), format="pdf")
     text = decode(raw, content_type)
     if fmt == "markdown":
         return assemble(markdown_blocks(text), format="markdown")
