@@ -68,13 +68,13 @@ def decode_body(body: bytes, header_charset: str | None = None) -> Decoded:
             return Decoded(body.decode(codec, errors="replace"), codec, "bom")
 
     utf8 = _strict(body, "utf-8")
-    for source, name in (("header", header_charset), ("meta", declared_in_body(body))):
-        codec = _codec(name)
+    for source in ("header", "meta"):
+        codec = _codec(header_charset if source == "header" else declared_in_body(body))
         if codec is None:
             continue
         if codec in _LEGACY_DEFAULTS and utf8 is not None and not body.isascii():
             return Decoded(utf8, "utf-8", f"{source}-contradicted")
-        text = _strict(body, codec)
+        text = utf8 if codec == "utf-8" else _strict(body, codec)
         if text is not None:
             return Decoded(text, codec, source)
 

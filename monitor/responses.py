@@ -30,23 +30,32 @@ _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
 
-# Bot walls answer with a page of their own, sometimes with status 200. Their titles and
-# scripts are distinctive; a generic captcha widget counts only on an error or a tiny page,
-# because a real policy page may carry a contact form with one.
-_WALL_TITLES = re.compile(
-    rb"<title>\s*(?:just a moment\.\.\.|attention required!? \| cloudflare|"
-    rb"access denied|ddos-guard|checking your browser[^<]*|one more step[^<]*|"
-    rb"please verify you are a human|pardon our interruption)\s*</title>",
-    re.I,
+# Bot walls answer with a page of their own, sometimes with status 200. Their titles are
+# distinctive. Their scripts and captcha widgets count only on an error status: Cloudflare
+# injects its challenge-platform script into ordinary pages too, and a real policy page may
+# carry a contact form with a captcha.
+_WALL_TITLES = (
+    "just a moment",
+    "attention required",
+    "access denied",
+    "ddos-guard",
+    "checking your browser",
+    "one more step",
+    "please verify you are a human",
+    "pardon our interruption",
+    "are you a robot",
 )
-_WALL_MARKERS = re.compile(
-    rb"/cdn-cgi/challenge-platform/|cf-browser-verification|cf_chl_opt|"
-    rb"captcha-delivery\.com|px-captcha|_Incapsula_Resource|"
-    rb"window\._cf_chl|sucuri_cloudproxy",
-    re.I,
+_WALL_MARKERS = (
+    b"/cdn-cgi/challenge-platform/",
+    b"cf-browser-verification",
+    b"cf_chl_opt",
+    b"captcha-delivery.com",
+    b"px-captcha",
+    b"_incapsula_resource",
+    b"sucuri_cloudproxy",
 )
-_CAPTCHA_WIDGETS = re.compile(rb"g-recaptcha|h-captcha|hcaptcha\.com|turnstile", re.I)
-_TINY_PAGE = 32 * 1024
+_CAPTCHA_WIDGETS = (b"g-recaptcha", b"h-captcha", b"hcaptcha.com", b"challenges.cloudflare.com")
+_HEAD = 32 * 1024
 
 
 def mime_type(content_type: str | None) -> str | None:
@@ -81,19 +90,33 @@ def body_kind(content_type: str | None, body: bytes) -> BodyKind:
     return kind
 
 
+def _title(head: bytes, lowered: bytes) -> str | None:
+    """The text of the first <title>, found in ``lowered``, cut from ``head`` (same offsets)."""
+    start = lowered.find(b"<title")
+    if start < 0:
+        return None
+    start = lowered.find(b">", start) + 1
+    end = lowered.find(b"</title", start)
+    if start <= 0 or end < 0:
+        return None
+    return " ".join(head[start:end].decode("utf-8", "replace").split())
+
+
 def challenge_reason(status: int, headers: Mapping[str, str], body: bytes) -> str | None:
     """Why this response is a bot wall (captcha or challenge), or None."""
     if headers.get("cf-mitigated", "").lower() == "challenge":
         return "cloudflare challenge (cf-mitigated)"
-    head = body[:_TINY_PAGE]
-    m = _WALL_TITLES.search(head)
-    if m:
-        title = re.sub(rb"</?title>", b"", m.group(0)).strip().decode("utf-8", "replace")
+    # Lowercase once, then plain substring searches: this runs on every response.
+    head = body[:_HEAD]
+    lowered = head.lower()
+    title = _title(head, lowered)
+    if title and title.lower().startswith(_WALL_TITLES):
         return f"challenge page ({title})"
-    if _WALL_MARKERS.search(head):
-        return "challenge script"
-    if (status >= 400 or len(body) < _TINY_PAGE) and _CAPTCHA_WIDGETS.search(head):
-        return "captcha"
+    if status >= 400:
+        if any(marker in lowered for marker in _WALL_MARKERS):
+            return "challenge script"
+        if any(widget in lowered for widget in _CAPTCHA_WIDGETS):
+            return "captcha"
     return None
 
 
