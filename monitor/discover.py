@@ -464,6 +464,10 @@ async def discover(
             outcome = await _verify(fetcher, candidate, extract)
             if isinstance(outcome, str):
                 rejected.append(Rejection(candidate, outcome))
+                if candidate.source == "common-path" and outcome.startswith("blocked"):
+                    # Guessing on at a site that turns us away is not polite.
+                    notes.append("the site blocks us; no more common paths tried")
+                    return None
                 continue
             url, verdict = outcome
             return Discovery(

@@ -88,6 +88,7 @@ class FetchPolicy:
     concurrency: int = 16  # requests in flight across all hosts
     respect_robots: bool = True
     robots_ttl: float = 24 * 3600.0
+    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay is obeyed up to this
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,14 +272,17 @@ class Fetcher:
                 check_url(current, self.addresses)
             except AddressRefused as exc:
                 return result("refused-address", error=str(exc))
+            delay = None
             if robots:
                 allowed, rules = await self.robots.allowed(current)
                 if rules.failure:
                     return result(rules.failure, error=rules.note)
                 if not allowed:
                     return result("disallowed-by-robots", error=rules.note)
+                asked = rules.crawl_delay(self.policy.user_agent)
+                delay = min(asked, self.policy.max_crawl_delay) if asked else None
             try:
-                answer = await self._request(current, conditional, cap)
+                answer = await self._request(current, conditional, cap, delay)
             except _Failure as failure:
                 return result(failure.outcome, error=failure.error)
 
@@ -303,9 +307,11 @@ class Fetcher:
             error=f"too many redirects (more than {self.policy.max_redirects})",
         )
 
-    async def _request(self, url: URL, headers: dict[str, str], cap: int) -> _Answer:
+    async def _request(
+        self, url: URL, headers: dict[str, str], cap: int, delay: float | None
+    ) -> _Answer:
         assert self._session is not None, "use the Fetcher as `async with Fetcher(...)`"
-        async with self.politeness.slot(url.raw_host or ""):
+        async with self.politeness.slot(url.raw_host or "", delay):
             try:
                 async with self._session.get(
                     url, headers=headers, allow_redirects=False

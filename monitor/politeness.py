@@ -40,13 +40,15 @@ class Politeness:
         self._last_done: dict[str, float] = {}
 
     @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
+    async def slot(self, host: str, min_delay: float | None = None) -> AsyncIterator[None]:
+        """One request's turn at ``host``; ``min_delay`` may only lengthen the pause."""
         host = host.lower()
+        delay = max(self.min_delay, min_delay or 0.0)
         lock = self._hosts.setdefault(host, asyncio.Lock())
         async with lock:
             last = self._last_done.get(host)
             if last is not None:
-                wait = last + self.min_delay - self._clock()
+                wait = last + delay - self._clock()
                 if wait > 0:
                     await self._sleep(wait)
             async with self._global:

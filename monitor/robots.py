@@ -35,6 +35,12 @@ class RobotsRules:
     # any URL there would fail the same way, so the page fetch reports this instead.
     failure: str | None = None
 
+    def crawl_delay(self, user_agent: str) -> float | None:
+        if self.parser is None:
+            return None
+        delay = self.parser.crawl_delay(user_agent)
+        return float(delay) if delay is not None else None
+
     def allows(self, user_agent: str, url: str) -> bool:
         if self.parser is None:
             return self.allow_all

@@ -350,8 +350,8 @@ async def test_nothing_found_is_reported_not_raised(sites):
         blocked = await discover(f"blocked.com:{sites.port}", fetcher)
         unknown = await discover(f"nowhere.com:{sites.port}", fetcher)
     assert not blocked.found and blocked.url is None
-    assert all(r.reason == "blocked (HTTP 403)" for r in blocked.rejected)
-    assert "no candidate reads like a privacy policy" in blocked.notes
+    assert [r.reason for r in blocked.rejected] == ["blocked (HTTP 403)"]
+    assert "the site blocks us; no more common paths tried" in blocked.notes
     assert not unknown.found and unknown.rejected == ()
     assert "the site did not answer; common paths not tried" in unknown.notes
     assert ("nowhere.com", "/") not in sites.requests

@@ -94,6 +94,7 @@ class Site:
         r.add_get("/gzipped", self.gzipped)
         r.add_get("/challenge", self.challenge)
         r.add_get("/captcha-403", self.captcha_403)
+        r.add_get("/cf-injected", self.cf_injected)
         r.add_get("/latin1-lie", self.latin1_lie)
         r.add_get("/meta-charset", self.meta_charset)
         r.add_get("/no-charset", self.no_charset)
@@ -211,6 +212,15 @@ class Site:
     async def captcha_403(self, request: web.Request) -> web.Response:
         html = "<html><head><title>Attention Required! | Cloudflare</title></head></html>"
         return web.Response(status=200, text=html, content_type="text/html")
+
+    async def cf_injected(self, request: web.Request) -> web.Response:
+        """An ordinary page: Cloudflare's bot script and a contact form's captcha in it."""
+        html = (
+            "<html><head><title>Privacy Policy</title></head><body><p>We collect...</p>"
+            "<form><div class='g-recaptcha'></div></form>"
+            "<script src='/cdn-cgi/challenge-platform/scripts/jsd/main.js'></script></body></html>"
+        )
+        return web.Response(text=html, content_type="text/html")
 
     async def latin1_lie(self, request: web.Request) -> web.Response:
         body = "<html><body><p>Données personnelles, Datenschutzerklärung</p></body></html>"
@@ -426,6 +436,12 @@ async def test_error_statuses_and_bot_walls(site, path, outcome, error):
     assert not result.has_body and result.text is None
 
 
+async def test_ordinary_page_with_bot_scripts_is_not_a_wall(site):
+    async with fetcher() as f:
+        result = await f.fetch(url(site, "/cf-injected"))
+    assert result.outcome == "ok", result
+
+
 async def test_429_carries_retry_after(site):
     async with fetcher() as f:
         result = await f.fetch(url(site, "/status/429"))
@@ -540,6 +556,19 @@ async def test_min_delay_between_requests_to_one_host(site):
         clock.now += 1.5  # time passes on its own: only the rest is waited
         await f.fetch(url(site, "/policy", host="other.test"))
     assert clock.sleeps == [2.0, 2.0, 2.0, 2.0, 0.5]
+
+
+async def test_robots_crawl_delay_lengthens_the_pause_up_to_a_bound(site):
+    clock = FakeClock()
+    site.robots = (200, "User-agent: *\nCrawl-delay: 5\n")
+    async with fetcher(clock, min_host_delay=1.0) as f:
+        await f.fetch(url(site, "/policy"))
+        await f.fetch(url(site, "/policy"))
+    async with fetcher(clock, min_host_delay=1.0, max_crawl_delay=3.0) as f:
+        await f.fetch(url(site, "/policy"))
+        await f.fetch(url(site, "/policy"))
+    # robots.txt -> page and page -> page: the site's 5 s, then the same capped at 3 s
+    assert clock.sleeps == [5.0, 5.0, 3.0, 3.0]
 
 
 async def test_one_request_at_a_time_per_host_and_a_global_cap():
