@@ -311,7 +311,7 @@ class Fetcher:
         self, url: URL, headers: dict[str, str], cap: int, delay: float | None
     ) -> _Answer:
         assert self._session is not None, "use the Fetcher as `async with Fetcher(...)`"
-        async with self.politeness.slot(url.raw_host or "", delay):
+        async with self.politeness.slot(url.raw_host or "", delay) as turn:
             try:
                 async with self._session.get(
                     url, headers=headers, allow_redirects=False
@@ -328,6 +328,7 @@ class Fetcher:
                         response.close()
                     return _Answer(status, response.headers, body, truncated, location)
             except aiohttp.ClientConnectorDNSError as exc:
+                turn.contacted = False
                 if isinstance(exc.os_error, AddressRefused):
                     raise _Failure("refused-address", str(exc.os_error)) from None
                 raise _Failure("unreachable", f"DNS: {exc.os_error}") from None
@@ -336,6 +337,7 @@ class Fetcher:
             except TimeoutError:
                 raise _Failure("unreachable", "timeout") from None
             except aiohttp.InvalidURL as exc:
+                turn.contacted = False
                 raise _Failure("refused-address", f"invalid URL ({exc})") from None
             except aiohttp.ClientPayloadError as exc:
                 raise _Failure("unreachable", f"broken body ({exc})") from None

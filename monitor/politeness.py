@@ -14,6 +14,16 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 
+class Turn:
+    """One request's turn at a host. Set ``contacted = False`` when the request never
+    reached the host (refused address, DNS failure): it then costs the host no pause."""
+
+    __slots__ = ("contacted",)
+
+    def __init__(self) -> None:
+        self.contacted = True
+
+
 class Politeness:
     """Gates requests: ``async with politeness.slot(host): <one request>``.
 
@@ -40,7 +50,7 @@ class Politeness:
         self._last_done: dict[str, float] = {}
 
     @asynccontextmanager
-    async def slot(self, host: str, min_delay: float | None = None) -> AsyncIterator[None]:
+    async def slot(self, host: str, min_delay: float | None = None) -> AsyncIterator[Turn]:
         """One request's turn at ``host``; ``min_delay`` may only lengthen the pause."""
         host = host.lower()
         delay = max(self.min_delay, min_delay or 0.0)
@@ -52,7 +62,9 @@ class Politeness:
                 if wait > 0:
                     await self._sleep(wait)
             async with self._global:
+                turn = Turn()
                 try:
-                    yield
+                    yield turn
                 finally:
-                    self._last_done[host] = self._clock()
+                    if turn.contacted:
+                        self._last_done[host] = self._clock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import socket
@@ -225,7 +226,25 @@ SITES = (
     "decoy.com",
     "nolinks.com",
     "blocked.com",
+    "pdfonly.com",
 )
+
+
+@functools.cache
+def _policy_pdf() -> bytes:
+    """A real policy (DuckDuckGo's, from the corpus) typeset as the only copy: a PDF."""
+    from fpdf import FPDF
+
+    source = sorted((DATA / "policy-histories" / "duckduckgo").glob("*.md"))[-1]
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for block in source.read_text(encoding="utf-8").split("\n\n"):
+        text = block.replace("#", "").replace("*", "").strip()
+        if text:
+            pdf.multi_cell(0, 6, text.encode("latin-1", "replace").decode("latin-1"))
+            pdf.ln(3)
+    return bytes(pdf.output())
 
 
 class Sites:
@@ -233,6 +252,7 @@ class Sites:
 
     def __init__(self) -> None:
         self.policy = TINDER.read_bytes()
+        self.pdf = _policy_pdf()
         self.requests: list[tuple[str, str]] = []
 
     def app(self) -> web.Application:
@@ -269,7 +289,12 @@ class Sites:
             ),
             ("decoy.com", "/privacy-hub"): _home("<p>Manage your privacy settings.</p>"),
             ("nolinks.com", "/"): _home("<a href='/contact'>Contact</a>"),
+            ("pdfonly.com", "/"): _home(
+                footer="<a href='/docs/privacy-policy.pdf'>Privacy Policy (PDF)</a>"
+            ),
         }
+        if (host, path) == ("pdfonly.com", "/docs/privacy-policy.pdf"):
+            return web.Response(body=self.pdf, content_type="application/pdf")
         if (host, path) in pages:
             return web.Response(text=pages[host, path], content_type=html)
         if (host, path) in {
@@ -343,6 +368,13 @@ async def test_common_paths_when_nothing_links(sites):
     assert found.candidate.source == "common-path"
     assert "no link on the home page names a privacy policy" in found.notes
     assert [r.candidate.url.rsplit("/", 1)[1] for r in found.rejected] == ["privacy"]
+
+
+async def test_policy_only_in_pdf(sites):
+    async with _fetcher() as fetcher:
+        found = await discover(f"pdfonly.com:{sites.port}", fetcher)
+    assert found.url == f"http://pdfonly.com:{sites.port}/docs/privacy-policy.pdf"
+    assert found.verdict.is_policy
 
 
 async def test_nothing_found_is_reported_not_raised(sites):

@@ -558,6 +558,16 @@ async def test_min_delay_between_requests_to_one_host(site):
     assert clock.sleeps == [2.0, 2.0, 2.0, 2.0, 0.5]
 
 
+async def test_requests_that_never_reach_the_host_cost_no_pause(site):
+    clock = FakeClock()
+    async with fetcher(clock, min_host_delay=2.0, allow_private=False) as f:
+        for scheme in ("https", "http"):  # two origins, one host
+            result = await f.fetch(f"{scheme}://site.test:{site.port}/policy")
+            assert result.outcome == "refused-address"
+    assert clock.sleeps == []
+    assert site.requests == []
+
+
 async def test_robots_crawl_delay_lengthens_the_pause_up_to_a_bound(site):
     clock = FakeClock()
     site.robots = (200, "User-agent: *\nCrawl-delay: 5\n")
