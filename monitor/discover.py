@@ -398,21 +398,30 @@ def _default_extract(raw: bytes, content_type: str | None, url: str | None) -> P
 
 
 async def _home_page(
-    fetcher: Fetcher, authority: str, notes: list[str]
+    fetcher: Fetcher, host: str, port: int | None, notes: list[str]
 ) -> tuple[FetchResult | None, str | None]:
-    """The home page (https first, then http), and the first origin that answered at all."""
+    """The home page, and the first origin that answered at all.
+
+    https before http; the bare domain before ``www.``, which many sites need because
+    their apex has no web server.
+    """
+    hosts = [host] if host.startswith("www.") else [host, f"www.{host}"]
     answered: str | None = None
-    for url in (f"https://{authority}/", f"http://{authority}/"):
-        result = await fetcher.fetch(url)
-        if result.status is not None and answered is None:
-            answered = str(URL(result.final_url).with_path("/"))
-        if result.has_body and result.kind == "html" and result.text is not None:
-            notes.append(f"home page {result.final_url}")
-            return result, answered
-        why = result.error or result.outcome
-        if result.has_body:
-            why = f"not an HTML page ({result.content_type})"
-        notes.append(f"{url}: {result.outcome} ({why})")
+    for name in hosts:
+        authority = f"{name}:{port}" if port else name
+        for url in (f"https://{authority}/", f"http://{authority}/"):
+            result = await fetcher.fetch(url)
+            if result.status is not None and answered is None:
+                answered = str(URL(result.final_url).with_path("/"))
+            if result.has_body and result.kind == "html" and result.text is not None:
+                notes.append(f"home page {result.final_url}")
+                return result, answered
+            why = result.error or result.outcome
+            if result.has_body:
+                why = f"not an HTML page ({result.content_type})"
+            notes.append(f"{url}: {result.outcome} ({why})")
+        if answered is not None:
+            break  # the site is there, only its home page is not a page we can use
     return None, answered
 
 
@@ -446,11 +455,10 @@ async def discover(
     ``domain`` may carry a port (``localhost:8080``); links may lead to other hosts.
     """
     host, port = split_site(domain)
-    authority = f"{host}:{port}" if port else host
     site = registrable_domain(host)
     extract = extract or _default_extract
     notes: list[str] = []
-    home, answered = await _home_page(fetcher, authority, notes)
+    home, answered = await _home_page(fetcher, host, port, notes)
     ranked = find_candidates(home.text or "", home.final_url, site) if home else []
     if home and not ranked:
         notes.append("no link on the home page names a privacy policy")

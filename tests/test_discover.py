@@ -227,6 +227,7 @@ SITES = (
     "nolinks.com",
     "blocked.com",
     "pdfonly.com",
+    "www.wwwonly.com",
 )
 
 
@@ -289,6 +290,7 @@ class Sites:
             ),
             ("decoy.com", "/privacy-hub"): _home("<p>Manage your privacy settings.</p>"),
             ("nolinks.com", "/"): _home("<a href='/contact'>Contact</a>"),
+            ("www.wwwonly.com", "/"): _home(footer="<a href='/privacy'>Privacy</a>"),
             ("pdfonly.com", "/"): _home(
                 footer="<a href='/docs/privacy-policy.pdf'>Privacy Policy (PDF)</a>"
             ),
@@ -303,6 +305,7 @@ class Sites:
             ("legal.split.com", "/privacy"),
             ("decoy.com", "/legal/cookies-and-data"),
             ("nolinks.com", "/privacy-policy"),
+            ("www.wwwonly.com", "/privacy"),
         }:
             return policy
         return web.Response(status=404, text="Not found")
@@ -368,6 +371,14 @@ async def test_common_paths_when_nothing_links(sites):
     assert found.candidate.source == "common-path"
     assert "no link on the home page names a privacy policy" in found.notes
     assert [r.candidate.url.rsplit("/", 1)[1] for r in found.rejected] == ["privacy"]
+
+
+async def test_a_site_that_answers_only_on_www(sites):
+    async with _fetcher() as fetcher:
+        found = await discover(f"wwwonly.com:{sites.port}", fetcher)
+    assert found.url == f"http://www.wwwonly.com:{sites.port}/privacy"
+    assert found.home_url == f"http://www.wwwonly.com:{sites.port}/"
+    assert found.notes[1].startswith(f"http://wwwonly.com:{sites.port}/: unreachable (DNS")
 
 
 async def test_policy_only_in_pdf(sites):
