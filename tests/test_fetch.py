@@ -7,13 +7,16 @@ import hashlib
 import json
 import tracemalloc
 import zlib
+from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
 
+from monitor.charset import decode_body
 from monitor.fetch import OUTCOMES, Fetcher, FetchPolicy, user_agent
 from monitor.netguard import StaticLookup
 from monitor.politeness import Politeness
+from monitor.responses import body_kind, challenge_reason, retry_after
 
 HOSTS = ("site.test", "legal.site.test", "other.test", "a.test", "b.test", "c.test")
 
@@ -653,3 +656,67 @@ def test_outcome_taxonomy_is_what_the_scheduler_maps():
         "disallowed-by-robots",
         "refused-address",
     }
+
+
+# --- pure helpers: what a body is and how it reads ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "kind"),
+    [
+        ("application/octet-stream", b"%PDF-1.7\n...", "pdf"),
+        ("text/plain", b"<!DOCTYPE html><html><body>x</body></html>", "html"),
+        ("text/html; charset=utf-8", b"<p>fragment</p>", "html"),
+        ("application/ld+json", b'{"a": 1}', "json"),
+        (None, b'  [{"a": 1}]', "json"),
+        (None, b"<?xml version='1.0'?><policy/>", "xml"),
+        ("text/markdown", b"# Privacy Policy", "text"),
+        ("image/png", b"\x89PNG\r\n", "other"),
+    ],
+)
+def test_body_kind(content_type, body, kind):
+    assert body_kind(content_type, body) == kind
+
+
+@pytest.mark.parametrize(
+    ("body", "header", "text", "charset", "source"),
+    [
+        ("Grüße".encode("utf-16"), None, "Grüße", "utf-16", "bom"),
+        ("Привет".encode("cp1251"), "windows-1251", "Привет", "cp1251", "header"),
+        ("Grüße".encode(), "x-unknown-charset", "Grüße", "utf-8", "utf-8"),
+        (
+            b"<?xml version='1.0' encoding='ISO-8859-1'?><p>caf\xe9</p>",
+            None,
+            "café",
+            "iso8859-1",
+            "meta",
+        ),
+        (b"plain ascii", "latin-1", "plain ascii", "iso8859-1", "header"),
+    ],
+)
+def test_decode_body(body, header, text, charset, source):
+    decoded = decode_body(body, header)
+    assert text in decoded.text
+    assert (decoded.charset, decoded.source) == (charset, source)
+
+
+def test_retry_after_seconds_and_dates():
+    now = datetime(2026, 9, 1, 10, 0, 0, tzinfo=UTC)
+    assert retry_after({"Retry-After": "30"}, now) == 30.0
+    assert retry_after({"Retry-After": "Tue, 01 Sep 2026 10:02:00 GMT"}, now) == 120.0
+    assert retry_after({"Retry-After": "soon"}, now) is None
+    assert retry_after({}, now) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "wall"),
+    [
+        (403, {"cf-mitigated": "challenge"}, b"", True),
+        (200, {}, b"<html><head><title>Just a moment...</title>", True),
+        (403, {}, b"<div class='g-recaptcha'></div>", True),
+        (200, {}, b"<div class='g-recaptcha'></div><p>Contact our privacy team</p>", False),
+        (200, {}, b"<title>Privacy Policy | Example</title>", False),
+    ],
+)
+def test_challenge_reason(status, headers, body, wall):
+    assert (challenge_reason(status, headers, body) is not None) == wall
