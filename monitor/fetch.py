@@ -20,6 +20,7 @@ Outcomes:
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -157,7 +158,8 @@ class Fetcher:
 
     ``async with Fetcher(policy) as fetcher: result = await fetcher.fetch(url)``.
     ``lookup`` replaces DNS (tests and benches map names to loopback); ``clock`` and
-    ``sleep`` drive the politeness pauses and robots.txt expiry.
+    ``sleep`` drive the politeness pauses and robots.txt expiry; ``ssl_context`` replaces
+    the system's trust store (a private CA), never turning verification off.
     """
 
     def __init__(
@@ -167,9 +169,11 @@ class Fetcher:
         lookup: Lookup | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.policy = policy or FetchPolicy()
         self._lookup = lookup
+        self._ssl = ssl_context
         self._clock = clock
         self.politeness = Politeness(
             min_delay=self.policy.min_host_delay,
@@ -191,6 +195,7 @@ class Fetcher:
         connector = aiohttp.TCPConnector(
             resolver=GuardedResolver(self._lookup, self.addresses),
             limit=p.concurrency,
+            ssl=self._ssl if self._ssl is not None else True,
         )
         self._session = aiohttp.ClientSession(
             connector=connector,

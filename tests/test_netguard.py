@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+import ssl
 
 import pytest
+import trustme
 from aiohttp import web
 
 from monitor.fetch import Fetcher, FetchPolicy
@@ -239,3 +241,45 @@ async def test_odd_urls_are_refused_not_raised(url):
         result = await fetcher.fetch(url)
     assert result.outcome == "refused-address", result
     assert result.error
+
+
+async def test_tls_verifies_the_hostname_while_connecting_to_the_checked_address():
+    """The connection goes to the address the guard checked (127.0.0.1), yet TLS sends
+    the hostname as SNI and verifies the certificate against it, not against the IP."""
+    ca = trustme.CA()
+    cert = ca.issue_cert("secure.test")
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(server_ctx)
+    sni: list[str | None] = []
+    server_ctx.sni_callback = lambda sock, name, ctx: sni.append(name)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text=f"hello {request.host.split(':')[0]}")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=server_ctx)
+        await site.start()
+        port = runner.addresses[0][1]
+        lookup = StaticLookup({"secure.test": "127.0.0.1", "other.test": "127.0.0.1"})
+        fetcher = Fetcher(
+            FetchPolicy(allow_private=True, min_host_delay=0, connect_timeout=2),
+            lookup=lookup,
+            ssl_context=client_ctx,
+        )
+        async with fetcher:
+            good = await fetcher.fetch(f"https://secure.test:{port}/policy")
+            wrong_name = await fetcher.fetch(f"https://other.test:{port}/policy")
+            by_ip = await fetcher.fetch(f"https://127.0.0.1:{port}/policy")
+    finally:
+        await runner.cleanup()
+    assert good.outcome == "ok" and good.body == b"hello secure.test"
+    assert "secure.test" in sni
+    # a certificate for secure.test is no good for another name, nor for the bare address
+    assert wrong_name.outcome == "unreachable" and "certificate" in wrong_name.error.lower()
+    assert by_ip.outcome == "unreachable"
