@@ -543,6 +543,34 @@ async def run_flow(context, server: ContractServer, shop_port: int) -> None:
     assert named == [f"GET {change['url']}"]
 
     await track_from_popup(context, server, shop_port)
+    await export_and_import_watch_list(context)
+
+
+async def export_and_import_watch_list(context) -> None:
+    """Options: the watch list leaves as a JSON file and comes back from one."""
+    options = await context.new_page()
+    await options.goto(f"chrome-extension://{EXTENSION_ID}/options.html")
+    async with options.expect_download() as download_info:
+        await options.click("#export")
+    exported = json.loads(Path(await (await download_info.value).path()).read_text())
+    assert exported["format"] == "clausewatch-watchlist"
+    assert SITE in exported["sites"]
+    await options.set_input_files(
+        "#import",
+        files=[
+            {
+                "name": "watches.json",
+                "mimeType": "application/json",
+                "buffer": json.dumps([SITE, "https://www.another.test/privacy"]).encode(),
+            }
+        ],
+    )
+    await options.wait_for_selector("#watchlist-status:text('Imported 1 new of 2 sites.')")
+    await options.set_input_files(
+        "#import",
+        files=[{"name": "bad.json", "mimeType": "application/json", "buffer": b"{oops"}],
+    )
+    await options.wait_for_selector("#error:text('not a JSON file')")
 
 
 async def track_from_popup(context, server: ContractServer, shop_port: int) -> None:
