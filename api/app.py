@@ -18,7 +18,7 @@ from api.problems import problem_middleware
 from db import Store
 
 # Route groups, each a module with `setup(app)`, mounted in this order.
-ROUTE_GROUPS: tuple[str, ...] = ("api.routes.meta",)
+ROUTE_GROUPS: tuple[str, ...] = ("api.routes.meta", "api.viewer.routes")
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:

@@ -38,6 +38,8 @@ Reads (all return dicts or lists of dicts; ``None`` when absent):
 - ``search_clauses(q, limit=)`` -> rows with version_id, position, section, kind, text,
   snippet, document_id, site, url
 - ``counts()``
+- ``recent_changes(material=, limit=)`` (latest capture first), ``version_sizes(document_id)``
+  (words and first-capture bytes per version): the diff viewer's reads
 
 A change row: id, document_id, from_version_id, to_version_id, occurrence,
 from_captured_at (last capture of the old version), to_captured_at (first capture of the

@@ -555,6 +555,33 @@ class Store:
         row = self._one("SELECT max(id) AS m FROM changes")
         return row["m"] or 0 if row else 0
 
+    # -- the diff viewer's reads -------------------------------------------------------
+
+    def recent_changes(self, *, material: bool | None = None, limit: int = 20) -> list[dict]:
+        """Changes across all sites, the latest capture first (history included)."""
+        where, params = "", []
+        if material is not None:
+            where = " WHERE c.material = ?"
+            params.append(int(material))
+        return self._all(
+            self._CHANGE_SELECT + where + " ORDER BY c.to_captured_at DESC, c.id DESC LIMIT ?",
+            [*params, limit],
+            *self._CHANGE_JSON,
+        )
+
+    def version_sizes(self, document_id: int) -> dict[int, dict]:
+        """{version id: {"words": approximate word count, "bytes": its first capture's size}}."""
+        rows = self._all(
+            "SELECT v.id,"
+            " (SELECT sum(length(trim(cl.text)) - length(replace(trim(cl.text), ' ', '')) + 1)"
+            "   FROM clauses cl WHERE cl.version_id = v.id) AS words,"
+            " (SELECT b.size FROM snapshots s JOIN blobs b ON b.sha256 = s.blob_sha256"
+            "   WHERE s.version_id = v.id ORDER BY s.captured_at, s.id LIMIT 1) AS bytes"
+            " FROM versions v WHERE v.document_id = ?",
+            [document_id],
+        )
+        return {r["id"]: {"words": r["words"] or 0, "bytes": r["bytes"]} for r in rows}
+
     # -- search -------------------------------------------------------------------------
 
     def search_clauses(self, q: str, *, limit: int = 50) -> list[dict]:
