@@ -217,11 +217,12 @@ def _path_signal(url: URL) -> tuple[float, str] | None:
     return None
 
 
-def _site_signal(url: URL, home: URL, site: str) -> tuple[float, str]:
+def _site_signal(url: URL, home: URL, site: str | frozenset[str]) -> tuple[float, str]:
     host = url.host or ""
     if host == home.host:
         return W_SAME_SITE + W_SAME_HOST, "same host"
-    if registrable_domain(host) == site:
+    sites = {site} if isinstance(site, str) else site
+    if registrable_domain(host) in sites:
         return W_SAME_SITE, f"same site ({host})"
     return W_OTHER_SITE, f"on another site ({host})"
 
@@ -230,7 +231,7 @@ def score_link(
     *,
     url: URL,
     home: URL,
-    site: str,
+    site: str | frozenset[str],
     text: str = "",
     rel: bool = False,
     footer: bool = False,
@@ -279,8 +280,14 @@ def _link_url(href: str | None, base: URL) -> URL | None:
     return url
 
 
-def find_candidates(html: str, page_url: str, site: str | None = None) -> list[Candidate]:
-    """Every link on a page that may lead to the privacy policy, best first."""
+def find_candidates(
+    html: str, page_url: str, site: str | frozenset[str] | None = None
+) -> list[Candidate]:
+    """Every link on a page that may lead to the privacy policy, best first.
+
+    ``site`` is the registrable domain (or domains) that count as the site's own; by
+    default the page's.
+    """
     home = URL(page_url)
     site = site or registrable_domain(home.host or "")
     tree = LexborHTMLParser(html)
@@ -459,7 +466,12 @@ async def discover(
     extract = extract or _default_extract
     notes: list[str] = []
     home, answered = await _home_page(fetcher, host, port, notes)
-    ranked = find_candidates(home.text or "", home.final_url, site) if home else []
+    ranked = []
+    if home:
+        # A home page that redirects to another domain (example.com -> example.co.uk)
+        # makes that domain the site's own too.
+        own = frozenset({site, registrable_domain(URL(home.final_url).host or "")})
+        ranked = find_candidates(home.text or "", home.final_url, own)
     if home and not ranked:
         notes.append("no link on the home page names a privacy policy")
 

@@ -228,6 +228,8 @@ SITES = (
     "blocked.com",
     "pdfonly.com",
     "www.wwwonly.com",
+    "moved.com",
+    "moved.co.uk",
 )
 
 
@@ -290,11 +292,17 @@ class Sites:
             ),
             ("decoy.com", "/privacy-hub"): _home("<p>Manage your privacy settings.</p>"),
             ("nolinks.com", "/"): _home("<a href='/contact'>Contact</a>"),
+            ("moved.co.uk", "/"): _home(
+                footer=f"<a href='http://legal.moved.co.uk:{port}/privacy'>Privacy</a>"
+                f"<a href='http://partner.com:{port}/privacy-policy'>Privacy Policy</a>"
+            ),
             ("www.wwwonly.com", "/"): _home(footer="<a href='/privacy'>Privacy</a>"),
             ("pdfonly.com", "/"): _home(
                 footer="<a href='/docs/privacy-policy.pdf'>Privacy Policy (PDF)</a>"
             ),
         }
+        if host == "moved.com":
+            raise web.HTTPMovedPermanently(f"http://moved.co.uk:{port}/")
         if (host, path) == ("pdfonly.com", "/docs/privacy-policy.pdf"):
             return web.Response(body=self.pdf, content_type="application/pdf")
         if (host, path) in pages:
@@ -379,6 +387,16 @@ async def test_a_site_that_answers_only_on_www(sites):
     assert found.url == f"http://www.wwwonly.com:{sites.port}/privacy"
     assert found.home_url == f"http://www.wwwonly.com:{sites.port}/"
     assert found.notes[1].startswith(f"http://wwwonly.com:{sites.port}/: unreachable (DNS")
+
+
+async def test_home_page_moved_to_another_domain_makes_it_the_site(sites):
+    async with _fetcher() as fetcher:
+        found = await discover(f"moved.com:{sites.port}", fetcher)
+    # legal.moved.co.uk is not resolvable here: only the ranking is under test
+    first, second = found.candidates[:2]
+    assert first.url == f"http://legal.moved.co.uk:{sites.port}/privacy"
+    assert "same site (legal.moved.co.uk)" in first.signals
+    assert "on another site (partner.com)" in second.signals
 
 
 async def test_policy_only_in_pdf(sites):
