@@ -1,8 +1,9 @@
 """robots.txt: fetched once per origin through the guarded client, kept for a while, obeyed.
 
 A robots.txt that is missing or forbidden (4xx) allows everything; one we cannot read
-(5xx, timeout, unreachable) disallows everything until it is fetched again, because a
-server in trouble is the one we should least add load to. Failures are remembered for a
+(5xx, or 429 "slow down") disallows everything until it is fetched again, because a server
+in trouble is the one we should least add load to. When the origin itself cannot be reached
+or is refused by the SSRF guard, the page fetch reports that instead. Failures are remembered for a
 shorter time than answers so a passing outage does not stop checks for a day.
 """
 
