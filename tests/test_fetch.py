@@ -386,7 +386,8 @@ async def test_robots_for_our_user_agent(site):
 
 
 @pytest.mark.parametrize(
-    ("status", "outcome"), [(404, "ok"), (403, "ok"), (500, "disallowed-by-robots")]
+    ("status", "outcome"),
+    [(404, "ok"), (403, "ok"), (500, "disallowed-by-robots"), (429, "disallowed-by-robots")],
 )
 async def test_robots_errors(site, status, outcome):
     site.robots = (status, "nope")
