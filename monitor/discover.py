@@ -412,7 +412,8 @@ async def _home_page(
     https before http; the bare domain before ``www.``, which many sites need because
     their apex has no web server.
     """
-    hosts = [host] if host.startswith("www.") else [host, f"www.{host}"]
+    no_www = host.startswith("www.") or "." not in host or host.replace(".", "").isdigit()
+    hosts = [host] if no_www or ":" in host else [host, f"www.{host}"]
     answered: str | None = None
     for name in hosts:
         authority = f"{name}:{port}" if port else name

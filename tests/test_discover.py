@@ -418,6 +418,13 @@ async def test_nothing_found_is_reported_not_raised(sites):
     assert ("nowhere.com", "/") not in sites.requests
 
 
+async def test_an_address_has_no_www_variant(sites):
+    async with _fetcher() as fetcher:
+        found = await discover(f"127.0.0.1:{sites.port}", fetcher)
+    assert not found.found
+    assert not any("www." in note for note in found.notes)
+
+
 # --- the command line -------------------------------------------------------------------
 
 
