@@ -18,7 +18,21 @@ from api.problems import problem_middleware
 from db import Store
 
 # Route groups, each a module with `setup(app)`, mounted in this order.
-ROUTE_GROUPS: tuple[str, ...] = ("api.routes.meta", "api.viewer.routes")
+ROUTE_GROUPS: tuple[str, ...] = (
+    "api.routes.meta",
+    "api.viewer.routes",
+    # The extension's API (docs/extension-api.md): CORS and rate limits first, so their
+    # middlewares wrap every route mounted after them.
+    "api.cors",
+    "api.ratelimit",
+    "api.openapi",
+    "api.routes.lookup",
+    "api.routes.changes",
+    "api.routes.sites",
+    "api.routes.search",
+    "api.routes.webhooks",
+    "api.routes.feeds",
+)
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:

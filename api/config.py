@@ -23,6 +23,9 @@ class Settings:
     # Where people read the diff viewer; links in feeds and webhooks are built on it.
     public_url: str = ""
     user_agent_contact: str = "https://github.com/clausewatch/clausewatch"
+    # Web origins (comma-separated, e.g. "https://clausewatch.example") allowed to call the
+    # API's non-public calls from a browser; extension origins are always allowed.
+    cors_origins: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

@@ -129,3 +129,28 @@ def m001_initial(db: Database) -> None:
     db["clauses"].enable_fts(
         ["text", "section"], fts_version="FTS5", create_triggers=True, tokenize="porter"
     )
+
+
+@migrations()
+def m003_webhooks(db: Database) -> None:
+    # The only per-user state: a URL that receives signed change events for some sites.
+    db.executescript(
+        """
+        CREATE TABLE webhooks (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            sites TEXT NOT NULL,                -- JSON list of registrable domains
+            token_sha256 TEXT NOT NULL UNIQUE,  -- the management token, hashed; shown once
+            secret TEXT NOT NULL,               -- HMAC key: needed in clear to sign
+            active INTEGER NOT NULL DEFAULT 1,
+            cursor INTEGER NOT NULL DEFAULT 0,  -- last change id considered for delivery
+            failures INTEGER NOT NULL DEFAULT 0,  -- consecutive failed attempts
+            next_attempt_at TEXT,               -- NULL: due now
+            last_attempt_at TEXT,
+            last_status INTEGER,
+            last_error TEXT,
+            disabled_reason TEXT,
+            created_at TEXT NOT NULL
+        );
+        """
+    )

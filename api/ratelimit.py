@@ -1,0 +1,112 @@
+"""Rate limits: a token bucket per client address and route class, answered with 429 + Retry-After.
+
+The classes separate what is cheap and public (the extension's reads, which a CDN should
+carry anyway) from what names a site or creates state (tracking requests, webhook
+registrations) and what costs CPU (search, compare). The clock is injected so tests can
+move time instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from api.problems import Handler, problem
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """`burst` requests at once, refilled at `per_second`."""
+
+    burst: float
+    per_second: float
+
+
+DEFAULT_RULES: dict[str, Rule] = {
+    "read": Rule(burst=600, per_second=200),
+    "costly": Rule(burst=30, per_second=3),
+    "track": Rule(burst=10, per_second=1 / 60),
+    "webhook": Rule(burst=10, per_second=1 / 60),
+}
+
+
+def route_class(method: str, path: str) -> str | None:
+    """Which bucket a request draws from; None for what is never limited."""
+    if method == "OPTIONS" or path in ("/api/v1/health", "/api/v1/version"):
+        return None
+    if path == "/api/v1/sites" and method == "POST":
+        return "track"
+    if path.startswith("/api/v1/webhooks") and method != "GET":
+        return "webhook"
+    if path in ("/api/v1/search", "/api/v1/compare"):
+        return "costly"
+    if path.startswith(("/api/", "/feeds/")):
+        return "read"
+    return None
+
+
+class RateLimiter:
+    """Token buckets keyed by (client, class), at most `max_clients` remembered (LRU)."""
+
+    def __init__(
+        self,
+        rules: dict[str, Rule] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_clients: int = 100_000,
+    ) -> None:
+        self.rules = dict(DEFAULT_RULES if rules is None else rules)
+        self.clock = clock
+        self.max_clients = max_clients
+        self._buckets: OrderedDict[tuple[str, str], tuple[float, float]] = OrderedDict()
+
+    def take(self, client: str, cls: str) -> float:
+        """0 when the request may go ahead, else the seconds until it may."""
+        rule = self.rules.get(cls)
+        if rule is None:
+            return 0.0
+        now = self.clock()
+        key = (client, cls)
+        tokens, then = self._buckets.pop(key, (rule.burst, now))
+        tokens = min(rule.burst, tokens + (now - then) * rule.per_second)
+        wait = 0.0
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = (1 - tokens) / rule.per_second
+        self._buckets[key] = (tokens, now)
+        # A forgotten client starts with a full bucket: the cost of bounding memory.
+        while len(self._buckets) > self.max_clients:
+            self._buckets.popitem(last=False)
+        return wait
+
+
+LIMITER = web.AppKey("rate_limiter", RateLimiter)
+
+
+@web.middleware
+async def ratelimit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    cls = route_class(request.method, request.path)
+    limiter = request.app.get(LIMITER)
+    if cls is not None and limiter is not None:
+        wait = limiter.take(request.remote or "?", cls)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            return problem(
+                429,
+                "Too Many Requests",
+                f"too many {cls} requests from this address; retry in {seconds} s",
+                headers={"Retry-After": str(seconds)},
+            )
+    return await handler(request)
+
+
+def setup(app: web.Application) -> None:
+    """Install the limiter (replace `app[LIMITER]` before start to change rules or clock)."""
+    app[LIMITER] = RateLimiter()
+    app.middlewares.append(ratelimit_middleware)

@@ -1,0 +1,175 @@
+"""The public change feed, one change with its full diff, and any two versions compared.
+
+The feed is what every extension polls, so it is built for caches: a cursor that is the
+last change id (change ids are AUTOINCREMENT and SQLite commits one writer at a time, so
+ids become visible in order and paging by `id > cursor` never skips or repeats), a strong
+ETag that changes exactly when the page would, and a short shared max-age.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import re
+
+from aiohttp import web
+
+from api import keys
+from api.problems import Problem
+from api.routes.common import (
+    boolean,
+    change_json,
+    etag_matches,
+    json_response,
+    positive_int,
+    strong_etag,
+)
+from monitor.classify.lexicon import CATEGORY_SLUGS
+from monitor.compare import compare
+from monitor.model import PolicyDocument
+
+MAX_BUCKETS = 100
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+# A CDN may serve a page for 30 s and a stale one while it revalidates; clients poll in minutes.
+FEED_CACHE = "public, max-age=30, stale-while-revalidate=60"
+DETAIL_CACHE = "public, max-age=300"
+
+_CURSOR_PREFIX = "c1."
+_BUCKET = re.compile(r"^[0-9a-f]{2}$")
+
+
+def encode_cursor(change_id: int) -> str:
+    raw = f"{_CURSOR_PREFIX}{change_id}".encode("ascii")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The change id inside a cursor; ValueError for anything we did not hand out."""
+    if not cursor or len(cursor) > 40 or not cursor.isascii():
+        raise ValueError("not a cursor")
+    padded = cursor + "=" * (-len(cursor) % 4)
+    try:
+        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("not a cursor") from None
+    if not raw.startswith(_CURSOR_PREFIX):
+        raise ValueError("not a cursor")
+    digits = raw[len(_CURSOR_PREFIX) :]
+    if not digits.isdigit() or encode_cursor(int(digits)) != cursor:
+        raise ValueError("not a cursor")
+    return int(digits)
+
+
+def parse_buckets(raw: str | None) -> list[str] | None:
+    if raw is None:
+        return None
+    buckets = sorted({b.strip().lower() for b in raw.split(",") if b.strip()})
+    bad = [b for b in buckets if not _BUCKET.match(b)]
+    if bad:
+        raise Problem(400, "Bad bucket", f"buckets are 2 hex digits, not {bad[0][:20]!r}")
+    if not buckets:
+        raise Problem(400, "Bad bucket", "buckets is empty; omit it for every bucket")
+    if len(buckets) > MAX_BUCKETS:
+        raise Problem(400, "Too many buckets", f"at most {MAX_BUCKETS} buckets per request")
+    return buckets
+
+
+def parse_category(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if raw not in CATEGORY_SLUGS:
+        raise Problem(400, "Bad category", f"category must be one of {', '.join(CATEGORY_SLUGS)}")
+    return raw
+
+
+async def feed(request: web.Request) -> web.StreamResponse:
+    query = request.query
+    after_raw = query.get("after")
+    try:
+        after = decode_cursor(after_raw) if after_raw else 0
+    except ValueError:
+        raise Problem(400, "Bad cursor", "after must be a cursor this feed handed out") from None
+    buckets = parse_buckets(query.get("buckets"))
+    material = boolean(query.get("material"), "material")
+    category = parse_category(query.get("category"))
+    limit = positive_int(query.get("limit"), "limit", default=DEFAULT_LIMIT)
+    if limit > MAX_LIMIT:
+        raise Problem(400, "Bad parameter", f"limit must be at most {MAX_LIMIT}")
+    rows = request.app[keys.STORE].changes_after(
+        after, buckets=buckets, material=material, category=category, limit=limit + 1
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1]["id"] if rows else after
+    # The page is fixed by its query and where it ends: same inputs, same bytes.
+    etag = strong_etag("feed", after, buckets, material, category, limit, last, more)
+    headers = {"Cache-Control": FEED_CACHE, "ETag": etag}
+    if etag_matches(request, etag):
+        return web.Response(status=304, headers=headers)
+    body = {
+        "changes": [change_json(r) for r in rows],
+        "next": encode_cursor(last) if last else after_raw,
+        "more": more,
+    }
+    return json_response(request, body, etag=etag, cache=FEED_CACHE)
+
+
+def _comparison_of(row: dict) -> dict:
+    return row.get("comparison") or {}
+
+
+async def change_detail(request: web.Request) -> web.StreamResponse:
+    change_id = positive_int(request.match_info["id"], "change id")
+    row = request.app[keys.STORE].change_by_id(change_id)
+    if row is None:
+        raise Problem(404, "Unknown change", f"there is no change {change_id}")
+    body = change_json(row)
+    body.update(
+        from_version_id=row["from_version_id"],
+        to_version_id=row["to_version_id"],
+        score=row["score"],
+        archive_url=row["archive_url"],
+        document_url=row["document_url"],
+        comparison=_comparison_of(row),
+    )
+    return json_response(request, body, cache=DETAIL_CACHE)
+
+
+async def compare_versions(request: web.Request) -> web.StreamResponse:
+    store = request.app[keys.STORE]
+    from_id = positive_int(request.query.get("from"), "from")
+    to_id = positive_int(request.query.get("to"), "to")
+    old, new = store.get_version(from_id), store.get_version(to_id)
+    for vid, version in ((from_id, old), (to_id, new)):
+        if version is None:
+            raise Problem(404, "Unknown version", f"there is no version {vid}")
+    if old["document_id"] != new["document_id"]:
+        raise Problem(
+            400, "Different documents", "from and to must be versions of the same document"
+        )
+    # compare() is pure CPU work on whole policies: keep it off the event loop.
+    comparison = await asyncio.get_running_loop().run_in_executor(
+        None, compare, PolicyDocument.from_dict(old), PolicyDocument.from_dict(new)
+    )
+    body = {
+        "document_id": old["document_id"],
+        "from": _version_ref(old),
+        "to": _version_ref(new),
+        "comparison": comparison.to_detail_dict(),
+    }
+    return json_response(request, body, cache=DETAIL_CACHE)
+
+
+def _version_ref(version: dict) -> dict:
+    return {
+        "id": version["id"],
+        "first_captured_at": version["first_captured_at"],
+        "last_captured_at": version["last_captured_at"],
+    }
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/api/v1/changes", feed)
+    app.router.add_get("/api/v1/changes/{id}", change_detail)
+    app.router.add_get("/api/v1/compare", compare_versions)

@@ -1,0 +1,161 @@
+"""Tracking requests, a site's page, a document's version timeline, and one version's clauses.
+
+`POST /api/v1/sites` only validates and records the request (a site in state "pending",
+plus a document when a policy URL was given); the tracking worker picks pending sites up
+for discovery and backfill. It is the one call that names a site, so it is rate-limited.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from api import keys
+from api.problems import Problem
+from api.routes.common import (
+    change_json,
+    json_response,
+    positive_int,
+    read_json_body,
+    state_word,
+)
+from api.targets import LOOKUP, TargetRefused, check_resolves_public, parse_site, parse_url
+from db.reads import add_pending_site, latest_changes, version_counts
+from monitor.domains import DomainError, normalize_domain
+
+MAX_BODY = 4 * 1024
+SITE_CACHE = "public, max-age=60"
+VERSION_CACHE = "public, max-age=3600"
+
+
+async def track(request: web.Request) -> web.StreamResponse:
+    settings = request.app[keys.SETTINGS]
+    allow = settings.allow_private_addresses
+    body = await read_json_body(request, limit=MAX_BODY)
+    given = {k for k in ("site", "url") if body.get(k) is not None}
+    if len(given) != 1 or set(body) - {"site", "url"}:
+        raise Problem(400, "Bad tracking request", 'send {"site": "example.com"} or {"url": "…"}')
+    try:
+        if "url" in given:
+            target = parse_url(body["url"], allow_private=allow)
+        else:
+            target = parse_site(body["site"], allow_private=allow)
+        await check_resolves_public(target.host, request.app.get(LOOKUP), allow_private=allow)
+    except TargetRefused as exc:
+        raise Problem(400, "Site refused", str(exc)) from None
+    store = request.app[keys.STORE]
+    with store.write():
+        site, created = add_pending_site(store, target.site)
+        if target.url:
+            store.add_document(site["id"], target.url)
+    answer = {
+        "site": site["site"],
+        "status_url": f"/api/v1/sites/{site['site']}",
+        "state": state_word(site["state"]),
+    }
+    return json_response(
+        request,
+        answer,
+        status=202 if created else 200,
+        headers={"Location": answer["status_url"], "Cache-Control": "no-store"},
+    )
+
+
+def _site_or_404(request: web.Request) -> dict:
+    raw = request.match_info["site"]
+    try:
+        name = normalize_domain(raw)
+    except DomainError:
+        raise Problem(400, "Bad site", "site must be a domain name such as example.com") from None
+    site = request.app[keys.STORE].get_site(name)
+    if site is None:
+        raise Problem(404, "Unknown site", f"{name} is not tracked")
+    return site
+
+
+async def site_page(request: web.Request) -> web.StreamResponse:
+    store = request.app[keys.STORE]
+    site = _site_or_404(request)
+    counts = version_counts(store, site["id"])
+    body = {
+        "site": site["site"],
+        "site_hash": site["site_hash"],
+        "state": state_word(site["state"]),
+        "documents": [
+            {
+                "id": d["id"],
+                "kind": d["kind"],
+                "url": d["url"],
+                "status": d["status"],
+                "last_checked_at": d["last_checked_at"],
+                "versions": counts.get(d["id"], 0),
+                "versions_url": f"/api/v1/sites/{site['site']}/documents/{d['id']}/versions",
+            }
+            for d in store.documents_of_site(site["id"])
+        ],
+        "changes": [change_json(c) for c in latest_changes(store, site_id=site["id"], limit=20)],
+        "viewer_url": f"/sites/{site['site']}",
+    }
+    return json_response(request, body, cache=SITE_CACHE)
+
+
+async def versions_timeline(request: web.Request) -> web.StreamResponse:
+    store = request.app[keys.STORE]
+    site = _site_or_404(request)
+    doc_id = positive_int(request.match_info["id"], "document id")
+    doc = store.get_document(doc_id)
+    if doc is None or doc["site_id"] != site["id"]:
+        raise Problem(404, "Unknown document", f"{site['site']} has no document {doc_id}")
+    versions = [
+        {
+            "id": v["id"],
+            "title": v["title"],
+            "effective_date": v["effective_date"],
+            "language": v["language"],
+            "format": v["format"],
+            "first_captured_at": v["first_captured_at"],
+            "last_captured_at": v["last_captured_at"],
+            "snapshots": v["snapshot_count"],
+            "clauses": v["clause_count"],
+            "url": f"/api/v1/versions/{v['id']}",
+        }
+        for v in store.versions_of_document(doc_id)
+    ]
+    body = {
+        "site": site["site"],
+        "document": {"id": doc["id"], "kind": doc["kind"], "url": doc["url"]},
+        "versions": versions,
+    }
+    return json_response(request, body, cache=SITE_CACHE)
+
+
+async def version(request: web.Request) -> web.StreamResponse:
+    store = request.app[keys.STORE]
+    version_id = positive_int(request.match_info["id"], "version id")
+    v = store.get_version(version_id)
+    if v is None:
+        raise Problem(404, "Unknown version", f"there is no version {version_id}")
+    doc = store.get_document(v["document_id"])
+    body = {
+        "id": v["id"],
+        "document_id": v["document_id"],
+        "site": doc["site"] if doc else None,
+        "title": v["title"],
+        "effective_date": v["effective_date"],
+        "language": v["language"],
+        "format": v["format"],
+        "first_captured_at": v["first_captured_at"],
+        "last_captured_at": v["last_captured_at"],
+        "clauses": [
+            {"section": list(c["section"]), "kind": c["kind"], "text": c["text"]}
+            for c in v["clauses"]
+        ],
+    }
+    # A version's text never changes in place save by a reprocess: cache it longer.
+    return json_response(request, body, cache=VERSION_CACHE)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/api/v1/sites", track)
+    app.router.add_get("/api/v1/sites/{site}", site_page)
+    app.router.add_get("/api/v1/sites/{site}/documents/{id}/versions", versions_timeline)
+    app.router.add_get("/api/v1/versions/{id}", version)

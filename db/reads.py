@@ -1,0 +1,113 @@
+"""Reads the HTTP API needs beyond `Store`'s own: lookup buckets and a site's page.
+
+Plain functions over `store.reader` (or the writer inside `store.write()`), so they see the
+same snapshot rules as the store's reads. No policy logic.
+"""
+
+from __future__ import annotations
+
+import json
+
+from db.store import Store, site_hash, utc_iso
+
+
+def _reader(store: Store):
+    return store._conn_for_reading()
+
+
+def lookup_bucket(store: Store, prefix: str) -> list[dict]:
+    """Tracked sites whose hash starts with `prefix`, with their last changes.
+
+    Tracked: `active` (added by hand) or `tracked` (by the tracking worker); a `pending`
+    or `failed` site is not tracked yet, so the extension offers to track it.
+
+    Each row: site_hash, state, status (of its documents), last_change_id, last_change,
+    last_material_change_id, last_material_change.
+    """
+    prefix = prefix.lower()
+    if not prefix or any(c not in "0123456789abcdef" for c in prefix):
+        return []
+    rows = _reader(store).query(
+        "SELECT s.id, s.site_hash, s.state,"
+        " (SELECT group_concat(d.status) FROM documents d WHERE d.site_id = s.id) AS statuses,"
+        " (SELECT max(c.id) FROM changes c JOIN documents d ON d.id = c.document_id"
+        "   WHERE d.site_id = s.id) AS last_change_id,"
+        " (SELECT max(c.id) FROM changes c JOIN documents d ON d.id = c.document_id"
+        "   WHERE d.site_id = s.id AND c.material = 1) AS last_material_change_id"
+        " FROM sites s WHERE s.site_hash >= ? AND s.site_hash < ? AND s.state IN ('active', 'tracked')"
+        " ORDER BY s.site_hash",
+        [prefix, prefix + "g"],
+    )
+    out = []
+    for row in rows:
+        row = dict(row)
+        ids = [i for i in (row["last_change_id"], row["last_material_change_id"]) if i]
+        times = {}
+        if ids:
+            marks = ", ".join("?" for _ in ids)
+            times = {
+                r["id"]: r["to_captured_at"]
+                for r in _reader(store).query(
+                    f"SELECT id, to_captured_at FROM changes WHERE id IN ({marks})", ids
+                )
+            }
+        statuses = (row.pop("statuses") or "").split(",")
+        row["status"] = "ok" if "ok" in statuses else (statuses[0] or "pending")
+        row["last_change"] = times.get(row["last_change_id"])
+        row["last_material_change"] = times.get(row["last_material_change_id"])
+        out.append(row)
+    return out
+
+
+def version_counts(store: Store, site_id: int) -> dict[int, int]:
+    """Versions per document of a site."""
+    return {
+        r["document_id"]: r["n"]
+        for r in _reader(store).query(
+            "SELECT v.document_id, count(*) AS n FROM versions v"
+            " JOIN documents d ON d.id = v.document_id WHERE d.site_id = ?"
+            " GROUP BY v.document_id",
+            [site_id],
+        )
+    }
+
+
+def add_pending_site(store: Store, site: str) -> tuple[dict, bool]:
+    """The site row, created with state 'pending' if new; (row, created). Idempotent."""
+    with store.write() as db:
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO sites (site, site_hash, state, created_at)"
+            " VALUES (?, ?, 'pending', ?)",
+            [site, site_hash(site), utc_iso()],
+        )
+        created = cursor.rowcount == 1
+        row = dict(next(db.query("SELECT * FROM sites WHERE site = ?", [site])))
+    return row, created
+
+
+def latest_changes(
+    store: Store, *, site_id: int | None = None, material: bool | None = None, limit: int = 50
+) -> list[dict]:
+    """Changes (of one site, or all), newest (highest id) first, decoded like the store's."""
+    where, params = [], []
+    if site_id is not None:
+        where.append("d.site_id = ?")
+        params.append(site_id)
+    if material is not None:
+        where.append("c.material = ?")
+        params.append(int(material))
+    rows = _reader(store).query(
+        "SELECT c.*, d.url AS document_url, d.kind AS document_kind, s.site, s.site_hash"
+        " FROM changes c JOIN documents d ON d.id = c.document_id"
+        " JOIN sites s ON s.id = d.site_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY c.id DESC LIMIT ?",
+        [*params, limit],
+    )
+    out = []
+    for row in rows:
+        row = dict(row)
+        row["categories"] = json.loads(row["categories"] or "[]")
+        row["material"] = bool(row["material"])
+        out.append(row)
+    return out

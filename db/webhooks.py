@@ -1,0 +1,122 @@
+"""Webhook registrations: rows and the next change each one is owed. No HTTP here.
+
+A registration is found by id and proven by its token's sha256 (the token itself is
+never stored); every function takes the id, so one registration's calls cannot reach
+another's row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from db.store import Store, utc_iso
+
+_FIELDS = frozenset(
+    {
+        "url",
+        "sites",
+        "active",
+        "cursor",
+        "failures",
+        "next_attempt_at",
+        "last_attempt_at",
+        "last_status",
+        "last_error",
+        "disabled_reason",
+    }
+)
+
+
+def _decode(row: Any) -> dict | None:
+    if row is None:
+        return None
+    row = dict(row)
+    row["sites"] = json.loads(row["sites"])
+    row["active"] = bool(row["active"])
+    return row
+
+
+def add_webhook(
+    store: Store, *, url: str, sites: Sequence[str], token_sha256: str, secret: str
+) -> dict:
+    """A new registration that starts at the feed's end: it is owed only what comes next."""
+    with store.write() as db:
+        cursor = db.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
+        webhook_id = db.execute(
+            "INSERT INTO webhooks (url, sites, token_sha256, secret, cursor, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [url, json.dumps(list(sites)), token_sha256, secret, cursor, utc_iso()],
+        ).lastrowid
+        return _decode(next(db.query("SELECT * FROM webhooks WHERE id = ?", [webhook_id])))
+
+
+def get_webhook(store: Store, webhook_id: int) -> dict | None:
+    rows = list(
+        store._conn_for_reading().query("SELECT * FROM webhooks WHERE id = ?", [webhook_id])
+    )
+    return _decode(rows[0]) if rows else None
+
+
+def update_webhook(store: Store, webhook_id: int, **fields: Any) -> None:
+    unknown = set(fields) - _FIELDS
+    if unknown:
+        raise ValueError(f"not webhook state: {sorted(unknown)}")
+    if "sites" in fields:
+        fields["sites"] = json.dumps(list(fields["sites"]))
+    if "active" in fields:
+        fields["active"] = int(bool(fields["active"]))
+    if not fields:
+        return
+    with store.write() as db:
+        db["webhooks"].update(webhook_id, fields)
+
+
+def delete_webhook(store: Store, webhook_id: int) -> None:
+    with store.write() as db:
+        db.execute("DELETE FROM webhooks WHERE id = ?", [webhook_id])
+
+
+def due_webhooks(store: Store, now: str) -> list[dict]:
+    """Active registrations whose next attempt is due."""
+    return [
+        _decode(r)
+        for r in store._conn_for_reading().query(
+            "SELECT * FROM webhooks WHERE active = 1"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
+            [now],
+        )
+    ]
+
+
+def next_change_for(
+    store: Store, cursor: int, sites: Sequence[str], origins: Sequence[str]
+) -> tuple[dict | None, int]:
+    """The first change after `cursor` of one of `sites`, and how far the feed was read.
+
+    When nothing matches, the second value is the feed's end, so the caller can move its
+    cursor there (ids become visible in order, so nothing below it can still appear).
+    """
+    reader = store._conn_for_reading()
+    end = next(reader.query("SELECT coalesce(max(id), 0) AS m FROM changes"))["m"]
+    if not sites or end <= cursor:
+        return None, max(cursor, end)
+    marks = ", ".join("?" for _ in sites)
+    omarks = ", ".join("?" for _ in origins)
+    rows = list(
+        reader.query(
+            "SELECT c.*, d.url AS document_url, d.kind AS document_kind, s.site, s.site_hash"
+            " FROM changes c JOIN documents d ON d.id = c.document_id"
+            " JOIN sites s ON s.id = d.site_id"
+            f" WHERE c.id > ? AND c.id <= ? AND s.site IN ({marks}) AND c.origin IN ({omarks})"
+            " ORDER BY c.id LIMIT 1",
+            [cursor, end, *sites, *origins],
+        )
+    )
+    if not rows:
+        return None, end
+    row = dict(rows[0])
+    row["categories"] = json.loads(row["categories"] or "[]")
+    row["material"] = bool(row["material"])
+    return row, row["id"]

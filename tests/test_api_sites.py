@@ -1,0 +1,301 @@
+"""Lookups by hash prefix, tracking requests (validation, SSRF, idempotence, rate limit),
+a site's page, a document's timeline, a version's clauses, and search."""
+
+from __future__ import annotations
+
+import pytest
+from apisupport import add_changes, build_populated, copy_db, make_app, site_with_hash_prefix
+
+from api.ratelimit import LIMITER, RateLimiter, Rule
+from api.targets import LOOKUP
+from db import Store, site_hash
+from monitor.netguard import StaticLookup
+
+PUBLIC = "93.184.215.14"
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "cw.db") as s:
+        yield s
+
+
+def app_for(store, resolves=None, **settings):
+    app = make_app(store, **settings)
+    app[LOOKUP] = StaticLookup(resolves or {})
+    return app
+
+
+@pytest.fixture
+async def client(aiohttp_client, store):
+    table = {
+        "example.com": PUBLIC,
+        "www.example.com": PUBLIC,
+        "legal.example.co.uk": PUBLIC,
+        "xn--bcher-kva.de": PUBLIC,
+        "intranet.example.org": "10.1.2.3",
+        "mixed.example.net": [PUBLIC, "192.168.1.7"],
+        "metadata.example.net": "169.254.169.254",
+        "six.example.net": "::1",
+    }
+    return await aiohttp_client(app_for(store, table))
+
+
+@pytest.fixture(scope="module")
+def populated_template(tmp_path_factory):
+    return build_populated(tmp_path_factory.mktemp("tpl") / "populated.db")
+
+
+@pytest.fixture
+async def real(aiohttp_client, populated_template, tmp_path):
+    store = Store.open(copy_db(populated_template, tmp_path / "real.db"))
+    yield store, await aiohttp_client(make_app(store))
+    store.close()
+
+
+# -- lookup -----------------------------------------------------------------------------
+
+
+async def test_lookup_answers_every_tracked_site_in_the_bucket(client, store):
+    one = site_with_hash_prefix("a1", "one")
+    prefix = site_hash(one)[:5]
+    store.add_site(one)
+    changes = add_changes(store, one, 3, material=False)
+    material = add_changes(store, one, 1, material=True, categories=("user-choice",))
+    other = site_with_hash_prefix("b2", "other")
+    store.add_site(other)
+    resp = await client.get(f"/api/v1/lookup/{prefix}")
+    assert resp.status == 200
+    assert resp.headers["Cache-Control"] == "public, max-age=300" and "ETag" in resp.headers
+    body = await resp.json()
+    assert body["prefix"] == prefix
+    assert [s["site_hash"] for s in body["sites"]] == [site_hash(one)]
+    entry = body["sites"][0]
+    assert entry["status"] == "ok"
+    assert (
+        entry["last_change_id"] == material[0] and entry["last_material_change_id"] == material[0]
+    )
+    assert entry["last_change"].endswith("Z") and changes
+    again = await client.get(
+        f"/api/v1/lookup/{prefix}", headers={"If-None-Match": resp.headers["ETag"]}
+    )
+    assert again.status == 304
+
+
+async def test_lookup_of_a_site_without_changes_and_of_an_empty_bucket(client, store):
+    quiet = site_with_hash_prefix("c", "quiet")
+    store.add_site(quiet)
+    body = await (await client.get(f"/api/v1/lookup/{site_hash(quiet)[:5]}")).json()
+    (entry,) = body["sites"]
+    assert entry["last_change"] is None and entry["last_change_id"] is None
+    assert entry["last_material_change"] is None and entry["last_material_change_id"] is None
+    empty = await (await client.get("/api/v1/lookup/00000")).json()
+    assert empty == {"prefix": "00000", "sites": []}
+
+
+async def test_pending_sites_are_not_in_lookups(client, store):
+    resp = await client.post("/api/v1/sites", json={"site": "example.com"})
+    assert resp.status == 202
+    body = await (await client.get(f"/api/v1/lookup/{site_hash('example.com')[:5]}")).json()
+    assert body["sites"] == []
+
+
+@pytest.mark.parametrize("prefix", ["abc", "abcdef", "ABCDE", "g1234", "a1b2%20"])
+async def test_bad_prefixes_are_problems(client, prefix):
+    resp = await client.get(f"/api/v1/lookup/{prefix}")
+    assert resp.status == 400 and resp.content_type == "application/problem+json"
+
+
+async def test_lookup_handler_logs_no_site(client, store, caplog):
+    store.add_site("secret-site.com")
+    add_changes(store, "secret-site.com", 1)
+    caplog.set_level("DEBUG")
+    await client.get(f"/api/v1/lookup/{site_hash('secret-site.com')[:5]}")
+    assert "secret-site" not in caplog.text
+
+
+# -- tracking requests --------------------------------------------------------------------
+
+
+async def test_track_a_domain_then_again(client, store):
+    resp = await client.post("/api/v1/sites", json={"site": "WWW.Example.com."})
+    assert resp.status == 202
+    body = await resp.json()
+    assert body == {
+        "site": "example.com",
+        "status_url": "/api/v1/sites/example.com",
+        "state": "pending",
+    }
+    assert resp.headers["Location"] == "/api/v1/sites/example.com"
+    again = await client.post("/api/v1/sites", json={"site": "example.com"})
+    assert again.status == 200 and (await again.json())["state"] == "pending"
+    assert store.counts()["sites"] == 1 and store.get_site("example.com")["state"] == "pending"
+
+
+async def test_track_a_policy_url_adds_its_document_once(client, store):
+    for _ in range(2):
+        resp = await client.post(
+            "/api/v1/sites", json={"url": "https://legal.example.co.uk/privacy#top"}
+        )
+    assert (await resp.json())["site"] == "example.co.uk"
+    site = store.get_site("example.co.uk")
+    docs = store.documents_of_site(site["id"])
+    assert [d["url"] for d in docs] == ["https://legal.example.co.uk/privacy"]
+
+
+async def test_track_idna(client, store):
+    resp = await client.post("/api/v1/sites", json={"site": "bücher.de"})
+    assert resp.status == 202 and (await resp.json())["site"] == "xn--bcher-kva.de"
+
+
+async def test_an_already_tracked_site_answers_its_state(client, store):
+    store.add_site("example.com")
+    resp = await client.post("/api/v1/sites", json={"site": "example.com"})
+    assert resp.status == 200 and (await resp.json())["state"] == "tracked"
+
+
+@pytest.mark.parametrize(
+    "body,needle",
+    [
+        ({"site": "10.0.0.5"}, "IP address"),
+        ({"site": "127.0.0.1"}, "IP address"),
+        ({"site": "[::1]"}, "IP address"),
+        ({"site": "localhost"}, "private"),
+        ({"site": "printer.local"}, "private"),
+        ({"site": "db.internal"}, "private"),
+        ({"site": "intranet"}, "public suffix"),
+        ({"site": "co.uk"}, "public suffix"),
+        ({"site": "intranet.example.org"}, "non-public"),
+        ({"site": "mixed.example.net"}, "non-public"),
+        ({"site": "metadata.example.net"}, "non-public"),
+        ({"site": "six.example.net"}, "non-public"),
+        ({"site": "unknown-name.com"}, "does not resolve"),
+        ({"url": "http://169.254.169.254/latest/meta-data"}, "IP address"),
+        ({"url": "http://10.0.0.1/privacy"}, "IP address"),
+        ({"url": "http://[::1]/privacy"}, "IP address"),
+        ({"url": "http://127.0.0.1:8080/privacy"}, "IP address"),
+        ({"url": "http://intranet.example.org/privacy"}, "non-public"),
+        ({"url": "ftp://example.com/privacy"}, "http or https"),
+        ({"url": "file:///etc/passwd"}, "http or https"),
+        ({"url": "/privacy"}, "http or https"),
+        ({"url": "https://user:pw@example.com/"}, "password"),
+        ({"site": "example.com/privacy"}, "bare domain"),
+        ({"site": ""}, "domain"),
+        ({"site": 42}, "domain"),
+    ],
+)
+async def test_tracking_refusals(client, store, body, needle):
+    resp = await client.post("/api/v1/sites", json=body)
+    assert resp.status == 400, await resp.text()
+    assert resp.content_type == "application/problem+json"
+    assert needle in (await resp.json())["detail"]
+    assert store.counts()["sites"] == 0
+
+
+@pytest.mark.parametrize(
+    "raw,ctype,status",
+    [
+        (b'{"site": "example.com", "url": "https://example.com/"}', "application/json", 400),
+        (b"{}", "application/json", 400),
+        (b'{"site": "example.com", "extra": 1}', "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b"{not json", "application/json", 400),
+        (b"\xff\xfe", "application/json", 400),
+        (b"site=example.com", "application/x-www-form-urlencoded", 415),
+        (b'{"site": "' + b"a" * 5000 + b'.com"}', "application/json", 413),
+    ],
+)
+async def test_bad_tracking_bodies(client, raw, ctype, status):
+    resp = await client.post("/api/v1/sites", data=raw, headers={"Content-Type": ctype})
+    assert resp.status == status
+    assert resp.content_type == "application/problem+json"
+
+
+async def test_a_body_over_the_app_limit_is_a_problem(client):
+    resp = await client.post(
+        "/api/v1/sites", data=b"x" * 200_000, headers={"Content-Type": "application/json"}
+    )
+    assert resp.status == 413 and resp.content_type == "application/problem+json"
+
+
+async def test_private_addresses_allowed_by_configuration(aiohttp_client, store):
+    client = await aiohttp_client(app_for(store, allow_private_addresses=True))
+    resp = await client.post("/api/v1/sites", json={"url": "http://127.0.0.1:8080/privacy"})
+    assert resp.status == 202 and (await resp.json())["site"] == "127.0.0.1"
+
+
+async def test_tracking_requests_are_rate_limited_per_address(aiohttp_client, store):
+    app = app_for(store, {"example.com": PUBLIC})
+    now = [1000.0]
+    app[LIMITER] = RateLimiter({"track": Rule(burst=2, per_second=0.1)}, clock=lambda: now[0])
+    client = await aiohttp_client(app)
+    statuses = [
+        (await client.post("/api/v1/sites", json={"site": "example.com"})).status for _ in range(3)
+    ]
+    assert statuses == [202, 200, 429]
+    limited = await client.post("/api/v1/sites", json={"site": "example.com"})
+    assert limited.status == 429 and limited.content_type == "application/problem+json"
+    assert limited.headers["Retry-After"] == "10"
+    # Reads are another class: not limited by tracking.
+    assert (await client.get("/api/v1/lookup/00000")).status == 200
+    now[0] += 10
+    assert (await client.post("/api/v1/sites", json={"site": "example.com"})).status == 200
+
+
+# -- sites, timelines, versions, search ---------------------------------------------------
+
+
+async def test_site_page(real):
+    _store, client = real
+    resp = await client.get("/api/v1/sites/bitwarden.com")
+    assert resp.status == 200
+    body = await resp.json()
+    assert body["site"] == "bitwarden.com" and body["site_hash"] == site_hash("bitwarden.com")
+    assert body["state"] == "tracked" and body["viewer_url"] == "/sites/bitwarden.com"
+    (doc,) = body["documents"]
+    assert doc["kind"] == "privacy" and doc["status"] == "ok" and doc["versions"] == 8
+    ids = [c["id"] for c in body["changes"]]
+    assert ids == sorted(ids, reverse=True) and len(ids) == 7
+    assert all(c["site"] == "bitwarden.com" for c in body["changes"])
+
+
+async def test_site_page_404_and_400(client):
+    missing = await client.get("/api/v1/sites/nowhere.example")
+    assert missing.status == 404 and missing.content_type == "application/problem+json"
+    bad = await client.get("/api/v1/sites/a..b")
+    assert bad.status == 400 and bad.content_type == "application/problem+json"
+
+
+async def test_timeline_and_version(real):
+    store, client = real
+    site = store.get_site("duckduckgo.com")
+    doc = store.documents_of_site(site["id"])[0]
+    resp = await client.get(f"/api/v1/sites/duckduckgo.com/documents/{doc['id']}/versions")
+    assert resp.status == 200
+    body = await resp.json()
+    assert body["document"]["id"] == doc["id"]
+    firsts = [v["first_captured_at"] for v in body["versions"]]
+    assert firsts == sorted(firsts) and len(firsts) >= 2
+    version = await (await client.get(body["versions"][0]["url"])).json()
+    assert version["site"] == "duckduckgo.com" and version["clauses"]
+    clause = version["clauses"][0]
+    assert set(clause) == {"section", "kind", "text"} and isinstance(clause["section"], list)
+    other = store.documents_of_site(store.get_site("bitwarden.com")["id"])[0]
+    wrong = await client.get(f"/api/v1/sites/duckduckgo.com/documents/{other['id']}/versions")
+    assert wrong.status == 404
+    for path, status in [("/api/v1/versions/0", 400), ("/api/v1/versions/999999", 404)]:
+        assert (await client.get(path)).status == status
+
+
+async def test_search_finds_clauses_and_survives_fts_syntax(real):
+    _store, client = real
+    resp = await client.get("/api/v1/search?q=cookies")
+    assert resp.status == 200
+    body = await resp.json()
+    assert body["results"] and all("cookie" in r["text"].lower() for r in body["results"])
+    assert {r["site"] for r in body["results"]} <= {"bitwarden.com", "duckduckgo.com"}
+    for q in ['"unbalanced', "NEAR(", "a* OR -b", "AND", ")(", "*"]:
+        r = await client.get("/api/v1/search", params={"q": q})
+        assert r.status == 200, q
+    for q, status in [("", 400), ("x" * 201, 400)]:
+        assert (await client.get("/api/v1/search", params={"q": q})).status == status
