@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from monitor.extract.dates import stated_date
+from monitor.extract.headings import heading_level
 from monitor.extract.language import declared_language, guess_language
 from monitor.extract.repair import clean_text
 from monitor.model import Clause, ExtractionError, PolicyDocument
@@ -37,6 +38,23 @@ class Block:
     kind: str  # heading | paragraph | list-item | table-row
     text: str
     level: int = 0  # headings only: 1-6, or SUBHEADING
+
+
+def headings_by_look(blocks: list[Block]) -> list[Block]:
+    """``blocks`` with heading-looking paragraphs made headings, if no heading is marked up.
+
+    Captures converted from plain text carry their headings as ordinary lines; this reads
+    them the way plain text is read. Nothing changes when that would leave no body text.
+    """
+    if any(b.kind == "heading" and b.text.strip() for b in blocks):
+        return blocks
+    out = [
+        Block("heading", b.text, level)
+        if b.kind == "paragraph" and (level := heading_level(" ".join(b.text.split())))
+        else b
+        for b in blocks
+    ]
+    return out if any(b.kind != "heading" for b in out) else blocks
 
 
 def assemble(

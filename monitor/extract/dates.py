@@ -57,6 +57,7 @@ _LABEL = re.compile(
 )
 # A date line is short: the label, the date and a few words at most.
 _MAX_DATE_LINE = 120
+_DIGIT = re.compile(r"\d")
 
 
 def _fold(text: str) -> str:
@@ -100,7 +101,7 @@ def find_date(text: str, *, day_first: bool = False) -> date | None:
 
 def stated_date(text: str, *, day_first: bool = False) -> date | None:
     """The date if ``text`` is a policy's date line ("Effective: May 25, 2018"), else None."""
-    if len(text) > _MAX_DATE_LINE:
+    if len(text) > _MAX_DATE_LINE or not _DIGIT.search(text):
         return None
     if not _LABEL.search(_fold(text)):
         return None

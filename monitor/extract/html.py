@@ -12,7 +12,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extract.blocks import SUBHEADING, Block, looks_like_subheading
+from monitor.extract.blocks import SUBHEADING, Block, headings_by_look, looks_like_subheading
 from monitor.extract.chrome import strip_chrome
 
 _HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -97,7 +97,10 @@ class _Reader:
             if blank_run and paragraph:
                 emit_paragraph()
             blank_run = 0
-            bold_only = all(b or not t.strip() for t, b in line)
+            # "<strong>Cookies</strong>." is still a bold-only line: the stop is not a word.
+            bold_only = any(b for t, b in line) and all(
+                b or not t.strip(" \t\n.:") for t, b in line
+            )
             if bold_only and not paragraph and looks_like_subheading(text):
                 self.blocks.append(Block("heading", text, SUBHEADING))
                 continue
@@ -247,4 +250,5 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
     reader = _Reader()
     reader.walk(root)
     reader.flush_paragraphs()
-    return reader.blocks
+    # A page without heading markup (text pasted into <p>s): read it as a reader would.
+    return headings_by_look(reader.blocks)

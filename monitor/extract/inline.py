@@ -11,6 +11,7 @@ import re
 
 # Escaped punctuation is parked in the private-use area so emphasis rules cannot see it.
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_MARKUP = re.compile(r"[\\\[<`*_~]")
 _PARK = 0xE000
 _UNPARK = {_PARK + c: chr(c) for c in range(33, 127)}
 _IMAGE = re.compile(r"!\[[^\]]*\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
@@ -32,16 +33,20 @@ def _park(m: re.Match[str]) -> str:
 
 def markdown_inline(text: str) -> str:
     """Plain text of one Markdown block's inline content."""
-    text = _ESCAPE.sub(_park, text)
-    text = _IMAGE.sub("", text)
-    for _ in range(3):  # links around links or images unwrap from the inside out
-        new = _LINK.sub(r"\1", text)
-        if new == text:
-            break
-        text = new
-    text = _REF_LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
+    if not _MARKUP.search(text):
+        return text
+    if "\\" in text:
+        text = _ESCAPE.sub(_park, text)
+    if "[" in text:
+        text = _IMAGE.sub("", text)
+        for _ in range(3):  # links around links or images unwrap from the inside out
+            new = _LINK.sub(r"\1", text)
+            if new == text:
+                break
+            text = new
+        text = _REF_LINK.sub(r"\1", text)
     if "<" in text:
+        text = _AUTOLINK.sub(r"\1", text)
         text = _TAG.sub(" ", text)
     if "`" in text:
         text = _CODE.sub(r"\2", text)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-from monitor.extract.blocks import SUBHEADING, Block, looks_like_subheading
+from monitor.extract.blocks import SUBHEADING, Block, headings_by_look, looks_like_subheading
 from monitor.extract.inline import markdown_inline
-from monitor.extract.plaintext import heading_level
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -36,7 +35,10 @@ _CONTENTS_ENTRY = re.compile(r"^\[[^\]]*\]\(#[^)\s]*\)$")
 def _table_row(line: str) -> str:
     cells = [c.strip() for c in _CELL_SPLIT.split(line.strip().strip("|"))]
     # A list inside a cell is flattened to "* a * b": the bullets are markup, not text.
-    cells = [_CELL_BULLET.sub("", _CELL_BREAK.sub(" ", c)) for c in cells]
+    if "<" in line:
+        cells = [_CELL_BREAK.sub(" ", c) for c in cells]
+    if "*" in line or "•" in line:
+        cells = [_CELL_BULLET.sub("", c) for c in cells]
     return " | ".join(markdown_inline(c).strip() for c in cells if c)
 
 
@@ -141,12 +143,5 @@ def markdown_blocks(text: str) -> list[Block]:
                 out.append(Block("heading", text, SUBHEADING))
                 continue
         out.append(Block(kind, markdown_inline(body), level))
-    if not any(b.kind == "heading" and b.text.strip() for b in out):
-        # Markdown without heading markup (converted from plain text): read it as a reader would.
-        out = [
-            Block("heading", b.text, lvl)
-            if b.kind == "paragraph" and (lvl := heading_level(b.text.strip()))
-            else b
-            for b in out
-        ]
-    return out
+    # Markdown without heading markup (converted from plain text): read it as a reader would.
+    return headings_by_look(out)

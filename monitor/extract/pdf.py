@@ -18,8 +18,7 @@ from itertools import pairwise
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from monitor.extract.blocks import SUBHEADING, Block, looks_like_subheading
-from monitor.extract.plaintext import heading_level
+from monitor.extract.blocks import SUBHEADING, Block, headings_by_look, looks_like_subheading
 from monitor.model import ExtractionError
 
 _EDGE = 0.09  # top and bottom share of a page where running headers and footers sit
@@ -178,14 +177,7 @@ def _blocks(lines: list[_Line]) -> list[Block]:
     if text:
         out.append(Block(kind, text, level))
     # A PDF without font cues (all one size, no bold) still has heading-looking lines.
-    if not any(b.kind == "heading" for b in out):
-        out = [
-            Block("heading", b.text, lvl)
-            if b.kind == "paragraph" and (lvl := heading_level(b.text))
-            else b
-            for b in out
-        ]
-    return out
+    return headings_by_look(out)
 
 
 def pdf_blocks(raw: bytes) -> list[Block]:
