@@ -23,6 +23,11 @@ class Settings:
     # Where people read the diff viewer; links in feeds and webhooks are built on it.
     public_url: str = ""
     user_agent_contact: str = "https://github.com/clausewatch/clausewatch"
+    # The monitor (`clausewatch serve` / `check`): seconds between two checks of a document,
+    # requests in flight across all hosts, and seconds between two requests to one host.
+    check_interval: int = 6 * 3600
+    max_concurrency: int = 16
+    min_host_delay: int = 1
     # Web origins (comma-separated, e.g. "https://clausewatch.example") allowed to call the
     # API's non-public calls from a browser; extension origins are always allowed.
     cors_origins: str = ""

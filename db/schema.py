@@ -132,6 +132,12 @@ def m001_initial(db: Database) -> None:
 
 
 @migrations()
+def m002_site_state_detail(db: Database) -> None:
+    # Why a site is in its state (e.g. why tracking failed): something a person can act on.
+    db.execute("ALTER TABLE sites ADD COLUMN state_detail TEXT")
+
+
+@migrations()
 def m003_webhooks(db: Database) -> None:
     # The only per-user state: a URL that receives signed change events for some sites.
     db.executescript(

@@ -29,6 +29,9 @@ BUSY_TIMEOUT_MS = 10_000
 ORIGINS = ("live", "backfill", "reprocess")
 # Changes a client may announce as news; the others are history told late (see __init__).
 ANNOUNCED_ORIGINS = ("live",)
+# Site states whose documents the monitor checks: `active` (tracked by hand, the default)
+# and `tracked` (by the tracking worker); `pending` sites wait for it, `failed` ones for a person.
+CHECKED_SITE_STATES = ("active", "tracked")
 
 
 def utc_iso(moment: datetime | str | None = None) -> str:
@@ -253,6 +256,72 @@ class Store:
             " ORDER BY d.next_check_at IS NOT NULL, d.next_check_at, d.id",
             [utc_iso(now)],
         )
+
+    # -- the scheduler's claims and the tracking worker ---------------------------------
+
+    def checkable_documents_due(
+        self, now: datetime | str, *, limit: int | None = None
+    ) -> list[dict]:
+        """Like `documents_due`, for every site the monitor checks (see CHECKED_SITE_STATES)."""
+        states = ", ".join("?" for _ in CHECKED_SITE_STATES)
+        return self._all(
+            "SELECT d.*, s.site FROM documents d JOIN sites s ON s.id = d.site_id"
+            f" WHERE s.state IN ({states}) AND (d.next_check_at IS NULL OR d.next_check_at <= ?)"
+            " ORDER BY d.next_check_at IS NOT NULL, d.next_check_at, d.id LIMIT ?",
+            [*CHECKED_SITE_STATES, utc_iso(now), -1 if limit is None else limit],
+        )
+
+    def claim_document(
+        self, document_id: int, *, now: datetime | str, until: datetime | str, force: bool = False
+    ) -> dict | None:
+        """Move a due document's next check to `until` (its lease); the row, or None if not due.
+
+        Claiming in one write transaction is what keeps two passes (or two processes) from
+        checking one document twice; a claim that is never settled (a crash) expires at
+        `until`, when the document is simply due again. `force` claims it even if not due.
+        """
+        with self.write() as db:
+            cursor = db.execute(
+                "UPDATE documents SET next_check_at = ? WHERE id = ?"
+                + ("" if force else " AND (next_check_at IS NULL OR next_check_at <= ?)"),
+                [utc_iso(until), document_id] + ([] if force else [utc_iso(now)]),
+            )
+            if cursor.rowcount != 1:
+                return None
+            return self.get_document(document_id)
+
+    def sites_in_state(self, state: str) -> list[dict]:
+        """Sites in one state, oldest first (the tracking worker asks for 'pending')."""
+        return self._all("SELECT * FROM sites WHERE state = ? ORDER BY id", [state])
+
+    def current_version(self, document_id: int) -> dict | None:
+        """The version (with clauses) of the document's latest capture that has one."""
+        return self._one(
+            "SELECT v.* FROM snapshots s JOIN versions v ON v.id = s.version_id"
+            " WHERE s.document_id = ? ORDER BY s.captured_at DESC, s.id DESC LIMIT 1",
+            [document_id],
+            "clauses",
+        )
+
+    def latest_snapshot(self, document_id: int, *, error_prefix: str | None = None) -> dict | None:
+        """The document's latest capture (optionally: the latest whose error starts so)."""
+        where, params = "document_id = ?", [document_id]
+        if error_prefix is not None:
+            where += " AND substr(error, 1, ?) = ?"
+            params += [len(error_prefix), error_prefix]
+        return self._one(
+            f"SELECT * FROM snapshots WHERE {where} ORDER BY captured_at DESC, id DESC LIMIT 1",
+            params,
+            "headers",
+        )
+
+    def set_site_state(self, site_id: int, state: str, detail: str | None = None) -> None:
+        """A site's state and why (e.g. 'failed', 'no privacy policy found')."""
+        with self.write() as db:
+            db.execute(
+                "UPDATE sites SET state = ?, state_detail = ? WHERE id = ?",
+                [state, detail, site_id],
+            )
 
     # -- blobs and snapshots ------------------------------------------------------------
 

@@ -1,0 +1,284 @@
+"""The live check of one document: fetch it (conditionally), record what came, name a status.
+
+Two halves, because they end differently when a pass is cancelled: `fetch_document` only
+waits on the network and may be abandoned at any point (nothing is written); `record_fetch`
+writes the snapshot and must be let finish (the scheduler runs it in a worker thread and
+shields it), so a capture is never half-recorded.
+
+Statuses, each something a person can act on:
+
+  ok                 the page answered with policy text (or 304: unchanged since last time)
+  unreachable        DNS, connect, timeout, 5xx, 404/410, too large, refused address
+  blocked            401/403/429/451, a captcha or challenge page, or robots.txt says no
+  empty              the page answered but extraction found no policy text
+  structure-changed  the extracted text shrank below SHRINK_RATIO of the current version's
+  moved              a permanent redirect: the policy now lives at another URL
+
+Structure changed, decided: a page whose policy text suddenly shrinks (< 50 %) is far more
+often a redesign the extractor no longer reads, a cookie wall or an error page served with
+200 than a policy that lost half its words. Announcing it would tell people their policy
+changed when it did not. So the snapshot is stored (nothing is lost; a reprocess can read
+it later) but not turned into a version, and the status says so. If the next check sees
+the same shrunken text again, it is taken as real: recorded, and the change announced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from db import Store
+from monitor.fetch import FetchResult
+from monitor.model import ExtractionError, PolicyDocument
+from monitor.record import Pipeline, record_snapshot, text_hash
+
+Status = Literal["ok", "unreachable", "blocked", "empty", "structure-changed", "moved"]
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+FAILING: frozenset[str] = frozenset({"unreachable", "blocked"})  # these back off
+
+SHRINK_RATIO = 0.5
+HELD_BACK = "structure-changed"  # prefix of a held-back snapshot's error
+
+# Fetch outcomes without a body, as statuses (ok/moved/not-modified are handled apart).
+_STATUS_OF_OUTCOME: dict[str, Status] = {
+    "not-found": "unreachable",
+    "unreachable": "unreachable",
+    "too-large": "unreachable",
+    "refused-address": "unreachable",
+    "blocked": "blocked",
+    "disallowed-by-robots": "blocked",
+}
+# Statuses that describe the content last seen: a 304 says that content is still there.
+# Not structure-changed: a held-back page keeps the validators of the current version, so
+# a 304 then means the page is back to that version.
+_CONTENT_STATUSES = frozenset({"empty", "moved"})
+
+
+class Fetches(Protocol):
+    async def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What checking one document found."""
+
+    document_id: int
+    url: str
+    status: Status
+    outcome: str  # the fetch outcome (monitor.fetch.OUTCOMES)
+    detail: str | None = None
+    http_status: int | None = None
+    snapshot_id: int | None = None
+    version_id: int | None = None
+    new_version: bool = False
+    changes: tuple[int, ...] = ()  # change ids this check added (origin live)
+    final_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_after: float | None = None  # seconds the server asked us to wait
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILING
+
+    @property
+    def not_modified(self) -> bool:
+        return self.outcome == "not-modified"
+
+    def describe(self) -> str:
+        what = self.status
+        if self.not_modified:
+            what += " (not modified)"
+        elif self.changes:
+            what += f", new version, {len(self.changes)} change(s)"
+        elif self.new_version:
+            what += ", new version"
+        return what + (f": {self.detail}" if self.detail else "")
+
+
+def clause_text_size(clauses: list[dict] | tuple) -> int:
+    """Characters of policy text in a version's clauses (dicts or Clause objects)."""
+    total = 0
+    for c in clauses:
+        text = c["text"] if isinstance(c, Mapping) else c.text
+        total += len(text)
+    return total
+
+
+def shrank(previous_size: int, new_size: int, ratio: float = SHRINK_RATIO) -> bool:
+    return previous_size > 0 and new_size < ratio * previous_size
+
+
+async def fetch_document(fetcher: Fetches, document: dict) -> FetchResult:
+    """GET the document with the validators of its last answer."""
+    return await fetcher.fetch(
+        document["url"], etag=document.get("etag"), last_modified=document.get("last_modified")
+    )
+
+
+def record_fetch(
+    store: Store,
+    document: dict,
+    fetched: FetchResult,
+    *,
+    now: datetime,
+    pipeline: Pipeline | None = None,
+    shrink_ratio: float = SHRINK_RATIO,
+) -> CheckResult:
+    """Record a fetch's body as a live snapshot (through monitor.record) and name the status.
+
+    Writes snapshots, versions and changes, never the document's scheduling state (the
+    scheduler writes that, with the next check time, from the result).
+    """
+    doc_id = document["id"]
+    base = {
+        "document_id": doc_id,
+        "url": document["url"],
+        "outcome": fetched.outcome,
+        "http_status": fetched.status,
+        "final_url": fetched.final_url,
+        "retry_after": fetched.retry_after,
+    }
+    if fetched.not_modified:
+        previous = document.get("status") or "ok"
+        keep = previous if previous in _CONTENT_STATUSES else "ok"
+        return CheckResult(
+            status=keep,
+            detail=document.get("status_detail") if keep != "ok" else None,
+            etag=document.get("etag"),
+            last_modified=document.get("last_modified"),
+            **base,
+        )
+    if not fetched.has_body:
+        return CheckResult(
+            status=_STATUS_OF_OUTCOME.get(fetched.outcome, "unreachable"),
+            detail=fetched.error or fetched.outcome,
+            etag=document.get("etag"),
+            last_modified=document.get("last_modified"),
+            **base,
+        )
+
+    pipeline = pipeline or Pipeline.default()
+    validators = {"etag": fetched.etag, "last_modified": fetched.last_modified}
+    try:
+        policy: PolicyDocument | None = pipeline.extract(
+            fetched.body, fetched.content_type, fetched.final_url
+        )
+    except ExtractionError:
+        policy = None  # record_snapshot extracts again and stores the reason on the snapshot
+    snapshot_args = {
+        "captured_at": now,
+        "source": "live",
+        "url": fetched.final_url,
+        "status": fetched.status,
+        "content_type": fetched.content_type,
+        "headers": dict(fetched.headers),
+    }
+
+    if policy is not None and policy.clauses:
+        held = _hold_back(store, document, policy, shrink_ratio, pipeline)
+        if held is not None:
+            snapshot, _ = store.add_snapshot(doc_id, fetched.body, **snapshot_args)
+            store.mark_snapshot(snapshot["id"], version_id=None, error=held)
+            # The old validators stay, so the next check gets the page whole and can
+            # confirm (or not) what this one saw.
+            return CheckResult(
+                status="structure-changed",
+                detail=held,
+                snapshot_id=snapshot["id"],
+                etag=document.get("etag"),
+                last_modified=document.get("last_modified"),
+                **base,
+            )
+
+    # The page is extracted once: recording reuses what was extracted above.
+    memo = Pipeline(extract=_replay(pipeline, fetched, policy), compare=pipeline.compare)
+    recorded = record_snapshot(
+        store,
+        doc_id,
+        fetched.body,
+        snapshot_args["content_type"],
+        snapshot_args["url"],
+        now,
+        "live",
+        headers=snapshot_args["headers"],
+        status=fetched.status,
+        pipeline=memo,
+    )
+    if recorded.error is not None:
+        status: Status = "empty"
+        detail: str | None = recorded.error
+    elif fetched.outcome == "moved":
+        status, detail = "moved", f"moved permanently to {fetched.moved_to}"
+    else:
+        status, detail = "ok", None
+    return CheckResult(
+        status=status,
+        detail=detail,
+        snapshot_id=recorded.snapshot_id,
+        version_id=recorded.version_id,
+        new_version=recorded.new_version,
+        changes=tuple(recorded.changes_added),
+        **base,
+        **validators,
+    )
+
+
+def _replay(pipeline: Pipeline, fetched: FetchResult, policy: PolicyDocument | None):
+    def extract(raw: bytes, content_type: str | None, url: str | None) -> PolicyDocument:
+        # The blob comes back from the store: equal bytes, not the same object.
+        if policy is not None and raw == fetched.body:
+            return policy
+        return pipeline.extract(raw, content_type, url)
+
+    return extract
+
+
+def _hold_back(
+    store: Store, document: dict, policy: PolicyDocument, ratio: float, pipeline: Pipeline
+) -> str | None:
+    """Why this text is held back as a suspicious shrink, or None to record it normally."""
+    current = store.current_version(document["id"])
+    if current is None:
+        return None
+    before, after = clause_text_size(current["clauses"]), clause_text_size(policy.clauses)
+    if not shrank(before, after, ratio):
+        return None
+    new_hash = text_hash(policy)
+    if new_hash == current["text_hash"]:
+        return None
+    # Seen twice in a row: a real, if drastic, change.
+    if document.get("status") == "structure-changed":
+        last = store.latest_snapshot(document["id"], error_prefix=HELD_BACK)
+        if last is not None and _text_hash_of(store, last, pipeline) == new_hash:
+            return None
+    pct = round(100 * after / before)
+    return (
+        f"{HELD_BACK}: policy text shrank to {pct} % of the current version"
+        f" ({after} of {before} characters); held back until seen again"
+    )
+
+
+def _text_hash_of(store: Store, snapshot: dict, pipeline: Pipeline) -> str | None:
+    raw = store.get_blob(snapshot["blob_sha256"])
+    try:
+        doc = pipeline.extract(raw, snapshot.get("content_type"), snapshot.get("url"))
+    except ExtractionError:
+        return None
+    return text_hash(doc)
+
+
+def document_state(result: CheckResult, *, now: datetime, failures: int) -> dict:
+    """The document's scheduling state after a check (without next_check_at)."""
+    return {
+        "status": result.status,
+        "status_detail": result.detail,
+        "etag": result.etag,
+        "last_modified": result.last_modified,
+        "last_checked_at": now,
+        "failures": failures + 1 if result.failed else 0,
+    }

@@ -1,0 +1,275 @@
+"""Scheduling: which documents to check when, one pass over them, and the clock that runs passes.
+
+The database is the truth for what is due: each document's ``next_check_at`` (the regular
+interval with jitter, so documents spread out; exponential backoff after failures). A pass
+*claims* a document before checking it, by moving its ``next_check_at`` to the end of a
+lease inside one write transaction (``Store.claim_document``); then:
+
+- a finished check writes the document's status and its real next check time;
+- an abandoned check (the pass cancelled while it waited on the network) gives the claim
+  back, so the document is due again exactly as before;
+- a check whose recording had started is let finish — snapshot, version, changes and
+  state are written — before the cancellation goes on: no capture is lost or half-kept;
+- a crash leaves the claim in place until the lease expires, and then the document is
+  simply due again.
+
+So a restart loses nothing and runs nothing twice. Passes never overlap: APScheduler runs
+the pass as one job with ``max_instances=1`` and ``coalesce``, and inside a pass the
+Fetcher's politeness (one request per host, a global limit) bounds what is in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from db import Store
+from monitor.archive import Archiver
+from monitor.check import CheckResult, Fetches, document_state, fetch_document, record_fetch
+from monitor.fetch import FetchResult
+from monitor.record import Pipeline
+from monitor.tracking import track_pending_sites
+
+log = logging.getLogger("clausewatch.schedule")
+
+Clock = Callable[[], datetime]  # the current moment, timezone-aware UTC
+Backfill = Callable[[dict], Awaitable[Any]]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """When documents are checked. All durations in seconds."""
+
+    interval: float = 6 * 3600.0  # between two checks of a healthy document
+    jitter: float = 0.1  # +- this fraction of each wait, so checks do not bunch up
+    retry: float = 15 * 60.0  # the first wait after a failure; doubles with each failure
+    max_backoff: float = 24 * 3600.0
+    lease: float = 15 * 60.0  # how long a claim holds if its check never settles (a crash)
+
+    def delay(self, failures: int, retry_after: float | None = None) -> float:
+        """The wait before the next check, before jitter (pure)."""
+        if failures <= 0:
+            return self.interval
+        wait = min(self.retry * 2 ** (failures - 1), self.max_backoff)
+        if retry_after is not None:
+            # A server that says when to come back is believed, within our own bound.
+            wait = max(wait, min(retry_after, self.max_backoff))
+        return wait
+
+    def next_check(
+        self,
+        now: datetime,
+        failures: int,
+        rng: random.Random,
+        retry_after: float | None = None,
+    ) -> datetime:
+        wait = self.delay(failures, retry_after)
+        return now + timedelta(seconds=wait * (1 + rng.uniform(-self.jitter, self.jitter)))
+
+
+@dataclass
+class PassReport:
+    """What one pass did."""
+
+    started_at: datetime
+    results: list[CheckResult] = field(default_factory=list)
+    tracking: list[Any] = field(default_factory=list)  # monitor.tracking.TrackingReport
+    skipped: int = 0  # due when listed, but claimed by someone else first
+    finished_at: datetime | None = None
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.results:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+
+class Monitor:
+    """Runs passes: pending sites first (the tracking worker), then every due document."""
+
+    def __init__(
+        self,
+        store: Store,
+        fetcher: Fetches,
+        *,
+        timing: Timing | None = None,
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
+        pipeline: Pipeline | None = None,
+        archiver: Archiver | None = None,
+        backfill: Backfill | None = None,
+        discover: Callable[[str], Awaitable[Any]] | None = None,
+    ) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.timing = timing or Timing()
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.pipeline = pipeline
+        self.archiver = archiver
+        self.backfill = backfill
+        self.discover = discover
+
+    async def run_pass(self, *, site_id: int | None = None) -> PassReport:
+        """Check what is due now; with `site_id`, every document of that site, due or not."""
+        now = self.clock()
+        report = PassReport(started_at=now)
+        if site_id is None:
+            report.tracking = await track_pending_sites(self)
+            documents = self.store.checkable_documents_due(now)
+        else:
+            documents = self.store.documents_of_site(site_id)
+        checks = [
+            asyncio.ensure_future(self.check(doc, now=now, force=site_id is not None))
+            for doc in documents
+        ]
+        try:
+            results = await asyncio.gather(*checks)
+        except asyncio.CancelledError:
+            # gather has cancelled every check but returns at the first one that stops: wait
+            # until each has given its claim back or finished recording.
+            if checks:
+                await asyncio.wait(checks)
+            raise
+        for result in results:
+            if result is None:
+                report.skipped += 1
+            else:
+                report.results.append(result)
+        report.finished_at = self.clock()
+        return report
+
+    async def check(
+        self, document: dict, *, now: datetime, force: bool = False
+    ) -> CheckResult | None:
+        """Claim, fetch, record and settle one document; None if it was not ours to check."""
+        doc_id = document["id"]
+        claimed = self.store.claim_document(
+            doc_id, now=now, until=now + timedelta(seconds=self.timing.lease), force=force
+        )
+        if claimed is None:
+            return None
+        try:
+            fetched = await fetch_document(self.fetcher, claimed)
+        except asyncio.CancelledError:
+            # Nothing was written: give the claim back, due again as it was.
+            self.store.update_document(doc_id, next_check_at=document["next_check_at"])
+            raise
+        except Exception as exc:  # a bug in one fetch must not end the pass
+            log.exception("fetching document %s failed", doc_id)
+            fetched = FetchResult(
+                url=claimed["url"],
+                outcome="unreachable",
+                final_url=claimed["url"],
+                error=f"{type(exc).__name__}: {exc}",
+            )
+        recording = asyncio.ensure_future(
+            asyncio.to_thread(self._record_and_settle, claimed, fetched)
+        )
+        try:
+            result = await asyncio.shield(recording)
+        except asyncio.CancelledError:
+            # The snapshot is being written: let it and the document's state land, however
+            # often we are asked to stop meanwhile (it is bounded by the fetch's size cap).
+            while not recording.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.shield(recording)
+            raise
+        if result.changes and self.archiver is not None:
+            await self.archiver.archive_changes(result.final_url or result.url, result.changes)
+        return result
+
+    def _record_and_settle(self, document: dict, fetched: FetchResult) -> CheckResult:
+        now = self.clock()
+        try:
+            result = record_fetch(self.store, document, fetched, now=now, pipeline=self.pipeline)
+        except Exception as exc:  # the snapshot is stored first; its processing can be re-run
+            log.exception("recording document %s failed", document["id"])
+            result = CheckResult(
+                document_id=document["id"],
+                url=document["url"],
+                status="empty",
+                outcome=fetched.outcome,
+                detail=f"processing failed ({type(exc).__name__}: {exc})",
+                http_status=fetched.status,
+                final_url=fetched.final_url,
+            )
+        state = document_state(result, now=now, failures=document.get("failures") or 0)
+        state["next_check_at"] = self.timing.next_check(
+            now, state["failures"], self.rng, retry_after=result.retry_after
+        )
+        self.store.update_document(document["id"], **state)
+        return result
+
+
+class Scheduler:
+    """Runs `monitor.run_pass` every `tick` seconds with APScheduler, never two at once."""
+
+    JOB_ID = "clausewatch-pass"
+
+    def __init__(self, monitor: Monitor, *, tick: float = 60.0) -> None:
+        self.monitor = monitor
+        self.tick = tick
+        self.passes = 0
+        self.last_report: PassReport | None = None
+        self.pass_done = asyncio.Event()  # set after each pass; tests wait on it
+        self._scheduler: Any = None
+        self._running: asyncio.Task | None = None
+
+    def start(self, *, first_run: datetime | None = None) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._scheduler.add_job(
+            self._job,
+            IntervalTrigger(seconds=self.tick, timezone=UTC),
+            id=self.JOB_ID,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=first_run or utc_now(),
+        )
+        self._scheduler.start()
+
+    def run_soon(self) -> None:
+        """Start a pass now (or right after the one running)."""
+        self._scheduler.modify_job(self.JOB_ID, next_run_time=utc_now())
+
+    async def _job(self) -> None:
+        self._running = asyncio.current_task()
+        try:
+            report = await self.monitor.run_pass()
+        except asyncio.CancelledError:
+            # Shutdown: the pass has settled or given back every claim. Returning (rather
+            # than raising) keeps APScheduler from logging a stop as a failed job.
+            return
+        except Exception:  # one bad pass must not stop the next ones
+            log.exception("a monitoring pass failed")
+            return
+        finally:
+            self._running = None
+        self.passes += 1
+        self.last_report = report
+        if report.results or report.tracking:
+            log.info("pass: %s", report.counts())
+        self.pass_done.set()
+
+    async def shutdown(self) -> None:
+        """Stop scheduling; a pass in flight gives back what it had not started recording."""
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        running = self._running
+        if running is not None and not running.done():
+            running.cancel()
+            await asyncio.wait([running])
