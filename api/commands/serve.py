@@ -1,0 +1,39 @@
+"""`clausewatch serve`: the API and the monitor's scheduler in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import click
+
+from api.commands.common import CommandError
+from api.commands.monitoropts import monitor_options, monitor_settings, open_store
+from api.service import serve
+
+
+def _announce(line: str) -> None:
+    # Flushed at once: whoever started us (a test, a supervisor) waits for the URL.
+    click.echo(line)
+
+
+@click.command("serve")
+@click.option("--host", metavar="ADDRESS", help="Address to listen on (default 127.0.0.1).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), help="Port to listen on (default 8080; 0: any free)."
+)
+@monitor_options
+def command(host: str | None, port: int | None, **options) -> None:
+    """Serve the API and check tracked policies on schedule, until Ctrl-C or SIGTERM."""
+    settings = monitor_settings(host=host, port=port, **options)
+    open_store(settings).close()  # a clear error now rather than a traceback at startup
+    try:
+        asyncio.run(serve(settings, announce=_announce))
+    except OSError as exc:
+        raise CommandError(
+            f"cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc})"
+        ) from None
+    except sqlite3.DatabaseError as exc:
+        raise CommandError(f"{settings.db_path}: {exc}") from None
+    except KeyboardInterrupt:  # a second Ctrl-C while stopping
+        raise CommandError("interrupted while stopping") from None

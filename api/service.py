@@ -1,0 +1,139 @@
+"""The running service: the aiohttp application and the monitor's scheduler in one process.
+
+`add_monitor(app, settings)` appends a cleanup_ctx that, once the store is open, builds the
+Fetcher, the Wayback client, the archiver and the Monitor, and starts the Scheduler; on
+cleanup it stops the scheduler first (a pass in flight settles or gives its claims back),
+then closes the clients. The route modules know nothing of it. `serve(settings)` runs it
+all until SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from api import keys
+from api.app import create_app
+from api.config import Settings
+from db import Store
+from monitor.archive import Archiver, Saver, savepagenow
+from monitor.backfill import backfill_document
+from monitor.fetch import Fetcher, FetchPolicy, user_agent
+from monitor.netguard import Lookup
+from monitor.schedule import Clock, Monitor, Scheduler, Timing, utc_now
+from monitor.wayback import WaybackClient
+
+SCHEDULER = web.AppKey("scheduler", Scheduler)
+MAX_TICK = 60.0
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    return FetchPolicy(
+        allow_private=settings.allow_private_addresses,
+        user_agent=user_agent(settings.user_agent_contact),
+        concurrency=max(1, settings.max_concurrency),
+        min_host_delay=max(0, settings.min_host_delay),
+    )
+
+
+def tick_of(settings: Settings) -> float:
+    """How often the scheduler looks for due documents: often enough for the interval."""
+    return min(MAX_TICK, max(1.0, settings.check_interval / 10))
+
+
+@dataclass(frozen=True)
+class Injected:
+    """What tests and benches replace: the clock, DNS and the SavePageNow call."""
+
+    clock: Clock = utc_now
+    lookup: Lookup | None = None
+    saver: Saver | None = None
+
+
+@asynccontextmanager
+async def open_monitor(
+    store: Store, settings: Settings, injected: Injected | None = None
+) -> AsyncIterator[Monitor]:
+    """A Monitor wired to settings, with its clients open for the duration."""
+    injected = injected or Injected()
+    async with AsyncExitStack() as stack:
+        fetcher = await stack.enter_async_context(
+            Fetcher(fetch_policy(settings), lookup=injected.lookup)
+        )
+        wayback = await stack.enter_async_context(
+            WaybackClient(settings.wayback_url, contact=settings.user_agent_contact)
+        )
+        archiver = None
+        if settings.archive_on_change:
+            saver = injected.saver or savepagenow(user_agent(settings.user_agent_contact))
+            archiver = Archiver(store, saver)
+            stack.callback(archiver.close)
+
+        async def backfill(document: dict):
+            return await backfill_document(store, wayback, document)
+
+        yield Monitor(
+            store,
+            fetcher,
+            timing=Timing(interval=float(settings.check_interval)),
+            clock=injected.clock,
+            archiver=archiver,
+            backfill=backfill,
+        )
+
+
+def add_monitor(
+    app: web.Application,
+    settings: Settings,
+    injected: Injected | None = None,
+    *,
+    on_started: Callable[[Scheduler], None] | None = None,
+) -> None:
+    """Run the monitor's scheduler for as long as `app` runs (after the store is open)."""
+
+    async def monitor_ctx(app: web.Application) -> AsyncIterator[None]:
+        async with open_monitor(app[keys.STORE], settings, injected) as monitor:
+            scheduler = Scheduler(monitor, tick=tick_of(settings))
+            app[SCHEDULER] = scheduler
+            scheduler.start()
+            if on_started:
+                on_started(scheduler)
+            try:
+                yield
+            finally:
+                await scheduler.shutdown()
+
+    app.cleanup_ctx.append(monitor_ctx)
+
+
+def create_service(settings: Settings, injected: Injected | None = None) -> web.Application:
+    app = create_app(settings)
+    add_monitor(app, settings, injected)
+    return app
+
+
+async def serve(settings: Settings, *, announce: Callable[[str], None] = print) -> None:
+    """Serve until SIGINT or SIGTERM, then shut down gracefully."""
+    runner = web.AppRunner(create_service(settings), handle_signals=False, access_log=None)
+    await runner.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        shown = f"[{host}]" if ":" in host else host
+        announce(f"Clausewatch serving on http://{shown}:{port} (database {settings.db_path})")
+        await stop.wait()
+        announce("Stopping: finishing checks in flight...")
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await runner.cleanup()

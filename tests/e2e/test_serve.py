@@ -1,0 +1,128 @@
+"""`clausewatch serve`: a real process that answers, and stops cleanly on SIGTERM; and the
+service composition (API + scheduler) noticing a changed policy on its next pass."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from api.config import Settings
+from api.service import SCHEDULER, Injected, create_service
+from db import ANNOUNCED_ORIGINS, Store
+from monitor.netguard import StaticLookup
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from policysites import CLAUSES, WallClock, policy_html, start
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_serve_answers_and_stops_on_sigterm(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from api.cli import main; main()",
+        "serve",
+        "--port",
+        "0",
+        "--db",
+        str(tmp_path / "cw.db"),
+        "--no-archive",
+        "--wayback-url",
+        "http://127.0.0.1:9",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    try:
+        line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        assert line.startswith("Clausewatch serving on http://127.0.0.1:"), line
+        base = line.split()[3]
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{base}/api/v1/health") as resp,
+        ):
+            assert resp.status == 200
+            assert (await resp.json())["status"] == "ok"
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), 15)
+        rest = (await proc.stdout.read()).decode()
+        errors = (await proc.stderr.read()).decode()
+        assert code == 0, errors
+        assert "Stopping" in rest and "Traceback" not in errors
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def test_serve_refuses_a_busy_port_in_one_line(tmp_path):
+    busy = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = busy.sockets[0].getsockname()[1]
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "from api.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "cw.db"),
+            "--no-archive",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    finally:
+        busy.close()
+    assert proc.returncode == 1
+    assert err.decode().strip().startswith(f"Error: cannot listen on 127.0.0.1:{port}")
+    assert "Traceback" not in err.decode()
+
+
+async def test_a_running_service_detects_a_changed_policy_on_its_next_pass(
+    tmp_path, aiohttp_server, aiohttp_client
+):
+    sites = await start(aiohttp_server)
+    url = sites.set("site.test", "/privacy", policy_html())
+    db = tmp_path / "cw.db"
+    with Store.open(db) as store:
+        site = store.add_site("site.test")
+        doc = store.add_document(site["id"], url)
+    settings = Settings(
+        db_path=str(db),
+        allow_private_addresses=True,
+        archive_on_change=False,
+        check_interval=3600,
+        min_host_delay=0,
+        wayback_url="http://127.0.0.1:9",
+    )
+    clock = WallClock()
+    app = create_service(
+        settings, Injected(clock=clock, lookup=StaticLookup({"site.test": "127.0.0.1"}))
+    )
+    client = await aiohttp_client(app)
+    scheduler = app[SCHEDULER]
+    # The first pass starts with the service and records the policy as it is.
+    await asyncio.wait_for(scheduler.pass_done.wait(), 20)
+    assert scheduler.last_report.counts() == {"ok": 1}
+
+    sites.set("site.test", "/privacy", policy_html([*CLAUSES, "We sell your data to brokers."]))
+    clock.advance(2 * 3600)  # past the next check, jitter included
+    scheduler.pass_done.clear()
+    scheduler.run_soon()
+    await asyncio.wait_for(scheduler.pass_done.wait(), 20)
+
+    with Store.open(db) as store:
+        [change] = store.changes_after(0, origins=ANNOUNCED_ORIGINS)
+        assert change["document_id"] == doc["id"] and change["origin"] == "live"
+    health = await (await client.get("/api/v1/health")).json()
+    assert health["changes"] == 1 and health["sites"] == 1

@@ -1,0 +1,71 @@
+"""`clausewatch check [SITE]`: one pass now, one line per document; errors in one line."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from policysites import CLAUSES, PolicySites, ThreadedServer, policy_html
+
+from api.cli import cli
+from db import Store
+
+# Politeness between robots.txt and the page would only slow these tests down.
+QUICK = {"CLAUSEWATCH_MIN_HOST_DELAY": "0"}
+
+
+@pytest.fixture
+def loopback():
+    sites = PolicySites()
+    with ThreadedServer(sites.app()) as server:
+        sites.port = server.port
+        yield sites
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["check", *args], catch_exceptions=False, env=QUICK)
+
+
+def test_check_runs_a_pass_and_says_what_happened(tmp_path, loopback):
+    db = str(tmp_path / "cw.db")
+    url = loopback.set("127.0.0.1", "/privacy", policy_html())
+    with Store.open(db) as store:
+        site = store.add_site("example.test")
+        store.add_document(site["id"], url)
+    opts = ["--db", db, "--allow-private-addresses", "--no-archive"]
+
+    first = run(*opts)
+    assert first.exit_code == 0, first.output
+    assert first.output.strip() == f"example.test {url}: ok, new version"
+
+    # Nothing is due any more; naming the site checks it anyway.
+    assert run(*opts).output.strip() == "nothing due"
+    loopback.set("127.0.0.1", "/privacy", policy_html([*CLAUSES, "We sell data to brokers."]))
+    forced = run("example.test", *opts)
+    assert forced.exit_code == 0, forced.output
+    assert forced.output.strip() == f"example.test {url}: ok, new version, 1 change(s)"
+    with Store.open(db) as store:
+        [change] = store.changes_after(0)
+        assert change["origin"] == "live" and change["archive_url"] is None
+
+
+def test_check_refuses_loopback_without_the_switch(tmp_path, loopback):
+    db = str(tmp_path / "cw.db")
+    url = loopback.set("127.0.0.1", "/privacy", policy_html())
+    with Store.open(db) as store:
+        store.add_document(store.add_site("example.test")["id"], url)
+    result = run("--db", db, "--no-archive")
+    assert result.exit_code == 0
+    assert "unreachable" in result.output and "loopback" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nowhere.test"], "nowhere.test is not tracked"),
+        (["--check-interval", "0"], "Invalid value for '--check-interval'"),
+    ],
+)
+def test_bad_input_is_one_line(tmp_path, args, message):
+    result = CliRunner().invoke(cli, ["check", *args, "--db", str(tmp_path / "cw.db")], env=QUICK)
+    assert result.exit_code != 0
+    assert message in result.output and "Traceback" not in result.output
