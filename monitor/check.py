@@ -128,11 +128,13 @@ def record_fetch(
     now: datetime,
     pipeline: Pipeline | None = None,
     shrink_ratio: float = SHRINK_RATIO,
+    origin: str | None = None,
 ) -> CheckResult:
     """Record a fetch's body as a live snapshot (through monitor.record) and name the status.
 
     Writes snapshots, versions and changes, never the document's scheduling state (the
-    scheduler writes that, with the next check time, from the result).
+    scheduler writes that, with the next check time, from the result). `origin` overrides
+    the origin of the changes found (default ``live``; see monitor.tracking).
     """
     doc_id = document["id"]
     base = {
@@ -207,6 +209,7 @@ def record_fetch(
         "live",
         headers=snapshot_args["headers"],
         status=fetched.status,
+        origin=origin,
         pipeline=memo,
     )
     if recorded.error is not None:

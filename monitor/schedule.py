@@ -150,7 +150,7 @@ class Monitor:
         return report
 
     async def check(
-        self, document: dict, *, now: datetime, force: bool = False
+        self, document: dict, *, now: datetime, force: bool = False, origin: str | None = None
     ) -> CheckResult | None:
         """Claim, fetch, record and settle one document; None if it was not ours to check."""
         doc_id = document["id"]
@@ -174,7 +174,7 @@ class Monitor:
                 error=f"{type(exc).__name__}: {exc}",
             )
         recording = asyncio.ensure_future(
-            asyncio.to_thread(self._record_and_settle, claimed, fetched)
+            asyncio.to_thread(self._record_and_settle, claimed, fetched, origin)
         )
         try:
             result = await asyncio.shield(recording)
@@ -189,10 +189,14 @@ class Monitor:
             await self.archiver.archive_changes(result.final_url or result.url, result.changes)
         return result
 
-    def _record_and_settle(self, document: dict, fetched: FetchResult) -> CheckResult:
+    def _record_and_settle(
+        self, document: dict, fetched: FetchResult, origin: str | None
+    ) -> CheckResult:
         now = self.clock()
         try:
-            result = record_fetch(self.store, document, fetched, now=now, pipeline=self.pipeline)
+            result = record_fetch(
+                self.store, document, fetched, now=now, pipeline=self.pipeline, origin=origin
+            )
         except Exception as exc:  # the snapshot is stored first; its processing can be re-run
             log.exception("recording document %s failed", document["id"])
             result = CheckResult(

@@ -2,7 +2,9 @@
 
 For each pending site, in the order asked: find its policy by discovery when no document
 was given, add that document, recover its history from the Wayback Machine (backfill),
-then check it live once. The site ends ``tracked``, or ``failed`` with a reason a person
+then check it live once (a difference between the archive's last capture and that first
+check is dated by both but is history, origin ``backfill``, never announced as news). The
+site ends ``tracked``, or ``failed`` with a reason a person
 can read (``state_detail``). Every step is idempotent (documents are unique, a backfill
 resumes from stored progress), so a crash mid-way just means the next pass does the rest.
 A backfill that fails costs the site its history, not its tracking: the reason is noted.
@@ -64,8 +66,10 @@ async def track_site(monitor: Monitor, site: dict) -> TrackingReport:
             except Exception as exc:  # the archive being away is no reason to refuse a site
                 log.warning("backfill of %s failed: %s", document["url"], exc)
                 report.notes.append(f"history not recovered ({type(exc).__name__}: {exc})")
+        # What differs between the archive's last capture and the page today changed at
+        # some unknown time in between: history to show, not news to announce.
         result = await monitor.check(
-            store.get_document(document["id"]), now=monitor.clock(), force=True
+            store.get_document(document["id"]), now=monitor.clock(), force=True, origin="backfill"
         )
         if result is not None and result.version_id is not None:
             checked_ok = True

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from api.config import Settings
 from api.service import SCHEDULER, Injected, create_service
 from db import ANNOUNCED_ORIGINS, Store
 from monitor.netguard import StaticLookup
+from monitor.wayback import payload_digest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from policysites import CLAUSES, WallClock, policy_html, start
@@ -126,3 +128,86 @@ async def test_a_running_service_detects_a_changed_policy_on_its_next_pass(
         assert change["document_id"] == doc["id"] and change["origin"] == "live"
     health = await (await client.get("/api/v1/health")).json()
     assert health["changes"] == 1 and health["sites"] == 1
+
+
+class Archive:
+    """A one-capture Wayback Machine: a CDX answer and the capture's raw bytes."""
+
+    def __init__(self, original: str, body: bytes, timestamp: str = "20240301000000") -> None:
+        self.original, self.body, self.timestamp = original, body, timestamp
+        self.requests: list[str] = []
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/cdx/search/cdx", self.cdx)
+        app.router.add_get("/web/{ts}id_/{url:.*}", self.raw)
+        return app
+
+    async def cdx(self, request: web.Request) -> web.Response:
+        self.requests.append("cdx")
+        fields = ["timestamp", "original", "statuscode", "digest", "mimetype", "length"]
+        row = [
+            self.timestamp,
+            self.original,
+            "200",
+            payload_digest(self.body),
+            "text/html",
+            str(len(self.body)),
+        ]
+        return web.json_response([fields, row] if request.query["url"] == self.original else [])
+
+    async def raw(self, request: web.Request) -> web.Response:
+        self.requests.append("raw")
+        return web.Response(body=self.body, content_type="text/html")
+
+
+async def test_a_tracking_request_becomes_a_tracked_site_with_history_then_live_news(
+    tmp_path, aiohttp_server, aiohttp_client
+):
+    sites = await start(aiohttp_server)
+    url = sites.set("site.test", "/privacy", policy_html())
+    archive = Archive(url, policy_html(CLAUSES[:-1]).encode())
+    archive_server = await aiohttp_server(archive.app())
+    db = tmp_path / "cw.db"
+    settings = Settings(
+        db_path=str(db),
+        allow_private_addresses=True,
+        archive_on_change=False,
+        check_interval=3600,
+        min_host_delay=0,
+        wayback_url=str(archive_server.make_url("")).rstrip("/"),
+    )
+    clock = WallClock()
+    app = create_service(
+        settings, Injected(clock=clock, lookup=StaticLookup({"site.test": "127.0.0.1"}))
+    )
+    client = await aiohttp_client(app)
+    scheduler = app[SCHEDULER]
+    await asyncio.wait_for(scheduler.pass_done.wait(), 20)  # the first pass: nothing yet
+
+    asked = await client.post("/api/v1/sites", json={"url": url})
+    assert asked.status == 202 and (await asked.json())["state"] == "pending"
+    scheduler.pass_done.clear()
+    scheduler.run_soon()
+    await asyncio.wait_for(scheduler.pass_done.wait(), 20)
+    [tracking] = scheduler.last_report.tracking
+    assert tracking.state == "tracked", tracking.detail
+    assert archive.requests == ["cdx", "raw"]
+
+    page = await (await client.get("/api/v1/sites/site.test")).json()
+    assert page["state"] == "tracked"
+    [doc] = page["documents"]
+    assert doc["status"] == "ok" and doc["versions"] == 2
+    with Store.open(db) as store:
+        # The history is there, and is history: nothing to announce.
+        assert [c["origin"] for c in store.changes_after(0)] == ["backfill"]
+        assert store.changes_after(0, origins=ANNOUNCED_ORIGINS) == []
+
+    sites.set("site.test", "/privacy", policy_html([*CLAUSES, "We sell your data to brokers."]))
+    clock.advance(2 * 3600)
+    scheduler.pass_done.clear()
+    scheduler.run_soon()
+    await asyncio.wait_for(scheduler.pass_done.wait(), 20)
+    with Store.open(db) as store:
+        [news] = store.changes_after(0, origins=ANNOUNCED_ORIGINS)
+        assert news["document_url"] == url and news["to_captured_at"].startswith("2030-01-01")
