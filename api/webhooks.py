@@ -34,7 +34,7 @@ from api.config import Settings
 from api.routes.common import change_json
 from db import ANNOUNCED_ORIGINS, Store, utc_iso
 from db.webhooks import due_webhooks, next_change_for, update_webhook
-from monitor.netguard import AddressPolicy, GuardedResolver, Lookup, check_url
+from monitor.netguard import AddressPolicy, AddressRefused, GuardedResolver, Lookup, check_url
 
 log = logging.getLogger("clausewatch.webhooks")
 
@@ -72,10 +72,16 @@ class HttpSender:
             resolver = GuardedResolver(self.lookup, self.policy)
             connector = aiohttp.TCPConnector(resolver=resolver, limit=20)
             self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout)
-        async with self._session.post(
-            url, data=body, headers=headers, allow_redirects=False
-        ) as resp:
-            return resp.status
+        try:
+            async with self._session.post(
+                url, data=body, headers=headers, allow_redirects=False
+            ) as resp:
+                return resp.status
+        except aiohttp.ClientConnectorError as exc:
+            # The guard's refusal is the useful reason, not "cannot connect".
+            if isinstance(exc.os_error, AddressRefused):
+                raise exc.os_error from None
+            raise
 
     async def close(self) -> None:
         if self._session is not None:
