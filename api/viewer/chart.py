@@ -15,8 +15,10 @@ WIDTH = 720
 HEIGHT = 120
 PAD_X = 24
 AXIS_Y = 92
-MATERIAL_Y = 30
+MATERIAL_Y = 36
 OTHER_Y = 62
+MIN_GAP = 12
+LIFT = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,16 +74,23 @@ def change_chart(changes: list[dict], start: str, end: str, href: Callable[[dict
     def x_of(moment: datetime) -> float:
         return round(PAD_X + inner * (moment - t0).total_seconds() / span, 1)
 
-    marks = []
-    for c in changes:
+    marks: list[Mark] = []
+    last_x = {True: -1e9, False: -1e9}
+    lift = {True: 0, False: 0}
+    for c in sorted(changes, key=lambda c: c["to_captured_at"]):
         when = _when(c["to_captured_at"])
+        material = bool(c["material"])
+        x = x_of(when)
+        # Changes days apart would hide each other: lift every other one of a close run.
+        lift[material] = (lift[material] + 1) % 2 if x - last_x[material] < MIN_GAP else 0
+        last_x[material] = x
         verdict = "material change" if c["material"] else "change"
         label = f"{when.strftime('%-d %b %Y')}, {verdict}: {c.get('summary') or ''}"
         marks.append(
             Mark(
-                x=x_of(when),
-                y=MATERIAL_Y if c["material"] else OTHER_Y,
-                material=bool(c["material"]),
+                x=x,
+                y=(MATERIAL_Y if material else OTHER_Y) - LIFT * lift[material],
+                material=material,
                 href=href(c),
                 label=_clip(label),
             )

@@ -21,7 +21,7 @@ from api import keys
 from api.problems import Handler, Problem, wants_html
 from api.viewer.chart import change_chart
 from api.viewer.diffview import diff_view
-from api.viewer.text import capture_url, day, highlight, safe_href
+from api.viewer.text import capture_url, clip, day, highlight, safe_href
 from db import Store
 from monitor.compare import compare
 from monitor.model import PolicyDocument
@@ -144,6 +144,7 @@ def _capture(settings_wayback: str, snapshot: dict | None, doc: dict) -> dict | 
         "captured_at": snapshot["captured_at"],
         "source": snapshot["source"],
         "source_label": "Wayback Machine" if snapshot["source"] == "wayback" else "live fetch",
+        "source_short": "Wayback" if snapshot["source"] == "wayback" else "Live",
         "url": capture_url(settings_wayback, snapshot, doc["url"]),
     }
 
@@ -509,7 +510,7 @@ def setup(app: web.Application) -> None:
         trim_blocks=True,
         lstrip_blocks=True,
         default_helpers=False,
-        filters={"day": day},
+        filters={"day": day, "clip": clip},
     )
     env.globals.update(_globals())
     # Inner to the problem middleware, which lets errors on non-API paths through to here.

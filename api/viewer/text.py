@@ -24,6 +24,13 @@ def day(iso: str | None) -> str:
     return moment.strftime("%-d %b %Y") if moment else (iso or "")
 
 
+def clip(text: str, limit: int = 240) -> str:
+    """At most `limit` characters, cut at a word, for lists that link to the whole text."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + " …"
+
+
 def wayback_stamp(iso: str) -> str:
     """The Wayback Machine's 14-digit timestamp of a capture time."""
     moment = parse_time(iso)
