@@ -253,3 +253,18 @@ def test_mojibake_entities_and_declared_charset():
     assert doc.body[0].text == "Digi International ® & friends’ café."
     latin = "<html><head><meta charset='windows-1252'></head><body><p>Caf\xe9 \u201cquotes\u201d</p></body></html>"
     assert extract(latin.encode("cp1252")).body[0].text == "Café “quotes”"
+
+
+def test_bold_address_block_is_text_not_headings():
+    doc = extract(
+        html(
+            "<h2>Contact</h2><p><strong>Acme Ltd<br>Attn: Data Protection Officer<br>"
+            "1 Main Street</strong></p><p><b>Cookies</b>.</p><p>We set one.</p>"
+        )
+    )
+    assert [(c.kind, c.text) for c in doc.clauses] == [
+        ("heading", "Contact"),
+        ("paragraph", "Acme Ltd Attn: Data Protection Officer 1 Main Street"),
+        ("heading", "Cookies."),
+        ("paragraph", "We set one."),
+    ]

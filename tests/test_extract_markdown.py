@@ -170,3 +170,16 @@ def test_markdown_without_heading_markup_gets_headings_by_look():
     )
     assert [h.text for h in doc.headings] == ["Acme Privacy Policy", "What We Collect"]
     assert doc.clauses[-1].section == ("What We Collect",)
+
+
+def test_bold_address_block_is_text_and_indented_paragraph_stays_in_its_item():
+    doc = md(
+        "## Contact\n\n**Acme Ltd  \nAttn: Data Protection Officer  \n1 Main Street**\n\n"
+        "*   **Cookies:** we set one.\n    \n    You can refuse it.\n*   1. nested on one line\n"
+    )
+    assert [(c.kind, c.text) for c in doc.clauses] == [
+        ("heading", "Contact"),
+        ("paragraph", "Acme Ltd Attn: Data Protection Officer 1 Main Street"),
+        ("list-item", "Cookies: we set one. You can refuse it."),
+        ("list-item", "nested on one line"),
+    ]

@@ -80,32 +80,28 @@ class _Reader:
             else:
                 lines[-1].append(seg)
         self.segments = []
-        paragraph: list[str] = []
-
-        def emit_paragraph() -> None:
-            if paragraph:
-                self.blocks.append(Block("paragraph", " ".join(paragraph)))
-                paragraph.clear()
-
-        blank_run = 0
+        # Lines between empty lines (<br><br>) form one paragraph; one <br> does not split.
+        groups: list[list[tuple[str, bool]]] = [[]]
         for line in lines:
             text = "".join(t for t, _ in line).strip()
             if not text:
-                blank_run += 1
+                if groups[-1]:
+                    groups.append([])
                 continue
-            # An empty line between two (<br><br>) ends a paragraph; one <br> does not.
-            if blank_run and paragraph:
-                emit_paragraph()
-            blank_run = 0
             # "<strong>Cookies</strong>." is still a bold-only line: the stop is not a word.
-            bold_only = any(b for t, b in line) and all(
-                b or not t.strip(" \t\n.:") for t, b in line
-            )
-            if bold_only and not paragraph and looks_like_subheading(text):
-                self.blocks.append(Block("heading", text, SUBHEADING))
+            bold = any(b for _, b in line) and all(b or not t.strip(" \t\n.:") for t, b in line)
+            groups[-1].append((text, bold))
+        for group in groups:
+            if not group:
                 continue
-            paragraph.append(text)
-        emit_paragraph()
+            (first, bold), rest = group[0], group[1:]
+            # A bold first line over plain lines is a run-in heading; an all-bold block
+            # (an address in bold) is text.
+            if bold and looks_like_subheading(first) and not (rest and all(b for _, b in rest)):
+                self.blocks.append(Block("heading", first, SUBHEADING))
+                group = rest
+            if group:
+                self.blocks.append(Block("paragraph", " ".join(t for t, _ in group)))
 
     def flush_as(self, kind: str, level: int = 0) -> None:
         text = self.take_text()

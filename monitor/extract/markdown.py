@@ -51,10 +51,13 @@ def _raw_blocks(text: str) -> list[list]:
     def flush() -> None:
         nonlocal lines, kind
         if lines:
-            blocks.append([kind, " ".join(s.strip() for s in lines), 0])
+            # Lines stay apart until inline reading: a one-line bold paragraph is a heading,
+            # a bold block of several lines (an address) is not.
+            blocks.append([kind, "\n".join(s.strip() for s in lines), 0])
         lines, kind = [], "paragraph"
 
     fence: str | None = None
+    item_indent = 0
     for line in text.split("\n"):
         if fence is not None:
             if line.strip().startswith(fence):
@@ -97,13 +100,21 @@ def _raw_blocks(text: str) -> list[list]:
             continue
         if m := _LIST.match(line):
             flush()
-            if h := _ATX.match(m[1]):
+            body = m[1]
+            while inner := _LIST.match(body):  # "1. 1. Text": a list nested on one line
+                body = inner[1]
+            if h := _ATX.match(body):
                 blocks.append(["heading", h[2] or "", len(h[1])])
                 continue
-            kind, lines = "list-item", [m[1]]
+            kind, lines = "list-item", [body]
+            item_indent = m.start(1)
             continue
         if _REF_DEFINITION.match(line) and not lines:
             continue
+        indent = len(line) - len(line.lstrip())
+        if not lines and blocks and blocks[-1][0] == "list-item" and indent >= item_indent > 0:
+            # A paragraph indented under a list item belongs to it (<li><p>…</p><p>…</p>).
+            kind, lines = "list-item", [blocks.pop()[1]]
         lines.append(line)
     flush()
     return blocks
@@ -136,10 +147,16 @@ def markdown_blocks(text: str) -> list[Block]:
             continue
         if kind == "list-item" and _CONTENTS_ENTRY.match(body):
             continue
+        one_line = "\n" not in body
+        body = body.replace("\n", " ")
         if kind == "paragraph":
             if _ICON_WORD.match(body):
                 continue
-            if _BOLD_ONLY.match(body) and looks_like_subheading(text := markdown_inline(body)):
+            if (
+                one_line
+                and _BOLD_ONLY.match(body)
+                and looks_like_subheading(text := markdown_inline(body))
+            ):
                 out.append(Block("heading", text, SUBHEADING))
                 continue
         out.append(Block(kind, markdown_inline(body), level))
