@@ -7,6 +7,7 @@ import threading
 import pytest
 from apisupport import add_changes, build_populated, copy_db, make_app
 
+from api.ratelimit import LIMITER, RateLimiter
 from api.routes.changes import decode_cursor, encode_cursor
 from db import Store, site_hash
 
@@ -142,7 +143,10 @@ async def test_bad_feed_queries_are_problems(client, query):
     assert body["status"] == 400 and body["title"] and body["detail"]
 
 
-async def test_paging_while_a_writer_inserts_never_skips_or_repeats(client, store):
+async def test_paging_while_a_writer_inserts_never_skips_or_repeats(aiohttp_client, store):
+    app = make_app(store)
+    app[LIMITER] = RateLimiter({})  # this client polls as fast as it can
+    client = await aiohttp_client(app)
     inserted: list[int] = list(add_changes(store, "early.com", 5))
     errors: list[BaseException] = []
 
@@ -157,15 +161,20 @@ async def test_paging_while_a_writer_inserts_never_skips_or_repeats(client, stor
     thread.start()
     seen: list[int] = []
     after = None
-    while True:
-        writer_done = not thread.is_alive()
-        q = "limit=7" + (f"&after={after}" if after else "")
-        body = await (await client.get(f"/api/v1/changes?{q}")).json()
-        seen += [c["id"] for c in body["changes"]]
-        after = body["next"]
-        if writer_done and not body["more"]:
-            break
-    thread.join()
+    try:
+        while True:
+            writer_done = not thread.is_alive()
+            q = "limit=7" + (f"&after={after}" if after else "")
+            resp = await client.get(f"/api/v1/changes?{q}")
+            assert resp.status == 200, await resp.text()
+            body = await resp.json()
+            seen += [c["id"] for c in body["changes"]]
+            after = body["next"]
+            if writer_done and not body["more"]:
+                break
+    finally:
+        # The store closes after the test: never under a writer still running.
+        thread.join()
     assert not errors
     assert len(seen) == len(set(seen)), "a change was repeated"
     assert seen == sorted(seen)
