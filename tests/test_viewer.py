@@ -238,6 +238,11 @@ async def test_search_finds_clauses_and_links_to_them(client, corpus):
     target = await page(client, href.split("#")[0])
     clause = store.get_version(int(m[2]))["clauses"][int(m[3])]
     assert " ".join(clause["text"].split()) in text(target.css_first(f"#c{m[3]}"))
+    # A clause kept unchanged across versions is one result naming each of its versions.
+    rows = store.search_clauses("vault data", limit=50)
+    links = [a.attributes["href"] for h in hits for a in h.css(".hit-versions a")]
+    assert len(links) == len(set(links)) == len(rows)
+    assert len(hits) == len({(r["document_id"], r["text"]) for r in rows}) < len(rows)
     sites = await page(client, "/search?q=bitwarden")
     assert sites.css_first('.site-list a[href="/sites/bitwarden.example"]') is not None
     none = await page(client, "/search?q=zzyzx+qwxv")

@@ -409,19 +409,49 @@ async def version_page(request: web.Request) -> web.Response:
 async def search_page(request: web.Request) -> web.Response:
     store = _store(request)
     q = " ".join(request.query.get("q", "").split())[:MAX_QUERY]
-    sites, hits = [], []
+    sites, hits, truncated = [], [], False
     if q:
         needle = q.lower()
         sites = [s for s in store.list_sites() if needle in s["site"]]
-        for row in store.search_clauses(q, limit=SEARCH_LIMIT):
+        rows = store.search_clauses(q, limit=SEARCH_LIMIT)
+        for group in group_hits(rows):
+            first = group[0]
             hits.append(
                 {
-                    **row,
-                    "pieces": highlight(row["text"], q),
-                    "href": f"{version_path(row['site'], row['version_id'])}#c{row['position']}",
+                    **first,
+                    "pieces": highlight(first["text"], q),
+                    "href": _clause_href(first),
+                    "versions": [
+                        {"href": _clause_href(r), "first_captured_at": r["first_captured_at"]}
+                        for r in group
+                    ],
                 }
             )
-    return _render(request, "search.html", {"q": q, "sites": sites, "hits": hits})
+        truncated = len(rows) == SEARCH_LIMIT
+    return _render(
+        request,
+        "search.html",
+        {"q": q, "sites": sites, "hits": hits, "truncated": q and truncated},
+    )
+
+
+def _clause_href(row: dict) -> str:
+    return f"{version_path(row['site'], row['version_id'])}#c{row['position']}"
+
+
+def group_hits(rows: list[dict]) -> list[list[dict]]:
+    """Search rows grouped by document and clause text, best first; each group oldest first.
+
+    A clause usually survives many versions unchanged: one result that names its versions
+    reads better than the same sentence repeated.
+    """
+    groups: dict[tuple[int, str], list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row["document_id"], row["text"]), []).append(row)
+    return [
+        sorted(g, key=lambda r: (r["first_captured_at"] or "", r["version_id"]))
+        for g in groups.values()
+    ]
 
 
 STATIC = {p.name: p for p in (HERE / "static").iterdir() if p.suffix in (".css", ".js")}
