@@ -5,12 +5,13 @@ Pure: takes the diff's changes and returns them judged; no I/O.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import CATEGORY_SLUGS, categories_of, practice_categories
-from monitor.classify.noise import is_date_line, noise_reason
-from monitor.classify.practice import describe_clause
+from monitor.classify.noise import is_date_line, noise_reason, reordered_words
+from monitor.classify.practice import clip, describe_clause
 from monitor.classify.words import words
 from monitor.diff.change import ClauseChange
 from monitor.textnorm import comparison_key
@@ -19,6 +20,31 @@ __all__ = ["CATEGORY_SLUGS", "categories_of", "classify_change", "classify_chang
 
 # An added or removed clause shorter than this is a label, not a statement of practice.
 MIN_STATEMENT_WORDS = 4
+# Title-case lines up to this long are labels (navigation, link lists, headings in disguise).
+MAX_LABEL_WORDS = 8
+_SENTENCE_END = re.compile(r"[.!?;]\s*$")
+# Page furniture that comes and goes with a capture: update banners and cookie notices.
+_BANNER = re.compile(
+    r"\bwe(?:'ve|’ve| have| are|'re|’re)? (?:updated|updating|changed|changing|made changes|added|clarified|revised)\b"
+    r"|\b(?:policy|notice|statement) (?:has been |was |is )?(?:updated|changing|revised)\b"
+    r"|\bname change\b|\bis now meta\b"
+    r"|\b(?:site|website) uses cookies\b|\bby continuing to (?:browse|use)\b|\bcookie preferences\b",
+    re.IGNORECASE,
+)
+_BANNER_MAX_WORDS = 60
+
+
+def is_label(text: str) -> bool:
+    """A short title-case line that names something rather than saying something."""
+    ws = re.findall(r"[A-Za-z][\w'’-]*", text)
+    if not ws or len(ws) > MAX_LABEL_WORDS or _SENTENCE_END.search(text.strip()):
+        return False
+    small = {"of", "and", "the", "to", "for", "a", "an", "in", "on", "with", "or", "your", "our"}
+    return all(w[0].isupper() or w.lower() in small for w in ws)
+
+
+def is_banner(text: str) -> bool:
+    return len(text.split()) <= _BANNER_MAX_WORDS and bool(_BANNER.search(text))
 
 
 def _section_leaf(path: str | None) -> str:
@@ -37,14 +63,18 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[bool, li
         return False, cats, f"{verb} the table-of-contents entry “{text.strip()}”"
     if is_date_line(text):
         return False, cats, f"{verb} the date line “{text.strip()}”"
+    if is_label(text):
+        return False, cats, f"{verb} the label “{text.strip()}”"
+    if is_banner(text):
+        return False, cats, f"{verb} a page banner: “{clip(text.strip(), 12)}”"
     n_words = len(words(text))
     practice = [c for c in cats if c != "other"]
     own = practice_categories(text)
-    material = (
-        bool(practice)
-        and n_words >= MIN_STATEMENT_WORDS
-        and (bool(own) or ch.clause_kind in ("list-item", "table-row"))
+    # A list item under "What we collect" names collected data without saying "collect".
+    listed = ch.clause_kind in ("list-item", "table-row") and bool(
+        practice_categories(_section_leaf(section))
     )
+    material = bool(practice) and n_words >= MIN_STATEMENT_WORDS and (bool(own) or listed)
     reason = describe_clause(text, practice or cats, added)
     if not material:
         reason += "; no data practice"
@@ -61,10 +91,18 @@ def _judge_edit(ch: ClauseChange) -> tuple[bool, list[str], str]:
         cats.remove("other")
     if ch.clause_kind == "heading":
         return False, cats, f"renames the heading “{old.strip()}” to “{new.strip()}”"
-    noise = noise_reason(old, new)
+    if is_label(old) and is_label(new):
+        return False, cats, f"renames the label “{old.strip()}” to “{new.strip()}”"
+    if is_banner(old) and is_banner(new):
+        return False, cats, "rewords a page banner"
+    reordered = reordered_words(old, new)
+    if reordered:
+        return False, cats, reordered
+    noise = noise_reason(old, new, ch.word_ops)
     if noise:
         return False, cats, noise
-    material, reason = edit_reason(old, new, ch.word_ops, cats)
+    section_practice = bool(practice_categories(_section_leaf(ch.section)))
+    material, reason = edit_reason(old, new, ch.word_ops, cats, section_practice)
     return material, cats, reason
 
 
@@ -88,7 +126,84 @@ def classify_change(ch: ClauseChange, toc: frozenset[str] = frozenset()) -> Clau
     return replace(ch, material=material, categories=cats, reason=reason)
 
 
+def _spans(ch: ClauseChange) -> tuple[list[str], list[str]]:
+    """(inserted, deleted) word runs of a change, as normalised strings."""
+    if ch.kind == "added":
+        return [" ".join(words(ch.new or ""))], []
+    if ch.kind == "removed":
+        return [], [" ".join(words(ch.old or ""))]
+    ins = [" ".join(words(t)) for op, t in ch.word_ops if op == "insert"]
+    dels = [" ".join(words(t)) for op, t in ch.word_ops if op == "delete"]
+    return [s for s in ins if s], [s for s in dels if s]
+
+
+# A span of at least this many words counts as moved when the other side holds a span
+# sharing this share of its words (moved, lightly edited on the way).
+_MOVED_MIN_WORDS = 3
+_MOVED_SIMILAR_WORDS = 8
+_MOVED_JACCARD = 0.6
+
+
+def _found(span: str, pool: list[str]) -> bool:
+    if any(span in p for p in pool):
+        return True
+    ws = set(span.split())
+    if len(ws) < _MOVED_SIMILAR_WORDS:
+        return False
+    for p in pool:
+        ps = set(p.split())
+        if len(ws & ps) / len(ws | ps) >= _MOVED_JACCARD:
+            return True
+    return False
+
+
+def _moved_text(changes: list[ClauseChange]) -> list[ClauseChange]:
+    """Text cut from one clause and pasted into another (a table re-laid out, a sentence
+    moved to the next paragraph) is not new. A material verdict is withdrawn when, once
+    the moved text is set aside, what is left of the edit is noise."""
+    spans = [_spans(ch) for ch in changes]
+    pool_ins = [s for ins, _ in spans for s in ins]
+    pool_del = [s for _, dels in spans for s in dels]
+    out = []
+    for ch, (ins, dels) in zip(changes, spans, strict=True):
+        if ch.material and (ins or dels):
+            if all(_found(s, pool_del) for s in ins) and all(_found(s, pool_ins) for s in dels):
+                ch = replace(ch, material=False, reason="moves text between clauses; same words")
+            elif ch.kind == "modified":
+                rest_old, rest_new, moved = _without_moved(ch.word_ops, pool_ins, pool_del)
+                if moved:
+                    why = noise_reason(rest_old, rest_new) or reordered_words(rest_old, rest_new)
+                    if why or comparison_key(rest_old) == comparison_key(rest_new):
+                        reason = "moves text to or from another clause"
+                        ch = replace(
+                            ch, material=False, reason=f"{reason}; {why}" if why else reason
+                        )
+        out.append(ch)
+    return out
+
+
+def _without_moved(
+    ops: list[tuple[str, str]], pool_ins: list[str], pool_del: list[str]
+) -> tuple[str, str, bool]:
+    old, new = [], []
+    moved = False
+    for op, t in ops:
+        key = " ".join(words(t))
+        if op == "equal":
+            old.append(t)
+            new.append(t)
+        elif len(key.split()) >= _MOVED_MIN_WORDS and _found(
+            key, pool_ins if op == "delete" else pool_del
+        ):
+            moved = True
+        elif op == "delete":
+            old.append(t)
+        else:
+            new.append(t)
+    return "".join(old), "".join(new), moved
+
+
 def classify_changes(
     changes: list[ClauseChange], toc: frozenset[str] = frozenset()
 ) -> list[ClauseChange]:
-    return [classify_change(ch, toc) for ch in changes]
+    return _moved_text([classify_change(ch, toc) for ch in changes])

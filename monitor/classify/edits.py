@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from monitor.classify.lexicon import practice_categories
+from monitor.classify.lexicon import practice_categories, without_names
 from monitor.classify.practice import CATEGORY_LABELS, clip
 from monitor.classify.words import MODALS, NEGATIONS, PRACTICE_VERBS, STOPWORDS, words
 
@@ -51,7 +51,7 @@ _AGE = re.compile(
 )
 _DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
 # Changed content words at which a reworded data-practice clause counts as a new promise.
-MIN_CONTENT_WORDS = 3
+MIN_CONTENT_WORDS = 4
 
 
 def _number(s: str) -> float:
@@ -118,12 +118,47 @@ def _quantity_reason(old: str, new: str, categories: list[str]) -> str | None:
     return None
 
 
+def _sentence_at(text: str, pos: int) -> str:
+    start = max(text.rfind(". ", 0, pos), text.rfind("| ", 0, pos)) + 1
+    ends = [e for e in (text.find(". ", pos), text.find(" |", pos)) if e >= 0]
+    return text[start : min(ends) if ends else len(text)]
+
+
+def _promise_scope(old: str, new: str, ops: list[tuple[str, str]]) -> str | None:
+    """An edit inside a negative promise ("we do not use your input to train our models
+    when you use A, B or C") changes what the promise covers, however small the edit."""
+    po = pn = 0
+    for op, t in ops:
+        if op == "equal":
+            po, pn = po + len(t), pn + len(t)
+            continue
+        text, pos = (old, po) if op == "delete" else (new, pn)
+        sentence = _sentence_at(text, pos)
+        ws = words(sentence)
+        if t.strip() and any(w in NEGATIONS for w in ws) and any(w in PRACTICE_VERBS for w in ws):
+            verb = "narrows" if op == "delete" else "widens"
+            lead = clip(sentence.strip(), 12)
+            what = clip(t.strip(), 8)
+            return (
+                f"{verb} the promise “{lead}”: {'removes' if op == 'delete' else 'adds'} “{what}”"
+            )
+        if op == "delete":
+            po += len(t)
+        else:
+            pn += len(t)
+    return None
+
+
 def _segments(ops: list[tuple[str, str]], op: str) -> list[str]:
     return [t.strip() for o, t in ops if o == op and t.strip()]
 
 
 def edit_reason(
-    old: str, new: str, ops: list[tuple[str, str]], categories: list[str]
+    old: str,
+    new: str,
+    ops: list[tuple[str, str]],
+    categories: list[str],
+    section_practice: bool = False,
 ) -> tuple[bool, str]:
     """(material, reason) for an edit that is not noise."""
     wo, wn = words(old), words(new)
@@ -151,15 +186,20 @@ def edit_reason(
         vy = [w for w in y if w in PRACTICE_VERBS]
         if vx and vy and vx[0][:4] != vy[0][:4]:
             flips.append(f"changes “{vx[0]}” to “{vy[0]}”: {_now(ops, vy[0])}")
+    scope = _promise_scope(old, new, ops)
+    if scope:
+        flips.append(scope)
     quantity = _quantity_reason(old, new, categories)
     if quantity:
         flips.insert(0, quantity)
     practice = [c for c in categories if c != "other"]
+    # Whether the clause states a practice at all, judged without the names in it.
+    states_practice = bool(practice_categories(without_names(f"{old} {new}")) or section_practice)
     if flips:
         return True, "; ".join(flips[:2])
     content = [w for w in removed + added if w not in STOPWORDS]
     ins, dels = _segments(ops, "insert"), _segments(ops, "delete")
-    changed_practice = practice_categories(" ".join(ins + dels))
+    changed_practice = practice_categories(without_names(" ".join(ins + dels)))
     if ins and dels:
         action = f"replaces “{clip(dels[0])}” with “{clip(ins[0])}”"
     elif ins:
@@ -171,7 +211,7 @@ def edit_reason(
     extra = len(ins) + len(dels) - 1
     if extra > 0:
         action += f" (and {extra} more edit{'s' if extra > 1 else ''})"
-    if practice and (changed_practice or len(content) >= MIN_CONTENT_WORDS):
+    if practice and states_practice and (changed_practice or len(content) >= MIN_CONTENT_WORDS):
         return True, f"{action} in a clause on {CATEGORY_LABELS[practice[0]]}"
     if changed_practice:
         return True, f"{action}, bringing in {CATEGORY_LABELS[changed_practice[0]]}"

@@ -37,9 +37,7 @@ _LEXICON: dict[str, list[str]] = {
         r"(?:device|advertising) identifiers?|idfa|idfv|android id",
         r"geolocation|precise location",
         r"(?:to|we) (?:personali[sz]e|train|improve|target)",
-        r"(?:artificial intelligence|\bai\b|machine learning|generative)",
-        r"(?:purposes?|legal bas[ie]s|legitimate interests?)",
-        r"profil(?:e|ing)",
+        r"profiling",
         # Kinds of data: adding one to a list under "What we collect" is new collection.
         r"(?:e-?mail|postal|home|billing|shipping) address(?:es)?|phone numbers?|date of birth|birthdays?",
         r"(?:first|last|full|user) ?names?|your name|gender|photos?|videos?|voice|audio recordings?",
@@ -100,7 +98,7 @@ _LEXICON: dict[str, list[str]] = {
         r"encrypt\w*",
         r"safeguards?",
         r"protect\w* (?:your|the|personal|against)",
-        r"breach\w*",
+        r"(?:data|security) breach\w*|breach\w* of (?:security|data|your|personal)",
         r"unauthori[sz]ed access",
         r"\bssl\b|\btls\b|two-factor|2fa|multi-factor",
     ],
@@ -124,12 +122,25 @@ _LEXICON: dict[str, list[str]] = {
         r"(?:age|aged) (?:of )?\d+",
         r"parents?|guardians?|parental",
         r"coppa",
-        r"(?:california|colorado|virginia|connecticut|utah|texas|nevada) (?:residents?|consumers?|law|privacy)",
-        r"ccpa|cpra|gdpr|lgpd|pipeda",
-        r"(?:eea|european economic area|european union|\beu\b|united kingdom|\buk\b|switzerland|brazil)",
         r"(?:international|cross-border) (?:data )?transfers?",
         r"transfer\w* (?:\w+ ){0,4}(?:outside|to other countries|to the united states|abroad)",
-        r"standard contractual clauses|adequacy decision|data privacy framework|privacy shield",
+        r"standard contractual clauses|adequacy decision",
+    ],
+}
+
+# Words that place a clause in a category without stating a practice themselves: a region,
+# a law, "purposes". They categorise, but an edit touching only them is not new practice.
+_CONTEXT: dict[str, list[str]] = {
+    "first-party-collection": [
+        r"artificial intelligence|\bai\b|machine learning|generative",
+        r"purposes?|legal bas[ie]s|legitimate interests?",
+        r"profiles?",
+    ],
+    "specific-audiences": [
+        r"(?:california|colorado|virginia|connecticut|utah|texas|nevada) (?:residents?|consumers?|law|privacy)",
+        r"ccpa|cpra|gdpr|lgpd|pipeda",
+        r"eea|european economic area|european union|\beu\b|united kingdom|\buk\b|switzerland|brazil",
+        r"data privacy framework|privacy shield",
     ],
 }
 
@@ -139,15 +150,26 @@ _COMPILED: dict[str, re.Pattern[str]] = {
 }
 
 
+_CONTEXT_COMPILED: dict[str, re.Pattern[str]] = {
+    slug: re.compile(r"\b(?:" + "|".join(pats) + r")\b", re.IGNORECASE)
+    for slug, pats in _CONTEXT.items()
+}
+
+
+def _matches(slug: str, text: str) -> bool:
+    if _COMPILED[slug].search(text):
+        return True
+    rx = _CONTEXT_COMPILED.get(slug)
+    return bool(rx and rx.search(text))
+
+
 def categories_of(text: str, section: str = "") -> list[str]:
     """Category slugs the text (with its section path) speaks to, in DESIGN.md order.
 
     Never empty: text about none of the practices is ``other``.
     """
     found = [
-        slug
-        for slug, rx in _COMPILED.items()
-        if rx.search(text) or (section and rx.search(section))
+        slug for slug in _COMPILED if _matches(slug, text) or (section and _matches(slug, section))
     ]
     return found or ["other"]
 
@@ -155,6 +177,17 @@ def categories_of(text: str, section: str = "") -> list[str]:
 def practice_categories(text: str) -> list[str]:
     """Categories the text itself carries, without help from its section; [] if none."""
     return [slug for slug, rx in _COMPILED.items() if rx.search(text)]
+
+
+_NAME_RUN = re.compile(
+    r"(?<![.!?]\s)\b[A-Z][\w'’&-]*(?:\s+(?:of|for|and|the|to|&)?\s*[A-Z][\w'’&-]*)+"
+)
+
+
+def without_names(text: str) -> str:
+    """The text with runs of two or more capitalised words (names, defined terms such as
+    "Privacy Recognition for Processors") taken out, so a name cannot pass for a practice."""
+    return _NAME_RUN.sub(" ", text)
 
 
 def category_hits(text: str) -> dict[str, list[str]]:

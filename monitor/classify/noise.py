@@ -16,11 +16,16 @@ from monitor.classify.words import (
     FILLER,
     FIRST_PERSON,
     MEANING_WORDS,
+    STOPWORDS,
     is_number,
     words,
 )
 
-_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+")
+# Links, email addresses, and Cloudflare's "[email protected]" stand-in for one.
+_URL = re.compile(
+    r"\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+|\[?email\s*(?:&#160;)?protected\]?",
+    re.IGNORECASE,
+)
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -83,8 +88,20 @@ def is_typo_fix(a: str, b: str) -> bool:
         return False
     if len(short) < 4:
         return False
+    if _stem(a) == _stem(b):
+        return True  # "Research" -> "Researching", "function" -> "functions"
     limit = 1 if len(short) < 8 else 2
     return _damerau(a, b) <= limit
+
+
+_SUFFIXES = ("ing", "ed", "es", "s", "e")
+
+
+def _stem(w: str) -> str:
+    for suf in _SUFFIXES:
+        if len(w) > len(suf) + 3 and w.endswith(suf):
+            return w[: -len(suf)]
+    return w
 
 
 def _lemma(w: str) -> str:
@@ -113,6 +130,8 @@ def _company_aliases(old: list[str], new: list[str]) -> set[str]:
             ]
             if 1 <= len(name) <= 3 and not any(w in MEANING_WORDS for w in name):
                 aliases.update(name)
+            elif not name and {"it", "its"} & set(x):
+                aliases.update({"it", "its"} & set(x))  # "that we adhere" -> "that it adheres"
     return aliases
 
 
@@ -145,7 +164,7 @@ def _tolerant_equal(a: list[str], b: list[str]) -> tuple[bool, list[tuple[str, s
         x, y = a[i1:i2], b[j1:j2]
         if tag == "replace" and len(x) == len(y) and all(map(is_typo_fix, x, y)):
             fixes.extend(zip(x, y, strict=True))
-        elif tag == "replace" and "".join(x).replace("-", "") == "".join(y).replace("-", ""):
+        elif tag == "replace" and _alnum("".join(x)) == _alnum("".join(y)):
             fixes.append((" ".join(x), " ".join(y)))  # "opt out" <-> "optout"
         elif all(w in FILLER for w in x + y):
             fixes.append((" ".join(x) or "∅", " ".join(y) or "∅"))
@@ -154,13 +173,82 @@ def _tolerant_equal(a: list[str], b: list[str]) -> tuple[bool, list[tuple[str, s
     return True, fixes
 
 
+def _alnum(s: str) -> str:
+    return "".join(ch for ch in s if ch.isalnum())
+
+
 def _quote(ws: list[str] | str) -> str:
     s = ws if isinstance(ws, str) else " ".join(ws)
     return f"“{s}”"
 
 
-def noise_reason(old: str, new: str) -> str | None:
+_NAME_TOKEN = re.compile(r"[\w'’.&-]+|[^\w\s]")
+_NAME_CONNECTORS = frozenset(["of", "and", "the", "to", "for", "&", "de", "du"])
+# Categories whose terms are never just names ("Personal Information" -> "Location Data").
+_PRACTICE_NAMES = (
+    "first-party-collection",
+    "third-party-sharing",
+    "user-choice",
+    "user-access",
+    "data-retention",
+    "data-security",
+)
+
+
+def _is_name(segment: str) -> bool:
+    """Only proper names: capitalised words (with "of", "the"... between), no practice term."""
+    from monitor.classify.lexicon import practice_categories
+
+    toks = [t for t in _NAME_TOKEN.findall(segment) if t.strip()]
+    names = [t for t in toks if t[0].isupper()]
+    rest = [t for t in toks if t not in names]
+    if not names or any(t.lower() not in _NAME_CONNECTORS and t.isalnum() for t in rest):
+        return False
+    low = [t.lower().strip(".") for t in names]
+    if any(w in MEANING_WORDS or w in FIRST_PERSON or w in FILLER for w in low):
+        return False
+    return not set(practice_categories(segment)) & set(_PRACTICE_NAMES)
+
+
+def _name_swaps(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Replaced spans where both sides are proper names ("Facebook Spaces" -> "Horizon
+    Worlds", "Location History" -> "Timeline")."""
+    swaps = []
+    for k in range(len(ops) - 1):
+        (op1, a), (op2, b) = ops[k], ops[k + 1]
+        if {op1, op2} == {"delete", "insert"}:
+            old_seg, new_seg = (a, b) if op1 == "delete" else (b, a)
+            if _is_name(old_seg) and _is_name(new_seg):
+                swaps.append((old_seg.strip(), new_seg.strip()))
+    return swaps
+
+
+def noise_reason(old: str, new: str, ops: list[tuple[str, str]] | None = None) -> str | None:
     """Why an edit of a clause from ``old`` to ``new`` is not material, or None if it may be."""
+    reason = _noise_reason(old, new)
+    if reason or not ops:
+        return reason
+    swaps = _name_swaps(ops)
+    if not swaps:
+        return None
+    # Put the old names in the new text; what is left must be noise too.
+    renamed = []
+    for op, t in ops:
+        if op == "equal" or (op == "delete" and any(t.strip() == a for a, _ in swaps)):
+            renamed.append(t)
+        elif op == "insert" and any(t.strip() == b for _, b in swaps):
+            continue
+        elif op == "insert":
+            renamed.append(t)
+    rest = "".join(renamed)
+    shown = ", ".join(f"{_quote(a)} → {_quote(b)}" for a, b in swaps[:3])
+    if words(rest) == words(old):
+        return f"renames {shown}"
+    more = _noise_reason(old, rest)
+    return f"renames {shown}; {more}" if more else None
+
+
+def _noise_reason(old: str, new: str) -> str | None:
     wo, wn = words(old), words(new)
     if wo == wn:
         return "changes punctuation, capitalization or formatting only"
@@ -197,3 +285,46 @@ def noise_reason(old: str, new: str) -> str | None:
         shown = ", ".join(f"{_quote(a)} → {_quote(b)}" for a, b in fixes[:3])
         return f"fixes spelling or grammar ({shown})"
     return None
+
+
+def reordered_words(old: str, new: str) -> str | None:
+    """Same words in another order ("Pages, accounts and groups" -> "accounts, groups and
+    Pages"), give or take grammar words and names: not a change of practice."""
+    wo, wn = words(old), words(new)
+    if sorted(wo) == sorted(wn) and wo != wn:
+        return "reorders words within the clause"
+    changed = _changed_words(wo, wn)
+    if changed and not any(w in MEANING_WORDS for w in changed):
+        content_o = {_lemma(w) for w in wo if w not in STOPWORDS and w not in FILLER}
+        content_n = {_lemma(w) for w in wn if w not in STOPWORDS and w not in FILLER}
+        if content_o == content_n:
+            return "restructures the sentence with the same words"
+    names = {w.lower() for seg in _NAME_RUN_OR_WORD.findall(new + " " + old) for w in seg.split()}
+    extra = [w for w in _multiset_diff(wn, wo) + _multiset_diff(wo, wn) if w not in FILLER]
+    if extra and all(w in names for w in extra) and len(extra) <= 2 and len(wo) > 8:
+        moved = [w for w in set(wo) & set(wn) if wo.index(w) != wn.index(w)]
+        if moved:
+            return f"reorders words and adds the name {_quote(' '.join(extra))}"
+    return None
+
+
+_NAME_RUN_OR_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’&-]*")
+
+
+def _changed_words(a: list[str], b: list[str]) -> list[str]:
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            out += a[i1:i2] + b[j1:j2]
+    return out
+
+
+def _multiset_diff(a: list[str], b: list[str]) -> list[str]:
+    rest = list(b)
+    out = []
+    for w in a:
+        if w in rest:
+            rest.remove(w)
+        else:
+            out.append(w)
+    return out

@@ -10,9 +10,21 @@ from monitor.textnorm import comparison_key
 _WORD = re.compile(r"[\w’']+(?:[-.][\w’']+)*")
 
 
+# Same meaning, different grammar: "will be able to" is "can", "will be" is "is".
+_PHRASES = [
+    (re.compile(r"\b(?:will|shall) be able to\b|\b(?:is|are) able to\b"), "can"),
+    (re.compile(r"\b(?:will|shall) be\b"), "is"),
+    (re.compile(r"\b(?:are|was|were)\b"), "is"),
+]
+
+
 def words(text: str) -> list[str]:
-    """Words of a text, in order, compared the way keys compare (case, quotes, markup)."""
-    return [w.replace("’", "'").strip("'") for w in _WORD.findall(comparison_key(text))]
+    """Words of a text, in order, compared the way keys compare (case, quotes, markup,
+    ``_emphasis_``) and with tense and "able to" flattened."""
+    text = comparison_key(text)
+    for rx, repl in _PHRASES:
+        text = rx.sub(repl, text)
+    return [w.replace("’", "'").strip("'_") for w in _WORD.findall(text) if w.strip("'_")]
 
 
 # Words whose addition, removal or swap flips what a clause promises.
@@ -118,6 +130,14 @@ FILLER = frozenset(
         "are",
         "be",
         "been",
+        "and",
+        "of",
+        "inc",
+        "llc",
+        "ltd",
+        "limited",
+        "corp",
+        "gmbh",
         "also",
         "then",
         "so",

@@ -140,9 +140,23 @@ def _pair_similar(
 def _find_regroups(
     old: Sequence[Clause], new: Sequence[Clause], old_left: list[int], new_left: list[int]
 ) -> list[Regroup]:
-    """Paragraphs split in two or merged into one: linked by exactly shared sentences."""
-    old_sent = {i: [comparison_key(s) for s in split_sentences(old[i].text)] for i in old_left}
-    new_sent = {j: [comparison_key(s) for s in split_sentences(new[j].text)] for j in new_left}
+    """Paragraphs split, merged or reflowed: linked by exactly shared sentences, or by a
+    clause that sits whole inside a much longer one on the other side (a page captured as
+    one line, later as paragraphs)."""
+    # Headings are never split or merged themselves (they pair with headings); they only
+    # join a group when a whole page was captured as one line.
+    heads_o = {i for i in old_left if _is_heading(old[i])}
+    heads_n = {j for j in new_left if _is_heading(new[j])}
+    old_sent = {
+        i: [comparison_key(s) for s in split_sentences(old[i].text)]
+        for i in old_left
+        if i not in heads_o
+    }
+    new_sent = {
+        j: [comparison_key(s) for s in split_sentences(new[j].text)]
+        for j in new_left
+        if j not in heads_n
+    }
     where_new: dict[str, set[int]] = defaultdict(set)
     for j, keys in new_sent.items():
         for k in keys:
@@ -167,6 +181,10 @@ def _find_regroups(
             len(sources) == 1 and _strict_part(old_sent[next(iter(sources))], keys)
         ):
             links.extend((i, j) for i in sources)
+    body_o = [i for i in old_left if i not in heads_o]
+    body_n = [j for j in new_left if j not in heads_n]
+    links.extend(_contained(old, new, body_o, body_n))
+    links.extend((i, j) for j, i in _contained(new, old, body_n, body_o))
     if not links:
         return []
     # Connected components of the old<->new links.
@@ -184,22 +202,60 @@ def _find_regroups(
     for node in list(parent):
         g = groups.setdefault(find(node), Regroup([], []))
         (g.old_indices if node[0] == "o" else g.new_indices).append(node[1])
-    out = []
     taken_o = {i for g in groups.values() for i in g.old_indices}
     taken_n = {j for g in groups.values() for j in g.new_indices}
     left_o, left_n = set(old_left) - taken_o, set(new_left) - taken_n
+    out = []
     for g in groups.values():
+        blob = any(len(old[i].key) >= _BLOB_CHARS for i in g.old_indices) or any(
+            len(new[j].key) >= _BLOB_CHARS for j in g.new_indices
+        )
+        free_n = left_n if blob else left_n - heads_n
+        free_o = left_o if blob else left_o - heads_o
+        # Clauses between members of a group belong to it (a reflowed page keeps its order).
+        _fill(g.new_indices, free_n, taken_n)
+        _fill(g.old_indices, free_o, taken_o)
         # The part of a split paragraph that was edited shares no exact sentence; it is the
-        # unmatched neighbour right after (or before) the group.
-        in_old = {k for i in g.old_indices for k in old_sent[i]}
-        in_new = {k for j in g.new_indices for k in new_sent[j]}
-        if in_old - in_new:
-            _extend(g.new_indices, left_n, taken_n)
-        if in_new - in_old:
-            _extend(g.old_indices, left_o, taken_o)
+        # unmatched neighbour right after (or before) the group. Around a blob, every
+        # unmatched neighbour is part of the same page text.
+        while _extend(g.new_indices, free_n, taken_n) and blob:
+            pass
+        while _extend(g.old_indices, free_o, taken_o) and blob:
+            pass
         g.old_indices.sort()
         g.new_indices.sort()
         out.append(g)
+    return out
+
+
+def _fill(indices: list[int], left: set[int], taken: set[int]) -> None:
+    for k in range(min(indices), max(indices) + 1):
+        if k in left and k not in taken:
+            indices.append(k)
+            taken.add(k)
+
+
+# A "blob" is a clause long enough to hide others whole: only these are searched.
+_BLOB_CHARS = 400
+_CONTAINMENT_CHECKS = 40_000
+
+
+def _contained(
+    big: Sequence[Clause], small: Sequence[Clause], big_left: list[int], small_left: list[int]
+) -> list[tuple[int, int]]:
+    """(i, j) where small clause j sits whole inside the much longer big clause i."""
+    blobs = [i for i in big_left if len(big[i].key) >= _BLOB_CHARS]
+    if not blobs or len(blobs) * len(small_left) > _CONTAINMENT_CHECKS:
+        return []
+    out = []
+    for j in small_left:
+        key = small[j].key
+        if not key:
+            continue
+        for i in blobs:
+            if len(big[i].key) >= 3 * len(key) and key in big[i].key:
+                out.append((i, j))
+                break
     return out
 
 
@@ -208,65 +264,108 @@ def _strict_part(part: list[str], whole: list[str]) -> bool:
     return bool(part) and len(whole) > len(part) and set(part) <= set(whole)
 
 
-def _extend(indices: list[int], left: set[int], taken: set[int]) -> None:
+def _extend(indices: list[int], left: set[int], taken: set[int]) -> bool:
     for nxt in (max(indices) + 1, min(indices) - 1):
         if nxt in left and nxt not in taken:
             indices.append(nxt)
             taken.add(nxt)
-            return
+            return True
+    return False
+
+
+def _old_position(segs: list[tuple[int, int, int, int]], x: int, end: int) -> int:
+    """Where new-text position ``x`` falls in the old text. Deleted text at a boundary goes
+    with the clause that starts there."""
+    for os_, oe, ns, ne in segs:
+        if ns <= x < ne:
+            return os_ + (x - ns) if oe > os_ else os_
+        if ns >= x:
+            return os_
+    return end
 
 
 def _regroup_changes(
     old: Sequence[Clause], new: Sequence[Clause], g: Regroup
-) -> list[ClauseChange]:
-    """Sentence-level edits inside a regrouped run of paragraphs."""
-    os_ = [(s, old[i]) for i in g.old_indices for s in split_sentences(old[i].text)]
-    ns_ = [(s, new[j]) for j in g.new_indices for s in split_sentences(new[j].text)]
-    ok = [comparison_key(s) for s, _ in os_]
-    nk = [comparison_key(s) for s, _ in ns_]
-    out: list[ClauseChange] = []
+) -> list[tuple[float, ClauseChange]]:
+    """Edits inside a regrouped run of paragraphs, found by one word-level diff of the run
+    and projected back onto the new paragraphs: each new paragraph is compared with the
+    old text it came from, so a pure reflow reports nothing."""
+    sep = "\n"
+    old_text = sep.join(old[i].text for i in g.old_indices)
+    new_text = sep.join(new[j].text for j in g.new_indices)
+    ops = word_ops(old_text, new_text)
+    segs = []
+    po = pn = 0
+    for op, t in ops:
+        n = len(t)
+        if op == "equal":
+            segs.append((po, po + n, pn, pn + n))
+            po, pn = po + n, pn + n
+        elif op == "delete":
+            segs.append((po, po + n, pn, pn))
+            po += n
+        else:
+            segs.append((po, po, pn, pn + n))
+            pn += n
+    # Where each old clause starts in the joined old text, to name its section.
+    starts = []
+    at = 0
+    for i in g.old_indices:
+        starts.append((at, i))
+        at += len(old[i].text) + len(sep)
 
-    def sentence_change(kind, a=None, b=None):
-        oc = os_[a][1] if a is not None else None
-        nc = ns_[b][1] if b is not None else None
-        ch = ClauseChange(
-            kind=kind,
-            section=(nc or oc).section_path,
-            old=os_[a][0] if a is not None else None,
-            new=ns_[b][0] if b is not None else None,
-            old_section=oc.section_path if oc else None,
-            new_section=nc.section_path if nc else None,
-            clause_kind=(nc or oc).kind,
-        )
-        if kind == "modified":
-            ch.word_ops = word_ops(ch.old, ch.new)
-        return ch
+    def old_clause_at(pos: int) -> Clause:
+        found = starts[0][1]
+        for s, i in starts:
+            if s <= pos:
+                found = i
+        return old[found]
 
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ok, nk, autojunk=False).get_opcodes():
-        if tag == "equal":
+    out: list[tuple[float, ClauseChange]] = []
+    cursor = 0
+    last_old_end = 0
+    for j in g.new_indices:
+        nc = new[j]
+        s, e = cursor, cursor + len(nc.text)
+        cursor = e + len(sep)
+        a = _old_position(segs, s, len(old_text))
+        b = max(a, _old_position(segs, e, len(old_text)))
+        last_old_end = max(last_old_end, b)
+        counterpart = " ".join(old_text[a:b].split())
+        if comparison_key(counterpart) == nc.key:
             continue
-        a_idx, b_idx = list(range(i1, i2)), list(range(j1, j2))
-        paired = []
-        if a_idx and b_idx:
-            ow = {a: _words(ok[a]) for a in a_idx}
-            nw = {b: _words(nk[b]) for b in b_idx}
-            scored = sorted(
-                (-_similarity(ow[a], nw[b]), a, b)
-                for a in a_idx
-                for b in b_idx
-                if _similarity(ow[a], nw[b])
+        if not counterpart.strip(" .,;:"):
+            out.append((j, _change("added", old, new, j=j)))
+            continue
+        oc = old_clause_at(a)
+        ch = ClauseChange(
+            kind="modified",
+            section=nc.section_path,
+            old=counterpart,
+            new=nc.text,
+            old_section=oc.section_path,
+            new_section=nc.section_path,
+            new_index=j,
+            clause_kind=nc.kind,
+            word_ops=word_ops(counterpart, nc.text),
+        )
+        out.append((j, ch))
+    tail = " ".join(old_text[last_old_end:].split())
+    if tail.strip(" .,;:"):
+        oc = old_clause_at(last_old_end)
+        out.append(
+            (
+                g.new_indices[-1] + 0.5,
+                ClauseChange(
+                    kind="removed",
+                    section=oc.section_path,
+                    old=tail,
+                    new=None,
+                    old_section=oc.section_path,
+                    clause_kind=oc.kind,
+                ),
             )
-            ua, ub = set(), set()
-            for _, a, b in scored:
-                if a not in ua and b not in ub:
-                    ua.add(a)
-                    ub.add(b)
-                    paired.append((a, b))
-        pa = {a for a, _ in paired}
-        pb = {b for _, b in paired}
-        out.extend(sentence_change("modified", a, b) for a, b in sorted(paired))
-        out.extend(sentence_change("removed", a=a) for a in a_idx if a not in pa)
-        out.extend(sentence_change("added", b=b) for b in b_idx if b not in pb)
+        )
     return out
 
 
@@ -307,7 +406,7 @@ def diff_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> ClauseDiff:
 
     regroups = _find_regroups(old, new, old_left, new_left)
     for g in regroups:
-        changes.extend((g.new_indices[0], ch) for ch in _regroup_changes(old, new, g))
+        changes.extend(_regroup_changes(old, new, g))
     grouped_o = {i for g in regroups for i in g.old_indices}
     grouped_n = {j for g in regroups for j in g.new_indices}
     old_left = [i for i in old_left if i not in grouped_o]
