@@ -111,3 +111,52 @@ def latest_changes(
         row["material"] = bool(row["material"])
         out.append(row)
     return out
+
+
+# The feed's columns: everything a feed entry shows, nothing it does not (the comparison
+# JSON is the bulk of a change row and only the change's own page needs it).
+_FEED_SELECT = (
+    "SELECT c.id, c.document_id, c.detected_at, c.from_captured_at, c.to_captured_at,"
+    " c.origin, c.material, c.categories, c.summary, d.kind AS document_kind, s.site,"
+    " s.site_hash FROM changes c JOIN documents d ON d.id = c.document_id"
+    " JOIN sites s ON s.id = d.site_id"
+)
+
+
+def feed_page(
+    store: Store,
+    cursor: int,
+    *,
+    buckets: list[str] | None = None,
+    material: bool | None = None,
+    category: str | None = None,
+    limit: int = 100,
+) -> list[dict]:
+    """Changes with id > cursor, oldest first; `buckets` are 2-hex site_hash prefixes."""
+    where, params = ["c.id > ?"], [cursor]
+    if buckets is not None:
+        where.append(f"substr(s.site_hash, 1, 2) IN ({', '.join('?' for _ in buckets)})")
+        params += [b.lower() for b in buckets]
+    if material is not None:
+        where.append("c.material = ?")
+        params.append(int(material))
+    if category is not None:
+        where.append("EXISTS (SELECT 1 FROM json_each(c.categories) WHERE value = ?)")
+        params.append(category)
+    rows = _reader(store).execute(
+        # CROSS JOIN keeps SQLite walking changes by id from the cursor (the feed's order)
+        # rather than starting from the sites a bucket filter names.
+        _FEED_SELECT.replace(" JOIN ", " CROSS JOIN ", 1)
+        + " WHERE "
+        + " AND ".join(where)
+        + " ORDER BY c.id LIMIT ?",
+        [*params, limit],
+    )
+    names = [d[0] for d in rows.description]
+    out = []
+    for values in rows.fetchall():
+        row = dict(zip(names, values, strict=True))
+        row["categories"] = json.loads(row["categories"] or "[]")
+        row["material"] = bool(row["material"])
+        out.append(row)
+    return out

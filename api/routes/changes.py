@@ -24,6 +24,7 @@ from api.routes.common import (
     positive_int,
     strong_etag,
 )
+from db.reads import feed_page
 from monitor.classify.lexicon import CATEGORY_SLUGS
 from monitor.compare import compare
 from monitor.model import PolicyDocument
@@ -96,8 +97,13 @@ async def feed(request: web.Request) -> web.StreamResponse:
     limit = positive_int(query.get("limit"), "limit", default=DEFAULT_LIMIT)
     if limit > MAX_LIMIT:
         raise Problem(400, "Bad parameter", f"limit must be at most {MAX_LIMIT}")
-    rows = request.app[keys.STORE].changes_after(
-        after, buckets=buckets, material=material, category=category, limit=limit + 1
+    rows = feed_page(
+        request.app[keys.STORE],
+        after,
+        buckets=buckets,
+        material=material,
+        category=category,
+        limit=limit + 1,
     )
     more = len(rows) > limit
     rows = rows[:limit]
