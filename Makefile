@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-test
+PYWB_VENV := .venv-pywb
+PYWB := $(PYWB_VENV)/bin/wayback
 
-.PHONY: test lint venv clean extension-test chromium
+.PHONY: test lint venv clean extension-test chromium pywb
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +23,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(STAMP) lint extension-test chromium
+test: $(STAMP) lint extension-test chromium $(PYWB)
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(PYWB_VENV) .pytest_cache .ruff_cache
 
 # The browser extension: Node's test runner and web-ext lint; tooling lives in extension-tools/
 # so that extension/ holds only what the browser loads.
@@ -42,3 +44,11 @@ extension-test: $(EXT_TOOLS)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || \
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)
+
+# pywb (the local Wayback Machine of tests/e2e and bench/backfill.py) pins old redis and
+# fakeredis, so it gets a venv of its own; tests/e2e/pywb.py finds it there.
+$(PYWB):
+	$(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/pip install --quiet pywb
+
+pywb: $(PYWB)

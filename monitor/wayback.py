@@ -315,11 +315,15 @@ class WaybackClient:
                         declared = resp.content_length
                         if declared is not None and declared > self.max_body:
                             raise WaybackError(f"{resp.url}: body of {declared} bytes is too large")
-                        body = await resp.content.read(self.max_body + 1)
-                        if len(body) > self.max_body:
-                            raise WaybackError(
-                                f"{resp.url}: body larger than {self.max_body} bytes"
-                            )
+                        chunks, size = [], 0
+                        async for chunk in resp.content.iter_chunked(1 << 16):
+                            size += len(chunk)
+                            if size > self.max_body:
+                                raise WaybackError(
+                                    f"{resp.url}: body larger than {self.max_body} bytes"
+                                )
+                            chunks.append(chunk)
+                        body = b"".join(chunks)
                         # With a content coding, Content-Length counts encoded bytes.
                         encoded = "Content-Encoding" in resp.headers
                         if declared is not None and not encoded and len(body) != declared:

@@ -267,3 +267,20 @@ async def test_rate_limiter_spaces_requests_evenly():
     await limiter.hold_off(60)
     await limiter.acquire()
     assert time.slept[-1] == 60.0
+
+
+async def test_large_bodies_arrive_whole_and_oversized_ones_are_refused():
+    big = b"<p>" + b"policy text " * 40_000 + b"</p>"  # ~480 KB, many socket reads
+
+    async def raw(request):
+        return web.Response(body=big, content_type="text/html")
+
+    server = await _serve(raw)
+    cap = Capture("20200101000000", "https://example.com/p", payload_digest(big))
+    async with _client(server, FakeTime()) as wb:
+        got = await wb.fetch(cap)
+    assert got.body == big and got.digest_ok is True
+    async with _client(server, FakeTime(), max_body=100_000) as wb:
+        with pytest.raises(WaybackError, match="480007 bytes is too large"):
+            await wb.fetch(cap)
+    await server.close()

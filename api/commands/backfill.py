@@ -1,0 +1,162 @@
+"""`clausewatch backfill SITE_OR_URL`: reconstruct a policy's history from the Wayback Machine."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+
+import click
+
+from api.commands.common import CommandError
+from api.commands.storecli import (
+    check_url,
+    db_option,
+    documents_named,
+    is_url,
+    open_store,
+    site_of_url,
+    wayback_option,
+)
+from api.config import Settings
+from monitor.backfill import BackfillReport, backfill_document
+from monitor.wayback import CDX_PER_MINUTE, FETCH_PER_MINUTE, WaybackClient, WaybackError
+
+# Tests make a backfill kill itself (SIGKILL, no cleanup) after this many fetches, to prove
+# that a crash at any point resumes; there is no other way to crash at an exact point.
+KILL_AFTER_ENV = "CLAUSEWATCH_TEST_KILL_AFTER_FETCHES"
+_YEAR = re.compile(r"^\d{4}(\d{2}){0,5}$")
+
+
+def _timestamp_prefix(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    if not _YEAR.match(value):
+        raise CommandError(f"--{name} {value}: give a year (2019) or a longer timestamp prefix")
+    return value
+
+
+class _Bar:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, report: BackfillReport, fraction: float) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        done = int(fraction * width)
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * done}{'.' * (width - done)}] {fraction:4.0%}"
+            f"  {report.fetches} fetched of {report.distinct_captures}"
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _kill_hook():
+    limit = os.environ.get(KILL_AFTER_ENV)
+    if not limit:
+        return None
+
+    def on_fetch(report: BackfillReport) -> None:
+        if report.fetches >= int(limit):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return on_fetch
+
+
+def describe(report: BackfillReport) -> str:
+    return (
+        f"{report.url}: {report.captures_seen} captures ({report.distinct_captures} distinct),"
+        f" {report.fetches} fetched, {report.versions} versions, {report.changes} changes"
+        + (f", {report.failed} failed" if report.failed else "")
+        + (f", {report.digest_mismatches} digest mismatches" if report.digest_mismatches else "")
+    )
+
+
+@click.command("backfill")
+@click.argument("target", metavar="SITE_OR_URL")
+@click.option("--since", metavar="YEAR", help="Only captures from this year on.")
+@click.option("--until", metavar="YEAR", help="Only captures up to this year.")
+@click.option(
+    "--cdx-per-minute",
+    type=click.FloatRange(min=0, min_open=True),
+    default=CDX_PER_MINUTE,
+    show_default=True,
+    help="CDX queries a minute (IA blocks above ~24).",
+)
+@click.option(
+    "--fetch-per-minute",
+    type=click.FloatRange(min=0, min_open=True),
+    default=FETCH_PER_MINUTE,
+    show_default=True,
+    help="Raw capture fetches a minute; raise it for a local archive.",
+)
+@db_option
+@wayback_option
+def command(
+    target: str,
+    since: str | None,
+    until: str | None,
+    cdx_per_minute: float,
+    fetch_per_minute: float,
+    db_path: str | None,
+    wayback_url: str | None,
+) -> None:
+    """Recover the past versions of a tracked policy from the Wayback Machine.
+
+    Fetches as few captures as it can (equal digests are one text; between two captures
+    with the same extracted text, nothing is assumed to have changed). Safe to interrupt
+    and to run again: progress is saved, and a second run adds nothing.
+    """
+    since, until = _timestamp_prefix(since, "since"), _timestamp_prefix(until, "until")
+    settings = Settings.from_env(db_path=db_path, wayback_url=wayback_url)
+    with open_store(settings) as store:
+        if is_url(target) and not store.documents_by_url(check_url(target)):
+            # Backfilling a URL is a way of tracking it.
+            site = store.add_site(site_of_url(target))
+            store.add_document(site["id"], target)
+        documents = documents_named(store, target)
+
+        async def run() -> list[BackfillReport]:
+            reports = []
+            async with WaybackClient(
+                settings.wayback_url,
+                contact=settings.user_agent_contact,
+                cdx_per_minute=cdx_per_minute,
+                fetch_per_minute=fetch_per_minute,
+            ) as client:
+                for doc in documents:
+                    bar = _Bar(doc["url"])
+                    try:
+                        reports.append(
+                            await backfill_document(
+                                store,
+                                client,
+                                doc,
+                                since=since,
+                                until=until,
+                                on_progress=bar,
+                                on_fetch=_kill_hook(),
+                            )
+                        )
+                    finally:
+                        bar.close()
+            return reports
+
+        try:
+            reports = asyncio.run(run())
+        except WaybackError as exc:
+            raise CommandError(f"Wayback Machine: {exc} (progress is saved; run again)") from None
+        except KeyboardInterrupt:
+            raise CommandError("interrupted; progress is saved, run again to resume") from None
+    for report in reports:
+        click.echo(describe(report))

@@ -1,0 +1,32 @@
+"""`clausewatch reprocess`: rebuild versions and changes from stored snapshots."""
+
+from __future__ import annotations
+
+import click
+
+from api.commands.storecli import db_option, documents_named, open_store
+from api.config import Settings
+from monitor.reprocess import reprocess
+
+
+@click.command("reprocess")
+@click.argument("targets", metavar="[SITE_OR_URL]...", nargs=-1)
+@db_option
+def command(targets: tuple[str, ...], db_path: str | None) -> None:
+    """Re-extract and re-judge stored snapshots after an extractor or judgment upgrade.
+
+    Changes whose two versions are unchanged keep their id and detection time; changes
+    found only now are marked `reprocess`, so they are history, never news.
+    """
+    settings = Settings.from_env(db_path=db_path)
+    with open_store(settings) as store:
+        ids = None
+        if targets:
+            ids = sorted({d["id"] for t in targets for d in documents_named(store, t)})
+        report = reprocess(store, ids)
+    click.echo(
+        f"{report.documents} documents, {report.snapshots} snapshots"
+        f" ({report.failed} without text): versions {report.versions_before} -> "
+        f"{report.versions_after}; changes kept {report.changes_kept},"
+        f" added {report.changes_added}, removed {report.changes_removed}"
+    )
