@@ -24,7 +24,17 @@ def _register() -> None:
         cli.add_command(importlib.import_module(f"api.commands.{name}").command)
 
 
-COMMANDS: tuple[str, ...] = ("diff", "extract", "track", "backfill", "history", "reprocess", "discover", "serve", "check")
+COMMANDS: tuple[str, ...] = (
+    "diff",
+    "extract",
+    "track",
+    "backfill",
+    "history",
+    "reprocess",
+    "discover",
+    "serve",
+    "check",
+)
 
 
 _register()
