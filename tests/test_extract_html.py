@@ -268,3 +268,14 @@ def test_bold_address_block_is_text_not_headings():
         ("heading", "Cookies."),
         ("paragraph", "We set one."),
     ]
+
+
+def test_paragraphs_typed_with_bullet_characters_are_list_items():
+    doc = extract(
+        html("<h2>Contact</h2><p>•&nbsp;Call us; or</p><p>· Write to us.</p><p>•not a bullet</p>")
+    )
+    assert [(c.kind, c.text) for c in doc.body] == [
+        ("list-item", "Call us; or"),
+        ("list-item", "Write to us."),
+        ("paragraph", "•not a bullet"),
+    ]

@@ -183,3 +183,17 @@ def test_bold_address_block_is_text_and_indented_paragraph_stays_in_its_item():
         ("list-item", "Cookies: we set one. You can refuse it."),
         ("list-item", "nested on one line"),
     ]
+
+
+def test_in_page_contents_list_dropped_other_lists_kept():
+    doc = md(
+        "# Policy\n\n* [Data we collect](#data)\n* [Who we share it with](#share); and\n"
+        "* [Your rights](#rights)\n\n## Data\n\n* your name, see [Rights](#rights)\n"
+        "* your email, see [our FAQ](https://faq.example)\n"
+    )
+    assert [(c.kind, c.text) for c in doc.clauses] == [
+        ("heading", "Policy"),
+        ("heading", "Data"),
+        ("list-item", "your name, see Rights"),
+        ("list-item", "your email, see our FAQ"),
+    ]

@@ -28,6 +28,7 @@ _SKIP = frozenset({"-comment", "script", "style", "img", "picture", "source", "t
 _LAYOUT_CELL = 2000
 _HEADING_SELECTOR = "h1, h2, h3, h4, h5, h6"
 _SPACE = re.compile(r"\s+")
+_BULLET_GLYPH = re.compile(r"^[•▪◦●·][\s\u00a0]+(?=\S)")
 # Elements whose edges break a line even when read as inline text.
 _BREAKS = _BLOCK | _LISTS | frozenset(_HEADING_LEVEL) | {"li", "table"}
 # A segment of inline text: (text, bold) or a line break (None).
@@ -101,7 +102,12 @@ class _Reader:
                 self.blocks.append(Block("heading", first, SUBHEADING))
                 group = rest
             if group:
-                self.blocks.append(Block("paragraph", " ".join(t for t, _ in group)))
+                text = " ".join(t for t, _ in group)
+                # "<p>• Item</p>": a list typed with bullet characters (word processors).
+                if m := _BULLET_GLYPH.match(text):
+                    self.blocks.append(Block("list-item", text[m.end() :]))
+                else:
+                    self.blocks.append(Block("paragraph", text))
 
     def flush_as(self, kind: str, level: int = 0) -> None:
         text = self.take_text()

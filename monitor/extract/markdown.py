@@ -30,6 +30,8 @@ _BOLD_ONLY = re.compile(r"^(\*\*|__)(?P<inner>(?:(?!\1).)+)\1[ \t]*[.:]?$")
 _ICON_WORD = re.compile(r"^[a-z]+(?:_[a-z]+)*$")
 # A list item that is nothing but a link to an anchor on the same page: a contents list.
 _CONTENTS_ENTRY = re.compile(r"^\[[^\]]*\]\(#[^)\s]*\)$")
+_ANCHOR_LINK = re.compile(r"\[([^\]]*)\]\(#[^)\s]*\)")
+_ANY_LINK = re.compile(r"\]\(")
 
 
 def _table_row(line: str) -> str:
@@ -136,16 +138,41 @@ def _repair_bold(blocks: list[list]) -> None:
                 following[1] = "**" + following[1]
 
 
+def _contents_lists(raw: list[list]) -> list[bool]:
+    """Which blocks belong to an in-page contents list: a run of list items that are all,
+    or nearly all, links to anchors on the same page ("[Cookies](#cookies) and")."""
+    flags = [False] * len(raw)
+    start = 0
+    while start < len(raw):
+        end = start
+        while end < len(raw) and raw[end][0] == "list-item":
+            end += 1
+        run = [body for _, body, _ in raw[start:end]]
+        if len(run) >= 2 and all(_is_contents_entry(body) for body in run):
+            flags[start:end] = [True] * (end - start)
+        start = end + 1
+    return flags
+
+
+def _is_contents_entry(body: str) -> bool:
+    links = _ANCHOR_LINK.findall(body)
+    if not links or len(links) != len(_ANY_LINK.findall(body)):
+        return False
+    linked = sum(len(text) for text in links)
+    return linked >= 0.6 * len(_ANCHOR_LINK.sub(r"\1", body))
+
+
 def markdown_blocks(text: str) -> list[Block]:
     """The blocks of a Markdown document."""
     raw = _raw_blocks(text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4))
     _repair_bold(raw)
+    in_contents = _contents_lists(raw)
     out: list[Block] = []
-    for kind, body, level in raw:
+    for index, (kind, body, level) in enumerate(raw):
         if kind == "table-row":
             out.append(Block(kind, _table_row(body)))
             continue
-        if kind == "list-item" and _CONTENTS_ENTRY.match(body):
+        if kind == "list-item" and (_CONTENTS_ENTRY.match(body) or in_contents[index]):
             continue
         one_line = "\n" not in body
         body = body.replace("\n", " ")
