@@ -7,6 +7,7 @@ import re
 from difflib import SequenceMatcher
 
 from monitor.classify.lexicon import practice_categories, without_names
+from monitor.classify.noise import is_name
 from monitor.classify.practice import CATEGORY_LABELS, clip
 from monitor.classify.words import MODALS, NEGATIONS, PRACTICE_VERBS, STOPWORDS, words
 
@@ -128,9 +129,19 @@ def _promise_scope(old: str, new: str, ops: list[tuple[str, str]]) -> str | None
     """An edit inside a negative promise ("we do not use your input to train our models
     when you use A, B or C") changes what the promise covers, however small the edit."""
     po = pn = 0
-    for op, t in ops:
+    for k, (op, t) in enumerate(ops):
         if op == "equal":
             po, pn = po + len(t), pn + len(t)
+            continue
+        # One name swapped for another ("off Facebook" -> "off Meta") is a rename.
+        pair = ops[k + 1] if k + 1 < len(ops) and ops[k + 1][0] not in ("equal", op) else None
+        if pair is None and k and ops[k - 1][0] not in ("equal", op):
+            pair = ops[k - 1]
+        if pair and is_name(t.strip()) and is_name(pair[1].strip()):
+            if op == "delete":
+                po += len(t)
+            else:
+                pn += len(t)
             continue
         text, pos = (old, po) if op == "delete" else (new, pn)
         sentence = _sentence_at(text, pos)
@@ -186,12 +197,13 @@ def edit_reason(
         vy = [w for w in y if w in PRACTICE_VERBS]
         if vx and vy and vx[0][:4] != vy[0][:4]:
             flips.append(f"changes “{vx[0]}” to “{vy[0]}”: {_now(ops, vy[0])}")
-    scope = _promise_scope(old, new, ops)
-    if scope:
-        flips.append(scope)
     quantity = _quantity_reason(old, new, categories)
     if quantity:
         flips.insert(0, quantity)
+    elif not flips:
+        scope = _promise_scope(old, new, ops)
+        if scope:
+            flips.append(scope)
     practice = [c for c in categories if c != "other"]
     # Whether the clause states a practice at all, judged without the names in it.
     states_practice = bool(practice_categories(without_names(f"{old} {new}")) or section_practice)

@@ -195,7 +195,7 @@ _PRACTICE_NAMES = (
 )
 
 
-def _is_name(segment: str) -> bool:
+def is_name(segment: str) -> bool:
     """Only proper names: capitalised words (with "of", "the"... between), no practice term."""
     from monitor.classify.lexicon import practice_categories
 
@@ -218,7 +218,7 @@ def _name_swaps(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
         (op1, a), (op2, b) = ops[k], ops[k + 1]
         if {op1, op2} == {"delete", "insert"}:
             old_seg, new_seg = (a, b) if op1 == "delete" else (b, a)
-            if _is_name(old_seg) and _is_name(new_seg):
+            if is_name(old_seg) and is_name(new_seg):
                 swaps.append((old_seg.strip(), new_seg.strip()))
     return swaps
 
