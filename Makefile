@@ -52,3 +52,8 @@ $(PYWB):
 	$(PYWB_VENV)/bin/pip install --quiet pywb
 
 pywb: $(PYWB)
+
+# `make run`: the service (API + scheduler) on 127.0.0.1:8080, setting up .venv first if needed.
+.PHONY: run
+run: $(STAMP)
+	$(VENV)/bin/clausewatch serve --host 127.0.0.1 --port 8080

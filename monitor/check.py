@@ -24,6 +24,7 @@ the same shrunken text again, it is taken as real: recorded, and the change anno
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -164,14 +165,7 @@ def record_fetch(
             **base,
         )
 
-    pipeline = pipeline or Pipeline.default()
     validators = {"etag": fetched.etag, "last_modified": fetched.last_modified}
-    try:
-        policy: PolicyDocument | None = pipeline.extract(
-            fetched.body, fetched.content_type, fetched.final_url
-        )
-    except ExtractionError:
-        policy = None  # record_snapshot extracts again and stores the reason on the snapshot
     snapshot_args = {
         "captured_at": now,
         "source": "live",
@@ -180,6 +174,34 @@ def record_fetch(
         "content_type": fetched.content_type,
         "headers": dict(fetched.headers),
     }
+    if fetched.outcome == "moved":
+        done = {"status": "moved", "detail": f"moved permanently to {fetched.moved_to}"}
+    else:
+        done = {"status": "ok", "detail": None}
+
+    same = _same_bytes_as_last(store, doc_id, fetched.body)
+    if same is not None:
+        # The very bytes of the latest capture: its version, without extracting again (most
+        # checks of a server that sends no validators end here).
+        with store.write():
+            snapshot, _ = store.add_snapshot(doc_id, fetched.body, **snapshot_args)
+            store.mark_snapshot(snapshot["id"], version_id=same["version_id"])
+            store.refresh_version_spans(doc_id)
+        return CheckResult(
+            snapshot_id=snapshot["id"],
+            version_id=same["version_id"],
+            **done,
+            **base,
+            **validators,
+        )
+
+    pipeline = pipeline or Pipeline.default()
+    try:
+        policy: PolicyDocument | None = pipeline.extract(
+            fetched.body, fetched.content_type, fetched.final_url
+        )
+    except ExtractionError:
+        policy = None  # record_snapshot extracts again and stores the reason on the snapshot
 
     if policy is not None and policy.clauses:
         held = _hold_back(store, document, policy, shrink_ratio, pipeline)
@@ -213,15 +235,9 @@ def record_fetch(
         pipeline=memo,
     )
     if recorded.error is not None:
-        status: Status = "empty"
-        detail: str | None = recorded.error
-    elif fetched.outcome == "moved":
-        status, detail = "moved", f"moved permanently to {fetched.moved_to}"
-    else:
-        status, detail = "ok", None
+        done = {"status": "empty", "detail": recorded.error}
     return CheckResult(
-        status=status,
-        detail=detail,
+        **done,
         snapshot_id=recorded.snapshot_id,
         version_id=recorded.version_id,
         new_version=recorded.new_version,
@@ -229,6 +245,16 @@ def record_fetch(
         **base,
         **validators,
     )
+
+
+def _same_bytes_as_last(store: Store, document_id: int, body: bytes) -> dict | None:
+    """The latest snapshot, when it holds exactly `body` and made a version."""
+    last = store.latest_snapshot(document_id)
+    if last is None or last["version_id"] is None:
+        return None
+    if last["blob_sha256"] != hashlib.sha256(body).hexdigest():
+        return None
+    return last
 
 
 def _replay(pipeline: Pipeline, fetched: FetchResult, policy: PolicyDocument | None):

@@ -56,6 +56,7 @@ class Page:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     location: str | None = None  # answer a permanent redirect there
+    validators: bool = True  # send an ETag (and answer 304s)
 
 
 class PolicySites:
@@ -90,10 +91,12 @@ class PolicySites:
         if page.location:
             raise web.HTTPMovedPermanently(page.location)
         etag = '"' + hashlib.sha256(page.html.encode()).hexdigest()[:16] + '"'
-        if page.status == 200 and request.headers.get("If-None-Match") == etag:
+        if not page.validators:
+            etag = None
+        elif page.status == 200 and request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
         headers = dict(page.headers)
-        if page.status == 200:
+        if page.status == 200 and etag:
             headers["ETag"] = etag
         return web.Response(
             status=page.status, text=page.html, content_type="text/html", headers=headers

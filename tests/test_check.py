@@ -189,3 +189,35 @@ def test_shrink_rule():
     assert clause_text_size([{"text": "abc"}, {"text": "de"}]) == 5
     assert shrank(100, 49) and not shrank(100, 50) and not shrank(0, 0)
     assert not shrank(100, 200)
+
+
+async def test_the_same_bytes_again_reuse_the_version_without_extracting(store, sites):
+    from monitor.compare import compare
+    from monitor.extract import extract
+    from monitor.record import Pipeline
+
+    extracted = []
+
+    def counting_extract(raw, content_type, url):
+        extracted.append(url)
+        return extract(raw, content_type, url)
+
+    url = sites.set("site.test", "/privacy", policy_html(), validators=False)
+    doc = track(store, url)
+    async with loopback_fetcher(HOSTS) as fetcher:
+        monitor = Monitor(
+            store,
+            fetcher,
+            timing=TIMING,
+            clock=WallClock(),
+            pipeline=Pipeline(extract=counting_extract, compare=compare),
+        )
+        first = await check(monitor, doc["id"])
+        monitor.clock.advance(4000)
+        second = await check(monitor, doc["id"])
+    assert len(extracted) == 1  # the second check never extracted
+    assert second.status == "ok" and second.version_id == first.version_id
+    assert not second.new_version and second.snapshot_id != first.snapshot_id
+    [version] = store.versions_of_document(doc["id"])
+    assert version["snapshot_count"] == 2
+    assert version["last_captured_at"] == utc_iso(monitor.clock())
