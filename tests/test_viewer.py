@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from api.app import create_app
 from api.config import Settings
+from api.viewer.routes import COMPARISONS
 from monitor.compare import compare
 from monitor.model import PolicyDocument
 from monitor.record import record_snapshot
@@ -214,6 +215,22 @@ async def test_compare_any_two_versions(client, corpus):
     assert f"/sites/bitwarden.example/versions/{old['id']}" in hrefs
 
 
+async def test_compare_reuses_stored_changes_and_computes_each_other_pair_once(client, corpus):
+    store, histories = corpus
+    comparisons = client.server.app[COMPARISONS]
+    change = store.changes_of_document(histories["amazon-com.example"].document_id)[1]
+    pair = f"from={change['from_version_id']}&to={change['to_version_id']}"
+    tree = await page(client, f"/sites/amazon-com.example/compare?{pair}")
+    assert text(tree.css_first("p.summary")) == " ".join(change["summary"].split())
+    assert comparisons.computed == 0
+    versions = store.versions_of_document(histories["amazon-com.example"].document_id)
+    backwards = f"from={versions[-1]['id']}&to={versions[0]['id']}"
+    first = await page(client, f"/sites/amazon-com.example/compare?{backwards}&mode=inline")
+    again = await page(client, f"/sites/amazon-com.example/compare?{backwards}&material=1")
+    assert comparisons.computed == 1
+    assert len(first.css("article.diff")) >= len(again.css("article.diff")) > 0
+
+
 async def test_version_page_anchors_every_clause(client, corpus):
     store, histories = corpus
     versions = store.versions_of_document(histories["amazon-com.example"].document_id)
@@ -290,6 +307,12 @@ async def test_a_change_or_version_of_another_site_is_not_found(client, corpus):
         f"/sites/bitwarden.example/compare?from={mine['id']}&to={other['to_version_id']}",
         404,
     )
+
+
+async def test_a_wrong_method_is_an_html_page_with_allow(client):
+    resp = await client.post("/sites/bitwarden.example")
+    assert resp.status == 405 and resp.content_type == "text/html"
+    assert "GET" in resp.headers["Allow"]
 
 
 async def test_api_errors_stay_problem_documents(client):

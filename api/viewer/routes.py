@@ -7,7 +7,6 @@ the material-only filter are query parameters (`?mode=side|inline`, `?material=1
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -20,14 +19,14 @@ from aiohttp import web
 from api import keys
 from api.problems import Handler, Problem, wants_html
 from api.viewer.chart import change_chart
+from api.viewer.comparisons import Comparisons
 from api.viewer.diffview import diff_view
 from api.viewer.text import capture_url, clip, day, highlight, safe_href
 from db import Store
-from monitor.compare import compare
-from monitor.model import PolicyDocument
 
 HERE = Path(__file__).parent
 JINJA = web.AppKey("viewer_jinja", jinja2.Environment)
+COMPARISONS = web.AppKey("viewer_comparisons", Comparisons)
 # SQLite integers are signed 64-bit: anything larger is not an id we could have issued.
 MAX_ID = 2**63 - 1
 MAX_QUERY = 200
@@ -312,10 +311,6 @@ async def change_page(request: web.Request) -> web.Response:
     )
 
 
-def _compare_versions(old: dict, new: dict) -> dict:
-    return compare(PolicyDocument.from_dict(old), PolicyDocument.from_dict(new)).to_detail_dict()
-
-
 async def compare_page(request: web.Request) -> web.Response:
     store = _store(request)
     site = _site(request)
@@ -326,8 +321,7 @@ async def compare_page(request: web.Request) -> web.Response:
     new, new_doc = _version_of_site(store, site, new_id)
     if old_doc["id"] != new_doc["id"]:
         raise web.HTTPBadRequest(text="These two versions belong to different documents.")
-    # Comparing a long policy takes a CPU moment: keep the event loop answering meanwhile.
-    comparison = await asyncio.get_running_loop().run_in_executor(None, _compare_versions, old, new)
+    comparison = await request.app[COMPARISONS].between(store, old, new)
     snapshots = store.snapshots_of_document(old_doc["id"])
     wayback = request.app[keys.SETTINGS].wayback_url
     name = site["site"]
@@ -501,8 +495,9 @@ async def html_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         response = _error_page(
             request, exc.status, exc.reason, message or _FRIENDLY.get(exc.status, "")
         )
-        if "Allow" in exc.headers:
-            response.headers["Allow"] = exc.headers["Allow"]
+        for name in ("Allow", "Retry-After"):
+            if name in exc.headers:
+                response.headers[name] = exc.headers[name]
     except Exception:
         log.exception("viewer failed on %s %s", request.method, request.path)
         response = _error_page(
@@ -543,6 +538,7 @@ def setup(app: web.Application) -> None:
         filters={"day": day, "clip": clip},
     )
     env.globals.update(_globals())
+    app[COMPARISONS] = Comparisons()
     # Inner to the problem middleware, which lets errors on non-API paths through to here.
     app.middlewares.append(html_errors)
     app.router.add_get("/", home, name="viewer-home")
