@@ -37,6 +37,9 @@ Reads (all return dicts or lists of dicts; ``None`` when absent):
   (the feed, id order), ``last_change_id()``
 - ``search_clauses(q, limit=)`` -> rows with version_id, position, section, kind, text,
   snippet, document_id, site, url
+- the monitor's: ``checkable_documents_due(now, limit=)`` (documents of sites in
+  ``CHECKED_SITE_STATES``: ``active`` and ``tracked``), ``current_version(document_id)``
+  (with clauses), ``latest_snapshot(document_id, error_prefix=)``, ``sites_in_state(state)``
 - ``counts()``
 - ``recent_changes(material=, limit=)`` (latest capture first), ``version_sizes(document_id)``
   (words and first-capture bytes per version): the diff viewer's reads
@@ -60,7 +63,10 @@ Writes: ``add_site``, ``add_document``, ``update_document(id, **state)``, ``put_
 blob), ``mark_snapshot``, ``upsert_version(document_id, text_hash, policy_dict)``,
 ``refresh_version_spans``, ``delete_orphan_versions``, ``insert_change``,
 ``update_change``, ``delete_change``, ``add_backfill_captures``,
-``mark_backfill_capture``. Group several in one transaction with ``with store.write():``.
+``mark_backfill_capture``; the monitor's ``claim_document(id, now=, until=, force=)`` (moves
+a due document's next_check_at to the end of a lease; None if it was not due) and
+``set_site_state(site_id, state, detail)``. Group several in one transaction with
+``with store.write():``.
 """
 
 from db.store import ANNOUNCED_ORIGINS, ORIGINS, Store, site_hash, utc_iso

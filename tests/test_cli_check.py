@@ -69,3 +69,11 @@ def test_bad_input_is_one_line(tmp_path, args, message):
     result = CliRunner().invoke(cli, ["check", *args, "--db", str(tmp_path / "cw.db")], env=QUICK)
     assert result.exit_code != 0
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_a_bad_environment_setting_is_one_line(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["check", "--db", str(tmp_path / "cw.db")], env={"CLAUSEWATCH_MAX_CONCURRENCY": "many"}
+    )
+    assert result.exit_code == 1
+    assert "bad CLAUSEWATCH_* setting" in result.output and "Traceback" not in result.output

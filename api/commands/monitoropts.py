@@ -58,14 +58,17 @@ def monitor_settings(
     check_interval: int | None,
     **more,
 ) -> Settings:
-    return Settings.from_env(
-        db_path=db_path,
-        wayback_url=wayback_url,
-        allow_private_addresses=allow_private_addresses,
-        archive_on_change=False if no_archive else None,
-        check_interval=check_interval,
-        **more,
-    )
+    try:
+        return Settings.from_env(
+            db_path=db_path,
+            wayback_url=wayback_url,
+            allow_private_addresses=allow_private_addresses,
+            archive_on_change=False if no_archive else None,
+            check_interval=check_interval,
+            **more,
+        )
+    except ValueError as exc:  # a CLAUSEWATCH_* variable that is not a number
+        raise CommandError(f"bad CLAUSEWATCH_* setting in the environment ({exc})") from None
 
 
 def open_store(settings: Settings) -> Store:
