@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from corpusdb import build_store
+from corpusdb import HISTORIES, build_store, captured_at
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from api.app import create_app
@@ -51,6 +51,15 @@ def corpus(tmp_path_factory):
     doc = store.add_document(site["id"], "javascript:alert(3)//evil.example/privacy")
     for raw, when in ((HOSTILE_V1, "2024-01-01T00:00:00Z"), (HOSTILE_V2, "2024-06-01T00:00:00Z")):
         record_snapshot(store, doc["id"], raw, "text/html", None, when, "wayback")
+    # A site whose policy was seen once in the archive, then changed under the live monitor.
+    live = store.add_document(store.add_site("live.example")["id"], "https://live.example/p")
+    files = sorted((HISTORIES / "duckduckgo").glob("*.md"))[:2]
+    for file, source in zip(files, ("wayback", "live"), strict=True):
+        record_snapshot(
+            store, live["id"], file.read_bytes(), "text/markdown", None, captured_at(file), source
+        )
+    # Tracking requested, nothing fetched yet.
+    store.add_document(store.add_site("pending.example")["id"], "https://pending.example/privacy")
     yield store, {h.site: h for h in histories}
     store.close()
 
@@ -264,6 +273,29 @@ async def test_search_finds_clauses_and_links_to_them(client, corpus):
     assert sites.css_first('.site-list a[href="/sites/bitwarden.example"]') is not None
     none = await page(client, "/search?q=zzyzx+qwxv")
     assert text(none.css_first('[data-count="hits"]')) == "0"
+
+
+async def test_a_live_change_shows_where_its_captures_came_from(client, corpus):
+    store, _ = corpus
+    doc = store.documents_of_site(store.get_site("live.example")["id"])[0]
+    (change,) = store.changes_of_document(doc["id"])
+    assert change["origin"] == "live"
+    tree = await page(client, f"/sites/live.example/changes/{change['id']}")
+    captures = [text(c) for c in tree.css(".captures .capture")]
+    assert "by Wayback Machine" in captures[0] and "by live fetch" in captures[1]
+    wayback_links = [a for a in tree.css(".captures a") if a.attributes["href"].startswith(WAYBACK)]
+    assert len(wayback_links) == 1  # the live capture has no archive page of its own
+    assert "reconstructed from the archive" not in text(tree.css_first(".period"))
+    site = await page(client, "/sites/live.example")
+    sources = [text(r.css("td")[2]) for r in site.css("table.timeline tbody tr")]
+    assert sources[0].startswith("Live") and sources[-1].startswith("Wayback")
+
+
+async def test_a_site_with_nothing_recorded_yet_has_a_page(client):
+    tree = await page(client, "/sites/pending.example")
+    assert text(tree.css_first('[data-count="versions"]')) == "0"
+    assert tree.css_first("figure.chart") is None and tree.css_first("form.compare-picker") is None
+    assert "No change yet" in text(tree.css_first("main"))
 
 
 # -- errors ----------------------------------------------------------------------------
