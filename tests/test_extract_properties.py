@@ -10,15 +10,65 @@ from monitor.extract import extract
 from monitor.model import ExtractionError, PolicyDocument
 
 CONTENT_TYPES = st.sampled_from(
-    [None, "text/html", "text/html; charset=iso-8859-1", "text/plain", "text/markdown",
-     "application/json", "application/pdf", "application/octet-stream", "text/html; charset=bogus"]
+    [
+        None,
+        "text/html",
+        "text/html; charset=iso-8859-1",
+        "text/plain",
+        "text/markdown",
+        "application/json",
+        "application/pdf",
+        "application/octet-stream",
+        "text/html; charset=bogus",
+    ]
 )
-TAGS = ["p", "div", "h1", "h2", "h6", "ul", "ol", "li", "table", "tr", "td", "th", "strong",
-        "b", "em", "a", "br", "nav", "footer", "header", "article", "main", "section", "span",
-        "script", "style", "button", "form", "aside", "details", "summary", "pre", "tbody"]
+TAGS = [
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "strong",
+    "b",
+    "em",
+    "a",
+    "br",
+    "nav",
+    "footer",
+    "header",
+    "article",
+    "main",
+    "section",
+    "span",
+    "script",
+    "style",
+    "button",
+    "form",
+    "aside",
+    "details",
+    "summary",
+    "pre",
+    "tbody",
+]
 ATTRS = st.sampled_from(
-    ["", ' class="menu"', ' id="how_we_share"', ' class="cookie-banner"', ' role="navigation"',
-     ' href="#top"', ' aria-expanded="true"', ' class="breadcrumb"', ' id="onetrust-consent-sdk"']
+    [
+        "",
+        ' class="menu"',
+        ' id="how_we_share"',
+        ' class="cookie-banner"',
+        ' role="navigation"',
+        ' href="#top"',
+        ' aria-expanded="true"',
+        ' class="breadcrumb"',
+        ' id="onetrust-consent-sdk"',
+    ]
 )
 WORDS = st.text(
     alphabet=st.sampled_from(list("abc XYZ.,:;*#-|_[]()!\n\t&<>é®Â€™\u00a0\u00ad0123456789")),
@@ -44,8 +94,26 @@ def html_documents(draw):
 @st.composite
 def markdown_documents(draw):
     pieces = st.sampled_from(
-        ["# ", "## ", "\n", "\n\n", "* ", "1. ", "    * ", "**", "| a | b |\n", "|---|---|\n",
-         "===\n", "---\n", "[x](http://a)", "[](#y)", "> ", "```\n", "\\*", "Last updated: May 1, 2020\n"]
+        [
+            "# ",
+            "## ",
+            "\n",
+            "\n\n",
+            "* ",
+            "1. ",
+            "    * ",
+            "**",
+            "| a | b |\n",
+            "|---|---|\n",
+            "===\n",
+            "---\n",
+            "[x](http://a)",
+            "[](#y)",
+            "> ",
+            "```\n",
+            "\\*",
+            "Last updated: May 1, 2020\n",
+        ]
     )
     return "".join(draw(st.lists(st.one_of(pieces, WORDS), max_size=40))).encode()
 
