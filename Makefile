@@ -46,7 +46,7 @@ chromium:
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)
 
 # pywb (the local Wayback Machine of tests/e2e and bench/backfill.py) pins old redis and
-# fakeredis, so it gets a venv of its own; tests/e2e/pywb.py finds it there.
+# fakeredis, so it gets a venv of its own; tests/e2e/pywbserver.py finds it there.
 $(PYWB):
 	$(PYTHON) -m venv $(PYWB_VENV)
 	$(PYWB_VENV)/bin/pip install --quiet pywb

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
-from pywb import Pywb  # noqa: E402
+from pywbserver import Pywb  # noqa: E402
 from warcs import history_captures, write_warc  # noqa: E402
 
 from db import Store  # noqa: E402

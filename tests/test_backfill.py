@@ -195,3 +195,13 @@ async def test_since_until_narrow_the_listing(tmp_path):
     assert report.captures_seen == 1 and fetched == ["20200601000000"]
     assert report.versions == 1 and report.changes == 0
     store.close()
+
+
+async def test_an_empty_archive_is_an_empty_history(tmp_path):
+    server = await serve([], [])
+    store, doc = open_doc(tmp_path / "cw.db")
+    async with client_for(server) as wb:
+        report = await backfill_document(store, wb, doc, pipeline=PIPELINE)
+    await server.close()
+    assert (report.captures_seen, report.fetches, report.versions, report.changes) == (0, 0, 0, 0)
+    store.close()

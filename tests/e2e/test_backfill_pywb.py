@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 
 import pytest
-from pywb import Pywb
+from pywbserver import Pywb
 from warcs import ArchivedCapture, history_captures, raw_html_captures, write_warc
 
 from db import Store
