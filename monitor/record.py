@@ -130,6 +130,17 @@ def _judgment(comparison: Any) -> dict:
     }
 
 
+def _plan(store: Store, document_id: int) -> tuple[dict, dict, dict]:
+    """(wanted boundaries by key, stored changes by key, snapshots by id)."""
+    snapshots = store.snapshots_of_document(document_id)
+    wanted = {b.key: b for b in timeline(snapshots)}
+    existing = {
+        (c["from_version_id"], c["to_version_id"], c["occurrence"]): c
+        for c in store.changes_of_document(document_id)
+    }
+    return wanted, existing, {s["id"]: s for s in snapshots}
+
+
 def reconcile_changes(
     store: Store,
     document_id: int,
@@ -142,39 +153,46 @@ def reconcile_changes(
 
     Kept changes get their capture times corrected in place; with `rejudge` (reprocess)
     their judgment is recomputed too, still in place.
+
+    Comparing two long policies can take seconds, so the comparisons are made before the
+    write transaction, which then only re-reads the plan and applies it: other writers
+    (another process recording a live check) never wait on a diff. A comparison the plan
+    did not foresee (the timeline moved meanwhile) is made inside, as a fallback.
     """
+    versions: dict[int, PolicyDocument] = {}
+    judged: dict[tuple[int, int], dict] = {}
+
+    def judgment(pair: tuple[int, int]) -> dict:
+        if pair not in judged:
+            for version_id in pair:
+                if version_id not in versions:
+                    versions[version_id] = _policy_of(store.get_version(version_id))
+            judged[pair] = _judgment(pipeline.compare(versions[pair[0]], versions[pair[1]]))
+        return judged[pair]
+
+    wanted, existing, _ = _plan(store, document_id)
+    for key in wanted:
+        if rejudge or key not in existing:
+            judgment(key[:2])
+
     added: list[int] = []
     removed: list[int] = []
     with store.write():
-        snapshots = store.snapshots_of_document(document_id)
-        by_id = {s["id"]: s for s in snapshots}
-        wanted = {b.key: b for b in timeline(snapshots)}
-        existing = {
-            (c["from_version_id"], c["to_version_id"], c["occurrence"]): c
-            for c in store.changes_of_document(document_id)
-        }
+        wanted, existing, by_id = _plan(store, document_id)
         for key, change in existing.items():
             if key not in wanted:
                 store.delete_change(change["id"])
                 removed.append(change["id"])
-        versions: dict[int, PolicyDocument] = {}
-
-        def policy(version_id: int) -> PolicyDocument:
-            if version_id not in versions:
-                versions[version_id] = _policy_of(store.get_version(version_id))
-            return versions[version_id]
-
         for key, b in wanted.items():
             change = existing.get(key)
             span = {"from_captured_at": b.from_captured_at, "to_captured_at": b.to_captured_at}
             if change is not None:
                 fields = {k: v for k, v in span.items() if change[k] != v}
                 if rejudge:
-                    fields.update(_judgment(pipeline.compare(policy(key[0]), policy(key[1]))))
+                    fields.update(judgment(key[:2]))
                 if fields:
                     store.update_change(change["id"], **fields)
                 continue
-            comparison = pipeline.compare(policy(key[0]), policy(key[1]))
             added.append(
                 store.insert_change(
                     {
@@ -185,30 +203,43 @@ def reconcile_changes(
                         **span,
                         "origin": origin,
                         "archive_url": archive_view_url(by_id[b.to_snapshot_id]),
-                        **_judgment(comparison),
+                        **judgment(key[:2]),
                     }
                 )
             )
     return added, removed
 
 
-def process_snapshot(store: Store, snapshot: dict, pipeline: Pipeline) -> Recorded:
-    """Extract a stored snapshot and attach it to its version (no change reconciliation)."""
-    result = Recorded(snapshot_id=snapshot["id"], new_snapshot=False)
+def _extract(store: Store, snapshot: dict, pipeline: Pipeline) -> PolicyDocument | str:
+    """The snapshot's policy document, or why there is none (pure but for the blob read)."""
     raw = store.get_blob(snapshot["blob_sha256"])
     try:
         doc = pipeline.extract(raw, snapshot.get("content_type"), snapshot.get("url"))
         if not doc.clauses:
             raise ExtractionError("no policy text")
     except ExtractionError as exc:
-        result.error = str(exc) or type(exc).__name__
-        store.mark_snapshot(snapshot["id"], version_id=None, error=result.error)
-        return result
-    result.text_hash = text_hash(doc)
-    result.version_id, result.new_version = store.upsert_version(
-        snapshot["document_id"], result.text_hash, doc.to_dict()
-    )
-    store.mark_snapshot(snapshot["id"], version_id=result.version_id)
+        return str(exc) or type(exc).__name__
+    return doc
+
+
+def process_snapshot(store: Store, snapshot: dict, pipeline: Pipeline) -> Recorded:
+    """Extract a stored snapshot and attach it to its version (no change reconciliation).
+
+    Extraction runs outside the write transaction; attaching is one short transaction.
+    """
+    result = Recorded(snapshot_id=snapshot["id"], new_snapshot=False)
+    doc = _extract(store, snapshot, pipeline)
+    with store.write():
+        if isinstance(doc, str):
+            result.error = doc
+            store.mark_snapshot(snapshot["id"], version_id=None, error=doc)
+        else:
+            result.text_hash = text_hash(doc)
+            result.version_id, result.new_version = store.upsert_version(
+                snapshot["document_id"], result.text_hash, doc.to_dict()
+            )
+            store.mark_snapshot(snapshot["id"], version_id=result.version_id)
+        store.refresh_version_spans(snapshot["document_id"])
     return result
 
 
@@ -253,14 +284,15 @@ def record_snapshot(
             text_hash=_hash_of_version(store, snapshot["version_id"]),
         )
     pipeline = pipeline or Pipeline.default()
-    with store.write():
-        result = process_snapshot(store, snapshot, pipeline)
-        result.new_snapshot = created
-        if result.version_id is not None and reconcile:
-            result.changes_added, result.changes_removed = reconcile_changes(
-                store, document_id, origin=origin or ORIGIN_OF_SOURCE[source], pipeline=pipeline
-            )
-        store.refresh_version_spans(document_id)
+    # Three steps, each committed: the snapshot (above), its version, the changes. A crash
+    # between the last two leaves a versioned snapshot whose changes the next recording or
+    # reconcile of the document (any backfill, reprocess) puts in place.
+    result = process_snapshot(store, snapshot, pipeline)
+    result.new_snapshot = created
+    if result.version_id is not None and reconcile:
+        result.changes_added, result.changes_removed = reconcile_changes(
+            store, document_id, origin=origin or ORIGIN_OF_SOURCE[source], pipeline=pipeline
+        )
     return result
 
 

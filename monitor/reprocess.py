@@ -88,16 +88,19 @@ def reprocess_document(
                 version_of_hash[h], _ = store.upsert_version(document_id, h, policy)
             store.mark_snapshot(snap["id"], version_id=version_of_hash[h])
         _follow_merged_versions(store, document_id, claims, version_of_hash)
-        added, removed = reconcile_changes(
-            store, document_id, origin="reprocess", pipeline=pipeline, rejudge=True
-        )
+    # Judging is slow: reconcile compares outside its own short write transaction. Until it
+    # commits, changes may still point at versions no snapshot maps to; nothing is lost.
+    added, removed = reconcile_changes(
+        store, document_id, origin="reprocess", pipeline=pipeline, rejudge=True
+    )
+    with store.write():
         store.delete_orphan_versions(document_id)
         store.refresh_version_spans(document_id)
         store.sync_backfill_hashes(document_id)
         report.versions_after += len(store.versions_of_document(document_id))
-        report.changes_added += len(added)
-        report.changes_removed += len(removed)
-        report.changes_kept += len(changes_before - set(removed))
+    report.changes_added += len(added)
+    report.changes_removed += len(removed)
+    report.changes_kept += len(changes_before - set(removed))
     report.documents += 1
     return report
 

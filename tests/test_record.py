@@ -193,3 +193,21 @@ def test_reprocess_merges_and_splits_versions_without_announcing_history(store, 
     assert all(c["id"] > real_change for c in changes)
     assert store.changes_after(0, origins=["live"]) == []
     assert store.counts()["versions"] == 3
+
+
+def test_comparing_never_holds_the_write_lock(store, doc, tmp_path):
+    """Another process may record a live check while a long diff runs."""
+    other = Store.open(store.path)
+    other._writer.conn.execute("PRAGMA busy_timeout = 100")  # fail fast if the lock is held
+    written = []
+
+    def compare_while_someone_writes(old, new):
+        written.append(other.add_site(f"s{len(written)}.example")["id"])
+        return line_compare(old, new)
+
+    pipeline = Pipeline(line_extract, compare_while_someone_writes)
+    rec(store, doc, A, "2020-01-01", pipeline=pipeline)
+    rec(store, doc, B, "2021-01-01", pipeline=pipeline)
+    reprocess(store, pipeline=pipeline)
+    assert len(written) == 2 and len(store.changes_of_document(doc)) == 1
+    other.close()
