@@ -179,7 +179,7 @@ def record_fetch(
     else:
         done = {"status": "ok", "detail": None}
 
-    same = _same_bytes_as_last(store, doc_id, fetched.body)
+    same = same_bytes_as_last(store, doc_id, fetched.body)
     if same is not None:
         # The very bytes of the latest capture: its version, without extracting again (most
         # checks of a server that sends no validators end here).
@@ -247,7 +247,7 @@ def record_fetch(
     )
 
 
-def _same_bytes_as_last(store: Store, document_id: int, body: bytes) -> dict | None:
+def same_bytes_as_last(store: Store, document_id: int, body: bytes) -> dict | None:
     """The latest snapshot, when it holds exactly `body` and made a version."""
     last = store.latest_snapshot(document_id)
     if last is None or last["version_id"] is None:

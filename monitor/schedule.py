@@ -31,7 +31,14 @@ from typing import Any
 
 from db import Store
 from monitor.archive import Archiver
-from monitor.check import CheckResult, Fetches, document_state, fetch_document, record_fetch
+from monitor.check import (
+    CheckResult,
+    Fetches,
+    document_state,
+    fetch_document,
+    record_fetch,
+    same_bytes_as_last,
+)
 from monitor.fetch import FetchResult
 from monitor.record import Pipeline
 from monitor.tracking import track_pending_sites
@@ -129,23 +136,35 @@ class Monitor:
             documents = self.store.checkable_documents_due(now)
         else:
             documents = self.store.documents_of_site(site_id)
+        # One transaction claims the whole list: one commit, not one per document.
+        until = now + timedelta(seconds=self.timing.lease)
+        with self.store.write():
+            claims = [
+                (doc, self.store.claim_document(doc["id"], now=now, until=until, force=forced))
+                for doc in documents
+                for forced in [site_id is not None]
+            ]
+        report.skipped = sum(1 for _, claimed in claims if claimed is None)
+        started: set[int] = set()
         checks = [
-            asyncio.ensure_future(self.check(doc, now=now, force=site_id is not None))
-            for doc in documents
+            asyncio.ensure_future(self._check_claimed(claimed, doc["next_check_at"], started))
+            for doc, claimed in claims
+            if claimed is not None
         ]
         try:
             results = await asyncio.gather(*checks)
         except asyncio.CancelledError:
             # gather has cancelled every check but returns at the first one that stops: wait
-            # until each has given its claim back or finished recording.
+            # until each has given its claim back or finished recording...
             if checks:
                 await asyncio.wait(checks)
+            # ...and give back the claims of the checks that were cancelled before they began.
+            with self.store.write():
+                for doc, claimed in claims:
+                    if claimed is not None and doc["id"] not in started:
+                        self.store.update_document(doc["id"], next_check_at=doc["next_check_at"])
             raise
-        for result in results:
-            if result is None:
-                report.skipped += 1
-            else:
-                report.results.append(result)
+        report.results.extend(results)
         report.finished_at = self.clock()
         return report
 
@@ -153,17 +172,30 @@ class Monitor:
         self, document: dict, *, now: datetime, force: bool = False, origin: str | None = None
     ) -> CheckResult | None:
         """Claim, fetch, record and settle one document; None if it was not ours to check."""
-        doc_id = document["id"]
         claimed = self.store.claim_document(
-            doc_id, now=now, until=now + timedelta(seconds=self.timing.lease), force=force
+            document["id"],
+            now=now,
+            until=now + timedelta(seconds=self.timing.lease),
+            force=force,
         )
         if claimed is None:
             return None
+        return await self._check_claimed(claimed, document["next_check_at"], set(), origin)
+
+    async def _check_claimed(
+        self,
+        claimed: dict,
+        next_before_claim: str | None,
+        started: set[int],
+        origin: str | None = None,
+    ) -> CheckResult:
+        doc_id = claimed["id"]
+        started.add(doc_id)
         try:
             fetched = await fetch_document(self.fetcher, claimed)
         except asyncio.CancelledError:
             # Nothing was written: give the claim back, due again as it was.
-            self.store.update_document(doc_id, next_check_at=document["next_check_at"])
+            self.store.update_document(doc_id, next_check_at=next_before_claim)
             raise
         except Exception as exc:  # a bug in one fetch must not end the pass
             log.exception("fetching document %s failed", doc_id)
@@ -193,6 +225,14 @@ class Monitor:
         self, document: dict, fetched: FetchResult, origin: str | None
     ) -> CheckResult:
         now = self.clock()
+        # Without extraction to protect, the capture and the state go in one transaction.
+        quick = not fetched.has_body or same_bytes_as_last(self.store, document["id"], fetched.body)
+        with self.store.write() if quick else contextlib.nullcontext():
+            return self._record_and_settle_now(document, fetched, origin, now)
+
+    def _record_and_settle_now(
+        self, document: dict, fetched: FetchResult, origin: str | None, now: datetime
+    ) -> CheckResult:
         try:
             result = record_fetch(
                 self.store, document, fetched, now=now, pipeline=self.pipeline, origin=origin

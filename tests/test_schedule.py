@@ -279,3 +279,26 @@ async def test_scheduler_runs_passes_never_two_at_once_and_stops_gracefully(db_p
         assert stuck["last_checked_at"] == before
         assert stuck["next_check_at"] <= utc_iso(clock())  # due again, as before the claim
         assert fetcher.max_in_flight <= 3
+
+
+async def test_checks_cancelled_before_they_began_give_their_claims_back(db_path):
+    clock = WallClock()
+    with Store.open(db_path) as store:
+        docs, pages = add_documents(store, 5)
+        fetcher = FakeFetcher(pages)
+        monitor = Monitor(store, fetcher, timing=TIMING, clock=clock)
+        running = None
+
+        async def first_fetch_stops_the_pass(url, etag=None, last_modified=None):
+            # The first check to run cancels the pass: the other four have been claimed
+            # (in one transaction) but have not run a single step.
+            running.cancel()
+            return await FakeFetcher.fetch(fetcher, url, etag, last_modified)
+
+        fetcher.fetch = first_fetch_stops_the_pass
+        running = asyncio.ensure_future(monitor.run_pass())
+        with pytest.raises(asyncio.CancelledError):
+            await running
+        assert len(fetcher.calls) == 1
+        assert all(store.get_document(d["id"])["next_check_at"] is None for d in docs)
+        assert len(store.checkable_documents_due(clock())) == 5
