@@ -2,16 +2,17 @@
 
 The database is the truth for what is due: each document's ``next_check_at`` (the regular
 interval with jitter, so documents spread out; exponential backoff after failures). A pass
-*claims* a document before checking it, by moving its ``next_check_at`` to the end of a
-lease inside one write transaction (``Store.claim_document``); then:
+*claims* the documents it is about to check, by moving their ``next_check_at`` to the end
+of a lease (``Store.claim_document``), all in one write transaction; then:
 
 - a finished check writes the document's status and its real next check time;
-- an abandoned check (the pass cancelled while it waited on the network) gives the claim
-  back, so the document is due again exactly as before;
+- an abandoned check (the pass cancelled before the check began, or while it waited on
+  the network) gives the claim back, so the document is due again exactly as before;
 - a check whose recording had started is let finish — snapshot, version, changes and
   state are written — before the cancellation goes on: no capture is lost or half-kept;
 - a crash leaves the claim in place until the lease expires, and then the document is
-  simply due again.
+  simply due again. (A pass that outlasts the lease — a very long due list — could see
+  another process claim its last documents; the scheduler's own passes never overlap.)
 
 So a restart loses nothing and runs nothing twice. Passes never overlap: APScheduler runs
 the pass as one job with ``max_instances=1`` and ``coalesce``, and inside a pass the
