@@ -279,3 +279,38 @@ def test_paragraphs_typed_with_bullet_characters_are_list_items():
         ("list-item", "Write to us."),
         ("paragraph", "•not a bullet"),
     ]
+
+
+LINK_BLOCKS = """
+<div class="x1"><div><a href="/blog">Blog</a></div><div><a href="https://www.example.com/careers">Careers</a></div>
+  <div><a href="../help">Help</a></div></div>
+<h1>Privacy</h1>
+<p>Our partners offer their own opt-outs:</p>
+<div><a href="https://adssettings.google.com">Google</a> <a href="https://facebook.com/ads">Meta</a>
+  <a href="https://optout.aboutads.info">DAA</a></div>
+<p>See also <a href="/cookies">Cookies</a>, <a href="/terms">Terms</a> and <a href="/faq">our FAQ</a> for
+  how we answer requests.</p>
+<p>© 2024 Example Inc. All rights reserved.</p>
+"""
+
+
+@pytest.mark.parametrize(
+    ("head", "url"),
+    [
+        ("", "https://example.com/privacy"),
+        ("<link rel='canonical' href='https://example.com/privacy'>", None),
+    ],
+)
+def test_blocks_of_site_links_go_links_out_and_prose_stay(head, url):
+    doc = extract(html(LINK_BLOCKS, head), "text/html", url)
+    assert [c.text for c in doc.clauses] == [
+        "Privacy",
+        "Our partners offer their own opt-outs:",
+        "Google Meta DAA",
+        "See also Cookies, Terms and our FAQ for how we answer requests.",
+    ]
+
+
+def test_without_knowing_the_site_absolute_links_count_as_links_out():
+    doc = extract(html(LINK_BLOCKS), "text/html")
+    assert [c.text for c in doc.clauses[:3]] == ["Blog", "Careers", "Help"]

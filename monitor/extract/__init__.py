@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 from monitor.extract.blocks import assemble
 from monitor.extract.decode import decode
 from monitor.extract.detect import detect_format
-from monitor.extract.html import html_blocks, page_language, page_title
+from monitor.extract.html import html_blocks, page_language, page_title, page_url
 from monitor.extract.markdown import markdown_blocks
 from monitor.extract.pdf import pdf_blocks
 from monitor.extract.plaintext import text_blocks
@@ -30,7 +30,7 @@ def extract(raw: bytes, content_type: str | None = None, url: str | None = None)
     if fmt == "markdown":
         return assemble(markdown_blocks(text), format="markdown")
     if fmt == "html":
-        return _from_html(text, "html")
+        return _from_html(text, url)
     if fmt == "wordpress":
         page = wordpress_page(text)
         tree = LexborHTMLParser(page.html)
@@ -42,7 +42,8 @@ def extract(raw: bytes, content_type: str | None = None, url: str | None = None)
     raise ExtractionError(f"{fmt} is not supported")
 
 
-def _from_html(html: str, fmt: str) -> PolicyDocument:
+def _from_html(html: str, url: str | None) -> PolicyDocument:
     tree = LexborHTMLParser(html)
     title, language = page_title(tree), page_language(tree)
-    return assemble(html_blocks(tree), format=fmt, title=title, language=language)
+    blocks = html_blocks(tree, url or page_url(tree))
+    return assemble(blocks, format="html", title=title, language=language)

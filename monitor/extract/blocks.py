@@ -7,6 +7,7 @@ build the section path, and the title and language are settled.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,8 @@ from monitor.model import Clause, ExtractionError, PolicyDocument
 # one level below whatever real heading is open.
 SUBHEADING = 7
 _MAX_SUBHEADING = 200
+# "© 2022 Acme | All Rights Reserved", "Copyright (c) 2010-2024 Acme Inc."
+_COPYRIGHT = re.compile(r"^(?:copyright\s*(?:©|\(c\))?|©)\s*\d{4}\b.{0,120}$", re.I)
 _SUBHEADING_SENTENCE_WORDS = 8
 _DAY_FIRST_LANGUAGES = frozenset({"de", "fr", "es", "it", "nl", "pt"})
 
@@ -84,6 +87,8 @@ def assemble(
     first_heading: str | None = None
     body_seen = False
     for block, text in cleaned:
+        if _COPYRIGHT.match(text):
+            continue  # a page's copyright line is site furniture, not a term of the policy
         found = stated_date(text, day_first=day_first)
         if found is not None:
             stated = stated or found

@@ -12,6 +12,7 @@ few words, or a consent dialog with buttons — never a block of prose with its 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -70,6 +71,10 @@ _CONTROL = "button, [role=button], input, a.btn, a.button"
 _SHORT_CHROME = 80
 _SHORT_BANNER = 1500
 _LINK_HEAVY = 0.5
+# A block of at least 3 links to the same site, and next to nothing else, is navigation.
+_FARM_LINKS = 3
+_FARM_LINKED = 0.9
+_NEVER_FARM = frozenset({"body", "html", "main", "article", "-document"})
 
 
 def _text_len(node: LexborNode) -> int:
@@ -134,8 +139,67 @@ def _controls(tree: LexborHTMLParser) -> None:
             button.remove()
 
 
-def strip_chrome(tree: LexborHTMLParser) -> None:
-    """Remove site chrome from ``tree`` in place, keeping every part of the policy."""
+def _site_of(host: str) -> str:
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def _internal(href: str, site: str | None) -> bool:
+    """A link to the page itself or elsewhere on the same site: navigation material."""
+    href = href.strip().lower()
+    if href.startswith(("mailto:", "tel:", "sms:", "data:")):
+        return False
+    if not href.startswith(("http://", "https://", "//")):
+        return True  # relative, in-page, or a javascript: menu toggle
+    if not site:
+        return False
+    host = _site_of(urlsplit(href if not href.startswith("//") else "http:" + href).hostname or "")
+    return bool(host) and (host == site or host.endswith("." + site) or site.endswith("." + host))
+
+
+def _link_farms(tree: LexborHTMLParser, site: str | None) -> None:
+    """Remove blocks made only of links within the site (menus and tab bars without names).
+
+    Links to other sites stay: a policy lists its partners' opt-out pages that way.
+    """
+    judged: dict[int, tuple[bool, int]] = {}
+
+    def all_links(node: LexborNode) -> tuple[bool, int]:
+        """(only internal links and next to no other text, number of links)"""
+        key = node.mem_id
+        if key not in judged:
+            anchors = node.css("a")
+            total = _text_len(node)
+            ok = all(_internal(a.attributes.get("href") or "", site) for a in anchors) and (
+                not total or sum(_text_len(a) for a in anchors) >= _FARM_LINKED * total
+            )
+            judged[key] = (ok, len(anchors))
+        return judged[key]
+
+    farms = []
+    for link in tree.css("a[href]"):
+        if not _internal(link.attributes.get("href") or "", site):
+            continue
+        best, node = None, link.parent
+        while node is not None and node.tag not in _NEVER_FARM:
+            ok, count = all_links(node)
+            if not ok:
+                break
+            if count >= _FARM_LINKS:
+                best = node
+            node = node.parent
+        if best is not None:
+            farms.append(best)
+    for node in farms:
+        if _attached(node):
+            node.remove()
+
+
+def strip_chrome(tree: LexborHTMLParser, url: str | None = None) -> None:
+    """Remove site chrome from ``tree`` in place, keeping every part of the policy.
+
+    ``url`` (where the page was captured) tells links within the site from links out.
+    """
     # remove() detaches without freeing: node handles found before stay valid.
     for selector in (_INVISIBLE, _CONSENT_MANAGERS, _LANDMARKS):
         for node in tree.css(selector):
@@ -155,3 +219,5 @@ def strip_chrome(tree: LexborHTMLParser) -> None:
     for link in tree.css("a[href^='#']"):
         if "skip" in link.text(deep=True).lower():
             link.remove()
+    host = urlsplit(url).hostname if url and "://" in url else None
+    _link_farms(tree, _site_of(host) if host else None)

@@ -238,14 +238,24 @@ def page_title(tree: LexborHTMLParser) -> str | None:
     return text or None
 
 
+def page_url(tree: LexborHTMLParser) -> str | None:
+    """Where the page says it lives (canonical link, og:url), for telling site links apart."""
+    for selector, attr in (("link[rel=canonical]", "href"), ("meta[property='og:url']", "content")):
+        node = tree.css_first(selector)
+        value = (node.attributes.get(attr) or "").strip() if node is not None else ""
+        if value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
 def page_language(tree: LexborHTMLParser) -> str | None:
     node = tree.css_first("html")
     return node.attributes.get("lang") or node.attributes.get("xml:lang") if node else None
 
 
-def html_blocks(tree: LexborHTMLParser) -> list[Block]:
+def html_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block]:
     """The blocks of an HTML page; the tree loses its chrome in the process."""
-    strip_chrome(tree)
+    strip_chrome(tree, url)
     root = tree.body or tree.root
     if root is None:
         return []
