@@ -21,10 +21,11 @@ _INVISIBLE = (
     "head, script, style, noscript, template, svg, math, iframe, object, embed, canvas, "
     "video, audio, map, select, input, textarea, option, datalist, dialog[aria-modal=true]"
 )
-# Landmarks that are chrome by definition (header/footer only outside the policy's article).
+# Landmarks and widgets that are chrome by definition (a tablist holds tab labels; the
+# panels stay). header/footer count only outside the policy's article.
 _LANDMARKS = (
     "nav, aside, [role=navigation], [role=banner], [role=contentinfo], [role=search], "
-    "[role=menu], [role=menubar], [role=complementary], [role=toolbar]"
+    "[role=menu], [role=menubar], [role=complementary], [role=toolbar], [role=tablist]"
 )
 _PAGE_FRAME = "header, footer"
 # Consent managers seen in the wild, removed whatever their size.
