@@ -64,6 +64,7 @@ class PolicySites:
         self.pages: dict[tuple[str, str], Page] = {}
         self.requests: list[tuple[str, str]] = []  # (host, path), robots.txt excluded
         self.gate: dict[tuple[str, str], asyncio.Event] = {}  # held until set
+        self.held = asyncio.Event()  # set when a request is being held at a gate
         self.port = 0
 
     def set(self, host: str, path: str, html: str, **kw) -> str:
@@ -84,6 +85,7 @@ class PolicySites:
             return web.Response(text="User-agent: *\nAllow: /\n")
         self.requests.append((host, request.path))
         if (host, request.path) in self.gate:
+            self.held.set()
             await self.gate[(host, request.path)].wait()
         page = self.pages.get((host, request.path))
         if page is None:

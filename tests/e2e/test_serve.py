@@ -65,6 +65,53 @@ async def test_serve_answers_and_stops_on_sigterm(tmp_path):
             await proc.wait()
 
 
+async def test_sigterm_during_a_pass_gives_the_stuck_check_back_and_exits_0(
+    tmp_path, aiohttp_server
+):
+    sites = await start(aiohttp_server)
+    url = sites.set("127.0.0.1", "/privacy", policy_html())
+    sites.gate[("127.0.0.1", "/privacy")] = asyncio.Event()  # the page never answers
+    db = tmp_path / "cw.db"
+    with Store.open(db) as store:
+        doc = store.add_document(store.add_site("example.test")["id"], url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
+    env["CLAUSEWATCH_MIN_HOST_DELAY"] = "0"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from api.cli import main; main()",
+        "serve",
+        "--port",
+        "0",
+        "--db",
+        str(db),
+        "--no-archive",
+        "--allow-private-addresses",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    try:
+        await asyncio.wait_for(proc.stdout.readline(), 30)
+        await asyncio.wait_for(sites.held.wait(), 30)  # the first pass is stuck on the page
+        with Store.open(db) as store:
+            assert store.get_document(doc["id"])["next_check_at"] is not None  # claimed
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), 15)
+        errors = (await proc.stderr.read()).decode()
+        assert code == 0, errors
+        assert "Traceback" not in errors
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        sites.gate[("127.0.0.1", "/privacy")].set()
+    with Store.open(db) as store:
+        state = store.get_document(doc["id"])
+        assert state["next_check_at"] is None and state["last_checked_at"] is None  # given back
+        assert store.snapshots_of_document(doc["id"]) == []
+
+
 async def test_serve_refuses_a_busy_port_in_one_line(tmp_path):
     busy = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
     port = busy.sockets[0].getsockname()[1]
