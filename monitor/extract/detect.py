@@ -41,6 +41,7 @@ _MD_SIGNALS = re.compile(
 # A document that opens with a Markdown heading is Markdown, even with HTML inside it.
 _MD_OPENING = re.compile(rb"^\s*(?:#{1,6}[ \t]+\S[^\n]*|[^\n<]+\n {0,3}(?:=+|-+)[ \t]*)(?:\n|$)")
 _SNIFF = 65536
+_COUNT_SAMPLE = 16384
 
 
 def _content_type(content_type: str | None) -> str:
@@ -102,7 +103,8 @@ def detect_format(raw: bytes, content_type: str | None = None, url: str | None =
         return "markdown"
     if _MD_OPENING.match(head):
         return "markdown"
-    tags, signals = len(_HTML_TAGS.findall(head)), len(_MD_SIGNALS.findall(head))
+    sample = head[:_COUNT_SAMPLE]  # enough to tell Markdown from HTML, and cheap
+    tags, signals = len(_HTML_TAGS.findall(sample)), len(_MD_SIGNALS.findall(sample))
     if path.endswith((".html", ".htm")) or (tags >= 3 and tags > signals):
         return "html"
     if signals >= 2:
