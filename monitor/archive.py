@@ -2,16 +2,18 @@
 the page, and keep the archive's URL on the change so anyone can verify what we saw.
 
 waybackpy's SavePageNow client is blocking (requests, and sleeps between its retries), so
-it runs in a worker thread of its own small pool, under a timeout. A save that times out
-is abandoned, not killed (threads cannot be); the pool is separate from the default one so
-stuck saves never hold up the recording of snapshots, which runs in the default pool.
+each save runs in a worker thread of its own, under a timeout, at most `workers` at once.
+A save that times out is abandoned, not killed (threads cannot be). The threads are daemon
+threads outside the default pool: a stuck save never holds up the recording of snapshots
+(which runs in the default pool), nor the process's exit on SIGTERM.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from db import Store
@@ -49,16 +51,16 @@ class Archiver:
         self.store = store
         self.saver = saver
         self.timeout = timeout
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="savepagenow")
+        self._slots = asyncio.Semaphore(workers)
         self.results: list[ArchiveResult] = []  # what this process archived, for reports
 
     async def save(self, page_url: str) -> ArchiveResult:
         """Ask for an archive copy of `page_url`; never raises for the saver's failures."""
-        loop = asyncio.get_running_loop()
         try:
-            archived = await asyncio.wait_for(
-                loop.run_in_executor(self._pool, self.saver, page_url), self.timeout
-            )
+            async with self._slots:
+                archived = await asyncio.wait_for(
+                    _in_daemon_thread(self.saver, page_url), self.timeout
+                )
         except TimeoutError:
             return ArchiveResult(page_url, error=f"timed out after {self.timeout:g} s")
         except Exception as exc:  # any failure of a third-party client is just "not archived"
@@ -77,5 +79,30 @@ class Archiver:
         return result
 
     def close(self) -> None:
-        # Saves still running are abandoned: their change simply keeps no archive URL.
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Nothing to wait for: saves still running are abandoned (daemon threads), and
+        their change simply keeps no archive URL."""
+
+
+def _in_daemon_thread(fn: Saver, arg: str) -> asyncio.Future:
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(value: object, error: BaseException | None) -> None:
+        if future.done():  # timed out and abandoned meanwhile
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
+
+    def run() -> None:
+        try:
+            value, error = fn(arg), None
+        except BaseException as exc:  # handed to the awaiting coroutine
+            value, error = None, exc
+        # The loop may be gone by now (the process is stopping): then nobody is waiting.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, value, error)
+
+    threading.Thread(target=run, name="savepagenow", daemon=True).start()
+    return future

@@ -53,8 +53,13 @@ async def test_a_saver_that_hangs_times_out_and_is_abandoned(store):
     archiver = Archiver(store, hanging, timeout=0.05)
     result = await archiver.save("https://example.com/privacy")
     assert result.archive_url is None and "timed out" in result.error
-    release.set()
+    # The stuck save holds neither a slot nor the process's exit.
+    [stuck] = [t for t in threading.enumerate() if t.name == "savepagenow"]
+    assert stuck.daemon and stuck.is_alive()
+    assert archiver._slots.locked() is False
     archiver.close()
+    release.set()
+    stuck.join(5)
 
 
 @pytest.mark.parametrize(
@@ -130,3 +135,23 @@ async def test_a_failed_archive_leaves_the_change_without_url(store, aiohttp_ser
     [change] = store.changes_of_document(doc["id"])
     assert change["archive_url"] is None and saver.calls == [url]
     assert "ConnectionError" in monitor.archiver.results[0].error
+
+
+def test_the_real_saver_asks_waybackpy_with_our_user_agent(monkeypatch):
+    import waybackpy
+
+    from monitor.archive import savepagenow
+
+    asked = []
+
+    class FakeSaveAPI:
+        def __init__(self, url, user_agent, max_tries):
+            asked.append((url, user_agent, max_tries))
+
+        def save(self):
+            return "https://web.archive.org/web/20300101000000/https://example.com/privacy"
+
+    monkeypatch.setattr(waybackpy, "WaybackMachineSaveAPI", FakeSaveAPI)
+    saved = savepagenow("Clausewatch/1 (+https://example.org)")("https://example.com/privacy")
+    assert saved.startswith("https://web.archive.org/web/")
+    assert asked == [("https://example.com/privacy", "Clausewatch/1 (+https://example.org)", 2)]
