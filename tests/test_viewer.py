@@ -311,6 +311,7 @@ async def test_a_site_with_nothing_recorded_yet_has_a_page(client):
         ("/sites/bitwarden.example/changes/0", 400),
         ("/sites/bitwarden.example/changes/-3", 400),
         ("/sites/bitwarden.example/changes/99999999999999999999999", 400),
+        ("/sites/bitwarden.example/changes/" + "9" * 5000, 400),
         ("/sites/bitwarden.example/changes/1?mode=sideways", 400),
         ("/sites/bitwarden.example/changes/1?material=maybe", 400),
         ("/sites/bitwarden.example/versions/999999", 404),

@@ -79,7 +79,13 @@ def feed_path(site: str) -> str:
 def _id(value: str | None, what: str) -> int:
     if value is None or value == "":
         raise web.HTTPBadRequest(text=f"The {what} is missing.")
-    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= MAX_ID:
+    # The length check first: int() refuses (ValueError) strings of thousands of digits.
+    if (
+        len(value) > len(str(MAX_ID))
+        or not value.isascii()
+        or not value.isdigit()
+        or not 0 < int(value) <= MAX_ID
+    ):
         raise web.HTTPBadRequest(text=f"“{value[:40]}” is not a {what}: ids are whole numbers.")
     return int(value)
 
