@@ -46,7 +46,7 @@ chromium:
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)
 
 # pywb (the local Wayback Machine of tests/e2e and bench/backfill.py) pins old redis and
-# fakeredis, so it gets a venv of its own; tests/e2e/pywbserver.py finds it there.
+# fakeredis, so it gets a venv of its own; demo/pywbserver.py finds it there.
 $(PYWB):
 	$(PYTHON) -m venv $(PYWB_VENV)
 	$(PYWB_VENV)/bin/pip install --quiet pywb
@@ -57,3 +57,10 @@ pywb: $(PYWB)
 .PHONY: run
 run: $(STAMP)
 	$(VENV)/bin/clausewatch serve --host 127.0.0.1 --port 8080
+
+# `make demo`: the whole system offline on the real histories of tests/data (demo/run.py):
+# a pywb Wayback replay, local live sites, `clausewatch serve` on 127.0.0.1:8080 tracking
+# them; Ctrl-C stops it all. DEMO_ARGS passes flags, e.g. DEMO_ARGS="--port 0 --sites zoom".
+.PHONY: demo
+demo: $(STAMP) $(PYWB)
+	$(PY) -m demo $(DEMO_ARGS)

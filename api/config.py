@@ -16,6 +16,9 @@ _TRUE = {"1", "true", "yes", "on"}
 class Settings:
     db_path: str = "clausewatch.db"
     wayback_url: str = "https://web.archive.org"
+    # Off only for a local replay (`make demo`'s pywb): the Internet Archive's own request
+    # limits (monitor.wayback) would make a local backfill crawl for no one's benefit.
+    wayback_rate_limits: bool = True
     allow_private_addresses: bool = False
     archive_on_change: bool = True
     host: str = "127.0.0.1"

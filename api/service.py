@@ -65,8 +65,11 @@ async def open_monitor(
         fetcher = await stack.enter_async_context(
             Fetcher(fetch_policy(settings), lookup=injected.lookup)
         )
+        unlimited = (
+            {} if settings.wayback_rate_limits else {"cdx_per_minute": 0, "fetch_per_minute": 0}
+        )
         wayback = await stack.enter_async_context(
-            WaybackClient(settings.wayback_url, contact=settings.user_agent_contact)
+            WaybackClient(settings.wayback_url, contact=settings.user_agent_contact, **unlimited)
         )
         archiver = None
         if settings.archive_on_change:
@@ -117,9 +120,16 @@ def create_service(settings: Settings, injected: Injected | None = None) -> web.
     return app
 
 
-async def serve(settings: Settings, *, announce: Callable[[str], None] = print) -> None:
+async def serve(
+    settings: Settings,
+    *,
+    announce: Callable[[str], None] = print,
+    injected: Injected | None = None,
+) -> None:
     """Serve until SIGINT or SIGTERM, then shut down gracefully."""
-    runner = web.AppRunner(create_service(settings), handle_signals=False, access_log=None)
+    runner = web.AppRunner(
+        create_service(settings, injected), handle_signals=False, access_log=None
+    )
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,7 +1,7 @@
 """How few raw captures does a backfill fetch, and does it still find every change?
 
 Builds an archive of real policy histories (tests/data/policy-histories, rendered into HTML
-pages with varying site chrome and exact repeats; see tests/e2e/warcs.py), serves it with a
+pages with varying site chrome and exact repeats; see demo/warcs.py), serves it with a
 real pywb on 127.0.0.1, and backfills each document twice in the same run:
 
 - bisect: `monitor.backfill` (digest collapse + bisection on extracted text);
@@ -26,12 +26,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "e2e"))
-
-from pywbserver import Pywb  # noqa: E402
-from warcs import history_captures, write_warc  # noqa: E402
 
 from db import Store  # noqa: E402
+from demo.pywbserver import Pywb  # noqa: E402
+from demo.warcs import history_captures, write_warc  # noqa: E402
 from monitor.backfill import backfill_document  # noqa: E402
 from monitor.extract import extract  # noqa: E402
 from monitor.model import ExtractionError  # noqa: E402

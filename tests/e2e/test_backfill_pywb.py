@@ -11,10 +11,10 @@ import sys
 from dataclasses import dataclass
 
 import pytest
-from pywbserver import Pywb
-from warcs import ArchivedCapture, history_captures, raw_html_captures, write_warc
 
 from db import Store
+from demo.pywbserver import Pywb
+from demo.warcs import ArchivedCapture, history_captures, raw_html_captures, write_warc
 from monitor.backfill import backfill_document
 from monitor.extract import extract
 from monitor.record import text_hash

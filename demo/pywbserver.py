@@ -4,17 +4,24 @@ pywb lives in its own venv (it pins old redis/fakeredis): `make .venv-pywb` crea
 CLAUSEWATCH_PYWB_BIN may point at another bin/ directory holding `wb-manager` and `wayback`.
 Collections named `web` and `cdx` plus `cdx_api_endpoint: /search/cdx` give IA's exact paths:
 `{base}/web/{timestamp}id_/{url}` and `{base}/cdx/search/cdx`.
+
+pywb runs in a process group of its own: a Ctrl-C in the terminal reaches only whoever
+started it (the demo, a test), which then stops it in order, and stopping it kills the
+whole group so nothing it spawned outlives it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import threading
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
+STOP_TIMEOUT_S = 10
 
 
 def pywb_bin() -> Path | None:
@@ -25,10 +32,24 @@ def pywb_bin() -> Path | None:
     return None
 
 
-def _free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def stop_group(process: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> None:
+    """SIGTERM the process's group, then SIGKILL it if it has not gone within `timeout`."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=timeout)
 
 
 class Pywb:
@@ -40,6 +61,7 @@ class Pywb:
         if self.bin is None:
             raise RuntimeError("pywb not found: run `make .venv-pywb` or set CLAUSEWATCH_PYWB_BIN")
         self.process: subprocess.Popen | None = None
+        self._drain: threading.Thread | None = None
 
     def _manager(self, *args: str) -> None:
         subprocess.run(
@@ -55,13 +77,14 @@ class Pywb:
         for collection in ("web", "cdx"):
             self._manager("init", collection)
             self._manager("add", collection, *map(str, self.warcs))
-        port = _free_port()
+        port = free_port()
         self.process = subprocess.Popen(
             [str(self.bin / "wayback"), "-b", "127.0.0.1", "-p", str(port)],
             cwd=self.workdir,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,
         )
         # Wait for pywb's own "Starting ... Server on PORT" line: no polling, no sleeping.
         assert self.process.stderr is not None
@@ -77,6 +100,6 @@ class Pywb:
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self._drain.join(timeout=10)
+            stop_group(self.process)
+            if self._drain is not None:
+                self._drain.join(timeout=STOP_TIMEOUT_S)

@@ -7,7 +7,7 @@ archive has: known change points (where the version changes), repeated identical
 (equal digests) and captures whose HTML differs only in chrome (other digest, same text).
 Pages from tests/data/raw-html go in as they are.
 
-Used by tests/e2e and bench/backfill.py.
+Used by `make demo` (demo/), tests/e2e and bench/backfill.py.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 HISTORIES = DATA / "policy-histories"
 RAW_HTML = DATA / "raw-html"
 
