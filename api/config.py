@@ -31,6 +31,8 @@ class Settings:
     check_interval: int = 6 * 3600
     max_concurrency: int = 16
     min_host_delay: int = 1
+    # Worker processes that extract pages (pure CPU) beside the event loop; 0: in-process.
+    extract_workers: int = 2
     # Web origins (comma-separated, e.g. "https://clausewatch.example") allowed to call the
     # API's non-public calls from a browser; extension origins are always allowed.
     cors_origins: str = ""

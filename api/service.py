@@ -10,8 +10,10 @@ all until SIGINT or SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import signal
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
@@ -71,6 +73,14 @@ async def open_monitor(
         wayback = await stack.enter_async_context(
             WaybackClient(settings.wayback_url, contact=settings.user_agent_contact, **unlimited)
         )
+        extract_pool = None
+        if settings.extract_workers > 0:
+            # spawn, not fork: this process has threads (sqlite, aiohttp) a fork would copy.
+            extract_pool = ProcessPoolExecutor(
+                max_workers=settings.extract_workers,
+                mp_context=multiprocessing.get_context("spawn"),
+            )
+            stack.callback(extract_pool.shutdown, wait=False, cancel_futures=True)
         archiver = None
         if settings.archive_on_change:
             saver = injected.saver or savepagenow(user_agent(settings.user_agent_contact))
@@ -87,6 +97,7 @@ async def open_monitor(
             clock=injected.clock,
             archiver=archiver,
             backfill=backfill,
+            extract_pool=extract_pool,
         )
 
 

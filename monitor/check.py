@@ -40,6 +40,7 @@ STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 FAILING: frozenset[str] = frozenset({"unreachable", "blocked"})  # these back off
 
 SHRINK_RATIO = 0.5
+NOT_EXTRACTED = object()  # record_fetch extracts the body itself
 HELD_BACK = "structure-changed"  # prefix of a held-back snapshot's error
 
 # Fetch outcomes without a body, as statuses (ok/moved/not-modified are handled apart).
@@ -130,12 +131,15 @@ def record_fetch(
     pipeline: Pipeline | None = None,
     shrink_ratio: float = SHRINK_RATIO,
     origin: str | None = None,
+    extracted: PolicyDocument | object | None = NOT_EXTRACTED,
 ) -> CheckResult:
     """Record a fetch's body as a live snapshot (through monitor.record) and name the status.
 
     Writes snapshots, versions and changes, never the document's scheduling state (the
     scheduler writes that, with the next check time, from the result). `origin` overrides
-    the origin of the changes found (default ``live``; see monitor.tracking).
+    the origin of the changes found (default ``live``; see monitor.tracking). `extracted`
+    is the body's extraction when a caller already made it (elsewhere, e.g. in a worker
+    process; None when it found no policy text).
     """
     doc_id = document["id"]
     base = {
@@ -196,12 +200,10 @@ def record_fetch(
         )
 
     pipeline = pipeline or Pipeline.default()
-    try:
-        policy: PolicyDocument | None = pipeline.extract(
-            fetched.body, fetched.content_type, fetched.final_url
-        )
-    except ExtractionError:
-        policy = None  # record_snapshot extracts again and stores the reason on the snapshot
+    if extracted is NOT_EXTRACTED:
+        policy = extract_or_none(fetched.body, fetched.content_type, fetched.final_url, pipeline)
+    else:
+        policy = extracted  # type: ignore[assignment]
 
     if policy is not None and policy.clauses:
         held = _hold_back(store, document, policy, shrink_ratio, pipeline)
@@ -245,6 +247,18 @@ def record_fetch(
         **base,
         **validators,
     )
+
+
+def extract_or_none(
+    raw: bytes, content_type: str | None, url: str | None, pipeline: Pipeline | None = None
+) -> PolicyDocument | None:
+    """The policy in a body, or None when there is none (then record_snapshot extracts
+    again and stores the reason on the snapshot). Picklable: runs in worker processes."""
+    extract = pipeline.extract if pipeline is not None else Pipeline.default().extract
+    try:
+        return extract(raw, content_type, url)
+    except ExtractionError:
+        return None
 
 
 def same_bytes_as_last(store: Store, document_id: int, body: bytes) -> dict | None:

@@ -26,6 +26,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,9 +34,11 @@ from typing import Any
 from db import Store
 from monitor.archive import Archiver
 from monitor.check import (
+    NOT_EXTRACTED,
     CheckResult,
     Fetches,
     document_state,
+    extract_or_none,
     fetch_document,
     record_fetch,
     same_bytes_as_last,
@@ -117,6 +120,7 @@ class Monitor:
         archiver: Archiver | None = None,
         backfill: Backfill | None = None,
         discover: Callable[[str], Awaitable[Any]] | None = None,
+        extract_pool: Executor | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -127,6 +131,9 @@ class Monitor:
         self.archiver = archiver
         self.backfill = backfill
         self.discover = discover
+        # Extraction is pure CPU under the GIL: a process pool lets it use the other cores.
+        # Only with the default pipeline (an injected one may not be picklable).
+        self.extract_pool = extract_pool if pipeline is None else None
 
     async def run_pass(self, *, site_id: int | None = None) -> PassReport:
         """Check what is due now; with `site_id`, every document of that site, due or not."""
@@ -192,8 +199,10 @@ class Monitor:
     ) -> CheckResult:
         doc_id = claimed["id"]
         started.add(doc_id)
+        extracted: object = NOT_EXTRACTED
         try:
             fetched = await fetch_document(self.fetcher, claimed)
+            extracted = await self._extract_elsewhere(doc_id, fetched)
         except asyncio.CancelledError:
             # Nothing was written: give the claim back, due again as it was.
             self.store.update_document(doc_id, next_check_at=next_before_claim)
@@ -207,7 +216,7 @@ class Monitor:
                 error=f"{type(exc).__name__}: {exc}",
             )
         recording = asyncio.ensure_future(
-            asyncio.to_thread(self._record_and_settle, claimed, fetched, origin)
+            asyncio.to_thread(self._record_and_settle, claimed, fetched, origin, extracted)
         )
         try:
             result = await asyncio.shield(recording)
@@ -222,21 +231,54 @@ class Monitor:
             await self.archiver.archive_changes(result.final_url or result.url, result.changes)
         return result
 
+    async def _extract_elsewhere(self, doc_id: int, fetched: FetchResult) -> object:
+        """The body's extraction from the process pool, or NOT_EXTRACTED (done in-thread)."""
+        if self.extract_pool is None or not fetched.has_body:
+            return NOT_EXTRACTED
+        if same_bytes_as_last(self.store, doc_id, fetched.body):
+            return NOT_EXTRACTED  # nothing to extract
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                self.extract_pool,
+                extract_or_none,
+                fetched.body,
+                fetched.content_type,
+                fetched.final_url,
+            )
+        except BrokenExecutor as exc:  # a worker died: extract here
+            log.warning("extraction pool broken (%s); extracting in-process", exc)
+            return NOT_EXTRACTED
+        except Exception:  # an extractor bug: the in-process path records it on the snapshot
+            log.exception("extraction of document %s failed in the pool", doc_id)
+            return NOT_EXTRACTED
+
     def _record_and_settle(
-        self, document: dict, fetched: FetchResult, origin: str | None
+        self, document: dict, fetched: FetchResult, origin: str | None, extracted: object
     ) -> CheckResult:
         now = self.clock()
         # Without extraction to protect, the capture and the state go in one transaction.
         quick = not fetched.has_body or same_bytes_as_last(self.store, document["id"], fetched.body)
         with self.store.write() if quick else contextlib.nullcontext():
-            return self._record_and_settle_now(document, fetched, origin, now)
+            return self._record_and_settle_now(document, fetched, origin, now, extracted)
 
     def _record_and_settle_now(
-        self, document: dict, fetched: FetchResult, origin: str | None, now: datetime
+        self,
+        document: dict,
+        fetched: FetchResult,
+        origin: str | None,
+        now: datetime,
+        extracted: object,
     ) -> CheckResult:
         try:
             result = record_fetch(
-                self.store, document, fetched, now=now, pipeline=self.pipeline, origin=origin
+                self.store,
+                document,
+                fetched,
+                now=now,
+                pipeline=self.pipeline,
+                origin=origin,
+                extracted=extracted,
             )
         except Exception as exc:  # the snapshot is stored first; its processing can be re-run
             log.exception("recording document %s failed", document["id"])

@@ -9,8 +9,9 @@ from policysites import CLAUSES, PolicySites, ThreadedServer, policy_html
 from api.cli import cli
 from db import Store
 
-# Politeness between robots.txt and the page would only slow these tests down.
-QUICK = {"CLAUSEWATCH_MIN_HOST_DELAY": "0"}
+# Politeness between robots.txt and the page, and starting extraction worker processes,
+# would only slow these tests down.
+QUICK = {"CLAUSEWATCH_MIN_HOST_DELAY": "0", "CLAUSEWATCH_EXTRACT_WORKERS": "0"}
 
 
 @pytest.fixture

@@ -160,6 +160,7 @@ async def test_a_running_service_detects_a_changed_policy_on_its_next_pass(
     )
     client = await aiohttp_client(app)
     scheduler = app[SCHEDULER]
+    assert scheduler.monitor.extract_pool is not None  # pages are extracted in worker processes
     # The first pass starts with the service and records the policy as it is.
     await asyncio.wait_for(scheduler.pass_done.wait(), 20)
     assert scheduler.last_report.counts() == {"ok": 1}
@@ -223,6 +224,7 @@ async def test_a_tracking_request_becomes_a_tracked_site_with_history_then_live_
         check_interval=3600,
         min_host_delay=0,
         wayback_url=str(archive_server.make_url("")).rstrip("/"),
+        extract_workers=0,
     )
     clock = WallClock()
     app = create_service(
