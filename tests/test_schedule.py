@@ -302,3 +302,26 @@ async def test_checks_cancelled_before_they_began_give_their_claims_back(db_path
         assert len(fetcher.calls) == 1
         assert all(store.get_document(d["id"])["next_check_at"] is None for d in docs)
         assert len(store.checkable_documents_due(clock())) == 5
+
+
+async def test_a_broken_extraction_pool_falls_back_to_extracting_in_process(db_path):
+    from concurrent.futures import Executor
+    from concurrent.futures.process import BrokenProcessPool
+
+    class DeadPool(Executor):
+        def __init__(self) -> None:
+            self.asked = 0
+
+        def submit(self, fn, /, *args, **kwargs):
+            self.asked += 1
+            raise BrokenProcessPool("a worker died")
+
+    with Store.open(db_path) as store:
+        docs, pages = add_documents(store, 2)
+        pool = DeadPool()
+        monitor = Monitor(
+            store, FakeFetcher(pages), timing=TIMING, clock=WallClock(), extract_pool=pool
+        )
+        report = await monitor.run_pass()
+    assert pool.asked == 2
+    assert report.counts() == {"ok": 2} and all(r.new_version for r in report.results)
