@@ -317,7 +317,7 @@ async def test_a_broken_extraction_pool_falls_back_to_extracting_in_process(db_p
             raise BrokenProcessPool("a worker died")
 
     with Store.open(db_path) as store:
-        docs, pages = add_documents(store, 2)
+        _, pages = add_documents(store, 2)
         pool = DeadPool()
         monitor = Monitor(
             store, FakeFetcher(pages), timing=TIMING, clock=WallClock(), extract_pool=pool
