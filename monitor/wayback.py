@@ -33,7 +33,6 @@ FETCH_PER_MINUTE = 0.8 * 60
 RATE_LIMITED_WAIT = 60.0  # IA sends no Retry-After with its 429s
 MAX_BODY = 20 * 1024 * 1024
 CDX_PAGE_SIZE = 5000
-_IA_FIELDS = ("timestamp", "original", "statuscode", "digest", "mimetype", "length")
 # pywb answers with its own names for the same fields.
 _ALIASES = {"url": "original", "status": "statuscode", "mime": "mimetype"}
 
@@ -347,11 +346,15 @@ class WaybackClient:
         until: str | None = None,
         page_size: int = CDX_PAGE_SIZE,
     ) -> list[Capture]:
-        """Every 200 capture of exactly `url` (since/until: timestamp prefixes, e.g. '2019')."""
+        """Every 200 capture of exactly `url` (since/until: timestamp prefixes, e.g. '2019').
+
+        No `fl=`: IA's default fields are the ones we read (plus urlkey), while pywb honours
+        `fl` only in its own field names and then drops `url` (the archived original) and
+        `is_fuzzy` - both needed here.
+        """
         params = {
             "url": url,
             "output": "json",
-            "fl": ",".join(_IA_FIELDS),
             "filter": "statuscode:200",
             "matchType": "exact",
             "showResumeKey": "true",

@@ -126,6 +126,7 @@ async def test_resume_keys_page_through_ia_listings():
     assert seen[0]["filter"] == "statuscode:200" and seen[0]["from"] == "2019"
     assert seen[0]["to"] == "2022" and seen[0]["output"] == "json"
     assert seen[1]["resumeKey"] == "k1" and wb.stats.cdx_requests == 2
+    assert "fl" not in seen[0]  # IA's default fields; pywb would drop `url` and `is_fuzzy`
 
 
 async def test_429_without_retry_after_waits_60_seconds():
