@@ -128,3 +128,18 @@ def test_backfill_rejects_a_bad_year(run):
         result.output
         == "Error: --since last year: give a year (2019) or a longer timestamp prefix\n"
     )
+
+
+def test_a_database_that_cannot_open_is_a_one_line_error(tmp_path):
+    db = str(tmp_path / "missing" / "dir" / "cw.db")
+    result = CliRunner().invoke(cli, ["history", "example.com", "--db", db])
+    assert result.exit_code == 1
+    assert (
+        result.output == f"Error: {db}: cannot open the database (unable to open database file)\n"
+    )
+
+
+def test_track_something_that_is_no_domain(run):
+    result = run("track", "not a domain")
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert result.output.startswith("Error: not a domain: ")
