@@ -248,7 +248,7 @@ SCHEMAS: dict[str, dict] = {
                     "score": {"type": ["number", "null"]},
                     "archive_url": {"type": ["string", "null"]},
                     "document_url": {"type": "string"},
-                    "comparison": _ref("Comparison"),
+                    "comparison": {"anyOf": [_ref("Comparison"), {"type": "null"}]},
                 },
             ),
         ]

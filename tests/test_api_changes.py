@@ -229,3 +229,9 @@ async def test_compare_refuses_versions_of_different_documents_and_bad_ids(real)
         resp = await client.get(f"/api/v1/compare?{query}")
         assert resp.status == status, query
         assert resp.content_type == "application/problem+json"
+
+
+async def test_change_recorded_without_comparison_answers_null(client, store):
+    (change_id,) = add_changes(store, "example.com", 1)
+    body = await (await client.get(f"/api/v1/changes/{change_id}")).json()
+    assert body["comparison"] is None and body["summary"] == "edits a clause"

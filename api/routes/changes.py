@@ -19,11 +19,12 @@ from api.problems import Problem
 from api.routes.common import (
     boolean,
     change_json,
-    etag_matches,
+    dumps,
     json_response,
     positive_int,
     strong_etag,
 )
+from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
 from db.reads import feed_page
 from monitor.classify.lexicon import CATEGORY_SLUGS
 from monitor.compare import compare
@@ -85,7 +86,18 @@ def parse_category(raw: str | None) -> str | None:
 
 
 async def feed(request: web.Request) -> web.StreamResponse:
-    query = request.query
+    store = request.app[keys.STORE]
+    cache, version = request.app[READ_CACHE], data_version(store)
+    # Keyed on the raw query: only valid queries are ever stored, so a hit needs no checks.
+    key = ("feed", request.query_string)
+    entry = cache.get(key, version)
+    if entry is None:
+        entry = _build_page(store, request.query, version)
+        cache.put(key, entry)
+    return respond(request, entry)
+
+
+def _build_page(store, query, version: tuple[int, int]) -> Entry:
     after_raw = query.get("after")
     try:
         after = decode_cursor(after_raw) if after_raw else 0
@@ -98,7 +110,7 @@ async def feed(request: web.Request) -> web.StreamResponse:
     if limit > MAX_LIMIT:
         raise Problem(400, "Bad parameter", f"limit must be at most {MAX_LIMIT}")
     rows = feed_page(
-        request.app[keys.STORE],
+        store,
         after,
         buckets=buckets,
         material=material,
@@ -110,19 +122,17 @@ async def feed(request: web.Request) -> web.StreamResponse:
     last = rows[-1]["id"] if rows else after
     # The page is fixed by its query and where it ends: same inputs, same bytes.
     etag = strong_etag("feed", after, buckets, material, category, limit, last, more)
-    headers = {"Cache-Control": FEED_CACHE, "ETag": etag}
-    if etag_matches(request, etag):
-        return web.Response(status=304, headers=headers)
     body = {
         "changes": [change_json(r) for r in rows],
         "next": encode_cursor(last) if last else after_raw,
         "more": more,
     }
-    return json_response(request, body, etag=etag, cache=FEED_CACHE)
+    return Entry(version, dumps(body), etag, FEED_CACHE)
 
 
-def _comparison_of(row: dict) -> dict:
-    return row.get("comparison") or {}
+def _comparison_of(row: dict) -> dict | None:
+    # None for a change recorded without its comparison (none of the monitor's own).
+    return row.get("comparison") or None
 
 
 async def change_detail(request: web.Request) -> web.StreamResponse:
@@ -176,6 +186,7 @@ def _version_ref(version: dict) -> dict:
 
 
 def setup(app: web.Application) -> None:
+    install(app)
     app.router.add_get("/api/v1/changes", feed)
     app.router.add_get("/api/v1/changes/{id}", change_detail)
     app.router.add_get("/api/v1/compare", compare_versions)

@@ -79,9 +79,9 @@ def positive_int(raw: str | None, name: str, *, default: int | None = None) -> i
 def boolean(raw: str | None, name: str) -> bool | None:
     if raw is None:
         return None
-    if raw in ("true", "1"):
+    if raw == "true":
         return True
-    if raw in ("false", "0"):
+    if raw == "false":
         return False
     raise Problem(400, "Bad parameter", f"{name} must be true or false, not {raw[:40]!r}")
 

@@ -6,13 +6,15 @@ nothing here may log or store a site name (the access log holds only the prefix)
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from aiohttp import web
 
 from api import keys
 from api.problems import Problem
-from api.routes.common import json_response
+from api.routes.common import dumps, strong_etag
+from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
 from db.reads import lookup_bucket
 
 PREFIX = re.compile(r"^[0-9a-f]{5}$")
@@ -23,6 +25,16 @@ async def lookup(request: web.Request) -> web.StreamResponse:
     prefix = request.match_info["prefix"]
     if not PREFIX.match(prefix):
         raise Problem(400, "Bad prefix", "prefix is the first 5 lower-case hex digits of site_hash")
+    store = request.app[keys.STORE]
+    cache, version, key = request.app[READ_CACHE], data_version(store), ("lookup", prefix)
+    entry = cache.get(key, version)
+    if entry is None:
+        entry = _build(store, prefix, version)
+        cache.put(key, entry)
+    return respond(request, entry)
+
+
+def _build(store, prefix: str, version: tuple[int, int]) -> Entry:
     sites = [
         {
             "site_hash": row["site_hash"],
@@ -32,10 +44,14 @@ async def lookup(request: web.Request) -> web.StreamResponse:
             "last_material_change": row["last_material_change"],
             "last_material_change_id": row["last_material_change_id"],
         }
-        for row in lookup_bucket(request.app[keys.STORE], prefix)
+        for row in lookup_bucket(store, prefix)
     ]
-    return json_response(request, {"prefix": prefix, "sites": sites}, cache=LOOKUP_CACHE)
+    body = dumps({"prefix": prefix, "sites": sites})
+    return Entry(
+        version, body, strong_etag("lookup", hashlib.sha256(body).hexdigest()), LOOKUP_CACHE
+    )
 
 
 def setup(app: web.Application) -> None:
+    install(app)
     app.router.add_get("/api/v1/lookup/{prefix}", lookup)
