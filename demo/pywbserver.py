@@ -1,6 +1,6 @@
 """A real pywb on 127.0.0.1, serving WARC files at the Internet Archive's paths.
 
-pywb lives in its own venv (it pins old redis/fakeredis): `make .venv-pywb` creates it;
+pywb lives in its own venv (it pins old redis/fakeredis): `make pywb` creates it;
 CLAUSEWATCH_PYWB_BIN may point at another bin/ directory holding `wb-manager` and `wayback`.
 Collections named `web` and `cdx` plus `cdx_api_endpoint: /search/cdx` give IA's exact paths:
 `{base}/web/{timestamp}id_/{url}` and `{base}/cdx/search/cdx`.
@@ -59,7 +59,7 @@ class Pywb:
         self.workdir, self.warcs = workdir, warcs
         self.bin = bin_dir or pywb_bin()
         if self.bin is None:
-            raise RuntimeError("pywb not found: run `make .venv-pywb` or set CLAUSEWATCH_PYWB_BIN")
+            raise RuntimeError("pywb not found: run `make pywb` or set CLAUSEWATCH_PYWB_BIN")
         self.process: subprocess.Popen | None = None
         self._drain: threading.Thread | None = None
 
