@@ -10,7 +10,7 @@ paired into edits; what remains was added or removed.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
@@ -206,7 +206,7 @@ def _find_regroups(
     taken_n = {j for g in groups.values() for j in g.new_indices}
     left_o, left_n = set(old_left) - taken_o, set(new_left) - taken_n
     out = []
-    for g in groups.values():
+    for g in list(groups.values()):
         blob = any(len(old[i].key) >= _BLOB_CHARS for i in g.old_indices) or any(
             len(new[j].key) >= _BLOB_CHARS for j in g.new_indices
         )
@@ -216,16 +216,58 @@ def _find_regroups(
         _fill(g.new_indices, free_n, taken_n)
         _fill(g.old_indices, free_o, taken_o)
         # The part of a split paragraph that was edited shares no exact sentence; it is the
-        # unmatched neighbour right after (or before) the group. Around a blob, every
-        # unmatched neighbour is part of the same page text.
-        while _extend(g.new_indices, free_n, taken_n) and blob:
-            pass
-        while _extend(g.old_indices, free_o, taken_o) and blob:
-            pass
+        # unmatched neighbour right after (or before) the group.
+        _extend(g.new_indices, free_n, taken_n)
+        _extend(g.old_indices, free_o, taken_o)
+        if blob:
+            # Page furniture around a blob (navigation items) is part of the same text
+            # when its words are in it.
+            blob_words = _words(" ".join(c.key for c in _members(old, new, g)))
+            _extend_while(
+                g.new_indices, free_n, taken_n, lambda j, v=blob_words: _inside(new[j], v)
+            )
+            _extend_while(
+                g.old_indices, free_o, taken_o, lambda i, v=blob_words: _inside(old[i], v)
+            )
         g.old_indices.sort()
         g.new_indices.sort()
-        out.append(g)
+        if _same_text(old, new, g):
+            out.append(g)
     return out
+
+
+# A regroup must hold much the same words on both sides (a reflow, not a rewrite), and be
+# small enough for one exact word-level diff.
+_REGROUP_MIN_OVERLAP = 0.6
+_REGROUP_MAX_CHARS = 60_000
+
+
+def _same_text(old: Sequence[Clause], new: Sequence[Clause], g: Regroup) -> bool:
+    a = Counter(w for i in g.old_indices for w in _WORD.findall(old[i].key))
+    b = Counter(w for j in g.new_indices for w in _WORD.findall(new[j].key))
+    size = max(sum(a.values()), sum(b.values()), 1)
+    chars = sum(len(old[i].key) for i in g.old_indices) + sum(
+        len(new[j].key) for j in g.new_indices
+    )
+    return sum((a & b).values()) / size >= _REGROUP_MIN_OVERLAP and chars <= _REGROUP_MAX_CHARS
+
+
+def _members(old: Sequence[Clause], new: Sequence[Clause], g: Regroup) -> list[Clause]:
+    return [old[i] for i in g.old_indices] + [new[j] for j in g.new_indices]
+
+
+def _inside(c: Clause, vocabulary: frozenset[str]) -> bool:
+    ws = _words(c.key)
+    return bool(ws) and len(ws & vocabulary) >= 0.8 * len(ws)
+
+
+def _extend_while(indices: list[int], left: set[int], taken: set[int], ok) -> None:
+    for step in (1, -1):
+        k = (max(indices) if step == 1 else min(indices)) + step
+        while k in left and k not in taken and ok(k):
+            indices.append(k)
+            taken.add(k)
+            k += step
 
 
 def _fill(indices: list[int], left: set[int], taken: set[int]) -> None:
