@@ -123,7 +123,7 @@ _LEXICON: dict[str, list[str]] = {
         r"parents?|guardians?|parental",
         r"coppa",
         r"(?:international|cross-border) (?:data )?transfers?",
-        r"transfer\w* (?:\w+ ){0,4}(?:outside|to other countries|to the united states|abroad)",
+        r"transfer\w* (?:\w+ ){0,6}(?:outside|to other countries|to the united states|abroad)",
         r"standard contractual clauses|adequacy decision",
     ],
 }

@@ -47,7 +47,8 @@ _PRACTICE = re.compile(
     r"track|encrypt|delete)(?:s|d|ed|ing)?\b(?P<obj>[^.;:!?]*)",
     re.IGNORECASE,
 )
-_RIGHT = re.compile(r"\bright(?:s)? to (?P<what>[^.;:,!?]+)", re.IGNORECASE)
+# "You have the right to ...", not "we reserve the right to ...".
+_RIGHT = re.compile(r"(?<!reserve the )\bright(?:s)? to (?P<what>[^.;:,!?]+)", re.IGNORECASE)
 _OPT_OUT = re.compile(r"\b(?P<what>opt(?:[- ])?(?:out|in) (?:of|from|to) [^.;:!?]+)", re.IGNORECASE)
 _LEADING = re.compile(r"^(?:\s*(?:your|the|any|all|such|certain|some|this|that|also)\b)+\s*", re.I)
 _MAX_WORDS = 10

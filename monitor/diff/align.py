@@ -36,8 +36,16 @@ REWRITE_MIN_CLAUSES = 8
 _FULL_PAIRING_LIMIT = 2500
 
 
+# Numbers and month names pair as equals: "Updated June 30, 2025" and "Updated December 31,
+# 2025" are one date line edited, "30 days" -> "5 years" one clause edited.
+_NUMBERISH = re.compile(
+    r"\d+|\b(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december)\b"
+)
+
+
 def _words(key: str) -> frozenset[str]:
-    return frozenset(_WORD.findall(key))
+    return frozenset(_WORD.findall(_NUMBERISH.sub("0", key)))
 
 
 def _is_heading(c: Clause) -> bool:

@@ -1,0 +1,276 @@
+"""Judgment rules, each on a real policy with one edit made by hand.
+
+Every test takes a real version from tests/data, edits one clause the way a site might,
+and checks the verdict and that the reason is phrased from the actual words.
+"""
+
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from monitor.classify.lexicon import CATEGORY_SLUGS, categories_of
+from monitor.compare import compare
+from monitor.extract import extract
+from monitor.model import Clause, PolicyDocument
+
+DATA = Path(__file__).parent / "data" / "policy-histories"
+DISCORD = "discord/2020-07-29T133218Z.md"
+GREETINGS = "123greetings/2018-05-24T054356Z.md"
+BUMBLE = "bumble/2026-06-13T123055Z.md"
+
+
+@cache
+def real(rel: str) -> PolicyDocument:
+    return extract((DATA / rel).read_bytes(), "text/markdown", rel)
+
+
+def index_of(doc: PolicyDocument, needle: str) -> int:
+    hits = [k for k, c in enumerate(doc.clauses) if needle in c.text]
+    assert hits, f"{needle!r} not in the real policy"
+    return hits[0]
+
+
+def edited(rel: str, needle: str, old: str, new: str) -> tuple[PolicyDocument, PolicyDocument]:
+    """The real version, and the same version with ``old`` replaced by ``new`` in the
+    clause that contains ``needle``."""
+    doc = real(rel)
+    k = index_of(doc, needle)
+    c = doc.clauses[k]
+    assert old in c.text
+    clauses = list(doc.clauses)
+    clauses[k] = Clause(c.section, c.kind, c.text.replace(old, new, 1))
+    return doc, replace(doc, clauses=tuple(clauses))
+
+
+def verdict(old: PolicyDocument, new: PolicyDocument):
+    c = compare(old, new)
+    assert c.changes, "the edit should show as a change"
+    return c
+
+
+# -- material: one-word flips, numbers ---------------------------------------------------
+
+MATERIAL_EDITS = [
+    # (file, clause needle, old words, new words, reason must contain, category)
+    (
+        DISCORD,
+        "We do not sell the personal",
+        "We do not sell",
+        "We sell",
+        "drops “not”",
+        "third-party-sharing",
+    ),
+    (
+        GREETINGS,
+        "We may share the information regarding",
+        "We may share",
+        "We will share",
+        "changes “may” to “will”",
+        "third-party-sharing",
+    ),
+    (
+        GREETINGS,
+        "under the age of 13",
+        "under the age of 13",
+        "under the age of 16",
+        "raises the age threshold from 13 to 16",
+        "specific-audiences",
+    ),
+    (
+        BUMBLE,
+        "never retain it for longer than 30 days",
+        "30 days",
+        "5 years",
+        "extends retention from 30 days to 5 years",
+        "data-retention",
+    ),
+    (
+        GREETINGS,
+        "encryption where appropriate",
+        "including utilization of encryption",
+        "without encryption",
+        "adds “without”",
+        "data-security",
+    ),
+    (
+        "academia-edu/2018-02-09T064456Z.md",
+        "notify you of any material changes",
+        "We will notify you of any material changes",
+        "We will not notify you of any material changes",
+        "adds “not”",
+        "policy-change",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rel", "needle", "old", "new", "reason", "category"), MATERIAL_EDITS)
+def test_meaning_flips_are_material_with_a_precise_reason(rel, needle, old, new, reason, category):
+    c = verdict(*edited(rel, needle, old, new))
+    [ch] = c.changes
+    assert ch.material and c.material and c.score >= 0.5
+    assert reason in ch.reason, ch.reason
+    assert category in ch.categories
+
+
+def test_added_clause_on_selling_data():
+    doc = real(DISCORD)
+    k = index_of(doc, "We do not sell the personal")
+    near = doc.clauses[k]
+    added = Clause(
+        near.section, "paragraph", "We may sell your personal information to data brokers."
+    )
+    new = replace(doc, clauses=(*doc.clauses[: k + 1], added, *doc.clauses[k + 1 :]))
+    [ch] = verdict(doc, new).changes
+    assert ch.kind == "added" and ch.material
+    assert ch.reason == "adds sale of personal information to data brokers"
+    assert "third-party-sharing" in ch.categories
+
+
+def test_removed_opt_out_right():
+    doc = real(GREETINGS)
+    k = index_of(doc, "You may opt out of receiving marketing e-mails")
+    new = replace(doc, clauses=doc.clauses[:k] + doc.clauses[k + 1 :])
+    [ch] = verdict(doc, new).changes
+    assert ch.kind == "removed" and ch.material
+    assert ch.reason.startswith("removes the option to opt out of receiving marketing e-mails")
+    assert "user-choice" in ch.categories
+
+
+def test_added_international_transfer():
+    doc = real(DISCORD)
+    k = index_of(doc, "We do not sell the personal")
+    c = doc.clauses[k]
+    text = "We transfer your personal data to servers outside the European Economic Area."
+    new = replace(
+        doc, clauses=(*doc.clauses[:k], Clause(c.section, "paragraph", text), *doc.clauses[k:])
+    )
+    [ch] = verdict(doc, new).changes
+    assert ch.material and "specific-audiences" in ch.categories
+    assert "transfer of personal data to servers outside the European Economic Area" in ch.reason
+
+
+# -- not material: noise --------------------------------------------------------------
+
+NOISE_EDITS = [
+    # (file, needle, old, new, reason must contain)
+    (
+        DISCORD,
+        "personal data that Discord has on you",
+        "that Discord has on you",
+        "that we have on you",
+        "renames “discord” to “we/us/our”",
+    ),
+    (
+        DISCORD,
+        "We do not sell the personal",
+        "We do not sell the personal information of our users",
+        "Discord does not sell the personal information of Discord's users",
+        "renames",
+    ),
+    (
+        GREETINGS,
+        "You may opt out of receiving marketing e-mails",
+        "instructions",
+        "instrcutions",
+        "fixes spelling",
+    ),
+    (
+        GREETINGS,
+        "We may share the information regarding",
+        "We may share",
+        "We may, share",
+        "punctuation",
+    ),
+    (
+        BUMBLE,
+        "never retain it for longer than 30 days",
+        "such as a selfie,",
+        "such as: a selfie;",
+        "punctuation",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rel", "needle", "old", "new", "reason"), NOISE_EDITS)
+def test_presentation_renames_and_typos_are_not_material(rel, needle, old, new, reason):
+    c = verdict(*edited(rel, needle, old, new))
+    [ch] = c.changes
+    assert not ch.material and not c.material and c.score < 0.5
+    assert reason in ch.reason, ch.reason
+
+
+def test_link_target_change_is_not_material():
+    _, b = edited(
+        DISCORD, "We do not sell the personal", "our users.", "our users (see https://a.example/x)."
+    )
+    _, c = edited(
+        DISCORD, "We do not sell the personal", "our users.", "our users (see https://b.example/y)."
+    )
+    ch = verdict(b, c).changes[0]
+    assert not ch.material and "link" in ch.reason
+
+
+def test_typographic_quotes_whitespace_and_markup_are_no_change_at_all():
+    old, new = edited(
+        DISCORD, "We do not sell the personal", "We do not sell", "We  **do not**  sell"
+    )
+    assert compare(old, new).changes == []
+    old, new = edited(BUMBLE, "never retain it", "verification", "Verification")
+    assert compare(old, new).changes == []
+    old, new = edited(
+        GREETINGS, "We may share the information", "We may share", "We \u2018may\u2019 share"
+    )
+    _, quoted = edited(GREETINGS, "We may share the information", "We may share", "We 'may' share")
+    assert compare(new, quoted).changes == []
+
+
+def test_date_line_change_is_not_material():
+    doc = real(DISCORD)
+    line = Clause(doc.clauses[1].section, "paragraph", "Last updated: September 18, 2024")
+    old = replace(doc, clauses=(doc.clauses[0], line, *doc.clauses[1:]))
+    new_line = Clause(line.section, "paragraph", "Last updated: January 31, 2025")
+    new = replace(doc, clauses=(doc.clauses[0], new_line, *doc.clauses[1:]))
+    [ch] = verdict(old, new).changes
+    assert not ch.material and ch.reason.startswith("changes the date line")
+
+
+def test_heading_only_change_is_not_material():
+    doc = real(DISCORD)
+    k = next(k for k, c in enumerate(doc.clauses) if c.kind == "heading" and k > 0)
+    h = doc.clauses[k]
+    clauses = list(doc.clauses)
+    clauses[k] = Clause(h.section, "heading", h.text + " and More")
+    c = compare(doc, replace(doc, clauses=tuple(clauses)))
+    assert c.changes and not c.material
+    assert c.changes[0].reason.startswith("renames the heading")
+
+
+def test_reordered_section_is_moved_not_material():
+    doc = real(GREETINGS)
+    body = list(doc.clauses)
+    k = index_of(doc, "You may opt out of receiving marketing e-mails")
+    moved = body.pop(k)
+    body.insert(3, moved)
+    c = compare(doc, replace(doc, clauses=tuple(body)))
+    assert [ch.kind for ch in c.changes] == ["moved"] and not c.material
+    assert c.changes[0].reason.startswith("moves the clause")
+
+
+def test_paragraph_split_in_two_is_no_change():
+    doc = real(GREETINGS)
+    k = next(k for k, c in enumerate(doc.clauses) if c.text.count(". ") >= 2 and len(c.text) > 200)
+    c = doc.clauses[k]
+    cut = c.text.index(". ") + 1
+    first = Clause(c.section, c.kind, c.text[:cut])
+    second = Clause(c.section, c.kind, c.text[cut:].strip())
+    new = replace(doc, clauses=(*doc.clauses[:k], first, second, *doc.clauses[k + 1 :]))
+    assert compare(doc, new).changes == []
+    assert compare(new, doc).changes == []  # and merged back
+
+
+def test_categories_use_design_slugs_and_section_path():
+    assert set(categories_of("We keep logs for 90 days.")) <= set(CATEGORY_SLUGS)
+    assert "data-retention" in categories_of("For 90 days.", "Policy > How long we keep data")
+    assert categories_of("Hello there.") == ["other"]
