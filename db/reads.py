@@ -127,13 +127,17 @@ def feed_page(
     store: Store,
     cursor: int,
     *,
+    until: int | None = None,
     buckets: list[str] | None = None,
     material: bool | None = None,
     category: str | None = None,
     limit: int = 100,
 ) -> list[dict]:
-    """Changes with id > cursor, oldest first; `buckets` are 2-hex site_hash prefixes."""
+    """Changes with cursor < id <= until, oldest first; `buckets`: 2-hex site_hash prefixes."""
     where, params = ["c.id > ?"], [cursor]
+    if until is not None:
+        where.append("c.id <= ?")
+        params.append(until)
     if buckets is not None:
         where.append(f"substr(s.site_hash, 1, 2) IN ({', '.join('?' for _ in buckets)})")
         params += [b.lower() for b in buckets]

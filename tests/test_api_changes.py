@@ -143,17 +143,22 @@ async def test_bad_feed_queries_are_problems(client, query):
     assert body["status"] == 400 and body["title"] and body["detail"]
 
 
-async def test_paging_while_a_writer_inserts_never_skips_or_repeats(aiohttp_client, store):
+@pytest.mark.parametrize("watched", [None, ("w0.com", "w3.com")], ids=["all", "buckets"])
+async def test_paging_while_a_writer_inserts_never_skips_or_repeats(aiohttp_client, store, watched):
     app = make_app(store)
     app[LIMITER] = RateLimiter({})  # this client polls as fast as it can
     client = await aiohttp_client(app)
-    inserted: list[int] = list(add_changes(store, "early.com", 5))
+    inserted: list[tuple[str, int]] = [("early.com", i) for i in add_changes(store, "early.com", 5)]
     errors: list[BaseException] = []
+    query = ""
+    if watched:
+        query = "&buckets=" + ",".join(sorted({site_hash(w)[:2] for w in watched}))
 
     def writer():
         try:
             for i in range(60):
-                inserted.extend(add_changes(store, f"w{i % 7}.com", 2))
+                site = f"w{i % 7}.com"
+                inserted.extend((site, c) for c in add_changes(store, site, 2))
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
@@ -164,7 +169,7 @@ async def test_paging_while_a_writer_inserts_never_skips_or_repeats(aiohttp_clie
     try:
         while True:
             writer_done = not thread.is_alive()
-            q = "limit=7" + (f"&after={after}" if after else "")
+            q = "limit=7" + (f"&after={after}" if after else "") + query
             resp = await client.get(f"/api/v1/changes?{q}")
             assert resp.status == 200, await resp.text()
             body = await resp.json()
@@ -178,7 +183,9 @@ async def test_paging_while_a_writer_inserts_never_skips_or_repeats(aiohttp_clie
     assert not errors
     assert len(seen) == len(set(seen)), "a change was repeated"
     assert seen == sorted(seen)
-    assert set(seen) == set(inserted), "a change was skipped"
+    buckets = {site_hash(w)[:2] for w in watched or ()}
+    expected = {c for site, c in inserted if not watched or site_hash(site)[:2] in buckets}
+    assert set(seen) == expected, "a change was skipped"
 
 
 async def test_change_detail_carries_the_comparison(real):
@@ -235,3 +242,20 @@ async def test_change_recorded_without_comparison_answers_null(client, store):
     (change_id,) = add_changes(store, "example.com", 1)
     body = await (await client.get(f"/api/v1/changes/{change_id}")).json()
     assert body["comparison"] is None and body["summary"] == "edits a clause"
+
+
+async def test_a_quiet_subscription_moves_its_cursor_past_other_buckets(client, store):
+    quiet, busy = "quiet.com", "busy.com"
+    assert site_hash(quiet)[:2] != site_hash(busy)[:2]
+    mine = f"buckets={site_hash(quiet)[:2]}"
+    first = add_changes(store, quiet, 1)
+    add_changes(store, busy, 3)
+    page = await (await client.get(f"/api/v1/changes?{mine}")).json()
+    assert [c["id"] for c in page["changes"]] == first
+    assert decode_cursor(page["next"]) == store.last_change_id()  # past busy.com's three
+    add_changes(store, busy, 2)
+    page = await (await client.get(f"/api/v1/changes?{mine}&after={page['next']}")).json()
+    assert page["changes"] == [] and decode_cursor(page["next"]) == store.last_change_id()
+    later = add_changes(store, quiet, 1)
+    page = await (await client.get(f"/api/v1/changes?{mine}&after={page['next']}")).json()
+    assert [c["id"] for c in page["changes"]] == later

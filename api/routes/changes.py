@@ -109,9 +109,14 @@ def _build_page(store, query, version: tuple[int, int]) -> Entry:
     limit = positive_int(query.get("limit"), "limit", default=DEFAULT_LIMIT)
     if limit > MAX_LIMIT:
         raise Problem(400, "Bad parameter", f"limit must be at most {MAX_LIMIT}")
+    # Read the feed's end first: every id up to it is committed, so a page that stops
+    # short of `limit` has seen all of them and the cursor may jump there, past changes
+    # of other buckets or filters (a quiet subscription does not rescan them every poll).
+    end = store.last_change_id()
     rows = feed_page(
         store,
         after,
+        until=end,
         buckets=buckets,
         material=material,
         category=category,
@@ -119,8 +124,9 @@ def _build_page(store, query, version: tuple[int, int]) -> Entry:
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    last = rows[-1]["id"] if rows else after
-    # The page is fixed by its query and where it ends: same inputs, same bytes.
+    last = rows[-1]["id"] if more else max(after, end)
+    # The page is fixed by its query and where it ends: same inputs, same bytes (save a
+    # change re-judged in place by a reprocess, which keeps its id).
     etag = strong_etag("feed", after, buckets, material, category, limit, last, more)
     body = {
         "changes": [change_json(r) for r in rows],
