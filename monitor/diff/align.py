@@ -10,9 +10,9 @@ paired into edits; what remains was added or removed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 
 from monitor.diff.change import ClauseChange, ClauseDiff, Regroup
 from monitor.diff.sentences import split_sentences
@@ -419,6 +419,40 @@ def _regroup_changes(
     return out
 
 
+def longest_common_subsequence(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
+    """Index pairs of a longest common subsequence of two key lists.
+
+    A true LCS (not difflib's longest-block heuristic), so that the number of clauses
+    kept in place, and therefore of moves, is the same in both directions. Computed as a
+    longest increasing subsequence over matching positions (Hunt-Szymanski): clause keys
+    are nearly all distinct, so this is about n log n.
+    """
+    where: dict[str, list[int]] = defaultdict(list)
+    for j, key in enumerate(b):
+        where[key].append(j)
+    tails: list[int] = []  # smallest new index ending an increasing run of each length
+    tail_at: list[int] = []  # which match that tail is
+    matches: list[tuple[int, int, int]] = []  # (i, j, previous match or -1)
+    for i, key in enumerate(a):
+        # Descending j within one i, so one old clause never pairs twice.
+        for j in reversed(where.get(key, ())):
+            k = bisect_left(tails, j)
+            prev = tail_at[k - 1] if k else -1
+            matches.append((i, j, prev))
+            if k == len(tails):
+                tails.append(j)
+                tail_at.append(len(matches) - 1)
+            else:
+                tails[k] = j
+                tail_at[k] = len(matches) - 1
+    out = []
+    m = tail_at[-1] if tail_at else -1
+    while m >= 0:
+        i, j, m = matches[m]
+        out.append((i, j))
+    return out[::-1]
+
+
 def diff_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> ClauseDiff:
     """Align two clause lists and report what differs, in the new version's reading order."""
     ok = [c.key for c in old]
@@ -428,14 +462,15 @@ def diff_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> ClauseDiff:
     # Where each old clause sits in the new version's order, so removals read in place.
     anchor: dict[int, float] = {}
     unchanged = 0
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ok, nk, autojunk=False).get_opcodes():
-        if tag == "equal":
-            unchanged += i2 - i1
-            anchor.update((i1 + d, j1 + d) for d in range(i2 - i1))
-        else:
-            old_left.extend(range(i1, i2))
-            new_left.extend(range(j1, j2))
-            anchor.update((i, j1 - 0.5) for i in range(i1, i2))
+    pairs = longest_common_subsequence(ok, nk)
+    unchanged = len(pairs)
+    pi = pj = 0
+    for i, j in [*pairs, (len(ok), len(nk))]:
+        old_left.extend(range(pi, i))
+        new_left.extend(range(pj, j))
+        anchor.update((k, j - 0.5) for k in range(pi, i))
+        anchor[i] = j
+        pi, pj = i + 1, j + 1
 
     changes: list[tuple[float, ClauseChange]] = []
 
