@@ -27,36 +27,49 @@ def lookup_bucket(store: Store, prefix: str) -> list[dict]:
     prefix = prefix.lower()
     if not prefix or any(c not in "0123456789abcdef" for c in prefix):
         return []
-    rows = _reader(store).query(
-        "SELECT s.id, s.site_hash, s.state,"
-        " (SELECT group_concat(d.status) FROM documents d WHERE d.site_id = s.id) AS statuses,"
-        " (SELECT max(c.id) FROM changes c JOIN documents d ON d.id = c.document_id"
-        "   WHERE d.site_id = s.id) AS last_change_id,"
-        " (SELECT max(c.id) FROM changes c JOIN documents d ON d.id = c.document_id"
-        "   WHERE d.site_id = s.id AND c.material = 1) AS last_material_change_id"
-        " FROM sites s WHERE s.site_hash >= ? AND s.site_hash < ? AND s.state IN ('active', 'tracked')"
-        " ORDER BY s.site_hash",
-        [prefix, prefix + "g"],
+    # One statement: the last change and last material change of each site come from the
+    # changes primary key walked backwards, "id|time" packed to stay a scalar subquery.
+    last = (
+        "(SELECT c.id || '|' || c.to_captured_at FROM changes c"
+        " JOIN documents d ON d.id = c.document_id WHERE d.site_id = s.id{} ORDER BY c.id DESC"
+        " LIMIT 1)"
+    )
+    rows = (
+        _reader(store)
+        .execute(
+            "SELECT s.site_hash, s.state,"
+            " (SELECT group_concat(d.status) FROM documents d WHERE d.site_id = s.id),"
+            f" {last.format('')}, {last.format(' AND c.material = 1')}"
+            " FROM sites s WHERE s.site_hash >= ? AND s.site_hash < ? AND s.state IN ('active', 'tracked')"
+            " ORDER BY s.site_hash",
+            [prefix, prefix + "g"],
+        )
+        .fetchall()
     )
     out = []
-    for row in rows:
-        row = dict(row)
-        ids = [i for i in (row["last_change_id"], row["last_material_change_id"]) if i]
-        times = {}
-        if ids:
-            marks = ", ".join("?" for _ in ids)
-            times = {
-                r["id"]: r["to_captured_at"]
-                for r in _reader(store).query(
-                    f"SELECT id, to_captured_at FROM changes WHERE id IN ({marks})", ids
-                )
+    for site_hash_, state, statuses, last_any, last_material in rows:
+        statuses = (statuses or "").split(",")
+        any_id, any_at = _unpack(last_any)
+        material_id, material_at = _unpack(last_material)
+        out.append(
+            {
+                "site_hash": site_hash_,
+                "state": state,
+                "status": "ok" if "ok" in statuses else (statuses[0] or "pending"),
+                "last_change_id": any_id,
+                "last_change": any_at,
+                "last_material_change_id": material_id,
+                "last_material_change": material_at,
             }
-        statuses = (row.pop("statuses") or "").split(",")
-        row["status"] = "ok" if "ok" in statuses else (statuses[0] or "pending")
-        row["last_change"] = times.get(row["last_change_id"])
-        row["last_material_change"] = times.get(row["last_material_change_id"])
-        out.append(row)
+        )
     return out
+
+
+def _unpack(packed: str | None) -> tuple[int | None, str | None]:
+    if not packed:
+        return None, None
+    change_id, _, at = packed.partition("|")
+    return int(change_id), at
 
 
 def version_counts(store: Store, site_id: int) -> dict[int, int]:
