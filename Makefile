@@ -64,3 +64,10 @@ run: $(STAMP)
 .PHONY: demo
 demo: $(STAMP) $(PYWB)
 	$(PY) -m demo $(DEMO_ARGS)
+
+# `make bench`: every benchmark in bench/, one after the other, then one table of figures,
+# each beside its baseline measured in the same run, the ratio and the goal (bench/run_all.py;
+# each bench's own report lands in test-output/bench/<bench>.log). Needs pywb for backfill.
+.PHONY: bench
+bench: $(STAMP) $(PYWB)
+	$(PY) bench/run_all.py $(BENCH_ARGS)

@@ -27,6 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from report import figure  # noqa: E402
+
 from db import Store  # noqa: E402
 from demo.pywbserver import Pywb  # noqa: E402
 from demo.warcs import history_captures, write_warc  # noqa: E402
@@ -146,6 +148,24 @@ async def main() -> int:
     )
     ok = found == k and all(r[6] <= r[8] for r in rows)
     print("goal met" if ok else "GOAL MISSED")
+    figure(
+        "raw fetches to backfill",
+        fetches,
+        "fetches",
+        baseline="fetch every capture",
+        baseline_value=naive_fetches,
+        goal=f"<= {goal_sum:.0f}, all changes found",
+        met=ok,
+    )
+    figure(
+        "change points found",
+        found,
+        "",
+        baseline="fetch every capture",
+        baseline_value=k,
+        goal=f"{k} (all)",
+        met=found == k,
+    )
     return 0 if ok else 1
 
 

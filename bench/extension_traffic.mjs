@@ -13,6 +13,7 @@
 //   - privacy: how many tracked sites share each request's prefix/bucket (the crowd a
 //     request hides in), vs. naming the site (a crowd of 1).
 
+import { appendFileSync } from "node:fs";
 import { createApp, LOOKUP_TTL_MS } from "../extension/lib/app.js";
 import { createFakeChrome } from "../extension/test/support/fake-chrome.js";
 import { createFakeServer, siteHash } from "../extension/test/support/fake-server.js";
@@ -66,6 +67,12 @@ for (const site of watched) await app.route({ type: "watch/add", site }, sender)
 const fmt = (n) => n.toLocaleString("en-US");
 const line = (name, value, baseline) =>
   console.log(`${name.padEnd(44)} ${value.padStart(28)}   baseline ${baseline}`);
+// `make bench` (bench/run_all.py) reads one JSON line a figure from $BENCH_JSON (bench/report.py).
+const figure = (name, value, unit, baseline, baselineValue, goal = null, met = null) => {
+  if (!process.env.BENCH_JSON) return;
+  const row = { bench: "extension_traffic", name, value, unit, baseline, baseline_value: baselineValue, goal, met };
+  appendFileSync(process.env.BENCH_JSON, `${JSON.stringify(row)}\n`);
+};
 
 // First catch-up (a fresh install reads its buckets' history), then the figures.
 let done = measure();
@@ -77,6 +84,7 @@ line(
   `${polls} polls, ${catchUp.requests} req, ${fmt(catchUp.bytes)} B`,
   `whole feed: ${fmt(JSON.stringify({ changes: server.changes }).length)} B`,
 );
+figure("first catch-up", catchUp.bytes, "B", "whole feed", JSON.stringify({ changes: server.changes }).length);
 
 done = measure();
 await app.poll(); // moves the ETag to the cursor's URL
@@ -90,6 +98,7 @@ let page = await (await countingFetch(feedUrl(null))).json();
 while (page.more) page = await (await countingFetch(feedUrl(page.next))).json();
 const reread = done();
 line("quiet poll x2 (cursor + ETag: 200, then 304)", `${quiet.requests} req, ${fmt(quiet.bytes)} B`, `re-read buckets: ${reread.requests} req, ${fmt(reread.bytes)} B`);
+figure("quiet poll x2", quiet.bytes, "B", "re-read buckets", reread.bytes);
 
 for (let i = 0; i < 200; i++) {
   server.addChange(sites[Math.floor(rand() * SITES)], { material: true, summary: "x" });
@@ -103,6 +112,7 @@ line(
   `${news.requests} req, ${fmt(news.bytes)} B, ${report.changes} chg`,
   `whole feed: ${fmt(JSON.stringify({ changes: whole }).length)} B, 200 chg`,
 );
+figure("poll with 200 new changes", news.bytes, "B", "whole feed", JSON.stringify({ changes: whole }).length);
 
 done = measure();
 // People return to a few sites often: site k of 60 is visited with weight 1/k (Zipf).
@@ -125,6 +135,7 @@ line(
   `${browsing.requests} lookup requests`,
   "500 lookup requests",
 );
+figure("lookups for 500 page views", browsing.requests, "req", "one per view", 500);
 
 const hashes = sites.map(siteHash);
 const crowd = (prefixLength) => {
@@ -139,3 +150,4 @@ line("crowd per feed bucket (2 hex), tracked sites", `min ${bucketCrowd.min}, me
 line("crowd per lookup prefix (5 hex), tracked sites", `min ${prefixCrowd.min}, mean ${prefixCrowd.mean.toFixed(2)}`, "naming the site: 1");
 const named = server.log.filter((e) => watched.some((s) => e.url.includes(s) || e.body.includes(s)));
 line("requests naming a watched or visited site", String(named.length), "0 by design");
+figure("requests naming a watched site", named.length, "req", null, null, "0", named.length === 0);

@@ -18,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from report import figure  # noqa: E402
+
 from monitor.classify.lexicon import CATEGORY_SLUGS  # noqa: E402
 from monitor.compare import compare  # noqa: E402
 from monitor.extract import extract  # noqa: E402
@@ -73,6 +75,19 @@ def main() -> None:
     for cat, hits in cat_hits.items():
         print(f"  {cat:24} {hits / n:.3f}")
     print("goal: precision >= 0.95, recall >= 0.95")
+    for name, value, base in (
+        ("precision of material alerts", precision, b_precision),
+        ("recall of material alerts", recall, b_recall),
+    ):
+        figure(
+            name,
+            value,
+            "",
+            baseline="any change",
+            baseline_value=base,
+            goal=">= 0.95",
+            met=value >= 0.95,
+        )
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from report import figure
+
 from monitor.fetch import Fetcher, FetchPolicy
 from monitor.netguard import StaticLookup
 
@@ -147,6 +149,18 @@ def main() -> None:
     print(
         f"  Fetcher, politeness on (delay {args.delay:g} s)  {polite:6.2f} s  {n / polite:7.1f} docs/s  "
         f"{polite_outcomes}"
+    )
+    figure(
+        f"polite pass, {n} docs",
+        polite,
+        "s",
+        baseline="bare aiohttp",
+        baseline_value=bare,
+        goal="<= 20 s",
+        met=polite <= 20,
+    )
+    figure(
+        f"pass, politeness off, {n} docs", fast, "s", baseline="bare aiohttp", baseline_value=bare
     )
     print(
         f"  politeness floor {floor:.1f} s ({args.docs} docs x {args.delay:g} s per host); "

@@ -1,0 +1,163 @@
+"""`make bench`: run every benchmark in bench/ and print one table of their figures.
+
+    .venv/bin/python bench/run_all.py [--only monitor,judgment] [--log-dir DIR] [--timeout S]
+
+Each bench runs as its own process, one after the other (they measure speed: two at once
+would measure each other), with BENCH_JSON naming a file it appends its figures to
+(bench/report.py). Its own printed report goes to DIR/<bench>.log. The table has, for every
+figure, the baseline measured in the same run, the ratio figure/baseline, and the goal.
+A bench that fails, times out or reports no figures gets a row saying so, and the command
+exits non-zero when any bench failed (a goal missed is shown, not an error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from report import ENV, read
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+NOT_BENCHES = {"report.py", "run_all.py"}
+DEFAULT_TIMEOUT_S = 1800
+
+
+def benches() -> list[Path]:
+    """Every bench script: Python ones and Node ones (.mjs), by name."""
+    found = [p for p in BENCH.glob("*.py") if p.name not in NOT_BENCHES and p.stem[0] != "_"]
+    found += list(BENCH.glob("*.mjs"))
+    return sorted(found, key=lambda p: p.stem)
+
+
+def command_of(script: Path) -> list[str] | None:
+    if script.suffix == ".mjs":
+        node = shutil.which("node")
+        return [node, str(script)] if node else None
+    return [sys.executable, str(script)]
+
+
+def fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 100:
+        return f"{value:.0f}"
+    if magnitude >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}"
+
+
+def ratio(value: float | None, baseline: float | None) -> str:
+    if value is None or not baseline:
+        return "-"
+    r = value / baseline
+    return f"{r:.2f}x" if r == 0 or r >= 0.01 else f"{r:.1g}x"
+
+
+def table(rows: list[dict]) -> str:
+    """The figures as one plain-text table (pure)."""
+    head = ["bench", "figure", "value", "baseline (same run)", "ratio", "goal", "met"]
+    body = []
+    for r in rows:
+        unit = f" {r['unit']}" if r.get("unit") else ""
+        base = "-"
+        if r.get("baseline") is not None or r.get("baseline_value") is not None:
+            base = f"{fmt(r.get('baseline_value'))}{unit} {r.get('baseline') or ''}".strip()
+        met = {True: "met", False: "MISSED", None: "-"}[r.get("met")]
+        body.append(
+            [
+                r["bench"],
+                r["name"],
+                f"{fmt(r['value'])}{unit}" if r["value"] is not None else "-",
+                base,
+                ratio(r["value"], r.get("baseline_value")),
+                r.get("goal") or "-",
+                met,
+            ]
+        )
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=False)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=False))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)) for row in body]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def run_one(script: Path, log: Path, timeout: float) -> tuple[list[dict], str | None, float]:
+    """(figures, why it failed or None, seconds) of one bench run."""
+    cmd = command_of(script)
+    if cmd is None:
+        return [], "node not installed", 0.0
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        figures_file = Path(tmp) / "figures.jsonl"
+        env = {**os.environ, ENV: str(figures_file)}
+        started = time.perf_counter()
+        with log.open("w") as out:
+            try:
+                proc = subprocess.run(
+                    cmd,
+                    cwd=REPO,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    timeout=timeout,
+                    start_new_session=True,
+                )
+                failed = f"exit status {proc.returncode}" if proc.returncode else None
+            except subprocess.TimeoutExpired:
+                failed = f"timed out after {timeout:.0f} s"
+        figures = read(figures_file)
+    for f in figures:
+        f["bench"] = script.stem
+    if failed is None and not figures:
+        failed = "reported no figures (see its log)"
+    return figures, failed, time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", help="comma-separated bench names (file names without suffix)")
+    ap.add_argument("--log-dir", default=str(REPO / "test-output" / "bench"))
+    ap.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per bench")
+    args = ap.parse_args(argv)
+    scripts = benches()
+    if args.only:
+        wanted = {n.strip() for n in args.only.split(",") if n.strip()}
+        unknown = wanted - {s.stem for s in scripts}
+        if unknown:
+            print(f"bench: no bench named {sorted(unknown)[0]!r}", file=sys.stderr)
+            return 2
+        scripts = [s for s in scripts if s.stem in wanted]
+    logs = Path(args.log_dir)
+    logs.mkdir(parents=True, exist_ok=True)
+    rows: list[dict] = []
+    failures = 0
+    for script in scripts:
+        log = logs / f"{script.stem}.log"
+        print(f"running {script.relative_to(REPO)} ...", end=" ", flush=True)
+        figures, failed, seconds = run_one(script, log, args.timeout)
+        print(f"{seconds:.0f} s" + (f", {failed}" if failed else ""), flush=True)
+        rows += figures
+        if failed:
+            failures += 1
+            rows.append({"bench": script.stem, "name": f"({failed})", "value": None})
+    print()
+    print(table(rows))
+    print(f"\nEach bench's own report: {logs}/<bench>.log")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
