@@ -36,6 +36,9 @@ class Settings:
     # Web origins (comma-separated, e.g. "https://clausewatch.example") allowed to call the
     # API's non-public calls from a browser; extension origins are always allowed.
     cors_origins: str = ""
+    # Proxies (comma-separated addresses or networks, e.g. a CDN's) whose X-Forwarded-For
+    # names the client, for per-client rate limits; empty: the peer address is the client.
+    trusted_proxies: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

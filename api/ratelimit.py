@@ -8,6 +8,7 @@ move time instead of sleeping.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections import OrderedDict
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from api import keys
 from api.problems import Handler, problem
 
 
@@ -87,6 +89,35 @@ class RateLimiter:
 
 
 LIMITER = web.AppKey("rate_limiter", RateLimiter)
+TRUSTED = web.AppKey("trusted_proxies", tuple)
+
+
+def parse_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(n.strip(), strict=False) for n in raw.split(",") if n.strip())
+
+
+def _trusted(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip.version == n.version and ip in n for n in networks)
+
+
+def client_address(request: web.Request, networks=()) -> str:
+    """The peer, or behind trusted proxies the last address in X-Forwarded-For they did not add.
+
+    Walking from the right stops at the first untrusted hop: anything left of it was
+    written by the client and proves nothing.
+    """
+    peer = request.remote or "?"
+    if not networks or not _trusted(peer, networks):
+        return peer
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, networks):
+            return hop
+    return hops[0] if hops else peer
 
 
 @web.middleware
@@ -94,7 +125,7 @@ async def ratelimit_middleware(request: web.Request, handler: Handler) -> web.St
     cls = route_class(request.method, request.path)
     limiter = request.app.get(LIMITER)
     if cls is not None and limiter is not None:
-        wait = limiter.take(request.remote or "?", cls)
+        wait = limiter.take(client_address(request, request.app.get(TRUSTED, ())), cls)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
             return problem(
@@ -109,4 +140,6 @@ async def ratelimit_middleware(request: web.Request, handler: Handler) -> web.St
 def setup(app: web.Application) -> None:
     """Install the limiter (replace `app[LIMITER]` before start to change rules or clock)."""
     app[LIMITER] = RateLimiter()
+    settings = app.get(keys.SETTINGS)
+    app[TRUSTED] = parse_networks(getattr(settings, "trusted_proxies", "") or "")
     app.middlewares.append(ratelimit_middleware)

@@ -69,3 +69,33 @@ async def test_429_problem_with_retry_after(aiohttp_client, tmp_path):
         assert (await client.get("/api/v1/health")).status == 200  # never limited
         now[0] += 4
         assert (await client.get("/api/v1/changes")).status == 200
+
+
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_bucket(
+    aiohttp_client, tmp_path
+):
+    with Store.open(tmp_path / "cw.db") as store:
+        # The test client connects from 127.0.0.1: the "proxy".
+        app = make_app(store, trusted_proxies="127.0.0.0/8, 10.0.0.0/8")
+        app[LIMITER] = RateLimiter({"read": Rule(1, 0.001)}, clock=lambda: 0.0)
+        client = await aiohttp_client(app)
+
+        async def status(forwarded):
+            resp = await client.get("/api/v1/changes", headers={"X-Forwarded-For": forwarded})
+            return resp.status
+
+        assert await status("203.0.113.5") == 200
+        assert await status("203.0.113.5") == 429
+        assert await status("198.51.100.7, 10.1.1.1") == 200  # through a second proxy
+        # What the client wrote left of the last untrusted hop does not buy a new bucket.
+        assert await status("1.2.3.4, 203.0.113.5") == 429
+
+
+async def test_without_trusted_proxies_forwarded_for_is_ignored(aiohttp_client, tmp_path):
+    with Store.open(tmp_path / "cw.db") as store:
+        app = make_app(store)
+        app[LIMITER] = RateLimiter({"read": Rule(1, 0.001)}, clock=lambda: 0.0)
+        client = await aiohttp_client(app)
+        first = await client.get("/api/v1/changes", headers={"X-Forwarded-For": "203.0.113.5"})
+        second = await client.get("/api/v1/changes", headers={"X-Forwarded-For": "198.51.100.9"})
+        assert (first.status, second.status) == (200, 429)
