@@ -32,7 +32,8 @@ class Settings:
     max_concurrency: int = 16
     min_host_delay: int = 1
     # Worker processes that extract pages (pure CPU) beside the event loop; 0: in-process.
-    extract_workers: int = 2
+    # Off by default: it pays only with a spare core (see bench/monitor_pass.py).
+    extract_workers: int = 0
     # Web origins (comma-separated, e.g. "https://clausewatch.example") allowed to call the
     # API's non-public calls from a browser; extension origins are always allowed.
     cors_origins: str = ""

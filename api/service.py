@@ -80,7 +80,8 @@ async def open_monitor(
                 max_workers=settings.extract_workers,
                 mp_context=multiprocessing.get_context("spawn"),
             )
-            stack.callback(extract_pool.shutdown, wait=False, cancel_futures=True)
+            # Waited for: no worker outlives the service (they finish a page in milliseconds).
+            stack.callback(extract_pool.shutdown, wait=True, cancel_futures=True)
         archiver = None
         if settings.archive_on_change:
             saver = injected.saver or savepagenow(user_agent(settings.user_agent_contact))

@@ -6,10 +6,10 @@ goes through everything a scheduled check does: claim in the store, polite guard
 (robots.txt, per-host delay, global limit), extraction, snapshot + version recording in a
 worker thread, and the document's new state. Printed beside the baseline measured in the
 same run: the fetch-only pass of bench/monitor.py (same Fetcher settings, no store).
-Extraction runs in 2 worker processes, as in `clausewatch serve` (`--workers 0`: in the
-monitor's own process, for comparison).
+Extraction runs in the monitor's process, as `clausewatch serve` does by default;
+`--workers 2` moves it to worker processes (CLAUSEWATCH_EXTRACT_WORKERS=2).
 
-    .venv/bin/python bench/monitor_pass.py [--hosts 50] [--docs 20] [--delay 0.5] [--workers 2]
+    .venv/bin/python bench/monitor_pass.py [--hosts 50] [--docs 20] [--delay 0.5] [--workers 0]
 
 Two passes are timed: the first (every document new: 1,000 versions written) and a second
 one an interval later (same pages: snapshots deduplicated into the existing versions).
@@ -102,7 +102,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight, all hosts")
     parser.add_argument("--tmpdir", help="where the bench database lives (default: $TMPDIR)")
     parser.add_argument(
-        "--workers", type=int, default=2, help="extraction worker processes (0: in-process)"
+        "--workers", type=int, default=0, help="extraction worker processes (0: in-process)"
     )
     args = parser.parse_args()
     fetch_bench = _fetch_bench()

@@ -23,6 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from policysites import CLAUSES, WallClock, policy_html, start
 
 pytestmark = pytest.mark.e2e
+# How long a SIGTERM may take to stop the service (generous: the machine may be busy).
+STOP_BOUND_S = 30
 
 
 async def test_serve_answers_and_stops_on_sigterm(tmp_path):
@@ -54,9 +56,9 @@ async def test_serve_answers_and_stops_on_sigterm(tmp_path):
             assert resp.status == 200
             assert (await resp.json())["status"] == "ok"
         proc.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(proc.wait(), 15)
-        rest = (await proc.stdout.read()).decode()
-        errors = (await proc.stderr.read()).decode()
+        # communicate() drains both pipes while waiting, so a chatty stderr cannot block it.
+        out, err = await asyncio.wait_for(proc.communicate(), STOP_BOUND_S)
+        code, rest, errors = proc.returncode, out.decode(), err.decode()
         assert code == 0, errors
         assert "Stopping" in rest and "Traceback" not in errors
     finally:
@@ -97,8 +99,8 @@ async def test_sigterm_during_a_pass_gives_the_stuck_check_back_and_exits_0(
         with Store.open(db) as store:
             assert store.get_document(doc["id"])["next_check_at"] is not None  # claimed
         proc.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(proc.wait(), 15)
-        errors = (await proc.stderr.read()).decode()
+        _, err = await asyncio.wait_for(proc.communicate(), STOP_BOUND_S)
+        code, errors = proc.returncode, err.decode()
         assert code == 0, errors
         assert "Traceback" not in errors
     finally:
@@ -153,6 +155,7 @@ async def test_a_running_service_detects_a_changed_policy_on_its_next_pass(
         check_interval=3600,
         min_host_delay=0,
         wayback_url="http://127.0.0.1:9",
+        extract_workers=2,
     )
     clock = WallClock()
     app = create_service(
