@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from report import figure  # noqa: E402
 
 # -- the load generator (the second process) --------------------------------------------
 
@@ -348,6 +349,24 @@ def report(results: dict, concurrency: int) -> None:
         print(
             f"{name}: {'meets' if ok else 'misses'} >= 50 % of bare; p99 "
             f"{'meets' if r['p99_ms'] <= 20 else 'misses'} <= 20 ms at {concurrency} concurrent"
+        )
+        figure(
+            f"{name} @{concurrency}",
+            r["rps"],
+            "req/s",
+            baseline="bare handler",
+            baseline_value=base["rps"],
+            goal=">= 50 % of bare",
+            met=ok,
+        )
+        figure(
+            f"{name} p99 @{concurrency}",
+            r["p99_ms"],
+            "ms",
+            baseline="bare handler",
+            baseline_value=base["p99_ms"],
+            goal="<= 20 ms",
+            met=r["p99_ms"] <= 20,
         )
 
 
