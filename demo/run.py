@@ -69,13 +69,17 @@ def credits() -> list[str]:
     return out
 
 
-async def start_live_sites(live: LiveSites) -> tuple[web.AppRunner, str, int]:
+async def start_live_sites(
+    live: LiveSites, try_port_80: bool = True
+) -> tuple[web.AppRunner, str, int]:
     """(runner, address, port): port 80 of a fresh 127.x.y.z, else a free port on 127.0.0.1."""
     runner = web.AppRunner(live.app(), access_log=None)
     await runner.setup()
     rng = random.Random()
     address = f"127.{rng.randrange(1, 255)}.{rng.randrange(0, 256)}.{rng.randrange(1, 255)}"
     try:
+        if not try_port_80:
+            raise PermissionError("asked for a free port")
         site = web.TCPSite(runner, address, 80)
         await site.start()
         return runner, address, 80
@@ -83,6 +87,10 @@ async def start_live_sites(live: LiveSites) -> tuple[web.AppRunner, str, int]:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         return runner, "127.0.0.1", runner.addresses[-1][1]
+
+
+def sites_word(n: int) -> str:
+    return f"{n} site" if n == 1 else f"{n} sites"
 
 
 def origin_of(host: str, port: int) -> str:
@@ -265,7 +273,7 @@ async def demo(args: argparse.Namespace, workdir: Path, stack: contextlib.AsyncE
     say()
 
     live = LiveSites()
-    runner, address, port = await start_live_sites(live)
+    runner, address, port = await start_live_sites(live, try_port_80=not args.free_live_port)
     stack.push_async_callback(runner.cleanup)
     by_domain = port == 80
     origins = {s.host: origin_of(s.host, port) for s in chosen}
@@ -280,7 +288,7 @@ async def demo(args: argparse.Namespace, workdir: Path, stack: contextlib.AsyncE
     warc = write_warc(archive / "demo-policies.warc.gz", captures)
     say(
         f"Generated {warc.relative_to(workdir)}: {len(captures)} captures of "
-        f"{len(chosen)} sites' policies (in {workdir})"
+        f"{sites_word(len(chosen))}' policies (in {workdir})"
     )
     where = f"{address}:{port}"
     say(f"Live sites on {where}: " + ", ".join(origins[s.host] for s in chosen))
@@ -319,7 +327,7 @@ async def demo(args: argparse.Namespace, workdir: Path, stack: contextlib.AsyncE
         for s in chosen:
             await track(session, api, {"site": s.host} if by_domain else {"url": urls[s.host]})
         how = "by domain (discovery finds each policy)" if by_domain else "by policy URL"
-        say(f"Asked serve to track {len(chosen)} sites {how}; the tracking worker backfills them.")
+        say(f"Asked serve to track {sites_word(len(chosen))} {how}; the tracking worker backfills.")
         hosts = [s.host for s in chosen]
         await follow_tracking(workdir / "clausewatch.db", hosts, Progress())
         for host in hosts:
@@ -385,6 +393,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=DEFAULT_INTERVAL_S,
         help="seconds between two checks of a policy",
+    )
+    ap.add_argument(
+        "--free-live-port",
+        action="store_true",
+        help="live sites on a free port of 127.0.0.1, tracked by policy URL (what happens "
+        "anyway when port 80 may not be bound)",
     )
     ap.add_argument("--workdir", help="keep the generated data and database here")
     args = ap.parse_args(argv)
