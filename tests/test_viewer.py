@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from api.app import create_app
 from api.config import Settings
+from api.viewer.diffview import segments
 from api.viewer.routes import COMPARISONS
 from monitor.compare import compare
 from monitor.model import PolicyDocument
@@ -85,6 +86,31 @@ def text(node) -> str:
 
 def stamp(iso: str) -> str:
     return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).strftime("%Y%m%d%H%M%S")
+
+
+# -- diff rows (pure) -----------------------------------------------------------------
+
+
+def test_segments_split_word_ops_per_side_and_keep_whole_texts_readable():
+    edit = {"kind": "modified", "old": "keep 30 days", "new": "keep 5 years"}
+    ops = [["equal", "keep "], ["delete", "30 days"], ["insert", "5 years"]]
+    old, new, inline = segments({**edit, "word_ops": ops})
+    assert old == [("equal", "keep "), ("delete", "30 days")]
+    assert new == [("equal", "keep "), ("insert", "5 years")]
+    assert inline == [tuple(o) for o in ops]
+    assert segments({"kind": "added", "old": None, "new": "x"}) == (
+        [],
+        [("insert", "x")],
+        [("insert", "x")],
+    )
+    assert segments({"kind": "removed", "old": "x", "new": None})[0] == [("delete", "x")]
+    assert segments({"kind": "moved", "old": "x", "new": "x"})[1] == [("equal", "x")]
+    rewrite = segments({"kind": "modified", "old": "a b", "new": "c d", "word_ops": []})
+    assert rewrite == (
+        [("equal", "a b")],
+        [("equal", "c d")],
+        [("delete", "a b"), ("insert", "c d")],
+    )
 
 
 # -- pages -----------------------------------------------------------------------------

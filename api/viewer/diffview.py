@@ -81,6 +81,10 @@ def segments(change: dict) -> tuple[list[Segment], list[Segment], list[Segment]]
     if change["kind"] == "moved" or (old is not None and old == new):
         text = new if new is not None else old or ""
         return [("equal", old or text)], [("equal", text)], [("equal", text)]
+    if old is not None and new is not None:
+        # Both sides but no word ops: a whole-policy rewrite. Striking out every word of
+        # both texts would only hide them; each side reads as it is, inline shows both.
+        return [("equal", old)], [("equal", new)], [("delete", old), ("insert", new)]
     old_side = [("delete", old)] if old is not None else []
     new_side = [("insert", new)] if new is not None else []
     return old_side, new_side, old_side + new_side
