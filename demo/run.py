@@ -287,8 +287,8 @@ async def demo(args: argparse.Namespace, workdir: Path, stack: contextlib.AsyncE
     archive.mkdir(parents=True, exist_ok=True)
     warc = write_warc(archive / "demo-policies.warc.gz", captures)
     say(
-        f"Generated {warc.relative_to(workdir)}: {len(captures)} captures of "
-        f"{sites_word(len(chosen))}' policies (in {workdir})"
+        f"Generated {warc.relative_to(workdir)}: {len(captures)} captures of the "
+        f"policies of {sites_word(len(chosen))} (in {workdir})"
     )
     where = f"{address}:{port}"
     say(f"Live sites on {where}: " + ", ".join(origins[s.host] for s in chosen))
