@@ -68,6 +68,13 @@ demo: $(STAMP) $(PYWB)
 # `make bench`: every benchmark in bench/, one after the other, then one table of figures,
 # each beside its baseline measured in the same run, the ratio and the goal (bench/run_all.py;
 # each bench's own report lands in test-output/bench/<bench>.log). Needs pywb for backfill.
-.PHONY: bench
-bench: $(STAMP) $(PYWB)
+.PHONY: bench wrk
+bench: $(STAMP) $(PYWB) wrk
 	$(PY) bench/run_all.py $(BENCH_ARGS)
+
+# bench/api.py loads the API with wrk (Debian's package) when it is installed: a C client
+# can outrun one Python server, so the server is what gets measured. Without it (no apt),
+# the bench falls back to its own aiohttp client.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk) || true
