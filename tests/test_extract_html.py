@@ -314,3 +314,11 @@ def test_blocks_of_site_links_go_links_out_and_prose_stay(head, url):
 def test_without_knowing_the_site_absolute_links_count_as_links_out():
     doc = extract(html(LINK_BLOCKS), "text/html")
     assert [c.text for c in doc.clauses[:3]] == ["Blog", "Careers", "Help"]
+
+
+@pytest.mark.parametrize("tag", ["div", "span", "ul><li", "table><tr><td"])
+def test_hostile_nesting_is_read_not_a_crash(tag):
+    opening = f"<{tag}>" * 3000
+    closing = "".join(f"</{t}>" for t in reversed(tag.split("><"))) * 3000
+    doc = extract(html(f"{opening}<p>We keep data.</p><p>More text.</p>{closing}"))
+    assert " ".join(c.text for c in doc.clauses) == "We keep data. More text."

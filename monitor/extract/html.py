@@ -26,6 +26,7 @@ _LISTS = frozenset({"ul", "ol"})
 _BOLD = frozenset({"strong", "b"})
 _SKIP = frozenset({"-comment", "script", "style", "img", "picture", "source", "track", "wbr"})
 _LAYOUT_CELL = 2000
+_MAX_DEPTH = 150
 _HEADING_SELECTOR = "h1, h2, h3, h4, h5, h6"
 _SPACE = re.compile(r"\s+")
 _BULLET_GLYPH = re.compile(r"^[•▪◦●·][\s\u00a0]+(?=\S)")
@@ -42,10 +43,29 @@ class _Reader:
         self.blocks: list[Block] = []
         self.segments: list[Segment] = []
         self.bold = 0
+        self.depth = 0
 
     # -- inline text ---------------------------------------------------------------------
+    def too_deep(self, node: LexborNode) -> bool:
+        """Past _MAX_DEPTH nested elements the rest is read as one run of text.
+
+        Real pages nest a few dozen levels; hostile ones nest thousands, which would
+        exhaust Python's stack.
+        """
+        if self.depth < _MAX_DEPTH:
+            return False
+        self.segments.append((node.text(deep=True, separator=" ") or "", self.bold > 0))
+        return True
+
     def inline(self, node: LexborNode) -> None:
         """Collect all text under ``node`` as inline text, blocks becoming line breaks."""
+        if self.too_deep(node):
+            return
+        self.depth += 1
+        self._inline(node)
+        self.depth -= 1
+
+    def _inline(self, node: LexborNode) -> None:
         child = node.child
         while child is not None:
             tag = child.tag
@@ -116,6 +136,13 @@ class _Reader:
 
     # -- block structure -----------------------------------------------------------------
     def walk(self, node: LexborNode) -> None:
+        if self.too_deep(node):
+            return
+        self.depth += 1
+        self._walk(node)
+        self.depth -= 1
+
+    def _walk(self, node: LexborNode) -> None:
         child = node.child
         while child is not None:
             tag = child.tag
@@ -150,6 +177,14 @@ class _Reader:
             child = child.next
 
     def walk_list(self, node: LexborNode) -> None:
+        if self.too_deep(node):
+            self.flush_paragraphs()
+            return
+        self.depth += 1
+        self._walk_list(node)
+        self.depth -= 1
+
+    def _walk_list(self, node: LexborNode) -> None:
         child = node.child
         while child is not None:
             if child.tag == "li":
@@ -194,7 +229,7 @@ class _Reader:
                 self.walk_list(node)
 
     def walk_table(self, table: LexborNode) -> None:
-        rows = [tr for tr in table.css("tr") if _nearest(tr, "table") == table]
+        rows = _rows(table)
         if _is_layout(table, rows):
             self.walk(table)
             self.flush_paragraphs()
@@ -217,19 +252,36 @@ class _Reader:
                 self.blocks.append(Block("table-row", " | ".join(cells)))
 
 
-def _nearest(node: LexborNode, tag: str) -> LexborNode | None:
-    parent = node.parent
-    while parent is not None and parent.tag != tag:
-        parent = parent.parent
-    return parent
+def _rows(table: LexborNode) -> list[LexborNode]:
+    """The table's own rows (not those of tables nested in its cells)."""
+    rows: list[LexborNode] = []
+    child = table.child
+    while child is not None:
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            row = child.child
+            while row is not None:
+                if row.tag == "tr":
+                    rows.append(row)
+                row = row.next
+        child = child.next
+    return rows
 
 
 def _is_layout(table: LexborNode, rows: list[LexborNode]) -> bool:
     """A table that holds a page's layout rather than data."""
-    # css() matches the node itself too, hence "more than one table".
-    if len(table.css("table")) > 1 or table.css_first(_HEADING_SELECTOR) is not None:
+    if not rows or table.css_first(_HEADING_SELECTOR) is not None:
         return True
-    return any(len(row.text(deep=True)) > _LAYOUT_CELL * 2 for row in rows) or not rows
+    for row in rows:
+        if len(row.text(deep=True)) > _LAYOUT_CELL * 2:
+            return True
+        cell = row.child
+        while cell is not None:
+            if cell.tag in ("td", "th") and cell.css_first("table") is not None:
+                return True
+            cell = cell.next
+    return False
 
 
 def page_title(tree: LexborHTMLParser) -> str | None:
