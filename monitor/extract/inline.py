@@ -14,17 +14,19 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _MARKUP = re.compile(r"[\\\[<`*_~]")
 _PARK = 0xE000
 _UNPARK = {_PARK + c: chr(c) for c in range(33, 127)}
-_IMAGE = re.compile(r"!\[[^\]]*\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
+# Every pattern below stops at the next delimiter of its kind, so a paragraph full of
+# unmatched "*", "_" or "![" costs linear time, not quadratic.
+_IMAGE = re.compile(r"!\[[^\]\[]*\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)")
 _LINK = re.compile(
     r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\)"
 )
 _REF_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])+)\]\[[^\]]*\]")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_CODE = re.compile(r"(`+)(.+?)\1")
+_CODE = re.compile(r"(`+)([^`]+)\1")
 _STRONG = re.compile(r"\*\*|__|~~")
-_EM_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
-_EM_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
+_EM_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]*?)(?<=\S)\*(?![\w*])")
+_EM_UNDERSCORE = re.compile(r"(?<![\w_])_(?=[^\s_])([^_]*?)(?<=\S)_(?![\w_])")
 
 
 def _park(m: re.Match[str]) -> str:
