@@ -135,12 +135,18 @@ class Monitor:
         # Only with the default pipeline (an injected one may not be picklable).
         self.extract_pool = extract_pool if pipeline is None else None
 
-    async def run_pass(self, *, site_id: int | None = None) -> PassReport:
-        """Check what is due now; with `site_id`, every document of that site, due or not."""
+    async def run_pass(self, *, site_id: int | None = None, tracking: bool = True) -> PassReport:
+        """Check what is due now; with `site_id`, every document of that site, due or not.
+
+        With `tracking` (and no `site_id`), pending sites are brought to tracked first; the
+        Scheduler runs them as a job of their own instead, so that a long backfill never
+        holds up the checks of documents already tracked.
+        """
         now = self.clock()
         report = PassReport(started_at=now)
         if site_id is None:
-            report.tracking = await track_pending_sites(self)
+            if tracking:
+                report.tracking = await track_pending_sites(self)
             documents = self.store.checkable_documents_due(now)
         else:
             documents = self.store.documents_of_site(site_id)
@@ -300,63 +306,87 @@ class Monitor:
 
 
 class Scheduler:
-    """Runs `monitor.run_pass` every `tick` seconds with APScheduler, never two at once."""
+    """Runs two APScheduler jobs every `tick` seconds, each never twice at once: the pass
+    over due documents, and the tracking worker for pending sites (whose backfills may take
+    minutes under the Wayback Machine's rate limits, so they get a job of their own)."""
 
-    JOB_ID = "clausewatch-pass"
+    PASS_JOB = "clausewatch-pass"
+    TRACKING_JOB = "clausewatch-tracking"
 
     def __init__(self, monitor: Monitor, *, tick: float = 60.0) -> None:
         self.monitor = monitor
         self.tick = tick
         self.passes = 0
         self.last_report: PassReport | None = None
-        self.pass_done = asyncio.Event()  # set after each pass; tests wait on it
+        self.last_tracking: list[Any] = []  # monitor.tracking.TrackingReport
+        # Set after each run of the job; tests (and anyone curious) wait on them.
+        self.pass_done = asyncio.Event()
+        self.tracking_done = asyncio.Event()
         self._scheduler: Any = None
-        self._running: asyncio.Task | None = None
+        self._running: set[asyncio.Task] = set()
 
     def start(self, *, first_run: datetime | None = None) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
         from apscheduler.triggers.interval import IntervalTrigger
 
         self._scheduler = AsyncIOScheduler(timezone=UTC)
-        self._scheduler.add_job(
-            self._job,
-            IntervalTrigger(seconds=self.tick, timezone=UTC),
-            id=self.JOB_ID,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-            next_run_time=first_run or utc_now(),
-        )
+        for job_id, job in ((self.PASS_JOB, self._pass_job), (self.TRACKING_JOB, self._track_job)):
+            self._scheduler.add_job(
+                job,
+                IntervalTrigger(seconds=self.tick, timezone=UTC),
+                id=job_id,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+                next_run_time=first_run or utc_now(),
+            )
         self._scheduler.start()
 
     def run_soon(self) -> None:
-        """Start a pass now (or right after the one running)."""
-        self._scheduler.modify_job(self.JOB_ID, next_run_time=utc_now())
+        """Run both jobs now (or right after the runs in flight)."""
+        for job_id in (self.PASS_JOB, self.TRACKING_JOB):
+            self._scheduler.modify_job(job_id, next_run_time=utc_now())
 
-    async def _job(self) -> None:
-        self._running = asyncio.current_task()
-        try:
-            report = await self.monitor.run_pass()
-        except asyncio.CancelledError:
-            # Shutdown: the pass has settled or given back every claim. Returning (rather
-            # than raising) keeps APScheduler from logging a stop as a failed job.
+    async def _pass_job(self) -> None:
+        report = await self._guarded(self.monitor.run_pass(tracking=False), "monitoring pass")
+        if report is None:
             return
-        except Exception:  # one bad pass must not stop the next ones
-            log.exception("a monitoring pass failed")
-            return
-        finally:
-            self._running = None
         self.passes += 1
         self.last_report = report
-        if report.results or report.tracking:
+        if report.results:
             log.info("pass: %s", report.counts())
         self.pass_done.set()
 
+    async def _track_job(self) -> None:
+        reports = await self._guarded(track_pending_sites(self.monitor), "tracking run")
+        if reports is None:
+            return
+        self.last_tracking = reports
+        for r in reports:
+            log.info("tracking %s: %s%s", r.site, r.state, f" ({r.detail})" if r.detail else "")
+        self.tracking_done.set()
+
+    async def _guarded(self, work: Awaitable[Any], what: str) -> Any:
+        task = asyncio.current_task()
+        self._running.add(task)
+        try:
+            return await work
+        except asyncio.CancelledError:
+            # Shutdown: every claim is settled or given back. Returning (rather than
+            # raising) keeps APScheduler from logging a stop as a failed job.
+            return None
+        except Exception:  # one bad run must not stop the next ones
+            log.exception("a %s failed", what)
+            return None
+        finally:
+            self._running.discard(task)
+
     async def shutdown(self) -> None:
-        """Stop scheduling; a pass in flight gives back what it had not started recording."""
+        """Stop scheduling; runs in flight give back what they had not started recording."""
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
-        running = self._running
-        if running is not None and not running.done():
-            running.cancel()
-            await asyncio.wait([running])
+        running = [t for t in self._running if not t.done()]
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.wait(running)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass
 
@@ -117,3 +118,28 @@ async def test_no_policy_found_or_unreachable_fails_with_a_reason(store, sites):
     async with loopback_fetcher(["nothing.test", "dead.test"]) as fetcher:
         again = await (await monitor_for(store, fetcher, discover=discover)).run_pass()
     assert again.tracking == [] and again.results == []
+
+
+async def test_a_slow_backfill_never_holds_up_the_checks_of_tracked_sites(store, sites):
+    from monitor.schedule import Scheduler
+
+    tracked_url = sites.set("site.test", "/privacy", policy_html())
+    tracked = store.add_document(store.add_site("site.test")["id"], tracked_url)
+    new = pending(store, "other.test")
+    store.add_document(new["id"], sites.set("other.test", "/privacy", policy_html()))
+    backfilling, forever = asyncio.Event(), asyncio.Event()
+
+    async def backfill(document):
+        backfilling.set()
+        await forever.wait()  # the Wayback Machine at its slowest
+
+    async with loopback_fetcher(["site.test", "other.test"]) as fetcher:
+        scheduler = Scheduler(await monitor_for(store, fetcher, backfill=backfill), tick=3600)
+        scheduler.start()
+        await asyncio.wait_for(backfilling.wait(), 10)
+        await asyncio.wait_for(scheduler.pass_done.wait(), 10)
+        assert [r.document_id for r in scheduler.last_report.results] == [tracked["id"]]
+        await asyncio.wait_for(scheduler.shutdown(), 10)
+    # Stopped mid-backfill: still pending, so the next start picks it up again.
+    assert store.get_site("other.test")["state"] == "pending"
+    assert not scheduler.tracking_done.is_set()

@@ -235,14 +235,14 @@ async def test_a_tracking_request_becomes_a_tracked_site_with_history_then_live_
     )
     client = await aiohttp_client(app)
     scheduler = app[SCHEDULER]
-    await asyncio.wait_for(scheduler.pass_done.wait(), 20)  # the first pass: nothing yet
+    await asyncio.wait_for(scheduler.tracking_done.wait(), 20)  # the first run: nothing yet
 
     asked = await client.post("/api/v1/sites", json={"url": url})
     assert asked.status == 202 and (await asked.json())["state"] == "pending"
-    scheduler.pass_done.clear()
+    scheduler.tracking_done.clear()
     scheduler.run_soon()
-    await asyncio.wait_for(scheduler.pass_done.wait(), 20)
-    [tracking] = scheduler.last_report.tracking
+    await asyncio.wait_for(scheduler.tracking_done.wait(), 20)
+    [tracking] = scheduler.last_tracking
     assert tracking.state == "tracked", tracking.detail
     assert archive.requests == ["cdx", "raw"]
 
