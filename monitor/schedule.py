@@ -15,8 +15,9 @@ of a lease (``Store.claim_document``), all in one write transaction; then:
   another process claim its last documents; the scheduler's own passes never overlap.)
 
 So a restart loses nothing and runs nothing twice. Passes never overlap: APScheduler runs
-the pass as one job with ``max_instances=1`` and ``coalesce``, and inside a pass the
-Fetcher's politeness (one request per host, a global limit) bounds what is in flight.
+the pass as one job with ``max_instances=1`` and ``coalesce`` (and the tracking worker as a
+second such job, so a slow backfill never delays checks), and inside a pass the Fetcher's
+politeness (one request per host, a global limit) bounds what is in flight.
 """
 
 from __future__ import annotations
