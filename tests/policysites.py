@@ -65,6 +65,7 @@ class PolicySites:
         self.requests: list[tuple[str, str]] = []  # (host, path), robots.txt excluded
         self.gate: dict[tuple[str, str], asyncio.Event] = {}  # held until set
         self.held = asyncio.Event()  # set when a request is being held at a gate
+        self.robots = "User-agent: *\nAllow: /\n"
         self.port = 0
 
     def set(self, host: str, path: str, html: str, **kw) -> str:
@@ -82,7 +83,7 @@ class PolicySites:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         host = request.host.split(":")[0]
         if request.path == "/robots.txt":
-            return web.Response(text="User-agent: *\nAllow: /\n")
+            return web.Response(text=self.robots)
         self.requests.append((host, request.path))
         if (host, request.path) in self.gate:
             self.held.set()

@@ -221,3 +221,23 @@ async def test_the_same_bytes_again_reuse_the_version_without_extracting(store, 
     [version] = store.versions_of_document(doc["id"])
     assert version["snapshot_count"] == 2
     assert version["last_captured_at"] == utc_iso(monitor.clock())
+
+
+async def test_a_bot_wall_or_robots_txt_is_blocked(store, sites, monitor):
+    wall = sites.set(
+        "site.test",
+        "/privacy",
+        "<html><head><title>Just a moment...</title></head><body></body></html>",
+    )
+    doc = track(store, wall)
+    result = await check(monitor, doc["id"])
+    assert result.status == "blocked" and "challenge" in result.detail
+    assert store.snapshots_of_document(doc["id"]) == []  # a wall is not a capture of the policy
+
+    sites.robots = "User-agent: *\nDisallow: /\n"
+    other = store.add_document(
+        store.add_site("other.test")["id"], sites.set("other.test", "/privacy", policy_html())
+    )
+    result = await check(monitor, other["id"])
+    assert result.status == "blocked" and result.outcome == "disallowed-by-robots"
+    assert [p for h, p in sites.requests if h == "other.test"] == []  # never asked for the page
