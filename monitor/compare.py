@@ -182,7 +182,7 @@ def compare(old: PolicyDocument, new: PolicyDocument) -> Comparison:
         kept = sum(1 for j, c in enumerate(new.clauses) if c.kind != "heading" and j not in changed)
         changes = [_rewrite_change(old, new, kept)]
     else:
-        changes = classify_changes(diff.changes, toc)
+        changes = classify_changes(diff.changes, toc, old, new)
     material = any(c.material for c in changes)
     return Comparison(
         material=material,

@@ -14,6 +14,7 @@ from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
 from monitor.classify.words import words
 from monitor.diff.change import ClauseChange
+from monitor.model import PolicyDocument
 from monitor.textnorm import comparison_key
 
 __all__ = ["CATEGORY_SLUGS", "categories_of", "classify_change", "classify_changes"]
@@ -142,32 +143,45 @@ def _spans(ch: ClauseChange) -> tuple[list[str], list[str]]:
 _MOVED_MIN_WORDS = 3
 _MOVED_SIMILAR_WORDS = 8
 _MOVED_JACCARD = 0.6
+# A run of at least this many words that the other version already holds is not new.
+_REPEATED_MIN_WORDS = 4
 
 
-def _found(span: str, pool: list[str]) -> bool:
-    if any(span in p for p in pool):
-        return True
-    ws = set(span.split())
-    if len(ws) < _MOVED_SIMILAR_WORDS:
-        return False
-    for p in pool:
-        ps = set(p.split())
-        if len(ws & ps) / len(ws | ps) >= _MOVED_JACCARD:
+class _Pool:
+    """Word runs from one side of all changes, searchable as one string."""
+
+    def __init__(self, spans: list[str], doc: str = "") -> None:
+        self.text = "\x00".join(spans)
+        self.sets = [set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS]
+        self.doc = doc
+
+    def holds(self, span: str) -> bool:
+        if span in self.text:
             return True
-    return False
+        n = len(span.split())
+        if self.doc and n >= _REPEATED_MIN_WORDS and f" {span} " in self.doc:
+            return True
+        if n < _MOVED_SIMILAR_WORDS:
+            return False
+        ws = set(span.split())
+        return any(len(ws & ps) / len(ws | ps) >= _MOVED_JACCARD for ps in self.sets)
 
 
-def _moved_text(changes: list[ClauseChange]) -> list[ClauseChange]:
+def _moved_text(
+    changes: list[ClauseChange], old_text: str = "", new_text: str = ""
+) -> list[ClauseChange]:
     """Text cut from one clause and pasted into another (a table re-laid out, a sentence
     moved to the next paragraph) is not new. A material verdict is withdrawn when, once
     the moved text is set aside, what is left of the edit is noise."""
     spans = [_spans(ch) for ch in changes]
-    pool_ins = [s for ins, _ in spans for s in ins]
-    pool_del = [s for _, dels in spans for s in dels]
+    # Besides text moved by other changes, text that the other version already holds
+    # word for word (a table cell now repeated in a row, a heading folded into a row).
+    pool_ins = _Pool([s for ins, _ in spans for s in ins], new_text)
+    pool_del = _Pool([s for _, dels in spans for s in dels], old_text)
     out = []
     for ch, (ins, dels) in zip(changes, spans, strict=True):
         if ch.material and (ins or dels):
-            if all(_found(s, pool_del) for s in ins) and all(_found(s, pool_ins) for s in dels):
+            if all(pool_del.holds(s) for s in ins) and all(pool_ins.holds(s) for s in dels):
                 ch = replace(ch, material=False, reason="moves text between clauses; same words")
             elif ch.kind == "modified":
                 rest_old, rest_new, moved = _without_moved(ch.word_ops, pool_ins, pool_del)
@@ -183,7 +197,7 @@ def _moved_text(changes: list[ClauseChange]) -> list[ClauseChange]:
 
 
 def _without_moved(
-    ops: list[tuple[str, str]], pool_ins: list[str], pool_del: list[str]
+    ops: list[tuple[str, str]], pool_ins: _Pool, pool_del: _Pool
 ) -> tuple[str, str, bool]:
     old, new = [], []
     moved = False
@@ -192,8 +206,8 @@ def _without_moved(
         if op == "equal":
             old.append(t)
             new.append(t)
-        elif len(key.split()) >= _MOVED_MIN_WORDS and _found(
-            key, pool_ins if op == "delete" else pool_del
+        elif len(key.split()) >= _MOVED_MIN_WORDS and (
+            pool_ins.holds(key) if op == "delete" else pool_del.holds(key)
         ):
             moved = True
         elif op == "delete":
@@ -204,6 +218,18 @@ def _without_moved(
 
 
 def classify_changes(
-    changes: list[ClauseChange], toc: frozenset[str] = frozenset()
+    changes: list[ClauseChange],
+    toc: frozenset[str] = frozenset(),
+    old: PolicyDocument | None = None,
+    new: PolicyDocument | None = None,
 ) -> list[ClauseChange]:
-    return _moved_text([classify_change(ch, toc) for ch in changes])
+    """Judge every change. With the two versions at hand, text merely moved or repeated
+    from elsewhere in them is recognised as such."""
+    judged = [classify_change(ch, toc) for ch in changes]
+    if not any(ch.material for ch in judged):
+        return judged
+    return _moved_text(judged, f" {_words_of(old)} ", f" {_words_of(new)} ")
+
+
+def _words_of(doc: PolicyDocument | None) -> str:
+    return " ".join(w for c in doc.clauses for w in words(c.text)) if doc else ""

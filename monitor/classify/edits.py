@@ -98,7 +98,12 @@ def _now(ops: list[tuple[str, str]], word: str) -> str:
     return f"now “{lead}{text}{tail}”"
 
 
+_HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+
+
 def _quantity_reason(old: str, new: str, categories: list[str]) -> str | None:
+    if not (_HAS_NUMBER.search(old) or _HAS_NUMBER.search(new)):
+        return None
     do, dn = _durations(old), _durations(new)
     if [d for d, _ in do] != [d for d, _ in dn]:
         for (a, ta), (b, tb) in zip(do, dn, strict=False):

@@ -7,6 +7,7 @@ Applied to the clause text and to its section path, since "We keep it for 30 day
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 CATEGORY_SLUGS: tuple[str, ...] = (
     "first-party-collection",
@@ -144,39 +145,48 @@ _CONTEXT: dict[str, list[str]] = {
     ],
 }
 
+# Patterns are written in lower case and run on lower-cased text (faster than IGNORECASE).
 _COMPILED: dict[str, re.Pattern[str]] = {
-    slug: re.compile(r"\b(?:" + "|".join(pats) + r")\b", re.IGNORECASE)
-    for slug, pats in _LEXICON.items()
+    slug: re.compile(r"\b(?:" + "|".join(pats) + r")\b") for slug, pats in _LEXICON.items()
 }
 
 
 _CONTEXT_COMPILED: dict[str, re.Pattern[str]] = {
-    slug: re.compile(r"\b(?:" + "|".join(pats) + r")\b", re.IGNORECASE)
-    for slug, pats in _CONTEXT.items()
+    slug: re.compile(r"\b(?:" + "|".join(pats) + r")\b") for slug, pats in _CONTEXT.items()
 }
 
 
-def _matches(slug: str, text: str) -> bool:
-    if _COMPILED[slug].search(text):
+def _matches(slug: str, low: str) -> bool:
+    if _COMPILED[slug].search(low):
         return True
     rx = _CONTEXT_COMPILED.get(slug)
-    return bool(rx and rx.search(text))
+    return bool(rx and rx.search(low))
 
 
 def categories_of(text: str, section: str = "") -> list[str]:
+    return list(_categories_of(text, section))
+
+
+@lru_cache(maxsize=8192)
+def _categories_of(text: str, section: str) -> tuple[str, ...]:
     """Category slugs the text (with its section path) speaks to, in DESIGN.md order.
 
     Never empty: text about none of the practices is ``other``.
     """
-    found = [
-        slug for slug in _COMPILED if _matches(slug, text) or (section and _matches(slug, section))
-    ]
-    return found or ["other"]
+    low, sec = text.lower(), section.lower()
+    found = [slug for slug in _COMPILED if _matches(slug, low) or (sec and _matches(slug, sec))]
+    return tuple(found) or ("other",)
 
 
 def practice_categories(text: str) -> list[str]:
     """Categories the text itself carries, without help from its section; [] if none."""
-    return [slug for slug, rx in _COMPILED.items() if rx.search(text)]
+    return list(_practice_categories(text))
+
+
+@lru_cache(maxsize=8192)
+def _practice_categories(text: str) -> tuple[str, ...]:
+    low = text.lower()
+    return tuple(slug for slug, rx in _COMPILED.items() if rx.search(low))
 
 
 _NAME_RUN = re.compile(
@@ -192,8 +202,9 @@ def without_names(text: str) -> str:
 
 def category_hits(text: str) -> dict[str, list[str]]:
     """The phrases that made each category match (for reasons and debugging)."""
+    low = text.lower()
     return {
-        slug: [m.group(0) for m in rx.finditer(text)]
+        slug: [m.group(0) for m in rx.finditer(low)]
         for slug, rx in _COMPILED.items()
-        if rx.search(text)
+        if rx.search(low)
     }

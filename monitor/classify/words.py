@@ -4,6 +4,7 @@ grammar, which name the company itself."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from monitor.textnorm import comparison_key
 
@@ -21,10 +22,16 @@ _PHRASES = [
 def words(text: str) -> list[str]:
     """Words of a text, in order, compared the way keys compare (case, quotes, markup,
     ``_emphasis_``) and with tense and "able to" flattened."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
+    # Judging one change looks at the same texts several times; they are cut once.
     text = comparison_key(text)
     for rx, repl in _PHRASES:
         text = rx.sub(repl, text)
-    return [w.replace("’", "'").strip("'_") for w in _WORD.findall(text) if w.strip("'_")]
+    return tuple(w.replace("’", "'").strip("'_") for w in _WORD.findall(text) if w.strip("'_"))
 
 
 # Words whose addition, removal or swap flips what a clause promises.

@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from itertools import pairwise
 
 from monitor.diff.change import ClauseChange, ClauseDiff, Regroup
 from monitor.diff.sentences import split_sentences
@@ -323,99 +324,118 @@ def _extend(indices: list[int], left: set[int], taken: set[int]) -> bool:
     return False
 
 
-def _old_position(segs: list[tuple[int, int, int, int]], x: int, end: int) -> int:
-    """Where new-text position ``x`` falls in the old text. Deleted text at a boundary goes
-    with the clause that starts there."""
-    for os_, oe, ns, ne in segs:
-        if ns <= x < ne:
-            return os_ + (x - ns) if oe > os_ else os_
-        if ns >= x:
-            return os_
-    return end
+# Markup and punctuation aside: "_Mathematica_ &." and "Mathematica &" are the same words.
+_FLAT = re.compile(r"[^\W_]+")
+# Text that sentence splitting cannot cut (a page's navigation run together with its first
+# sentence) counts as found when nearly all its word pairs are on the other side.
+_LONG_SENTENCE_WORDS = 60
+_LONG_SENTENCE_COVERAGE = 0.95
+
+
+def _flat(key: str) -> str:
+    return " ".join(_FLAT.findall(key.replace("_", "")))
+
+
+def _bigrams(flat: str) -> set[tuple[str, str]]:
+    ws = flat.split()
+    return set(pairwise(ws))
+
+
+def _found_in(flat: str, other: str, other_bigrams: set[tuple[str, str]]) -> bool:
+    if not flat or flat in other:
+        return True
+    ws = flat.split()
+    if len(ws) < _LONG_SENTENCE_WORDS:
+        return False
+    pairs = list(pairwise(ws))
+    return sum(p in other_bigrams for p in pairs) >= _LONG_SENTENCE_COVERAGE * len(pairs)
 
 
 def _regroup_changes(
     old: Sequence[Clause], new: Sequence[Clause], g: Regroup
 ) -> list[tuple[float, ClauseChange]]:
-    """Edits inside a regrouped run of paragraphs, found by one word-level diff of the run
-    and projected back onto the new paragraphs: each new paragraph is compared with the
-    old text it came from, so a pure reflow reports nothing."""
-    sep = "\n"
-    old_text = sep.join(old[i].text for i in g.old_indices)
-    new_text = sep.join(new[j].text for j in g.new_indices)
-    ops = word_ops(old_text, new_text)
-    segs = []
-    po = pn = 0
-    for op, t in ops:
-        n = len(t)
-        if op == "equal":
-            segs.append((po, po + n, pn, pn + n))
-            po, pn = po + n, pn + n
-        elif op == "delete":
-            segs.append((po, po + n, pn, pn))
-            po += n
-        else:
-            segs.append((po, po, pn, pn + n))
-            pn += n
-    # Where each old clause starts in the joined old text, to name its section.
-    starts = []
-    at = 0
-    for i in g.old_indices:
-        starts.append((at, i))
-        at += len(old[i].text) + len(sep)
+    """Sentence-level edits inside a regrouped run of paragraphs.
 
-    def old_clause_at(pos: int) -> Clause:
-        found = starts[0][1]
-        for s, i in starts:
-            if s <= pos:
-                found = i
-        return old[found]
-
+    A sentence found on the other side (exactly, or inside text that was one line before)
+    is unchanged; the rest pair by similarity into edited sentences, or were added or
+    removed. A pure reflow reports nothing.
+    """
+    old_flat = _flat(" ".join(old[i].key for i in g.old_indices))
+    new_flat = _flat(" ".join(new[j].key for j in g.new_indices))
+    if old_flat == new_flat:
+        return []
+    os_ = [(s, old[i], i) for i in g.old_indices for s in split_sentences(old[i].text)]
+    ns_ = [(s, new[j], j) for j in g.new_indices for s in split_sentences(new[j].text)]
+    ok = [comparison_key(s) for s, _, _ in os_]
+    nk = [comparison_key(s) for s, _, _ in ns_]
+    old_bigrams = _bigrams(old_flat)
+    new_bigrams = _bigrams(new_flat)
+    left_o = [a for a, k in enumerate(ok) if not _found_in(_flat(k), new_flat, new_bigrams)]
+    left_n = [b for b, k in enumerate(nk) if not _found_in(_flat(k), old_flat, old_bigrams)]
+    ow = {a: _words(ok[a]) for a in left_o}
+    nw = {b: _words(nk[b]) for b in left_n}
+    scored = sorted(
+        (-sim, a, b) for a in left_o for b in left_n if (sim := _similarity(ow[a], nw[b]))
+    )
+    used_a: set[int] = set()
+    used_b: set[int] = set()
     out: list[tuple[float, ClauseChange]] = []
-    cursor = 0
-    last_old_end = 0
-    for j in g.new_indices:
-        nc = new[j]
-        s, e = cursor, cursor + len(nc.text)
-        cursor = e + len(sep)
-        a = _old_position(segs, s, len(old_text))
-        b = max(a, _old_position(segs, e, len(old_text)))
-        last_old_end = max(last_old_end, b)
-        counterpart = " ".join(old_text[a:b].split())
-        if comparison_key(counterpart) == nc.key:
+    for _, a, b in scored:
+        if a in used_a or b in used_b:
             continue
-        if not counterpart.strip(" .,;:"):
-            out.append((j, _change("added", old, new, j=j)))
-            continue
-        oc = old_clause_at(a)
-        ch = ClauseChange(
-            kind="modified",
-            section=nc.section_path,
-            old=counterpart,
-            new=nc.text,
-            old_section=oc.section_path,
-            new_section=nc.section_path,
-            new_index=j,
-            clause_kind=nc.kind,
-            word_ops=word_ops(counterpart, nc.text),
-        )
-        out.append((j, ch))
-    tail = " ".join(old_text[last_old_end:].split())
-    if tail.strip(" .,;:"):
-        oc = old_clause_at(last_old_end)
+        used_a.add(a)
+        used_b.add(b)
+        (ot, oc, _), (nt, nc, j) = os_[a], ns_[b]
         out.append(
             (
-                g.new_indices[-1] + 0.5,
+                j,
                 ClauseChange(
-                    kind="removed",
-                    section=oc.section_path,
-                    old=tail,
-                    new=None,
+                    kind="modified",
+                    section=nc.section_path,
+                    old=ot,
+                    new=nt,
                     old_section=oc.section_path,
-                    clause_kind=oc.kind,
+                    new_section=nc.section_path,
+                    clause_kind=nc.kind,
+                    word_ops=word_ops(ot, nt),
                 ),
             )
         )
+    for b in left_n:
+        if b not in used_b:
+            nt, nc, j = ns_[b]
+            whole = comparison_key(nt) == nc.key
+            out.append(
+                (
+                    j,
+                    ClauseChange(
+                        kind="added",
+                        section=nc.section_path,
+                        old=None,
+                        new=nt,
+                        new_section=nc.section_path,
+                        new_index=j if whole else None,
+                        clause_kind=nc.kind,
+                    ),
+                )
+            )
+    last = g.new_indices[-1] + 0.5
+    for a in left_o:
+        if a not in used_a:
+            ot, oc, _ = os_[a]
+            out.append(
+                (
+                    last,
+                    ClauseChange(
+                        kind="removed",
+                        section=oc.section_path,
+                        old=ot,
+                        new=None,
+                        old_section=oc.section_path,
+                        clause_kind=oc.kind,
+                    ),
+                )
+            )
     return out
 
 

@@ -15,7 +15,15 @@ _ABBREVIATION = re.compile(
 )
 
 
+_CELL = re.compile(r"\s+\|\s+")
+
+
 def split_sentences(text: str) -> list[str]:
+    """Sentences, and table cells (" | ") as units of their own."""
+    return [s for cell in _CELL.split(text) for s in _sentences(cell)]
+
+
+def _sentences(text: str) -> list[str]:
     out: list[str] = []
     start = 0
     for m in _END.finditer(text):
