@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from diff_match_patch import diff_match_patch  # noqa: E402
+from report import figure  # noqa: E402
 
 from monitor.compare import compare  # noqa: E402
 from monitor.extract import extract  # noqa: E402
@@ -111,6 +112,26 @@ def main() -> None:
         f"median per pair {statistics.median(speedups):.0f}x"
     )
     print("goal: median <= 10 ms, p99 <= 100 ms, >= 100x the exact whole-document diff")
+    median, p99 = statistics.median(ms), pct(ms, 99)
+    figure(
+        "compare() per pair, median",
+        median,
+        "ms",
+        baseline="exact dmp, sample median",
+        baseline_value=statistics.median(r[4] for r in rows),
+        goal="<= 10 ms",
+        met=median <= 10,
+    )
+    figure("compare() per pair, p99", p99, "ms", goal="<= 100 ms", met=p99 <= 100)
+    figure(
+        f"compare() on {len(rows)} sample pairs, total",
+        tot_ours,
+        "ms",
+        baseline="exact whole-document dmp",
+        baseline_value=tot_exact,
+        goal=">= 100x faster",
+        met=tot_exact >= 100 * tot_ours,
+    )
 
 
 if __name__ == "__main__":
