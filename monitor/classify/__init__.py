@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import CATEGORY_SLUGS, categories_of, practice_categories
@@ -150,7 +151,7 @@ _REPEATED_MIN_WORDS = 4
 class _Pool:
     """Word runs from one side of all changes, searchable as one string."""
 
-    def __init__(self, spans: list[str], doc: str = "") -> None:
+    def __init__(self, spans: list[str], doc: PolicyDocument | None = None) -> None:
         self.text = "\x00".join(spans)
         self.sets = [set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS]
         self.doc = doc
@@ -159,7 +160,8 @@ class _Pool:
         if span in self.text:
             return True
         n = len(span.split())
-        if self.doc and n >= _REPEATED_MIN_WORDS and f" {span} " in self.doc:
+        # The whole version's words are only cut when a long enough span needs them.
+        if self.doc is not None and n >= _REPEATED_MIN_WORDS and f" {span} " in _words_of(self.doc):
             return True
         if n < _MOVED_SIMILAR_WORDS:
             return False
@@ -168,7 +170,9 @@ class _Pool:
 
 
 def _moved_text(
-    changes: list[ClauseChange], old_text: str = "", new_text: str = ""
+    changes: list[ClauseChange],
+    old: PolicyDocument | None = None,
+    new: PolicyDocument | None = None,
 ) -> list[ClauseChange]:
     """Text cut from one clause and pasted into another (a table re-laid out, a sentence
     moved to the next paragraph) is not new. A material verdict is withdrawn when, once
@@ -176,8 +180,8 @@ def _moved_text(
     spans = [_spans(ch) for ch in changes]
     # Besides text moved by other changes, text that the other version already holds
     # word for word (a table cell now repeated in a row, a heading folded into a row).
-    pool_ins = _Pool([s for ins, _ in spans for s in ins], new_text)
-    pool_del = _Pool([s for _, dels in spans for s in dels], old_text)
+    pool_ins = _Pool([s for ins, _ in spans for s in ins], new)
+    pool_del = _Pool([s for _, dels in spans for s in dels], old)
     out = []
     for ch, (ins, dels) in zip(changes, spans, strict=True):
         if ch.material and (ins or dels):
@@ -228,8 +232,10 @@ def classify_changes(
     judged = [classify_change(ch, toc) for ch in changes]
     if not any(ch.material for ch in judged):
         return judged
-    return _moved_text(judged, f" {_words_of(old)} ", f" {_words_of(new)} ")
+    return _moved_text(judged, old, new)
 
 
-def _words_of(doc: PolicyDocument | None) -> str:
-    return " ".join(w for c in doc.clauses for w in words(c.text)) if doc else ""
+@lru_cache(maxsize=4)
+def _words_of(doc: PolicyDocument) -> str:
+    # Cached: along a history each version is compared twice, once on each side.
+    return " " + " ".join(w for c in doc.clauses for w in words(c.text)) + " "

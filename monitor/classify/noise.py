@@ -291,17 +291,21 @@ def reordered_words(old: str, new: str) -> str | None:
     """Same words in another order ("Pages, accounts and groups" -> "accounts, groups and
     Pages"), give or take grammar words and names: not a change of practice."""
     wo, wn = words(old), words(new)
-    if sorted(wo) == sorted(wn) and wo != wn:
+    if wo == wn:
+        return None
+    if sorted(wo) == sorted(wn):
         return "reorders words within the clause"
-    changed = _changed_words(wo, wn)
-    if changed and not any(w in MEANING_WORDS for w in changed):
-        content_o = {_lemma(w) for w in wo if w not in STOPWORDS and w not in FILLER}
-        content_n = {_lemma(w) for w in wn if w not in STOPWORDS and w not in FILLER}
-        if content_o == content_n:
+    content_o = {_lemma(w) for w in wo if w not in STOPWORDS and w not in FILLER}
+    content_n = {_lemma(w) for w in wn if w not in STOPWORDS and w not in FILLER}
+    if content_o == content_n:
+        if not any(w in MEANING_WORDS for w in _changed_words(wo, wn)):
             return "restructures the sentence with the same words"
-    names = {w.lower() for seg in _NAME_RUN_OR_WORD.findall(new + " " + old) for w in seg.split()}
+        return None
     extra = [w for w in _multiset_diff(wn, wo) + _multiset_diff(wo, wn) if w not in FILLER]
-    if extra and all(w in names for w in extra) and len(extra) <= 2 and len(wo) > 8:
+    if not extra or len(extra) > 2 or len(wo) <= 8:
+        return None
+    names = {w.lower() for seg in _NAME_RUN_OR_WORD.findall(new + " " + old) for w in seg.split()}
+    if all(w in names for w in extra):
         moved = [w for w in set(wo) & set(wn) if wo.index(w) != wn.index(w)]
         if moved:
             return f"reorders words and adds the name {_quote(' '.join(extra))}"

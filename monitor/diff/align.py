@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from monitor.diff.change import ClauseChange, ClauseDiff, Regroup
-from monitor.diff.sentences import split_sentences
+from monitor.diff.sentences import sentence_key, sentence_keys, split_sentences
 from monitor.diff.words import word_ops
 from monitor.model import Clause
 from monitor.textnorm import comparison_key
@@ -156,16 +156,8 @@ def _find_regroups(
     # join a group when a whole page was captured as one line.
     heads_o = {i for i in old_left if _is_heading(old[i])}
     heads_n = {j for j in new_left if _is_heading(new[j])}
-    old_sent = {
-        i: [comparison_key(s) for s in split_sentences(old[i].text)]
-        for i in old_left
-        if i not in heads_o
-    }
-    new_sent = {
-        j: [comparison_key(s) for s in split_sentences(new[j].text)]
-        for j in new_left
-        if j not in heads_n
-    }
+    old_sent = {i: sentence_keys(old[i].text) for i in old_left if i not in heads_o}
+    new_sent = {j: sentence_keys(new[j].text) for j in new_left if j not in heads_n}
     where_new: dict[str, set[int]] = defaultdict(set)
     for j, keys in new_sent.items():
         for k in keys:
@@ -366,8 +358,8 @@ def _regroup_changes(
         return []
     os_ = [(s, old[i], i) for i in g.old_indices for s in split_sentences(old[i].text)]
     ns_ = [(s, new[j], j) for j in g.new_indices for s in split_sentences(new[j].text)]
-    ok = [comparison_key(s) for s, _, _ in os_]
-    nk = [comparison_key(s) for s, _, _ in ns_]
+    ok = [sentence_key(s) for s, _, _ in os_]
+    nk = [sentence_key(s) for s, _, _ in ns_]
     old_bigrams = _bigrams(old_flat)
     new_bigrams = _bigrams(new_flat)
     left_o = [a for a, k in enumerate(ok) if not _found_in(_flat(k), new_flat, new_bigrams)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from monitor.textnorm import comparison_key
 
@@ -36,5 +37,11 @@ def _sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
+@lru_cache(maxsize=65536)
+def sentence_key(sentence: str) -> str:
+    """comparison_key, cached: a version's sentences are keyed again at every comparison."""
+    return comparison_key(sentence)
+
+
 def sentence_keys(text: str) -> list[str]:
-    return [comparison_key(s) for s in split_sentences(text)]
+    return [sentence_key(s) for s in split_sentences(text)]
