@@ -195,14 +195,15 @@ class Row:
 
     def line(self, name: str) -> str:
         def share(got: int, want: int) -> str:
-            return f"{got / want:.1%}" if want else "n/a"
+            # Rounded down, so that 100 % means every one of them.
+            return f"{int(got / want * 10000) / 100:.2f}%" if want else "n/a"
 
         return (
             f"{name:<18}{self.docs:>5}{self.docs / self.ours_s:>10.0f}"
             f"{self.docs / self.theirs_s:>10.0f}{self.theirs_s / self.ours_s:>7.1f}x"
-            f"{share(self.ours_h, self.want_h):>11} /{share(self.theirs_h, self.want_h):>7}"
+            f"{share(self.ours_h, self.want_h):>10} / {share(self.theirs_h, self.want_h):>7}"
             f"  ({self.want_h:>5})"
-            f"{share(self.ours_i, self.want_i):>11} /{share(self.theirs_i, self.want_i):>7}"
+            f"{share(self.ours_i, self.want_i):>10} / {share(self.theirs_i, self.want_i):>7}"
             f"  ({self.want_i:>5})"
         )
 
