@@ -40,16 +40,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def stop_group(process: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> None:
     """SIGTERM the process's group, then SIGKILL it if it has not gone within `timeout`."""
-    if process.poll() is not None:
-        return
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=timeout)
+    # The leader gone or stuck: nothing of its group may outlive it.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=timeout)
 
 
 class Pywb:

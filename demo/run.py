@@ -107,18 +107,19 @@ class Serve:
 
     async def start(self) -> str:
         code = "from api.cli import main; main()"
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            code,
-            "serve",
-            *self.args,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=self.log.open("ab"),
-            env=self.env,
-            cwd=REPO,
-            start_new_session=True,
-        )
+        with self.log.open("ab") as errors:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-c",
+                code,
+                "serve",
+                *self.args,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=errors,
+                env=self.env,
+                cwd=REPO,
+                start_new_session=True,
+            )
         assert self.process.stdout is not None
         line = (await asyncio.wait_for(self.process.stdout.readline(), 60)).decode()
         if not line.startswith("Clausewatch serving on "):
@@ -148,6 +149,9 @@ class Serve:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             await proc.wait()
+        # Whatever serve started (worker processes) goes with it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         if self._drain is not None:
             await asyncio.wait([self._drain], timeout=STOP_TIMEOUT_S)
 
