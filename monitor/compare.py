@@ -134,8 +134,8 @@ def _summary(changes: list[ClauseChange], rewrite: bool) -> str:
     if not material:
         kinds = sorted({c.reason.split(" (")[0].split(":")[0].split(" from ")[0] for c in changes})
         return (
-            f"No material change: {_plural(len(changes), 'edit')} that do not change what the "
-            f"policy says ({'; '.join(kinds[:3])}{'; …' if len(kinds) > 3 else ''})."
+            f"No material change: {_plural(len(changes), 'edit')} that "
+            f"{'does' if len(changes) == 1 else 'do'} not change what the policy says ({'; '.join(kinds[:3])}{'; …' if len(kinds) > 3 else ''})."
         )
     shown = "; ".join(c.reason for c in material[:_SUMMARY_REASONS])
     more = len(material) - _SUMMARY_REASONS
