@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 import trafilatura  # noqa: E402
 from lxml import etree  # noqa: E402
 from markdown_it import MarkdownIt  # noqa: E402
+from report import figure  # noqa: E402
 from selectolax.lexbor import LexborHTMLParser  # noqa: E402
 
 from monitor.extract import extract  # noqa: E402
@@ -240,6 +241,28 @@ def main() -> None:
         total.add(row)
         print(row.line(name))
     print(total.line("all"))
+    figure(
+        f"pages/s, {total.docs} pages of HTML",
+        total.docs / total.ours_s,
+        "pages/s",
+        baseline="trafilatura",
+        baseline_value=total.docs / total.theirs_s,
+        goal=">= 2x trafilatura",
+        met=total.theirs_s >= 2 * total.ours_s,
+    )
+    for what, got, theirs, want in (
+        ("headings kept", total.ours_h, total.theirs_h, total.want_h),
+        ("list items kept", total.ours_i, total.theirs_i, total.want_i),
+    ):
+        figure(
+            what,
+            100 * got / want,
+            "%",
+            baseline="trafilatura",
+            baseline_value=100 * theirs / want,
+            goal="100 %",
+            met=got == want,
+        )
     native = [c.native for cases in groups.values() for c in cases]
     t_native = best_time(extract, native, args.repeat)
     print(
