@@ -50,14 +50,10 @@ def fmt(value: float | None) -> str:
         return str(value)
     if isinstance(value, int):
         return f"{value:,}"
-    magnitude = abs(value)
-    if magnitude >= 1000:
+    if abs(value) >= 1000:
         return f"{value:,.0f}"
-    if magnitude >= 100:
-        return f"{value:.0f}"
-    if magnitude >= 10:
-        return f"{value:.1f}"
-    return f"{value:.3g}"
+    # Four significant digits: 99.97 % must not print as a 100 % that missed its goal.
+    return f"{value:.4g}"
 
 
 def ratio(value: float | None, baseline: float | None) -> str:
