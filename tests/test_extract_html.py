@@ -122,6 +122,10 @@ POLICY_IN_CHROME_NAMES = """
   <p>We and our partners use cookies for many purposes described at length here.</p></div>
 <div class="cookie-banner"><p>This site uses cookies. By continuing you agree.</p>
   <button>Accept all</button></div>
+<div id="gdpr-notice"><p>We and our 312 partners store and access information on your device,
+  such as cookies, and process personal data such as unique identifiers for personalised
+  ads and content, ad and content measurement, audience research and services development.</p>
+  <button>Agree</button><button>Manage options</button></div>
 <ul class="social-share"><li><a href="https://fb.example">Facebook</a></li>
   <li><a href="https://tw.example">Twitter</a></li></ul>
 <main>

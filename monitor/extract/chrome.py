@@ -209,11 +209,12 @@ def strip_chrome(tree: LexborHTMLParser, url: str | None = None) -> None:
         # An article's own header holds its title; only the page's frame is chrome.
         if not _inside(node, ("article", "main")) or (node.tag == "footer" and _is_chrome(node)):
             node.remove()
-    _controls(tree)
     # Document order is outermost first: a removed container's descendants are skipped.
+    # Judged before buttons go, since a banner's buttons are what give it away.
     for node in tree.css(_CHROME_SELECTOR):
         if _attached(node) and _is_chrome(node):
             node.remove()
+    _controls(tree)
     for node in tree.css("ul, ol"):
         if _attached(node) and _is_contents_list(node):
             node.remove()
