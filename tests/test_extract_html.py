@@ -326,3 +326,13 @@ def test_hostile_nesting_is_read_not_a_crash(tag):
     closing = "".join(f"</{t}>" for t in reversed(tag.split("><"))) * 3000
     doc = extract(html(f"{opening}<p>We keep data.</p><p>More text.</p>{closing}"))
     assert " ".join(c.text for c in doc.clauses) == "We keep data. More text."
+
+
+def test_wayback_toolbar_of_a_replayed_capture_is_not_policy_text():
+    toolbar = (
+        "<div id='wm-ipp-base'><div id='wm-ipp'><p>The Wayback Machine - 47 captures "
+        "12 Mar 2009 - 20 Aug 2024. About this capture: collected by Archive Team.</p>"
+        "<h2>COLLECTED BY</h2></div></div><div id='wm-ipp-print'>The Wayback Machine</div>"
+    )
+    doc = extract(html(toolbar + "<h1>Privacy</h1><p>We keep logs for 30 days.</p>"))
+    assert [c.text for c in doc.clauses] == ["Privacy", "We keep logs for 30 days."]

@@ -28,12 +28,14 @@ _LANDMARKS = (
     "[role=menu], [role=menubar], [role=complementary], [role=toolbar], [role=tablist]"
 )
 _PAGE_FRAME = "header, footer"
-# Consent managers seen in the wild, removed whatever their size.
+# Consent managers seen in the wild and the Wayback toolbar, removed whatever their size.
 _CONSENT_MANAGERS = (
     "#onetrust-consent-sdk, #onetrust-banner-sdk, #CybotCookiebotDialog, #didomi-host, "
     "#truste-consent-track, #usercentrics-root, #cookie-law-info-bar, .cc-window, "
     "#qc-cmp2-container, #iubenda-cs-banner, .osano-cm-window, #termly-code-snippet-support, "
-    "#cky-consent, #BorlabsCookieBox, #cmpbox, #sp_message_container, .fc-consent-root"
+    "#cky-consent, #BorlabsCookieBox, #cmpbox, #sp_message_container, .fc-consent-root, "
+    # The Wayback Machine's toolbar, in captures replayed without the id_ flag.
+    "#wm-ipp-base, #wm-ipp, #wm-ipp-print, #donato"
 )
 _CHROME_WORDS = (
     "nav",
