@@ -74,3 +74,13 @@ def test_bad_input_is_one_line_and_exit_1(tmp_path):
     assert run(OLD, NEW, "--format", "pdf").exit_code == 2  # click's usage error
     r = run("/nonexistent/policy.md", NEW)
     assert r.exit_code == 1 and r.output.strip() == "Error: /nonexistent/policy.md: no such file"
+
+
+def test_real_html_page_against_real_markdown_version():
+    # The same Tinder policy captured as a web page and as Open Terms Archive Markdown two
+    # weeks later: only the date from which it applies moved.
+    html = Path(__file__).parent / "data" / "raw-html" / "tinder" / "2023-01-28T003325Z.html"
+    md = DATA / "tinder" / "2023-02-14T063316Z.md"
+    d = json.loads(run(str(html), str(md), "--format", "json").output)
+    assert d["material"] is False
+    assert [c["reason"].split(" (")[0] for c in d["changes"]] == ["changes a date"]
