@@ -98,11 +98,19 @@ def _now(ops: list[tuple[str, str]], word: str) -> str:
     return f"now “{lead}{text}{tail}”"
 
 
-_HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+# Only an edit that touches a number or a unit can change a quantity; the full-text
+# scans below are skipped for all others.
+_QUANTITY_WORD = re.compile(
+    r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r"|hours?|days?|weeks?|months?|years?|age|aged|old)\b",
+    re.I,
+)
 
 
-def _quantity_reason(old: str, new: str, categories: list[str]) -> str | None:
-    if not (_HAS_NUMBER.search(old) or _HAS_NUMBER.search(new)):
+def _quantity_reason(
+    old: str, new: str, categories: list[str], ops: list[tuple[str, str]] | None = None
+) -> str | None:
+    changed = " ".join(t for op, t in ops if op != "equal") if ops is not None else old + new
+    if not _QUANTITY_WORD.search(changed):
         return None
     do, dn = _durations(old), _durations(new)
     if [d for d, _ in do] != [d for d, _ in dn]:
@@ -202,7 +210,7 @@ def edit_reason(
         vy = [w for w in y if w in PRACTICE_VERBS]
         if vx and vy and vx[0][:4] != vy[0][:4]:
             flips.append(f"changes “{vx[0]}” to “{vy[0]}”: {_now(ops, vy[0])}")
-    quantity = _quantity_reason(old, new, categories)
+    quantity = _quantity_reason(old, new, categories, ops)
     if quantity:
         flips.insert(0, quantity)
     elif not flips:

@@ -49,7 +49,13 @@ def _dates_out(text: str) -> tuple[str, bool]:
     return out, out != text
 
 
+# Longer than this, a line is not a date line, whatever it holds.
+_DATE_LINE_CHARS = 200
+
+
 def _is_date_line(text: str) -> bool:
+    if len(text) > _DATE_LINE_CHARS:
+        return False
     ws = words(_YEAR.sub(" DATE ", _DATE.sub(" DATE ", text)))
     rest = [w for w in ws if w != "date" and w not in DATE_WORDS]
     return "date" in ws and len(ws) <= _DATE_LINE_WORDS and len(rest) <= 3
