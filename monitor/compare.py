@@ -28,6 +28,7 @@ _STRONG_MARKERS = (
     "commitment not",
     "removes the right",
     "removes the option",
+    "rewrites the policy",
 )
 _SUMMARY_REASONS = 4
 
@@ -129,7 +130,8 @@ def _summary(changes: list[ClauseChange], rewrite: bool) -> str:
         return "No change: the two versions say the same thing."
     material = [c for c in changes if c.material]
     if rewrite:
-        return f"The policy was rewritten: {changes[0].reason}."
+        detail = changes[0].reason.removeprefix("rewrites the policy: ")
+        return f"The policy was rewritten: {detail}."
     other = len(changes) - len(material)
     if not material:
         kinds = sorted({c.reason.split(" (")[0].split(":")[0].split(" from ")[0] for c in changes})
