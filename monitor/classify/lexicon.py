@@ -198,13 +198,3 @@ def without_names(text: str) -> str:
     """The text with runs of two or more capitalised words (names, defined terms such as
     "Privacy Recognition for Processors") taken out, so a name cannot pass for a practice."""
     return _NAME_RUN.sub(" ", text)
-
-
-def category_hits(text: str) -> dict[str, list[str]]:
-    """The phrases that made each category match (for reasons and debugging)."""
-    low = text.lower()
-    return {
-        slug: [m.group(0) for m in rx.finditer(low)]
-        for slug, rx in _COMPILED.items()
-        if rx.search(low)
-    }
