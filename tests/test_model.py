@@ -42,3 +42,9 @@ def test_document_round_trips_through_dict():
     assert again == doc
     assert again.clauses[1].key == "hi"
     assert doc.headings == [doc.clauses[0]]
+
+
+def test_comparison_key_is_linear_on_unclosed_link_syntax():
+    # Used to backtrack quadratically (22 s on 60 KB); now a plain pass over the text.
+    assert comparison_key("![a" * 20_000).startswith("![a")
+    assert comparison_key("[a](" * 20_000).startswith("[a](")
