@@ -86,9 +86,16 @@ SCHEMAS: dict[str, dict] = {
         },
     ),
     "Lookup": _obj(
-        ["prefix", "sites"],
+        ["prefix", "prefix_length", "sites"],
         {
-            "prefix": {"type": "string", "pattern": "^[0-9a-f]{5}$"},
+            "prefix": {"type": "string", "pattern": "^[0-9a-f]{2,5}$"},
+            "prefix_length": {
+                "type": "integer",
+                "minimum": 2,
+                "maximum": 5,
+                "description": "the prefix length clients should ask with: the longest that "
+                "still hides a site among about 20 tracked ones",
+            },
             "sites": {
                 "type": "array",
                 "items": _obj(
@@ -430,15 +437,15 @@ PATHS: dict[str, dict] = {
     },
     "/api/v1/lookup/{prefix}": {
         "get": {
-            "summary": "Private lookup: tracked sites under a 5-hex sha256 prefix",
+            "summary": "Private lookup: tracked sites under a 2-5 hex sha256 prefix",
             "description": "The server logs no site for this call.",
             "operationId": "lookup",
             "parameters": [
                 _param(
                     "prefix",
                     "path",
-                    {"type": "string", "pattern": "^[0-9a-f]{5}$"},
-                    "first 5 hex digits of sha256(site)",
+                    {"type": "string", "pattern": "^[0-9a-f]{2,5}$"},
+                    "first 2 to 5 hex digits of sha256(site); use the answer's prefix_length",
                 )
             ],
             "responses": _responses(

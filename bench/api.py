@@ -289,7 +289,7 @@ async def main(args) -> None:
                     buckets = ",".join(sorted(f"{b:02x}" for b in rng.sample(range(256), 50)))
                     cursor = encode_cursor(max(1, last - rng.randint(behind_lo, behind_hi)))
                     site = f"site{rng.randrange(args.sites)}.example.com"
-                    prefix = hashlib.sha256(site.encode()).hexdigest()[:5]
+                    prefix = hashlib.sha256(site.encode()).hexdigest()[:2]
                     urls += [
                         f"{api}/changes?after={cursor}&buckets={buckets}&limit=100",
                         f"{api}/lookup/{prefix}",

@@ -65,6 +65,15 @@ def lookup_bucket(store: Store, prefix: str) -> list[dict]:
     return out
 
 
+def tracked_site_count(store: Store) -> int:
+    """Sites a lookup can answer for (the same states as `lookup_bucket`)."""
+    return (
+        _reader(store)
+        .execute("SELECT count(*) FROM sites WHERE state IN ('active', 'tracked')")
+        .fetchone()[0]
+    )
+
+
 def _unpack(packed: str | None) -> tuple[int | None, str | None]:
     if not packed:
         return None, None

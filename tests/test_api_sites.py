@@ -7,6 +7,7 @@ import pytest
 from apisupport import add_changes, build_populated, copy_db, make_app, site_with_hash_prefix
 
 from api.ratelimit import LIMITER, RateLimiter, Rule
+from api.routes.lookup import recommended_prefix_length
 from api.targets import LOOKUP
 from db import Store, site_hash
 from monitor.netguard import StaticLookup
@@ -90,7 +91,7 @@ async def test_lookup_of_a_site_without_changes_and_of_an_empty_bucket(client, s
     assert entry["last_change"] is None and entry["last_change_id"] is None
     assert entry["last_material_change"] is None and entry["last_material_change_id"] is None
     empty = await (await client.get("/api/v1/lookup/00000")).json()
-    assert empty == {"prefix": "00000", "sites": []}
+    assert empty == {"prefix": "00000", "prefix_length": 2, "sites": []}
 
 
 async def test_pending_sites_are_not_in_lookups(client, store):
@@ -100,7 +101,26 @@ async def test_pending_sites_are_not_in_lookups(client, store):
     assert body["sites"] == []
 
 
-@pytest.mark.parametrize("prefix", ["abc", "abcdef", "ABCDE", "g1234", "a1b2%20"])
+async def test_a_short_prefix_answers_its_whole_bucket(client, store):
+    one, two = site_with_hash_prefix("a1", "one"), site_with_hash_prefix("a1", "two")
+    store.add_site(one)
+    store.add_site(two)
+    store.add_site(site_with_hash_prefix("b2", "other"))
+    body = await (await client.get("/api/v1/lookup/a1")).json()
+    assert sorted(s["site_hash"] for s in body["sites"]) == sorted([site_hash(one), site_hash(two)])
+    # Three tracked sites: a 5-hex prefix would name each of them, so 2 is recommended.
+    assert body["prefix_length"] == 2
+
+
+def test_recommended_prefix_length_keeps_about_twenty_sites_behind_a_prefix():
+    assert recommended_prefix_length(0) == 2
+    assert recommended_prefix_length(5_000) == 2  # 20 a bucket at 2; 1.2 at 3
+    assert recommended_prefix_length(20 * 16**3) == 3
+    assert recommended_prefix_length(20 * 16**3 - 1) == 2
+    assert recommended_prefix_length(10**9) == 5
+
+
+@pytest.mark.parametrize("prefix", ["a", "abcdef", "ABCDE", "g1234", "a1b2%20"])
 async def test_bad_prefixes_are_problems(client, prefix):
     resp = await client.get(f"/api/v1/lookup/{prefix}")
     assert resp.status == 400 and resp.content_type == "application/problem+json"

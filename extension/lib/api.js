@@ -90,9 +90,9 @@ export function createApi({
   return {
     baseUrl: base,
 
-    /** Status of the tracked sites under a 5-hex prefix; `etag` revalidates a cached answer. */
+    /** Status of the tracked sites under a 2-5 hex prefix; `etag` revalidates a cached answer. */
     lookup(prefix, { etag } = {}) {
-      if (!/^[0-9a-f]{5}$/.test(prefix)) throw new ApiError(`bad lookup prefix ${prefix}`);
+      if (!/^[0-9a-f]{2,5}$/.test(prefix)) throw new ApiError(`bad lookup prefix ${prefix}`);
       return request(`/api/v1/lookup/${prefix}`, { etag });
     },
 

@@ -44,10 +44,10 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     });
   }
 
-  /** The lookup entry of a site (null: not tracked), learned from its 5-hex prefix only. */
+  /** The lookup entry of a site (null: not tracked), learned from a short prefix only. */
   async function lookupSite(site) {
     const hash = await sha256Hex(site);
-    const prefix = lookupPrefix(hash);
+    const prefix = lookupPrefix(hash, await store.getPrefixLength());
     const cache = await store.getLookupCache();
     let cached = cache[prefix];
     if (!cached || now() - cached.at >= LOOKUP_TTL_MS) {
@@ -71,6 +71,9 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
           answer.status === 304
             ? { ...cached, at: now() }
             : { at: now(), etag: answer.etag, sites: answer.body?.sites ?? [] };
+        if (answer.status !== 304 && Number.isInteger(answer.body?.prefix_length)) {
+          await store.setPrefixLength(answer.body.prefix_length);
+        }
         const cache = await store.getLookupCache();
         cache[prefix] = fresh;
         await store.setLookupCache(pruneLookups(cache));

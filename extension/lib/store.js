@@ -138,6 +138,14 @@ export function createStore({ sync, local }) {
       await local.set({ feed: state });
     },
 
+    /** The lookup prefix length the server last recommended (lookupPrefix clamps it). */
+    async getPrefixLength() {
+      return localGet("prefixLength", null);
+    },
+    async setPrefixLength(length) {
+      await local.set({ prefixLength: length });
+    },
+
     async getLookupCache() {
       return localGet("lookups", {});
     },

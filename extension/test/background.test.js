@@ -84,9 +84,25 @@ test("badge: untracked, tracked, then material since last looked — learned by 
   const none = await control.visit("chrome://newtab/");
   assert.equal(control.badges.get(none).text, "");
   for (const entry of server.log) {
-    assert.match(entry.url, /\/api\/v1\/lookup\/[0-9a-f]{5}$/);
+    assert.match(entry.url, /\/api\/v1\/lookup\/[0-9a-f]{2}$/);
     assert.ok(!entry.url.includes(SITE));
   }
+});
+
+test("lookups follow the server's recommended prefix length, never past 3 digits", async () => {
+  const ask = async (length) => {
+    server.recommendPrefixLength(length);
+    await chrome.storage.local.remove("lookups");
+    await control.visit(`https://${SITE}/`); // learns the recommendation
+    await chrome.storage.local.remove("lookups");
+    const before = server.log.length;
+    await control.visit(`https://${SITE}/`);
+    return server.log.slice(before).map((e) => e.url.split("/").at(-1));
+  };
+  const hash = siteHash(SITE);
+  assert.deepEqual(await ask(3), [hash.slice(0, 3)]);
+  assert.deepEqual(await ask(5), [hash.slice(0, 3)]);
+  assert.deepEqual(await ask(2), [hash.slice(0, 2)]);
 });
 
 test("popup: status, last changes, Watch; opening it counts as looking", async () => {

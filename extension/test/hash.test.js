@@ -17,6 +17,10 @@ test("sha256 hex of a site matches the server's definition", async () => {
 
 test("only short prefixes are derived for the network", async () => {
   const hash = await sha256Hex("example.com");
-  assert.equal(lookupPrefix(hash), "a379a");
+  assert.equal(lookupPrefix(hash), "a3");
+  assert.equal(lookupPrefix(hash, 3), "a37");
+  // A server recommending a longer prefix is not followed past 3 digits.
+  assert.equal(lookupPrefix(hash, 5), "a37");
+  assert.equal(lookupPrefix(hash, null), "a3");
   assert.equal(bucketOf(hash), "a3");
 });

@@ -11,7 +11,7 @@ function etagOf(body) {
   return `"${createHash("sha256").update(body).digest("hex").slice(0, 16)}"`;
 }
 
-export function createFakeServer({ baseUrl = "https://cw.example.org" } = {}) {
+export function createFakeServer({ baseUrl = "https://cw.example.org", prefixLength = 2 } = {}) {
   const sites = new Map(); // site -> {site, hash, state}
   const changes = []; // oldest first
   const log = [];
@@ -59,10 +59,11 @@ export function createFakeServer({ baseUrl = "https://cw.example.org" } = {}) {
     const url = new URL(request.url);
     const path = url.pathname;
     let match;
-    if (request.method === "GET" && (match = path.match(/^\/api\/v1\/lookup\/([0-9a-f]{5})$/))) {
+    if (request.method === "GET" && (match = path.match(/^\/api\/v1\/lookup\/([0-9a-f]{2,5})$/))) {
       const prefix = match[1];
       const found = [...sites.values()].filter((s) => s.state === "tracked" && s.hash.startsWith(prefix));
-      return cached(request, json(200, { prefix, sites: found.map(lookupEntry) }));
+      const body = { prefix, prefix_length: prefixLength, sites: found.map(lookupEntry) };
+      return cached(request, json(200, body));
     }
     if (request.method === "GET" && path === "/api/v1/changes") {
       const after = Number(url.searchParams.get("after") ?? 0);
@@ -113,6 +114,10 @@ export function createFakeServer({ baseUrl = "https://cw.example.org" } = {}) {
     log,
     sites,
     changes,
+    /** The prefix length lookups recommend from now on. */
+    recommendPrefixLength(length) {
+      prefixLength = length;
+    },
     track(site, state = "tracked") {
       sites.set(site, { site, hash: siteHash(site), state });
     },
