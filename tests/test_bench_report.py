@@ -8,10 +8,21 @@ import textwrap
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
-sys.path.insert(0, str(BENCH))
 
-import report  # noqa: E402
-import run_all  # noqa: E402
+
+def _bench_modules():
+    # bench/ holds a monitor.py: on sys.path for longer than these imports, it would hide
+    # the monitor package from every test collected after this one.
+    sys.path.insert(0, str(BENCH))
+    try:
+        import report
+        import run_all
+    finally:
+        sys.path.remove(str(BENCH))
+    return report, run_all
+
+
+report, run_all = _bench_modules()
 
 
 def test_figure_appends_one_json_line_only_when_bench_json_is_set(tmp_path, monkeypatch):
