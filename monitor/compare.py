@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -139,14 +140,19 @@ def _summary(changes: list[ClauseChange], rewrite: bool) -> str:
             f"No material change: {_plural(len(changes), 'edit')} that "
             f"{'does' if len(changes) == 1 else 'do'} not change what the policy says ({'; '.join(kinds[:3])}{'; …' if len(kinds) > 3 else ''})."
         )
-    shown = "; ".join(c.reason for c in material[:_SUMMARY_REASONS])
-    more = len(material) - _SUMMARY_REASONS
+    # The same edit made in several clauses is one thing to read, said once with its count.
+    reasons = Counter(c.reason for c in material)
+    shown = "; ".join(
+        reason if n == 1 else f"{reason} (in {n} clauses)"
+        for reason, n in list(reasons.items())[:_SUMMARY_REASONS]
+    )
+    more = len(reasons) - _SUMMARY_REASONS
     text = (
         f"{len(material)} of {_plural(len(changes), 'change')} "
         f"{'is' if len(material) == 1 else 'are'} material: {shown}"
     )
     if more > 0:
-        text += f"; and {more} more"
+        text += f"; and {more} more {'kind' if more == 1 else 'kinds'} of material change"
     text += "."
     if other:
         text += f" The other {other} {'is' if other == 1 else 'are'} cosmetic or carry no data practice."

@@ -109,3 +109,24 @@ def test_rewrite_is_one_material_change():
     assert c.rewrite and c.material and len(c.changes) == 1
     assert c.changes[0].reason.startswith("rewrites the policy")
     assert "third-party-sharing" in c.categories
+
+
+def test_summary_says_a_repeated_edit_once_with_its_count():
+    def doc(age: str) -> PolicyDocument:
+        return PolicyDocument(
+            clauses=tuple(
+                Clause(
+                    ("Sharing",),
+                    "paragraph",
+                    f"With respect to users under the age of {age}, we do not disclose personal "
+                    f"data to {partner} partners by default.",
+                )
+                for partner in ("advertising", "marketing")
+            )
+        )
+
+    result = compare(doc("16"), doc("18"))
+    assert result.material and len(result.changes) == 2
+    reason = result.changes[0].reason
+    assert result.summary.count(reason) == 1
+    assert f"{reason} (in 2 clauses)" in result.summary
