@@ -18,12 +18,16 @@ changes are reconciled once, at the end, in capture-time order.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from db import Store
 from monitor.record import Pipeline, reconcile_changes, record_snapshot
 from monitor.wayback import Capture, WaybackClient, WaybackError
+
+T = TypeVar("T")
 
 FAILED = ""  # the text hash of a capture that gave no text
 
@@ -102,6 +106,13 @@ def change_points(n: int, text_of: Callable[[int], str]) -> list[int]:
         return done.value
 
 
+async def off_loop(work: Callable[..., T], *args, **kwargs) -> T:
+    """Run extraction and judgment (CPU-bound, sometimes for seconds) in a worker thread,
+    so a backfill inside `clausewatch serve` never stalls the API on the same event loop.
+    Calls are awaited one at a time, so the closure state they touch is never shared."""
+    return await asyncio.to_thread(work, *args, **kwargs)
+
+
 async def backfill_document(
     store: Store,
     client: WaybackClient,
@@ -168,7 +179,8 @@ async def backfill_document(
             # has this capture's time) without a fetch.
             report.reused += 1
             source = store.get_snapshot(known[row["digest"]][1])
-            return record(
+            return await off_loop(
+                record,
                 row,
                 store.get_blob(source["blob_sha256"]),
                 source["content_type"],
@@ -190,7 +202,7 @@ async def backfill_document(
             report.failed += 1
             return FAILED
         report.fetches += 1
-        text = record(row, raw.body, raw.content_type, raw.url, raw.headers)
+        text = await off_loop(record, row, raw.body, raw.content_type, raw.url, raw.headers)
         if on_fetch:
             on_fetch(report)
         return text
@@ -217,7 +229,8 @@ async def backfill_document(
         first, last = distinct[i - 1], distinct[i - 1]["run_last"]
         if last is not first and last["snapshot_id"] is None and first["snapshot_id"]:
             source = store.get_snapshot(first["snapshot_id"])
-            record(
+            await off_loop(
+                record,
                 last,
                 store.get_blob(source["blob_sha256"]),
                 source["content_type"],
@@ -225,7 +238,7 @@ async def backfill_document(
                 source["headers"],
             )
 
-    reconcile_changes(store, doc_id, origin="backfill", pipeline=pipeline)
+    await off_loop(reconcile_changes, store, doc_id, origin="backfill", pipeline=pipeline)
     store.refresh_version_spans(doc_id)
     # Failed captures are skipped: a step into or out of one is not a change of text.
     report.change_points = []

@@ -205,3 +205,34 @@ async def test_an_empty_archive_is_an_empty_history(tmp_path):
     await server.close()
     assert (report.captures_seen, report.fetches, report.versions, report.changes) == (0, 0, 0, 0)
     store.close()
+
+
+async def test_recording_runs_off_the_event_loop(tmp_path):
+    # Extraction waits for a coroutine on the loop: if recording ran on the loop itself,
+    # the coroutine could never run and every extraction would time out.
+    import asyncio
+    import threading
+
+    from linepipeline import line_extract
+
+    from monitor.record import Pipeline
+
+    loop_turned = threading.Event()
+    loop = asyncio.get_running_loop()
+
+    def extract_needing_the_loop(raw, content_type=None, url=None):
+        loop.call_soon_threadsafe(loop_turned.set)
+        if not loop_turned.wait(timeout=5):
+            raise AssertionError("the event loop was blocked while recording")
+        loop_turned.clear()
+        return line_extract(raw, content_type, url)
+
+    pipeline = Pipeline(extract=extract_needing_the_loop, compare=PIPELINE.compare)
+    caps = archive([0] * 5 + [1] * 5)
+    server = await serve(caps, [])
+    store, doc = open_doc(tmp_path / "cw.db")
+    async with client_for(server) as wb:
+        report = await backfill_document(store, wb, doc, pipeline=pipeline)
+    await server.close()
+    assert report.failed == 0 and (report.versions, report.changes) == (2, 1)
+    store.close()
