@@ -6,6 +6,7 @@ Pure: takes the diff's changes and returns them judged; no I/O.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from functools import lru_cache
 
@@ -153,20 +154,35 @@ class _Pool:
 
     def __init__(self, spans: list[str], doc: PolicyDocument | None = None) -> None:
         self.text = "\x00".join(spans)
-        self.sets = [set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS]
+        sets = [set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS]
+        # By size: two sets this similar differ in size by at most the Jaccard ratio, so
+        # only a narrow band of sizes is worth intersecting (a rewrite holds thousands).
+        sets.sort(key=len)
+        self.sets = sets
+        self.sizes = [len(ps) for ps in sets]
         self.doc = doc
+        self._doc_words: str | None = None
+
+    def doc_words(self) -> str:
+        # Cut only when a long enough span needs them, then kept: hashing the document
+        # for _words_of's cache on every span cost more than the lookup.
+        if self._doc_words is None:
+            self._doc_words = _words_of(self.doc)
+        return self._doc_words
 
     def holds(self, span: str) -> bool:
         if span in self.text:
             return True
         n = len(span.split())
-        # The whole version's words are only cut when a long enough span needs them.
-        if self.doc is not None and n >= _REPEATED_MIN_WORDS and f" {span} " in _words_of(self.doc):
+        if self.doc is not None and n >= _REPEATED_MIN_WORDS and f" {span} " in self.doc_words():
             return True
         if n < _MOVED_SIMILAR_WORDS:
             return False
         ws = set(span.split())
-        return any(len(ws & ps) / len(ws | ps) >= _MOVED_JACCARD for ps in self.sets)
+        # One size of slack each way, so float rounding can never drop a candidate.
+        lo = bisect_left(self.sizes, _MOVED_JACCARD * len(ws) - 1)
+        hi = bisect_right(self.sizes, len(ws) / _MOVED_JACCARD + 1)
+        return any(len(ws & ps) / len(ws | ps) >= _MOVED_JACCARD for ps in self.sets[lo:hi])
 
 
 def _moved_text(

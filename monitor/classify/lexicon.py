@@ -156,13 +156,6 @@ _CONTEXT_COMPILED: dict[str, re.Pattern[str]] = {
 }
 
 
-def _matches(slug: str, low: str) -> bool:
-    if _COMPILED[slug].search(low):
-        return True
-    rx = _CONTEXT_COMPILED.get(slug)
-    return bool(rx and rx.search(low))
-
-
 def categories_of(text: str, section: str = "") -> list[str]:
     return list(_categories_of(text, section))
 
@@ -173,9 +166,26 @@ def _categories_of(text: str, section: str) -> tuple[str, ...]:
 
     Never empty: text about none of the practices is ``other``.
     """
-    low, sec = text.lower(), section.lower()
-    found = [slug for slug in _COMPILED if _matches(slug, low) or (sec and _matches(slug, sec))]
-    return tuple(found) or ("other",)
+    # Built from per-text and per-section parts, each cached on its own: a section path
+    # is shared by many clauses, and judgment asks for a text's practice categories too.
+    found = set(_practice_categories(text)) | set(_spoken_categories(section))
+    found.update(_context_categories(text, found))
+    return tuple(slug for slug in _COMPILED if slug in found) or ("other",)
+
+
+def _context_categories(text: str, found: set[str]) -> list[str]:
+    """Slugs not yet found that the text speaks to by context words alone."""
+    low = text.lower()
+    return [slug for slug, rx in _CONTEXT_COMPILED.items() if slug not in found and rx.search(low)]
+
+
+@lru_cache(maxsize=1024)
+def _spoken_categories(text: str) -> tuple[str, ...]:
+    """Slugs of the lexicon or the context words in the text (a section path)."""
+    if not text:
+        return ()
+    own = set(_practice_categories(text))
+    return (*own, *_context_categories(text, own))
 
 
 def practice_categories(text: str) -> list[str]:
