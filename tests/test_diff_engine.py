@@ -1,12 +1,15 @@
-"""The word-level diff runs in diff-match-patch's C++ implementation; these tests hold it
-to the answers of the Python implementation the diff was first written and judged with."""
+"""The word-level diff runs in diff-match-patch's C++ implementation, and judgment's word
+alignment in compiled difflib; these tests hold both to the answers of the Python
+implementations the diff and the judgment were first written and tested with."""
 
+import difflib
 from pathlib import Path
 
 from diff_match_patch import diff_match_patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.classify import edits, noise
 from monitor.diff import diff_clauses
 from monitor.diff.words import _encode, diff_tokens, new_text, old_text, tokenize, word_ops
 from monitor.extract import extract
@@ -58,3 +61,12 @@ def test_same_answers_as_python_diff_match_patch_on_any_token_strings(old, new):
 def test_word_ops_give_back_both_texts(old, new):
     ops = word_ops(old, new)
     assert old_text(ops) == old and new_text(ops) == new
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=60), st.lists(_WORDS, max_size=60))
+def test_judgment_word_matcher_gives_difflib_opcodes(old, new):
+    # Judgment aligns word lists with cydifflib's SequenceMatcher (difflib compiled).
+    expected = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    assert noise.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() == expected
+    assert edits.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() == expected

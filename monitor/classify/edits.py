@@ -4,7 +4,9 @@ and a reason phrased from the words that changed."""
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
+
+# difflib's own code compiled (Cython): the same opcodes, about four times faster.
+from cydifflib import SequenceMatcher
 
 from monitor.classify.lexicon import practice_categories, without_names
 from monitor.classify.noise import is_name

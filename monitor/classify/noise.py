@@ -9,7 +9,9 @@ gone once text is cut into words.
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
+
+# difflib's own code compiled (Cython): the same opcodes, about four times faster.
+from cydifflib import SequenceMatcher
 
 from monitor.classify.words import (
     DATE_WORDS,
