@@ -29,12 +29,27 @@ def _sentences(text: str) -> list[str]:
     start = 0
     for m in _END.finditer(text):
         head = text[start : m.start(1)]
-        if _ABBREVIATION.search(text[: m.start(1)].rstrip("\"'”’)]")):
+        if _after_abbreviation(text, m.start(1)):
             continue
         out.append(head.strip())
         start = m.end(1)
     out.append(text[start:].strip())
     return [s for s in out if s]
+
+
+# Closing quotes and brackets after the dot; the longest abbreviation ("e.g.") with the
+# character before it for its \b fits in this many characters.
+_CLOSERS = "\"'”’)]"
+_ABBREVIATION_WINDOW = 8
+
+
+def _after_abbreviation(text: str, end: int) -> bool:
+    """Whether the dot before ``end`` (and any closers) ends an abbreviation."""
+    # Only the last few characters are searched: searching the whole text before every
+    # sentence end made long clauses quadratic.
+    while end and text[end - 1] in _CLOSERS:
+        end -= 1
+    return bool(_ABBREVIATION.search(text[max(0, end - _ABBREVIATION_WINDOW) : end]))
 
 
 @lru_cache(maxsize=65536)
