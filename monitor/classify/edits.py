@@ -179,6 +179,13 @@ def _segments(ops: list[tuple[str, str]], op: str) -> list[str]:
     return [t.strip() for o, t in ops if o == op and t.strip()]
 
 
+def _states_practice(old: str, new: str) -> bool:
+    """Whether the clause states a practice at all, judged without the names in it."""
+    # Asked last, only when the verdict hangs on it: it scans both sides with every
+    # category's lexicon.
+    return bool(practice_categories(without_names(f"{old} {new}")))
+
+
 def edit_reason(
     old: str,
     new: str,
@@ -220,8 +227,6 @@ def edit_reason(
         if scope:
             flips.append(scope)
     practice = [c for c in categories if c != "other"]
-    # Whether the clause states a practice at all, judged without the names in it.
-    states_practice = bool(practice_categories(without_names(f"{old} {new}")) or section_practice)
     if flips:
         return True, "; ".join(flips[:2])
     content = [w for w in removed + added if w not in STOPWORDS]
@@ -238,7 +243,11 @@ def edit_reason(
     extra = len(ins) + len(dels) - 1
     if extra > 0:
         action += f" (and {extra} more edit{'s' if extra > 1 else ''})"
-    if practice and states_practice and (changed_practice or len(content) >= MIN_CONTENT_WORDS):
+    if (
+        practice
+        and (changed_practice or len(content) >= MIN_CONTENT_WORDS)
+        and (section_practice or _states_practice(old, new))
+    ):
         return True, f"{action} in a clause on {CATEGORY_LABELS[practice[0]]}"
     if changed_practice:
         return True, f"{action}, bringing in {CATEGORY_LABELS[changed_practice[0]]}"
