@@ -9,6 +9,7 @@ gone once text is cut into words.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 # difflib's own code compiled (Cython): the same opcodes, about four times faster.
 from cydifflib import SequenceMatcher
@@ -332,11 +333,13 @@ def _changed_words(a: list[str], b: list[str]) -> list[str]:
 
 
 def _multiset_diff(a: list[str], b: list[str]) -> list[str]:
-    rest = list(b)
+    """Words of ``a``, in order, left over once each word of ``b`` has cancelled one."""
+    # Counted, not removed from a list: that was quadratic in long clauses.
+    rest = Counter(b)
     out = []
     for w in a:
-        if w in rest:
-            rest.remove(w)
+        if rest[w]:
+            rest[w] -= 1
         else:
             out.append(w)
     return out
