@@ -47,7 +47,13 @@ _AGREEMENT = {"is": "be", "are": "be", "was": "be", "were": "be", "has": "have",
 _PREFIX_NEGATIONS = ("un", "in", "im", "ir", "il", "non", "dis", "non-")
 
 
+# Every date and year has a digit: text without one skips their regexes.
+_DIGIT = re.compile(r"\d")
+
+
 def _dates_out(text: str) -> tuple[str, bool]:
+    if not _DIGIT.search(text):
+        return text, False
     out = _DATE.sub(" DATE ", text)
     return out, out != text
 
@@ -59,7 +65,9 @@ _DATE_LINE_CHARS = 200
 def _is_date_line(text: str) -> bool:
     if len(text) > _DATE_LINE_CHARS:
         return False
-    ws = words(_YEAR.sub(" DATE ", _DATE.sub(" DATE ", text)))
+    if _DIGIT.search(text):
+        text = _YEAR.sub(" DATE ", _DATE.sub(" DATE ", text))
+    ws = words(text)
     rest = [w for w in ws if w != "date" and w not in DATE_WORDS]
     return "date" in ws and len(ws) <= _DATE_LINE_WORDS and len(rest) <= 3
 
