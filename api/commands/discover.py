@@ -8,35 +8,11 @@ import json
 import click
 
 from api.commands.common import CommandError
+from api.commands.resolveopt import lookup_from, resolve_option
 from api.config import Settings
 from monitor.discover import Discovery, discover
 from monitor.domains import DomainError
 from monitor.fetch import Fetcher, FetchPolicy, user_agent
-from monitor.netguard import StaticLookup, SystemLookup
-
-
-def _parse_resolve(pairs: tuple[str, ...]) -> dict[str, list[str]]:
-    table: dict[str, list[str]] = {}
-    for pair in pairs:
-        host, sep, address = pair.rpartition(":") if pair.count(":") == 1 else pair.partition(":")
-        if not sep or not host or not address:
-            raise CommandError(f"--resolve {pair!r}: expected HOST:ADDRESS")
-        table.setdefault(host.lower(), []).append(address.strip("[]"))
-    return table
-
-
-class _ResolveFirst:
-    """Names given with --resolve answer from the table; all others from DNS (like curl)."""
-
-    def __init__(self, table: dict[str, list[str]]) -> None:
-        self._static = StaticLookup(table)
-        self._names = set(table)
-        self._system = SystemLookup()
-
-    async def __call__(self, host: str, port: int, family: int) -> list[tuple[str, int]]:
-        if host.lower().rstrip(".") in self._names:
-            return await self._static(host, port, family)
-        return await self._system(host, port, family)
 
 
 def _report(found: Discovery) -> str:
@@ -87,13 +63,7 @@ def _as_json(found: Discovery) -> str:
     default=None,
     help="Allow loopback and private addresses (tests). Env: CLAUSEWATCH_ALLOW_PRIVATE_ADDRESSES=1",
 )
-@click.option(
-    "--resolve",
-    "resolve",
-    multiple=True,
-    metavar="HOST:ADDRESS",
-    help="Answer HOST with ADDRESS instead of DNS (like curl --resolve). Repeatable.",
-)
+@resolve_option
 @click.option("--timeout", default=20.0, show_default=True, help="Seconds per request.")
 @click.option(
     "--delay", default=1.0, show_default=True, help="Seconds between requests to one host."
@@ -119,7 +89,7 @@ def command(
         total_timeout=timeout * 2,
         min_host_delay=delay,
     )
-    lookup = _ResolveFirst(_parse_resolve(resolve)) if resolve else None
+    lookup = lookup_from(resolve)
 
     async def run() -> Discovery:
         async with Fetcher(policy, lookup=lookup) as fetcher:

@@ -8,8 +8,8 @@ import sqlite3
 import click
 
 from api.commands.common import CommandError
-from api.commands.discover import _parse_resolve, _ResolveFirst
 from api.commands.monitoropts import monitor_options, monitor_settings, open_store
+from api.commands.resolveopt import lookup_from, resolve_option
 from api.service import Injected, serve
 
 
@@ -23,20 +23,15 @@ def _announce(line: str) -> None:
 @click.option(
     "--port", type=click.IntRange(0, 65535), help="Port to listen on (default 8080; 0: any free)."
 )
-@click.option(
-    "--resolve",
-    "resolve",
-    multiple=True,
-    metavar="HOST:ADDRESS",
-    help="Answer HOST with ADDRESS instead of DNS (like curl --resolve). Repeatable.",
-)
+@resolve_option
 @monitor_options
 def command(host: str | None, port: int | None, resolve: tuple[str, ...], **options) -> None:
     """Serve the API and check tracked policies on schedule, until Ctrl-C or SIGTERM."""
     settings = monitor_settings(host=host, port=port, **options)
     open_store(settings).close()  # a clear error now rather than a traceback at startup
     # Local sites under made-up names (`make demo`'s bumble.test) reach the monitor this way.
-    injected = Injected(lookup=_ResolveFirst(_parse_resolve(resolve))) if resolve else None
+    lookup = lookup_from(resolve)
+    injected = Injected(lookup=lookup) if lookup else None
     try:
         asyncio.run(serve(settings, announce=_announce, injected=injected))
     except OSError as exc:
