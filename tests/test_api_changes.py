@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from apisupport import add_changes, build_populated, copy_db, make_app
+from apisupport import add_changes, make_app
 
 from api.ratelimit import LIMITER, RateLimiter
 from api.routes.changes import decode_cursor, encode_cursor
@@ -21,18 +21,6 @@ def store(tmp_path):
 @pytest.fixture
 async def client(aiohttp_client, store):
     return await aiohttp_client(make_app(store))
-
-
-@pytest.fixture(scope="module")
-def populated_template(tmp_path_factory):
-    return build_populated(tmp_path_factory.mktemp("tpl") / "populated.db")
-
-
-@pytest.fixture
-async def real(aiohttp_client, populated_template, tmp_path):
-    store = Store.open(copy_db(populated_template, tmp_path / "real.db"))
-    yield store, await aiohttp_client(make_app(store))
-    store.close()
 
 
 async def page_all(client, query: str = "", limit: int = 5) -> list[dict]:

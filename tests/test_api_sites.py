@@ -4,7 +4,7 @@ a site's page, a document's timeline, a version's clauses, and search."""
 from __future__ import annotations
 
 import pytest
-from apisupport import add_changes, build_populated, copy_db, make_app, site_with_hash_prefix
+from apisupport import add_changes, make_app, site_with_hash_prefix
 
 from api.ratelimit import LIMITER, RateLimiter, Rule
 from api.routes.lookup import recommended_prefix_length
@@ -40,18 +40,6 @@ async def client(aiohttp_client, store):
         "six.example.net": "::1",
     }
     return await aiohttp_client(app_for(store, table))
-
-
-@pytest.fixture(scope="module")
-def populated_template(tmp_path_factory):
-    return build_populated(tmp_path_factory.mktemp("tpl") / "populated.db")
-
-
-@pytest.fixture
-async def real(aiohttp_client, populated_template, tmp_path):
-    store = Store.open(copy_db(populated_template, tmp_path / "real.db"))
-    yield store, await aiohttp_client(make_app(store))
-    store.close()
 
 
 # -- lookup -----------------------------------------------------------------------------
