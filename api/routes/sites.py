@@ -108,12 +108,7 @@ async def versions_timeline(request: web.Request) -> web.StreamResponse:
     versions = [
         {
             "id": v["id"],
-            "title": v["title"],
-            "effective_date": v["effective_date"],
-            "language": v["language"],
-            "format": v["format"],
-            "first_captured_at": v["first_captured_at"],
-            "last_captured_at": v["last_captured_at"],
+            **_version_fields(v),
             "snapshots": v["snapshot_count"],
             "clauses": v["clause_count"],
             "url": f"/api/v1/versions/{v['id']}",
@@ -128,6 +123,21 @@ async def versions_timeline(request: web.Request) -> web.StreamResponse:
     return json_response(request, body, cache=SITE_CACHE)
 
 
+def _version_fields(v: dict) -> dict:
+    """What the timeline and a version's own page both say of a version."""
+    return {
+        k: v[k]
+        for k in (
+            "title",
+            "effective_date",
+            "language",
+            "format",
+            "first_captured_at",
+            "last_captured_at",
+        )
+    }
+
+
 async def version(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
     version_id = positive_int(request.match_info["id"], "version id")
@@ -139,12 +149,7 @@ async def version(request: web.Request) -> web.StreamResponse:
         "id": v["id"],
         "document_id": v["document_id"],
         "site": doc["site"] if doc else None,
-        "title": v["title"],
-        "effective_date": v["effective_date"],
-        "language": v["language"],
-        "format": v["format"],
-        "first_captured_at": v["first_captured_at"],
-        "last_captured_at": v["last_captured_at"],
+        **_version_fields(v),
         "clauses": [
             {"section": list(c["section"]), "kind": c["kind"], "text": c["text"]}
             for c in v["clauses"]
