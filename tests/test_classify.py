@@ -274,3 +274,43 @@ def test_categories_use_design_slugs_and_section_path():
     assert set(categories_of("We keep logs for 90 days.")) <= set(CATEGORY_SLUGS)
     assert "data-retention" in categories_of("For 90 days.", "Policy > How long we keep data")
     assert categories_of("Hello there.") == ["other"]
+
+
+# Spam injected into a real page (coolmath4kids, 2021-11) is shaped like this: a practice
+# verb, and no data and no party to a practice anywhere near it.
+SPAM = (
+    "Bitcoin casino sites let players set up a cold hardware wallet, keep the keys and sell, "
+    "and large cryptocurrency bonuses are an instant-play feature of the best casinos."
+)
+
+
+@pytest.mark.parametrize("direction", ["added", "removed"])
+def test_injected_spam_with_a_practice_verb_is_not_material(direction):
+    doc = real(DISCORD)
+    k = index_of(doc, "We do not sell the personal")
+    spam = Clause(doc.clauses[k].section, "paragraph", SPAM)
+    spammed = replace(doc, clauses=(*doc.clauses[: k + 1], spam, *doc.clauses[k + 1 :]))
+    old, new = (doc, spammed) if direction == "added" else (spammed, doc)
+    c = verdict(old, new)
+    [ch] = c.changes
+    assert ch.kind == direction and not ch.material and not c.material
+    assert "names no data and no party to a data practice" in ch.reason, ch.reason
+    assert "Bitcoin casino sites" in ch.reason
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("We may sell it to data brokers.", "adds sale of it to data brokers"),
+        ("You can choose to share your location with everyone.", "adds sharing of location"),
+        ("We disclose it when law enforcement asks.", "adds disclosure of it when law"),
+    ],
+)
+def test_sharing_clause_naming_data_or_a_party_stays_material(text, reason):
+    doc = real(DISCORD)
+    k = index_of(doc, "We do not sell the personal")
+    added = Clause(doc.clauses[k].section, "paragraph", text)
+    new = replace(doc, clauses=(*doc.clauses[: k + 1], added, *doc.clauses[k + 1 :]))
+    [ch] = verdict(doc, new).changes
+    assert ch.material and reason in ch.reason, ch.reason
+    assert "third-party-sharing" in ch.categories

@@ -21,10 +21,6 @@ MISJUDGED = {
         "facebook/2022-01-05T183355Z.md",
     ): "Facebook -> Meta rename across the policy; 'off Facebook' -> 'off of our Products' "
     "reads as a change of scope without knowing Facebook Products are now Meta Products",
-    (
-        "coolmath4kids/2021-09-27T111001Z.md",
-        "coolmath4kids/2021-11-23T100601Z.md",
-    ): "injected spam text mentions 'sale'; nothing tells spam from a new clause",
 }
 
 

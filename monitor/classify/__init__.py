@@ -11,7 +11,12 @@ from dataclasses import replace
 from functools import lru_cache
 
 from monitor.classify.edits import edit_reason
-from monitor.classify.lexicon import CATEGORY_SLUGS, categories_of, practice_categories
+from monitor.classify.lexicon import (
+    CATEGORY_SLUGS,
+    categories_of,
+    practice_categories,
+    speaks_of_data,
+)
 from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
 from monitor.classify.words import words
@@ -77,6 +82,16 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[bool, li
     listed = ch.clause_kind in ("list-item", "table-row") and bool(
         practice_categories(_section_leaf(section))
     )
+    # Sharing is the one category a lone verb can set ("sell", "share"): text that names
+    # no data and no party to a practice (spam injected into a page: "set up your keys and
+    # sell, and large, cryptocurrency...") says nothing about personal data.
+    off_topic = not listed and own == ["third-party-sharing"] and not speaks_of_data(text)
+    if off_topic and n_words >= MIN_STATEMENT_WORDS:
+        return (
+            False,
+            cats,
+            f"{verb} text that names no data and no party to a data practice: “{clip(text.strip(), 12)}”",
+        )
     material = bool(practice) and n_words >= MIN_STATEMENT_WORDS and (bool(own) or listed)
     reason = describe_clause(text, practice or cats, added)
     if not material:

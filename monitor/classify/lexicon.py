@@ -199,6 +199,23 @@ def _practice_categories(text: str) -> tuple[str, ...]:
     return tuple(slug for slug, rx in _COMPILED.items() if rx.search(low))
 
 
+# Whom or what a data practice concerns: the company itself, personal data of some kind, or
+# the parties data goes to. A text with a practice verb and none of these ("set up your keys
+# and sell, and large, cryptocurrency..." injected into a page) states no data practice.
+_DATA_TOPIC = re.compile(
+    r"\b(?:we|us|our|ours|information|info|data|details|personal|content|account\w*|profiles?"
+    r"|records?|identif\w+|location|recipients?|third[- ]part(?:y|ies)|(?:service )?providers?"
+    r"|partners?|advertis\w+|affiliates?|companies|authorities|brokers?|law enforcement"
+    r"|government\w*)\b"
+)
+
+
+def speaks_of_data(text: str) -> bool:
+    """Whether the text names a party to a data practice or data of some kind."""
+    low = text.lower()
+    return bool(_DATA_TOPIC.search(low)) or "first-party-collection" in _practice_categories(low)
+
+
 _NAME_RUN = re.compile(
     r"(?<![.!?]\s)\b[A-Z][\w'’&-]*(?:\s+(?:of|for|and|the|to|&)?\s*[A-Z][\w'’&-]*)+"
 )
