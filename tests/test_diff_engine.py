@@ -15,9 +15,10 @@ from monitor.extract import extract
 HISTORIES = Path(__file__).parent / "data" / "policy-histories"
 
 
-def encoded(old: str, new: str) -> tuple[str, str]:
+def encoded(old: str, new: str) -> tuple[str, str, frozenset[str]]:
     table: dict[str, str] = {}
-    return _encode(tokenize(old), table), _encode(tokenize(new), table)
+    a, b = _encode(tokenize(old), table), _encode(tokenize(new), table)
+    return a, b, frozenset(ch for tok, ch in table.items() if tok.isspace())
 
 
 def spans(ops: list[tuple[str, int]]) -> tuple[int, int]:
@@ -38,8 +39,9 @@ def test_word_diff_covers_both_sides_of_every_real_edit():
     modified = [c for c in changes if c.kind == "modified"]
     assert len(modified) > 50
     for change in modified:
-        a, b = encoded(change.old, change.new)
+        a, b, spaces = encoded(change.old, change.new)
         assert spans(diff_tokens(a, b)) == (len(a), len(b))
+        assert spans(diff_tokens(a, b, spaces)) == (len(a), len(b))
         ops = word_ops(change.old, change.new)
         assert old_text(ops) == change.old and new_text(ops) == change.new
 
@@ -50,8 +52,9 @@ _WORDS = st.sampled_from(["we", "may", "share", "not", "data", "30", "days", ","
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_WORDS, max_size=40), st.lists(_WORDS, max_size=40))
 def test_word_diff_covers_both_sides_of_any_token_strings(old, new):
-    a, b = encoded("".join(old), "".join(new))
+    a, b, spaces = encoded("".join(old), "".join(new))
     assert spans(diff_tokens(a, b)) == (len(a), len(b))
+    assert spans(diff_tokens(a, b, spaces)) == (len(a), len(b))
 
 
 @settings(max_examples=200, deadline=None)
@@ -68,3 +71,21 @@ def test_judgment_word_matcher_gives_difflib_opcodes(old, new):
     expected = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
     assert noise.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() == expected
     assert edits.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=40), st.lists(_WORDS, max_size=40))
+def test_word_ops_give_back_both_texts_of_word_strings(old, new):
+    # Words and runs of spaces: the words are aligned alone and the spaces put back.
+    old, new = "".join(old), "".join(new)
+    ops = word_ops(old, new)
+    assert old_text(ops) == old and new_text(ops) == new
+
+
+def test_changed_spacing_after_a_kept_word_is_an_edit_of_the_spacing_only():
+    assert word_ops("we  share data", "we share data") == [
+        ("equal", "we"),
+        ("delete", "  "),
+        ("insert", " "),
+        ("equal", "share data"),
+    ]

@@ -2,7 +2,9 @@
 
 Each distinct token is mapped to one private character (the linesToChars trick, with
 words instead of lines), so diff-match-patch aligns words, never letters, and its semantic
-cleanup merges the small equalities that make a character diff unreadable.
+cleanup merges the small equalities that make a character diff unreadable. The alignment
+itself runs over the words alone (spaces put back afterwards, before the cleanup): half the
+tokens, and half the time on the corpus's slowest clause pairs (86 -> 32 ms).
 
 The engine is the customer's choice, the diff-match-patch package. Its C++ port
 (fast-diff-match-patch) gives the same answers about six times faster on the corpus's edited
@@ -39,12 +41,61 @@ def _engine() -> diff_match_patch:
 _DMP = _engine()
 
 
-def diff_tokens(a: str, b: str) -> list[tuple[str, int]]:
-    """[(op, length)] of diff-match-patch over two encoded strings, op in "=", "+", "-"."""
-    # No line-mode speedup: the strings are already one character a word.
-    diffs = _DMP.diff_main(a, b, False)
+def diff_tokens(a: str, b: str, spaces: frozenset[str] = frozenset()) -> list[tuple[str, int]]:
+    """[(op, length)] of diff-match-patch over two encoded strings, op in "=", "+", "-".
+
+    ``spaces`` are the characters that encode whitespace. diff-match-patch's bisection is
+    O(N·D), and every other token is a space: the words alone are diffed, then the spaces
+    are put back beside the word before them, so the semantic cleanup weighs the same
+    strings (and the same equalities) as a diff of every token would.
+    """
+    if spaces:
+        diffs = _with_spaces(a, b, spaces)
+        _DMP.diff_cleanupMerge(diffs)
+    else:
+        # No line-mode speedup: the strings are already one character a word.
+        diffs = _DMP.diff_main(a, b, False)
     _DMP.diff_cleanupSemantic(diffs)
     return [(_SIGN[op], len(chars)) for op, chars in diffs]
+
+
+def _units(s: str, spaces: frozenset[str]) -> list[str]:
+    """The encoded string cut into a word and the spaces after it; leading spaces alone."""
+    out: list[str] = []
+    for ch in s:
+        if ch in spaces and out:
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _with_spaces(a: str, b: str, spaces: frozenset[str]) -> list[tuple[int, str]]:
+    ua, ub = _units(a, spaces), _units(b, spaces)
+    words = _DMP.diff_main("".join(u[0] for u in ua), "".join(u[0] for u in ub), False)
+    diffs: list[tuple[int, str]] = []
+    i = j = 0
+    for op, chars in words:
+        n = len(chars)
+        if op == -1:
+            diffs.append((-1, "".join(ua[i : i + n])))
+            i += n
+        elif op == 1:
+            diffs.append((1, "".join(ub[j : j + n])))
+            j += n
+        else:
+            for u, v in zip(ua[i : i + n], ub[j : j + n], strict=True):
+                if u == v:
+                    diffs.append((0, u))
+                else:
+                    # The same word with other spacing after it (or a leading run of
+                    # spaces that changed): the spacing is the edit.
+                    k = 1 if u[0] not in spaces else 0
+                    pieces = ((0, u[:k]), (-1, u[k:]), (1, v[k:]))
+                    diffs.extend(p for p in pieces if p[1])
+            i += n
+            j += n
+    return diffs
 
 
 def word_ops(old: str, new: str) -> list[tuple[str, str]]:
@@ -55,9 +106,10 @@ def word_ops(old: str, new: str) -> list[tuple[str, str]]:
     old_tokens, new_tokens = tokenize(old), tokenize(new)
     table: dict[str, str] = {}
     a, b = _encode(old_tokens, table), _encode(new_tokens, table)
+    spaces = frozenset(ch for tok, ch in table.items() if tok.isspace())
     ops: list[tuple[str, str]] = []
     i = j = 0
-    for op, n in diff_tokens(a, b):
+    for op, n in diff_tokens(a, b, spaces):
         # Equal runs are the same tokens on both sides; read them from the old one.
         if op == "+":
             text = "".join(new_tokens[j : j + n])
