@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
+from fractions import Fraction
 from functools import lru_cache
 
 from monitor.classify.edits import edit_reason
@@ -159,7 +160,7 @@ def _spans(ch: ClauseChange) -> tuple[list[str], list[str]]:
 # sharing this share of its words (moved, lightly edited on the way).
 _MOVED_MIN_WORDS = 3
 _MOVED_SIMILAR_WORDS = 8
-_MOVED_JACCARD = 0.6
+_MOVED_JACCARD = Fraction(3, 5)
 # A run of at least this many words that the other version already holds is not new.
 _REPEATED_MIN_WORDS = 4
 
@@ -197,7 +198,13 @@ class _Pool:
         # One size of slack each way, so float rounding can never drop a candidate.
         lo = bisect_left(self.sizes, _MOVED_JACCARD * len(ws) - 1)
         hi = bisect_right(self.sizes, len(ws) / _MOVED_JACCARD + 1)
-        return any(len(ws & ps) / len(ws | ps) >= _MOVED_JACCARD for ps in self.sets[lo:hi])
+        # |A ∩ B| / |A ∪ B| >= p/q, with |A ∪ B| = |A| + |B| - |A ∩ B|, in integers: no
+        # union set built per candidate, no float to round.
+        n, p, q = len(ws), _MOVED_JACCARD.numerator, _MOVED_JACCARD.denominator
+        return any(
+            (p + q) * len(ws & ps) >= p * (n + size)
+            for ps, size in zip(self.sets[lo:hi], self.sizes[lo:hi], strict=True)
+        )
 
 
 def _moved_text(

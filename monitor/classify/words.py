@@ -33,7 +33,8 @@ def _words(text: str) -> tuple[str, ...]:
     for needed, rx, repl in _PHRASES:
         if needed in text:
             text = rx.sub(repl, text)
-    return tuple(w.replace("’", "'").strip("'_") for w in _WORD.findall(text) if w.strip("'_"))
+    # comparison_key has already made every quote a plain one.
+    return tuple(s for w in _WORD.findall(text) if (s := w.strip("'_")))
 
 
 # Words whose addition, removal or swap flips what a clause promises.
