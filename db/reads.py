@@ -27,19 +27,20 @@ def lookup_bucket(store: Store, prefix: str) -> list[dict]:
     prefix = prefix.lower()
     if not prefix or any(c not in "0123456789abcdef" for c in prefix):
         return []
-    # One statement: the last change and last material change of each site come from the
-    # changes primary key walked backwards, "id|time" packed to stay a scalar subquery.
+    # One statement: the last change and last material change of each site are the
+    # max(id) over its documents, one seek each in changes_document_material; "id|time"
+    # packed to stay a scalar subquery.
     last = (
-        "(SELECT c.id || '|' || c.to_captured_at FROM changes c"
-        " JOIN documents d ON d.id = c.document_id WHERE d.site_id = s.id{} ORDER BY c.id DESC"
-        " LIMIT 1)"
+        "(SELECT c.id || '|' || c.to_captured_at FROM changes c WHERE c.id = ("
+        "SELECT max(m.id) FROM changes m"
+        " WHERE m.document_id IN (SELECT d.id FROM documents d WHERE d.site_id = s.id){}))"
     )
     rows = (
         _reader(store)
         .execute(
             "SELECT s.site_hash, s.state,"
             " (SELECT group_concat(d.status) FROM documents d WHERE d.site_id = s.id),"
-            f" {last.format('')}, {last.format(' AND c.material = 1')}"
+            f" {last.format('')}, {last.format(' AND m.material = 1')}"
             " FROM sites s WHERE s.site_hash >= ? AND s.site_hash < ? AND s.state IN ('active', 'tracked')"
             " ORDER BY s.site_hash",
             [prefix, prefix + "g"],

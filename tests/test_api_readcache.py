@@ -49,6 +49,18 @@ def test_bounded_by_entries_and_bytes_least_recent_out():
     assert big.get(("huge",), (1, 1)) is None
 
 
+def test_shared_values_are_built_once_per_data_version():
+    cache, built = ReadCache(), []
+
+    def build():
+        built.append(1)
+        return len(built)
+
+    assert cache.value("n", (1, 1), build) == 1
+    assert cache.value("n", (1, 1), build) == 1
+    assert cache.value("n", (1, 2), build) == 2  # the store moved: built again
+
+
 async def test_answers_repeat_from_the_cache_until_the_store_changes(aiohttp_client, store):
     client = await aiohttp_client(make_app(store))
     cache = client.app[READ_CACHE]

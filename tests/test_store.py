@@ -5,6 +5,7 @@ from click.testing import CliRunner
 from sqlite_utils.cli import cli as sqlite_utils_cli
 
 from db import Store, site_hash
+from db.reads import lookup_bucket
 
 POLICY = {
     "title": "Privacy",
@@ -98,6 +99,41 @@ def test_versions_deduplicate_and_clauses_are_searchable(store):
     hits = store.search_clauses("selling cookies")  # porter stemming
     assert [(h["version_id"], h["position"], h["site"]) for h in hits] == [(vid, 1, "example.com")]
     assert store.search_clauses('") OR (') == []  # FTS syntax is never passed through
+
+
+def test_lookup_takes_last_changes_across_a_sites_documents(store):
+    site = store.add_site("example.com")
+    docs = [store.add_document(site["id"], f"https://example.com/{p}")["id"] for p in "ab"]
+    versions = {d: [store.upsert_version(d, f"{d}-{n}", POLICY)[0] for n in range(2)] for d in docs}
+
+    def change(doc, n, material):
+        return store.insert_change(
+            {
+                "document_id": doc,
+                "from_version_id": versions[doc][n % 2],
+                "to_version_id": versions[doc][1 - n % 2],
+                "occurrence": n,
+                "from_captured_at": f"2024-01-0{n + 1}T00:00:00Z",
+                "to_captured_at": f"2024-02-0{n + 1}T00:00:00Z",
+                "origin": "live",
+                "material": material,
+                "categories": [],
+                "summary": "",
+                "comparison": None,
+            }
+        )
+
+    # Interleaved: a's material change is the last material one, b's quiet edit the last one.
+    change(docs[1], 0, True)
+    last_material = change(docs[0], 0, True)
+    change(docs[0], 1, False)
+    last = change(docs[1], 1, False)
+    (row,) = lookup_bucket(store, site_hash("example.com")[:3])
+    assert (row["last_change_id"], row["last_change"]) == (last, "2024-02-02T00:00:00Z")
+    assert (row["last_material_change_id"], row["last_material_change"]) == (
+        last_material,
+        "2024-02-01T00:00:00Z",
+    )
 
 
 def test_change_feed_filters(store):

@@ -40,12 +40,14 @@ async def lookup(request: web.Request) -> web.StreamResponse:
     cache, version, key = request.app[READ_CACHE], data_version(store), ("lookup", prefix)
     entry = cache.get(key, version)
     if entry is None:
-        entry = _build(store, prefix, version)
+        # A count over every tracked site, the same for every prefix: once per data version.
+        tracked = cache.value("tracked-sites", version, lambda: tracked_site_count(store))
+        entry = _build(store, prefix, version, tracked)
         cache.put(key, entry)
     return respond(request, entry)
 
 
-def _build(store, prefix: str, version: tuple[int, int]) -> Entry:
+def _build(store, prefix: str, version: tuple[int, int], tracked: int) -> Entry:
     sites = [
         {
             "site_hash": row["site_hash"],
@@ -57,7 +59,7 @@ def _build(store, prefix: str, version: tuple[int, int]) -> Entry:
         }
         for row in lookup_bucket(store, prefix)
     ]
-    length = recommended_prefix_length(tracked_site_count(store))
+    length = recommended_prefix_length(tracked)
     body = dumps({"prefix": prefix, "prefix_length": length, "sites": sites})
     return Entry(
         version, body, strong_etag("lookup", hashlib.sha256(body).hexdigest()), LOOKUP_CACHE

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from aiohttp import web
 
 from api.routes.common import JSON_TYPE, etag_matches
 from db import Store
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,8 @@ class ReadCache:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._bytes = 0
+        # Figures that many answers share (one per key), under the same version rule.
+        self._values: dict[str, tuple[tuple[int, int], object]] = {}
         self.hits = 0
         self.misses = 0
 
@@ -63,6 +69,15 @@ class ReadCache:
         while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
             _, dropped = self._entries.popitem(last=False)
             self._bytes -= len(dropped.body)
+
+    def value(self, name: str, version: tuple[int, int], build: Callable[[], T]) -> T:
+        """`build()`, computed once per data version: a figure every answer of a kind needs."""
+        held = self._values.get(name)
+        if held is not None and held[0] == version:
+            return held[1]  # type: ignore[return-value]
+        result = build()
+        self._values[name] = (version, result)
+        return result
 
     def __len__(self) -> int:
         return len(self._entries)
