@@ -1,5 +1,6 @@
-"""The word diff (diff-match-patch over one character a word) and judgment's compiled
-difflib (cydifflib), held to what the diff and the judgment were first written against."""
+"""The word diff (diff-match-patch over one character a word, aligned by its C++ port) and
+judgment's compiled difflib (cydifflib), held to what the diff and the judgment were first
+written against: the Python packages."""
 
 import difflib
 from pathlib import Path
@@ -9,7 +10,17 @@ from hypothesis import strategies as st
 
 from monitor.classify import edits, noise
 from monitor.diff import diff_clauses
-from monitor.diff.words import _encode, diff_tokens, new_text, old_text, tokenize, word_ops
+from monitor.diff.words import (
+    _DMP,
+    _align,
+    _encode,
+    _units,
+    diff_tokens,
+    new_text,
+    old_text,
+    tokenize,
+    word_ops,
+)
 from monitor.extract import extract
 
 HISTORIES = Path(__file__).parent / "data" / "policy-histories"
@@ -46,6 +57,32 @@ def test_word_diff_covers_both_sides_of_every_real_edit():
         assert old_text(ops) == change.old and new_text(ops) == change.new
 
 
+def python_port(a: str, b: str) -> list[tuple[int, str]]:
+    return [tuple(d) for d in _DMP.diff_main(a, b, False)]
+
+
+def aligned(a: str, b: str) -> list[tuple[int, str]]:
+    diffs = _align(a, b)
+    _DMP.diff_cleanupMerge(diffs)
+    return diffs
+
+
+def test_cpp_alignment_is_the_python_ports_on_every_real_edit():
+    old, new = (
+        extract((HISTORIES / "paypal" / name).read_bytes(), "text/markdown", f"paypal/{name}")
+        for name in ("2026-02-21T004501Z.md", "2026-03-12T012724Z.md")
+    )
+    modified = [c for c in diff_clauses(old.clauses, new.clauses).changes if c.kind == "modified"]
+    assert len(modified) > 50
+    for change in modified:
+        a, b, spaces = encoded(change.old, change.new)
+        assert aligned(a, b) == python_port(a, b)
+        # The words alone, as _with_spaces aligns them.
+        wa = "".join(u[0] for u in _units(a, spaces))
+        wb = "".join(u[0] for u in _units(b, spaces))
+        assert aligned(wa, wb) == python_port(wa, wb)
+
+
 _WORDS = st.sampled_from(["we", "may", "share", "not", "data", "30", "days", ",", ".", " "])
 
 
@@ -55,6 +92,13 @@ def test_word_diff_covers_both_sides_of_any_token_strings(old, new):
     a, b, spaces = encoded("".join(old), "".join(new))
     assert spans(diff_tokens(a, b)) == (len(a), len(b))
     assert spans(diff_tokens(a, b, spaces)) == (len(a), len(b))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=60), st.lists(_WORDS, max_size=60))
+def test_cpp_alignment_is_the_python_ports_on_any_token_strings(old, new):
+    a, b, _ = encoded("".join(old), "".join(new))
+    assert aligned(a, b) == python_port(a, b)
 
 
 @settings(max_examples=200, deadline=None)

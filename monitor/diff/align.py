@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import pairwise
 
 from monitor.diff.change import ClauseChange, ClauseDiff, Regroup
@@ -39,14 +40,32 @@ _FULL_PAIRING_LIMIT = 2500
 
 # Numbers and month names pair as equals: "Updated June 30, 2025" and "Updated December 31,
 # 2025" are one date line edited, "30 days" -> "5 years" one clause edited.
-_NUMBERISH = re.compile(
-    r"\d+|\b(?:january|february|march|april|may|june|july|august|september|october|"
-    r"november|december)\b"
+_DIGITS = re.compile(r"\d+")
+_MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
 )
 
 
+@lru_cache(maxsize=16384)
 def _words(key: str) -> frozenset[str]:
-    return frozenset(_WORD.findall(_NUMBERISH.sub("0", key)))
+    # Cached: along a history each version is diffed twice, and its leftover clauses are
+    # the same both times. Months are whole words of the key (it is casefolded).
+    if _DIGITS.search(key):
+        key = _DIGITS.sub("0", key)
+    return frozenset("0" if w in _MONTHS else w for w in _WORD.findall(key))
 
 
 def _is_heading(c: Clause) -> bool:

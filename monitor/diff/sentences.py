@@ -58,5 +58,7 @@ def sentence_key(sentence: str) -> str:
     return comparison_key(sentence)
 
 
-def sentence_keys(text: str) -> list[str]:
-    return [sentence_key(s) for s in split_sentences(text)]
+@lru_cache(maxsize=16384)
+def sentence_keys(text: str) -> tuple[str, ...]:
+    # Cached too: a clause left over in one comparison is often left over in the next.
+    return tuple(sentence_key(s) for s in split_sentences(text))
