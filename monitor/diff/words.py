@@ -36,7 +36,8 @@ def tokenize(text: str) -> list[str]:
 
 def _engine() -> diff_match_patch:
     dmp = diff_match_patch()
-    # Clauses are short: an exact diff is cheap and a timeout would silently degrade it.
+    # Used for the cleanup (the alignment runs in C++) and as the reference the tests hold
+    # the C++ port to: exact, since a timeout would silently degrade a diff.
     dmp.Diff_Timeout = 0
     return dmp
 
