@@ -1,14 +1,17 @@
 """Properties of the clause diff on real clause lists with random edits (hypothesis)."""
 
 from collections import Counter
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from monitor.classify import _MOVED_JACCARD, _MOVED_SIMILAR_WORDS, _Pool
 from monitor.compare import compare
 from monitor.diff import diff_clauses
+from monitor.diff.align import _similarity, _size_band, _within_band
 from monitor.extract import extract
 from monitor.model import Clause, PolicyDocument
 from monitor.textnorm import comparison_key
@@ -138,3 +141,49 @@ def test_swapping_old_and_new_swaps_added_and_removed(pair):
     assert forward["removed"] == backward["added"]
     assert forward["modified"] == backward["modified"]
     assert forward["moved"] == backward["moved"]
+
+
+VOCABULARY = [f"w{i}" for i in range(60)]
+
+
+@st.composite
+def near_sets(draw):
+    """A word set and others made from part of it plus a few words of their own: the sizes
+    and overlaps at which the similarity tests change their answer."""
+    words = VOCABULARY[: draw(st.integers(1, 30))]
+    others = []
+    for _ in range(draw(st.integers(1, 6))):
+        kept = draw(st.permutations(words))[: draw(st.integers(0, len(words)))]
+        own = VOCABULARY[30 : 30 + draw(st.integers(0, 8))]
+        others.append(frozenset(kept + own))
+    return frozenset(words), others
+
+
+# A clause contained in one three times its size still pairs.
+@example((frozenset(VOCABULARY[:6]), [frozenset(VOCABULARY[:6] + VOCABULARY[30:43])]))
+@settings(max_examples=400)
+@given(near_sets())
+def test_the_size_band_keeps_every_set_similar_enough_to_pair(case):
+    words, others = case
+    sets = dict(enumerate(others))
+    keys, sizes = _size_band(sets)
+    kept = set(_within_band(keys, sizes, words))
+    assert {k for k, s in sets.items() if _similarity(words, s)} <= kept
+
+
+# At the lowest size that can reach the Jaccard: 8 of 13 words is 0.615.
+@example((frozenset(VOCABULARY[:13]), [frozenset(VOCABULARY[:8])]))
+# And at the highest: 9 words inside 15 is 0.6.
+@example((frozenset(VOCABULARY[:9]), [frozenset(VOCABULARY[:9] + VOCABULARY[30:36])]))
+@settings(max_examples=400)
+@given(near_sets())
+def test_the_moved_text_pool_finds_every_span_within_its_jaccard(case):
+    words, others = case
+    span = " ".join(sorted(words))
+    pool = _Pool([" ".join(sorted(s)) for s in others])
+    similar = len(words) >= _MOVED_SIMILAR_WORDS and any(
+        len(s) >= _MOVED_SIMILAR_WORDS
+        and Fraction(len(words & s), len(words | s)) >= _MOVED_JACCARD
+        for s in others
+    )
+    assert pool.holds(span) >= similar

@@ -195,12 +195,13 @@ class _Pool:
         if n < _MOVED_SIMILAR_WORDS:
             return False
         ws = set(span.split())
-        # One size of slack each way, so float rounding can never drop a candidate.
-        lo = bisect_left(self.sizes, _MOVED_JACCARD * len(ws) - 1)
-        hi = bisect_right(self.sizes, len(ws) / _MOVED_JACCARD + 1)
+        n, p, q = len(ws), _MOVED_JACCARD.numerator, _MOVED_JACCARD.denominator
+        # Sizes from ceil(n·p/q) to floor(n·q/p), bounds in integers: comparing Fractions
+        # inside the bisection cost more than the intersections it saves.
+        lo = bisect_left(self.sizes, -(-n * p // q))
+        hi = bisect_right(self.sizes, n * q // p)
         # |A ∩ B| / |A ∪ B| >= p/q, with |A ∪ B| = |A| + |B| - |A ∩ B|, in integers: no
         # union set built per candidate, no float to round.
-        n, p, q = len(ws), _MOVED_JACCARD.numerator, _MOVED_JACCARD.denominator
         return any(
             (p + q) * len(ws & ps) >= p * (n + size)
             for ps, size in zip(self.sets[lo:hi], self.sizes[lo:hi], strict=True)

@@ -10,7 +10,7 @@ paired into edits; what remains was added or removed.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
@@ -114,6 +114,23 @@ def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return 0.0
 
 
+def _size_band(sets: dict[int, frozenset[str]]) -> tuple[list[int], list[int]]:
+    """The keys of ``sets`` ordered by set size, and those sizes, for _within_band."""
+    keys = sorted(sets, key=lambda k: len(sets[k]))
+    return keys, [len(sets[k]) for k in keys]
+
+
+def _within_band(keys: list[int], sizes: list[int], words: frozenset[str]) -> list[int]:
+    """Keys whose sets are close enough in size to ``words`` that _similarity can be more
+    than 0: a set under MIN_CONTAINMENT_JACCARD of the other's size never is. Most pairs
+    of a rewritten section fail on size alone, and a bisection is cheaper than a call."""
+    n = len(words)
+    # One size of slack each way, so float rounding can never drop a candidate.
+    lo = bisect_left(sizes, n * MIN_CONTAINMENT_JACCARD - 1)
+    hi = bisect_right(sizes, n / MIN_CONTAINMENT_JACCARD + 1)
+    return keys[lo:hi]
+
+
 def _pair_similar(
     old: Sequence[Clause],
     new: Sequence[Clause],
@@ -124,7 +141,8 @@ def _pair_similar(
     ow = {i: _words(old[i].key) for i in old_left}
     nw = {j: _words(new[j].key) for j in new_left}
     if len(old_left) * len(new_left) <= _FULL_PAIRING_LIMIT:
-        candidates = {i: new_left for i in old_left}
+        keys, sizes = _size_band(nw)
+        candidates = {i: _within_band(keys, sizes, ow[i]) for i in old_left}
     else:
         # Words found in many clauses say nothing about which clause is which.
         df: dict[str, int] = defaultdict(int)
@@ -385,8 +403,12 @@ def _regroup_changes(
     left_n = [b for b, k in enumerate(nk) if not _found_in(_flat(k), old_flat, old_bigrams)]
     ow = {a: _words(ok[a]) for a in left_o}
     nw = {b: _words(nk[b]) for b in left_n}
+    keys, sizes = _size_band(nw)
     scored = sorted(
-        (-sim, a, b) for a in left_o for b in left_n if (sim := _similarity(ow[a], nw[b]))
+        (-sim, a, b)
+        for a in left_o
+        for b in _within_band(keys, sizes, ow[a])
+        if (sim := _similarity(ow[a], nw[b]))
     )
     used_a: set[int] = set()
     used_b: set[int] = set()
