@@ -33,8 +33,12 @@ def _words(text: str) -> tuple[str, ...]:
     for needed, rx, repl in _PHRASES:
         if needed in text:
             text = rx.sub(repl, text)
-    # comparison_key has already made every quote a plain one.
-    return tuple(s for w in _WORD.findall(text) if (s := w.strip("'_")))
+    found = _WORD.findall(text)
+    # comparison_key has already made every quote a plain one; without a quote or an
+    # underscore in the text there is nothing to strip (most clauses).
+    if "'" not in text and "_" not in text:
+        return tuple(found)
+    return tuple(s for w in found if (s := w.strip("'_")))
 
 
 # Words whose addition, removal or swap flips what a clause promises.
