@@ -327,10 +327,12 @@ def _contained(
     blobs = [i for i in big_left if len(big[i].key) >= _BLOB_CHARS]
     if not blobs or len(blobs) * len(small_left) > _CONTAINMENT_CHECKS:
         return []
+    # One substring search over all blobs first: most clauses are in none of them.
+    every_blob = "\x00".join(big[i].key for i in blobs)
     out = []
     for j in small_left:
         key = small[j].key
-        if not key:
+        if not key or ("\x00" not in key and key not in every_blob):
             continue
         for i in blobs:
             if len(big[i].key) >= 3 * len(key) and key in big[i].key:
