@@ -122,8 +122,8 @@ def _size_band(sets: dict[int, frozenset[str]]) -> tuple[list[int], list[int]]:
 
 def _within_band(keys: list[int], sizes: list[int], words: frozenset[str]) -> list[int]:
     """Keys whose sets are close enough in size to ``words`` that _similarity can be more
-    than 0: a set under MIN_CONTAINMENT_JACCARD of the other's size never is. Most pairs
-    of a rewritten section fail on size alone, and a bisection is cheaper than a call."""
+    than 0: a set under MIN_CONTAINMENT_JACCARD of the other's size never is. A short
+    sentence against a long one fails on size alone; a bisection skips it without a call."""
     n = len(words)
     # One size of slack each way, so float rounding can never drop a candidate.
     lo = bisect_left(sizes, n * MIN_CONTAINMENT_JACCARD - 1)
