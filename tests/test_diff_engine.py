@@ -13,9 +13,9 @@ from monitor.diff import diff_clauses
 from monitor.diff.words import (
     _DMP,
     _align,
-    _encode,
-    _units,
     diff_tokens,
+    encode,
+    heads,
     new_text,
     old_text,
     tokenize,
@@ -26,10 +26,10 @@ from monitor.extract import extract
 HISTORIES = Path(__file__).parent / "data" / "policy-histories"
 
 
-def encoded(old: str, new: str) -> tuple[str, str, frozenset[str]]:
-    table: dict[str, str] = {}
-    a, b = _encode(tokenize(old), table), _encode(tokenize(new), table)
-    return a, b, frozenset(ch for tok, ch in table.items() if tok.isspace())
+def encoded(old: str, new: str) -> tuple[str, str]:
+    pair = encode(tokenize(old), tokenize(new))
+    assert pair is not None
+    return pair
 
 
 def spans(ops: list[tuple[str, int]]) -> tuple[int, int]:
@@ -50,9 +50,8 @@ def test_word_diff_covers_both_sides_of_every_real_edit():
     modified = [c for c in changes if c.kind == "modified"]
     assert len(modified) > 50
     for change in modified:
-        a, b, spaces = encoded(change.old, change.new)
+        a, b = encoded(change.old, change.new)
         assert spans(diff_tokens(a, b)) == (len(a), len(b))
-        assert spans(diff_tokens(a, b, spaces)) == (len(a), len(b))
         ops = word_ops(change.old, change.new)
         assert old_text(ops) == change.old and new_text(ops) == change.new
 
@@ -75,11 +74,10 @@ def test_cpp_alignment_is_the_python_ports_on_every_real_edit():
     modified = [c for c in diff_clauses(old.clauses, new.clauses).changes if c.kind == "modified"]
     assert len(modified) > 50
     for change in modified:
-        a, b, spaces = encoded(change.old, change.new)
+        a, b = encoded(change.old, change.new)
         assert aligned(a, b) == python_port(a, b)
         # The words alone, as _with_spaces aligns them.
-        wa = "".join(u[0] for u in _units(a, spaces))
-        wb = "".join(u[0] for u in _units(b, spaces))
+        wa, wb = heads(a), heads(b)
         assert aligned(wa, wb) == python_port(wa, wb)
 
 
@@ -89,15 +87,14 @@ _WORDS = st.sampled_from(["we", "may", "share", "not", "data", "30", "days", ","
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_WORDS, max_size=40), st.lists(_WORDS, max_size=40))
 def test_word_diff_covers_both_sides_of_any_token_strings(old, new):
-    a, b, spaces = encoded("".join(old), "".join(new))
+    a, b = encoded("".join(old), "".join(new))
     assert spans(diff_tokens(a, b)) == (len(a), len(b))
-    assert spans(diff_tokens(a, b, spaces)) == (len(a), len(b))
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_WORDS, max_size=60), st.lists(_WORDS, max_size=60))
 def test_cpp_alignment_is_the_python_ports_on_any_token_strings(old, new):
-    a, b, _ = encoded("".join(old), "".join(new))
+    a, b = encoded("".join(old), "".join(new))
     assert aligned(a, b) == python_port(a, b)
 
 
