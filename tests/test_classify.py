@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import CATEGORY_SLUGS, categories_of
+from monitor.classify.practice import practice_phrase
 from monitor.compare import compare
+from monitor.diff.words import word_ops
 from monitor.extract import extract
 from monitor.model import Clause, PolicyDocument
 
@@ -314,3 +317,45 @@ def test_sharing_clause_naming_data_or_a_party_stays_material(text, reason):
     [ch] = verdict(doc, new).changes
     assert ch.material and reason in ch.reason, ch.reason
     assert "third-party-sharing" in ch.categories
+
+
+# -- reasons phrased from what actually changed --------------------------------------------
+
+SPOTIFY = ("spotify/2023-02-01T183359Z.md", "spotify/2024-03-27T003426Z.md")
+
+
+def test_a_deleted_paragraph_is_not_told_as_a_dropped_word():
+    # The Deletion right lost a long list of examples, one of which said "that we no longer
+    # need": a removed passage, not a "no" dropped from a promise.
+    c = compare(real(SPOTIFY[0]), real(SPOTIFY[1]))
+    [ch] = [ch for ch in c.changes if ch.old and "that we no longer need" in ch.old]
+    assert ch.material
+    assert "drops “no”" not in ch.reason, ch.reason
+
+
+def test_practice_phrases_read_without_a_doubled_of():
+    c = compare(real(SPOTIFY[0]), real(SPOTIFY[1]))
+    assert not [ch.reason for ch in c.changes if " of of " in ch.reason]
+    [opt_out] = [ch for ch in c.changes if ch.kind == "added" and "Right to Opt-Out" in ch.new]
+    assert "processing of personal data for ‘sharing’" in opt_out.reason, opt_out.reason
+    phrase = practice_phrase("We may suspend use of all or part of the services without notice.")
+    assert phrase == ("use of all or part of the services without notice", False)
+
+
+def test_logging_ips_is_collection_and_signing_in_is_not_logging():
+    old, new = (
+        real("sponsorblock/2022-02-07T183804Z.md"),
+        real("sponsorblock/2022-03-13T172847Z.md"),
+    )
+    [ch] = [ch for ch in compare(old, new).changes if ch.new and "error logging in nginx" in ch.new]
+    assert ch.material and "first-party-collection" in ch.categories
+    assert ch.reason == "adds logging of IPs associated with connection errors"
+    assert practice_phrase("Log in to your PayPal account and edit your preferences.") is None
+
+
+def test_a_reason_quotes_the_words_removed_not_the_markup_beside_them():
+    old = "Images and video* (CCPA) *If you use the Snap Lenses feature, we may use face data."
+    new = "Images and video (CCPA)"
+    material, reason = edit_reason(old, new, word_ops(old, new), ["first-party-collection"], True)
+    assert material
+    assert reason.startswith("removes “*If you use the Snap Lenses feature"), reason

@@ -55,6 +55,10 @@ _AGE = re.compile(
 _DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
 # Changed content words at which a reworded data-practice clause counts as a new promise.
 MIN_CONTENT_WORDS = 4
+# A one-word flip ("not" dropped, "may" -> "will") is told as such only inside an edit of
+# at most this many words a side: a deleted paragraph that happened to say "no longer"
+# is a removed paragraph, not a dropped "no".
+FLIP_MAX_WORDS = 6
 
 
 def _number(s: str) -> float:
@@ -176,7 +180,13 @@ def _promise_scope(old: str, new: str, ops: list[tuple[str, str]]) -> str | None
 
 
 def _segments(ops: list[tuple[str, str]], op: str) -> list[str]:
-    return [t.strip() for o, t in ops if o == op and t.strip()]
+    """The inserted (or deleted) runs, those with words first: a reason quotes the first,
+    and "removes “*”" names the markup, not the edit."""
+    runs = [t.strip() for o, t in ops if o == op and t.strip()]
+    return sorted(runs, key=lambda t: not _HAS_WORD.search(t))
+
+
+_HAS_WORD = re.compile(r"\w")
 
 
 def _states_practice(old: str, new: str) -> bool:
@@ -205,6 +215,8 @@ def edit_reason(
         x, y = wo[i1:i2], wn[j1:j2]
         removed += x
         added += y
+        if max(len(x), len(y)) > FLIP_MAX_WORDS:
+            continue
         gone = [w for w in x if w in NEGATIONS and w not in y]
         came = [w for w in y if w in NEGATIONS and w not in x]
         if gone:

@@ -34,7 +34,9 @@ _LEXICON: dict[str, list[str]] = {
         r"(?:usage|device|location|contact|payment|biometric|health|financial) (?:data|information)",
         r"cookies?",
         r"pixels?|web beacons?|tracking technolog\w+|sdks?",
-        r"ip address\w*",
+        r"ip address\w*|ips",
+        # "It logs some information ... connecting IPs": logging is collection.
+        r"logs? (?:some |certain |the |your )?(?:information|data)",
         r"(?:device|advertising) identifiers?|idfa|idfv|android id",
         r"geolocation|precise location",
         r"(?:to|we) (?:personali[sz]e|train|improve|target)",

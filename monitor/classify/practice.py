@@ -31,6 +31,7 @@ _NOUNS = {
     "disclose": "disclosure of",
     "transfer": "transfer of",
     "collect": "collection of",
+    "log": "logging of",
     "retain": "retention of",
     "keep": "retention of",
     "store": "storage of",
@@ -44,13 +45,20 @@ _RANK = {v: k for k, v in enumerate(_NOUNS)}
 _PRACTICE = re.compile(
     r"\b(?P<neg>(?:(?:do|does|will|shall|would|may|must)\s+)?(?:not|never)\s+(?:\w+\s+)?)?"
     r"(?P<verb>sell|rent|trade|share|disclose|transfer|collect|retain|keep|store|use|process|"
-    r"track|encrypt|delete)(?:s|d|ed|ing)?\b(?P<obj>[^.;:!?]*)",
+    r"track|encrypt|delete|log)(?:s|d|ed|ing|ged|ging)?\b(?P<obj>[^.;:!?]*)",
     re.IGNORECASE,
 )
 # "You have the right to ...", not "we reserve the right to ...".
 _RIGHT = re.compile(r"(?<!reserve the )\bright(?:s)? to (?P<what>[^.;:,!?]+)", re.IGNORECASE)
 _OPT_OUT = re.compile(r"\b(?P<what>opt(?:[- ])?(?:out|in) (?:of|from|to) [^.;:!?]+)", re.IGNORECASE)
-_LEADING = re.compile(r"^(?:\s*(?:your|the|any|all|such|certain|some|this|that|also)\b)+\s*", re.I)
+# "of" too: "the processing of your data" is "processing of data", not "processing of of".
+# A determiner before "or"/"and" is part of the object: "use of all or part of the services".
+_LEADING = re.compile(
+    r"^(?:\s*(?:of|your|the|any|all|such|certain|some|this|that|also)\b(?!\s+(?:or|and)\b))+\s*",
+    re.I,
+)
+# "Log in to your account" is signing in, not logging data.
+_SIGN_IN = re.compile(r"\s*(?:in|into|on|onto|out|off)\b", re.I)
 _MAX_WORDS = 10
 
 
@@ -73,6 +81,8 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
     best = None
     for m in _PRACTICE.finditer(text):
         verb = m.group("verb").lower()
+        if verb == "log" and _SIGN_IN.match(m.group("obj")):
+            continue
         obj = _object(m.group("obj"))
         if not obj:
             continue
