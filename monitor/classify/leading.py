@@ -1,0 +1,108 @@
+"""Which words a regex match can start with, read from the pattern itself.
+
+The category lexicon is one alternation of dozens of phrases per category, searched in
+every judged text; Python's regex engine tries each alternative at every word of the text,
+and most categories are absent from most texts. A text none of whose words begins like
+any of a category's phrases cannot match that category, and its search is skipped.
+
+``leading_prefixes(pattern)`` gives, for a pattern whose every match starts at the start
+of a word, the beginnings one of which that word must have: ``collect\\w*|(?:we|us) log``
+-> {"collect", "we", "us"}. A beginning is cut short wherever the pattern stops being
+plain word characters (a class, a repeat, a space), so a beginning may say less than the
+pattern, never more: skipping on it is exact. Patterns whose start cannot be read this
+way get None and are always searched.
+"""
+
+from __future__ import annotations
+
+import re
+
+try:  # The regex parser of CPython itself (sre_parse before 3.11).
+    from re import _constants as _sre
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - another Python: no prefilter, same results
+    _sre = _sre_parse = None
+
+# Enough to tell phrases apart; longer beginnings only make bigger sets.
+MAX_PREFIX = 8
+# A match that starts with a decimal digit (\d): any word beginning with one.
+DIGIT = "\\d"
+_WORD_CHAR = re.compile(r"\w")
+
+
+def leading_prefixes(pattern: str) -> frozenset[str] | None:
+    """Beginnings a word must have for a match of ``pattern`` to start at it; None when
+    the pattern can match without starting with a word character it names."""
+    if _sre_parse is None:
+        return None
+    try:
+        parsed = _sre_parse.parse(pattern)
+    except Exception:  # pragma: no cover - a pattern re itself compiled
+        return None
+    starts = {s for s, _ in _sequence(list(parsed))}
+    if "" in starts:
+        return None
+    return frozenset(starts)
+
+
+def _sequence(items: list) -> set[tuple[str, bool]]:
+    """(beginning, whole) pairs: every match of the items starts with one beginning; whole
+    when that beginning is all the items can match (so what follows may extend it)."""
+    if not items:
+        return {("", True)}
+    (op, av), rest = items[0], items[1:]
+    if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+        # Zero-width: takes nothing from the text.
+        return _sequence(rest)
+    if op is _sre.LITERAL:
+        ch = chr(av)
+        if not _WORD_CHAR.fullmatch(ch):
+            return {("", False)}
+        head = {(ch, True)}
+    elif op is _sre.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        if add_flags & re.IGNORECASE:
+            return {("", False)}
+        head = _sequence(list(sub))
+    elif op is _sre.BRANCH:
+        head = set().union(*(_sequence(list(b)) for b in av[1]))
+    elif op is _sre.IN and list(av) == [(_sre.CATEGORY, _sre.CATEGORY_DIGIT)]:
+        return {(DIGIT, False)}
+    elif op is _sre.IN and all(o is _sre.LITERAL and _WORD_CHAR.fullmatch(chr(v)) for o, v in av):
+        head = {(chr(v), True) for _, v in av}
+    elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        low, _high, item = av
+        once = {(s, False) for s, _ in _sequence(list(item))}
+        # Zero repeats: the match may start with what comes after.
+        return once | _sequence(rest) if low == 0 else once
+    else:
+        return {("", False)}
+    out: set[tuple[str, bool]] = set()
+    for start, whole in head:
+        if whole and len(start) < MAX_PREFIX:
+            # A digit after letters ("x\d") is not told apart: the letters are the beginning.
+            out |= {
+                (start, False) if more == DIGIT else (start + more, w)
+                for more, w in _sequence(rest)
+            }
+        else:
+            out.add((start, False))
+    return out
+
+
+class Starts:
+    """A pattern's leading prefixes, ready to test word after word."""
+
+    __slots__ = ("digit", "plain")
+
+    def __init__(self, prefixes: frozenset[str]) -> None:
+        plain = {p for p in prefixes if p != DIGIT}
+        # "choice" already covers "choices".
+        self.plain = tuple(
+            sorted(p for p in plain if not any(p != q and p.startswith(q) for q in plain))
+        )
+        self.digit = DIGIT in prefixes
+
+    def begins(self, word: str) -> bool:
+        """Whether a match can start at ``word`` (with DIGIT: \\d is any decimal digit)."""
+        return word.startswith(self.plain) or (self.digit and word[:1].isdecimal())
