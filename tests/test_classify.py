@@ -351,6 +351,7 @@ def test_logging_ips_is_collection_and_signing_in_is_not_logging():
     assert ch.material and "first-party-collection" in ch.categories
     assert ch.reason == "adds logging of IPs associated with connection errors"
     assert practice_phrase("Log in to your PayPal account and edit your preferences.") is None
+    assert practice_phrase("Your log-in details stay on your device.") is None
 
 
 def test_a_reason_quotes_the_words_removed_not_the_markup_beside_them():

@@ -58,7 +58,7 @@ _LEADING = re.compile(
     re.I,
 )
 # "Log in to your account" is signing in, not logging data.
-_SIGN_IN = re.compile(r"\s*(?:in|into|on|onto|out|off)\b", re.I)
+_SIGN_IN = re.compile(r"[\s-]*(?:in|into|on|onto|out|off)\b", re.I)
 _MAX_WORDS = 10
 
 
