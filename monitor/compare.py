@@ -26,6 +26,7 @@ _STRONG_MARKERS = (
     "raises",
     "lowers",
     "sale of",
+    "sale to",
     "commitment not",
     "removes the right",
     "removes the option",

@@ -360,3 +360,46 @@ def test_a_reason_quotes_the_words_removed_not_the_markup_beside_them():
     material, reason = edit_reason(old, new, word_ops(old, new), ["first-party-collection"], True)
     assert material
     assert reason.startswith("removes “*If you use the Snap Lenses feature"), reason
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        # The object came before the verb: told with what follows, without "of".
+        ("Information we collect as you use our services.", "collection as you use our services"),
+        (
+            "Your data is stored in data centers in EU countries.",
+            "storage in data centers in EU countries",
+        ),
+        # Two verbs on one object.
+        (
+            "We collect and use your Personal Information for payroll.",
+            "collection and use of Personal Information for payroll",
+        ),
+        # A verb with no object of its own gives way to one that has one.
+        (
+            "Processing is reasonably necessary. We store data in data centers in EU countries.",
+            "storage of data in data centers in EU countries",
+        ),
+        # Idioms of "keep" keep nothing.
+        ("Keep in mind that anyone can take screenshots of your posts.", None),
+        ("While I try to keep its use to a minimum, it is sometimes on.", None),
+    ],
+)
+def test_practice_phrases_name_the_practice_the_way_a_person_would(text, phrase):
+    found = practice_phrase(text)
+    assert (found[0] if found else None) == phrase
+
+
+def test_a_sale_told_without_of_weighs_as_much_as_one_with_it():
+    doc = real(DISCORD)
+    k = index_of(doc, "We do not sell the personal")
+    near = doc.clauses[k]
+    added = Clause(
+        near.section, "paragraph", "Information we sell to data brokers includes your email."
+    )
+    new = replace(doc, clauses=(*doc.clauses[: k + 1], added, *doc.clauses[k + 1 :]))
+    c = verdict(doc, new)
+    [ch] = c.changes
+    assert ch.reason.startswith("adds sale to data brokers"), ch.reason
+    assert c.score == 0.642  # one strong change: 0.5 + 0.5 * (1 - e^(-1/3))

@@ -59,6 +59,19 @@ _LEADING = re.compile(
 )
 # "Log in to your account" is signing in, not logging data.
 _SIGN_IN = re.compile(r"[\s-]*(?:in|into|on|onto|out|off)\b", re.I)
+# "Keep in mind", "keep its use to a minimum": no data kept.
+_KEEP_IDIOM = re.compile(r"\s*(?:in mind\b|(?:\S+\s+){0,3}to a minimum\b)", re.I)
+# The verb named no object: it was an adjective or a passive ("processing is necessary",
+# "information which we use"), so another match of the text says more.
+_NO_OBJECT = re.compile(r"(?:is|are|was|were|be|been|being|which|who|whom|whose)\b", re.I)
+# The object came before the verb ("information we collect as you use our services", "data
+# stored in data centers"): the practice is told with what follows, without "of".
+_VERB_PAIR = re.compile(r"(?P<conj>and|or)\s+(?P<verb>\w+)\b\s*(?P<rest>.*)", re.I)
+_PREPOSITION = re.compile(
+    r"(?:in|as|by|on|to|from|with|within|for|through|via|at|about|under|into|across|outside"
+    r"|after|before|during|when|where|if|unless|because|until|upon|over|and|or)\b",
+    re.I,
+)
 _MAX_WORDS = 10
 
 
@@ -83,8 +96,10 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
         verb = m.group("verb").lower()
         if verb == "log" and _SIGN_IN.match(m.group("obj")):
             continue
+        if verb == "keep" and _KEEP_IDIOM.match(m.group("obj")):
+            continue
         obj = _object(m.group("obj"))
-        if not obj:
+        if not obj or _NO_OBJECT.match(obj):
             continue
         key = (_RANK[verb], m.start())
         if best is None or key < best[0]:
@@ -94,6 +109,16 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
     _, verb, obj, negated = best
     if negated:
         return f"{verb} {obj}", True
+    bare = _NOUNS[verb].removesuffix(" of")
+    pair = _VERB_PAIR.match(obj)
+    if pair and pair.group("verb").lower() in _NOUNS:
+        # "collect and use your information": "collection and use of information".
+        second = _NOUNS[pair.group("verb").lower()]
+        rest = _LEADING.sub("", pair.group("rest"))
+        second = f"{second} {rest}" if rest else second.removesuffix(" of")
+        return f"{bare} {pair.group('conj').lower()} {second}", False
+    if _PREPOSITION.match(obj):
+        return f"{bare} {obj}", False
     return f"{_NOUNS[verb]} {obj}", False
 
 
