@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.classify import is_pointer
 from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import CATEGORY_SLUGS, categories_of
 from monitor.classify.practice import practice_phrase
@@ -403,3 +404,17 @@ def test_a_sale_told_without_of_weighs_as_much_as_one_with_it():
     [ch] = c.changes
     assert ch.reason.startswith("adds sale to data brokers"), ch.reason
     assert c.score == 0.642  # one strong change: 0.5 + 0.5 * (1 - e^(-1/3))
+
+
+def test_a_pointer_to_more_information_is_not_a_practice():
+    doc = real(DISCORD)
+    k = index_of(doc, "We do not sell the personal")
+    near = doc.clauses[k]
+    pointer = Clause(near.section, "list-item", "Learn more about our contact upload feature here.")
+    new = replace(doc, clauses=(*doc.clauses[: k + 1], pointer, *doc.clauses[k + 1 :]))
+    c = verdict(doc, new)
+    [ch] = c.changes
+    assert not ch.material and not c.material
+    assert ch.reason.startswith("adds a pointer to more information: “Learn more"), ch.reason
+    # A pointer that names a practice still says what is done with data.
+    assert not is_pointer("For more information about how we sell your data, see our notice.")

@@ -20,7 +20,7 @@ from monitor.classify.lexicon import (
 )
 from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
-from monitor.classify.words import words
+from monitor.classify.words import PRACTICE_VERBS, words
 from monitor.diff.change import ClauseChange
 from monitor.model import PolicyDocument
 from monitor.textnorm import comparison_key
@@ -41,6 +41,14 @@ _BANNER = re.compile(
     re.IGNORECASE,
 )
 _BANNER_MAX_WORDS = 60
+# "Learn more about our contact upload feature here.": points elsewhere, states nothing.
+_POINTER = re.compile(
+    r"^\W*(?:to )?(?:learn more|read more|find out more|click here|for more (?:information|details)"
+    r"|for further (?:information|details)|more information|please (?:see|review|visit|read|refer)"
+    r"|see (?:our|the|this|here)|visit (?:our|the))\b",
+    re.IGNORECASE,
+)
+_POINTER_MAX_WORDS = 30
 
 
 def is_label(text: str) -> bool:
@@ -54,6 +62,14 @@ def is_label(text: str) -> bool:
 
 def is_banner(text: str) -> bool:
     return len(text.split()) <= _BANNER_MAX_WORDS and bool(_BANNER.search(text))
+
+
+def is_pointer(text: str) -> bool:
+    """A sentence that sends the reader elsewhere and names no practice verb."""
+    if not _POINTER.search(text):
+        return False
+    ws = words(text)
+    return len(ws) <= _POINTER_MAX_WORDS and not any(w in PRACTICE_VERBS for w in ws)
 
 
 def _section_leaf(path: str | None) -> str:
@@ -76,6 +92,8 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[bool, li
         return False, cats, f"{verb} the label “{text.strip()}”"
     if is_banner(text):
         return False, cats, f"{verb} a page banner: “{clip(text.strip(), 12)}”"
+    if is_pointer(text):
+        return False, cats, f"{verb} a pointer to more information: “{clip(text.strip(), 12)}”"
     n_words = len(words(text))
     practice = [c for c in cats if c != "other"]
     own = practice_categories(text)
