@@ -44,7 +44,8 @@ _NOUNS = {
 _RANK = {v: k for k, v in enumerate(_NOUNS)}
 _PRACTICE = re.compile(
     r"\b(?P<neg>(?:(?:do|does|will|shall|would|may|must)\s+)?(?:not|never)\s+(?:\w+\s+)?)?"
-    r"(?P<verb>sell|rent|trade|share|disclose|transfer|collect|retain|keep|store|use|process|"
+    # CCPA wording quotes the verb: we do not “sell” personal information.
+    r"[“\"‘']?(?P<verb>sell|rent|trade|share|disclose|transfer|collect|retain|keep|store|use|process|"
     r"track|encrypt|delete|log)(?:s|d|ed|ing|ged|ging)?\b(?P<obj>[^.;:!?]*)",
     re.IGNORECASE,
 )
@@ -59,14 +60,39 @@ _LEADING = re.compile(
 )
 # "Log in to your account" is signing in, not logging data.
 _SIGN_IN = re.compile(r"[\s-]*(?:in|into|on|onto|out|off)\b", re.I)
-# "Keep in mind", "keep its use to a minimum": no data kept.
-_KEEP_IDIOM = re.compile(r"\s*(?:in mind\b|(?:\S+\s+){0,3}to a minimum\b)", re.I)
+# "Keep in mind", "keep its use to a minimum", "keep your account secure", "keep you
+# informed": no data kept.
+_KEEP_IDIOM = re.compile(
+    r"\s*(?:in mind|track|a low profile|(?:\S+\s+){0,4}?(?:safe|secure|up[- ]to[- ]date|running"
+    r"|functional|informed|updated|free|relevant|accurate|private|to a minimum|in touch))\b",
+    re.I,
+)
 # The verb named no object: it was an adjective or a passive ("processing is necessary",
 # "information which we use"), so another match of the text says more.
 _NO_OBJECT = re.compile(r"(?:is|are|was|were|be|been|being|which|who|whom|whose)\b", re.I)
 # The object came before the verb ("information we collect as you use our services", "data
 # stored in data centers"): the practice is told with what follows, without "of".
-_VERB_PAIR = re.compile(r"(?P<conj>and|or)\s+(?P<verb>\w+)\b\s*(?P<rest>.*)", re.I)
+_VERB_PAIR = re.compile(r"(?P<conj>and|or)\s+[“\"‘']?(?P<verb>\w+)\b[”\"’']?\s*(?P<rest>.*)", re.I)
+# "Do Not Track" signals and "Do Not Sell or Share My Personal Information" links are
+# names of controls, not promises not to track or sell.
+_SIGNAL_NOUN = re.compile(
+    r"\s+(?:signals?|settings?|requests?|headers?|preferences?|features?|mechanisms?)\b", re.I
+)
+_MY = re.compile(r"(?:\s+or\s+share)?\s+my\b", re.I)
+
+
+def _names_a_control(text: str, m: re.Match[str]) -> bool:
+    if not m.group("neg"):
+        return False
+    quoted = text[m.start() - 1 : m.start()] in ("“", '"', "‘", "'")
+    obj = m.group("obj")
+    return (
+        quoted
+        or bool(_MY.match(obj))
+        or (m.group("verb").lower() == "track" and bool(_SIGNAL_NOUN.match(obj)))
+    )
+
+
 _PREPOSITION = re.compile(
     r"(?:in|as|by|on|to|from|with|within|for|through|via|at|about|under|into|across|outside"
     r"|after|before|during|when|where|if|unless|because|until|upon|over|and|or)\b",
@@ -83,7 +109,7 @@ def clip(text: str, max_words: int = _MAX_WORDS) -> str:
 
 
 def _object(obj: str) -> str:
-    obj = re.sub(r"\s+", " ", obj).strip(" ,")
+    obj = re.sub(r"\s+", " ", obj).strip(" ,").lstrip("”\"’' ")
     obj = re.split(r",\s*(?:which|including|such as|so that|unless|and we)\b|\(", obj)[0]
     return clip(_LEADING.sub("", obj))
 
@@ -98,8 +124,11 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
             continue
         if verb == "keep" and _KEEP_IDIOM.match(m.group("obj")):
             continue
+        if _names_a_control(text, m):
+            continue
         obj = _object(m.group("obj"))
-        if not obj or _NO_OBJECT.match(obj):
+        # A table cell after the verb ("Deleted | 2,298,607 |") names nothing.
+        if not obj or not obj[0].isalnum() or _NO_OBJECT.match(obj):
             continue
         key = (_RANK[verb], m.start())
         if best is None or key < best[0]:
