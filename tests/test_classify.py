@@ -397,6 +397,18 @@ def test_a_reason_quotes_the_words_removed_not_the_markup_beside_them():
             "If we “sell” or “share” your data, we will provide an opt out.",
             "sale or sharing of data, we will provide an opt out",
         ),
+        # Contracted and irregular forms: "don't sell" is a promise, never a sale.
+        ("We don’t sell your personal information.", ("sell personal information", True)),
+        ("We won't share your data with advertisers.", ("share data with advertisers", True)),
+        ("We have never sold your data.", ("sell data", True)),
+        (
+            "Personal information may be sold or transferred as part of such a transaction.",
+            "sale or transfer as part of such a transaction",
+        ),
+        (
+            "Learn how it is collected or disclosed, as well as how we contact you.",
+            "collection or disclosure, as well as how we contact you",
+        ),
         # Names of controls are not promises.
         ("Use the “Do Not Sell or Share” link on our homepage.", None),
         ("Click Do Not Sell My Personal Information to opt out.", None),

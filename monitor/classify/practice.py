@@ -42,11 +42,32 @@ _NOUNS = {
     "delete": "deletion of",
 }
 _RANK = {v: k for k, v in enumerate(_NOUNS)}
+_IRREGULAR = {"sold": "sell", "kept": "keep", "transferr": "transfer"}
+
+
+def _base(word: str) -> str | None:
+    """The practice verb a word is a form of ("transferred" -> "transfer"), or None."""
+    word = word.lower()
+    stems = [word]
+    for cut in ("s", "d", "ed", "ing", "ged", "ging"):
+        if word.endswith(cut):
+            stems.append(word[: -len(cut)])
+    stems += [w + "e" for w in stems[1:]]  # sharing -> share, using -> use
+    for stem in stems:
+        stem = _IRREGULAR.get(stem, stem)
+        if stem in _NOUNS:
+            return stem
+    return None
+
+
 _PRACTICE = re.compile(
-    r"\b(?P<neg>(?:(?:do|does|will|shall|would|may|must)\s+)?(?:not|never)\s+(?:\w+\s+)?)?"
+    r"\b(?P<neg>(?:(?:(?:do|does|will|shall|would|may|must)\s+)?(?:not|never)"
+    # "don't", "won’t", "cannot": the same promise, contracted.
+    r"|(?:do|does|did|will|would|should|shall|can|could|is|are|was|were|have|has|had)n[’']t"
+    r"|won[’']t|shan[’']t|cannot)\s+(?:\w+\s+)?)?"
     # CCPA wording quotes the verb: we do not “sell” personal information.
-    r"[“\"‘']?(?P<verb>sell|rent|trade|share|disclose|transfer|collect|retain|keep|store|use|process|"
-    r"track|encrypt|delete|log)(?:s|d|ed|ing|ged|ging)?\b(?P<obj>[^.;:!?]*)",
+    r"[“\"‘']?(?P<verb>sell|sold|rent|trade|share|disclose|transferr?|collect|retain|keep|kept|store"
+    r"|use|process|track|encrypt|delete|log)(?:s|d|ed|ing|ged|ging)?\b(?P<obj>[^.;:!?]*)",
     re.IGNORECASE,
 )
 # "You have the right to ...", not "we reserve the right to ...".
@@ -72,6 +93,9 @@ _KEEP_IDIOM = re.compile(
 _NO_OBJECT = re.compile(r"(?:is|are|was|were|be|been|being|which|who|whom|whose)\b", re.I)
 # The object came before the verb ("information we collect as you use our services", "data
 # stored in data centers"): the practice is told with what follows, without "of".
+_NEXT_VERB = re.compile(
+    r"(?:is|are|was|were|means?|will|may|can|could|would|should|must|depends?|vary|varies)\b", re.I
+)
 _VERB_PAIR = re.compile(r"(?P<conj>and|or)\s+[“\"‘']?(?P<verb>\w+)\b[”\"’']?\s*(?P<rest>.*)", re.I)
 # "Do Not Track" signals and "Do Not Sell or Share My Personal Information" links are
 # names of controls, not promises not to track or sell.
@@ -120,6 +144,7 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
     best = None
     for m in _PRACTICE.finditer(text):
         verb = m.group("verb").lower()
+        verb = _IRREGULAR.get(verb, verb)
         if verb == "log" and _SIGN_IN.match(m.group("obj")):
             continue
         if verb == "keep" and _KEEP_IDIOM.match(m.group("obj")):
@@ -140,11 +165,16 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
         return f"{verb} {obj}", True
     bare = _NOUNS[verb].removesuffix(" of")
     pair = _VERB_PAIR.match(obj)
-    if pair and pair.group("verb").lower() in _NOUNS:
+    if pair and _base(pair.group("verb")):
         # "collect and use your information": "collection and use of information".
-        second = _NOUNS[pair.group("verb").lower()]
+        second = _NOUNS[_base(pair.group("verb"))]
         rest = _LEADING.sub("", pair.group("rest"))
-        second = f"{second} {rest}" if rest else second.removesuffix(" of")
+        # "collection or disclosure, as well as ...", "processing or sharing will depend ...":
+        # the pair has no object of its own either.
+        if not rest or not rest[0].isalnum() or _PREPOSITION.match(rest) or _NEXT_VERB.match(rest):
+            second = second.removesuffix(" of")
+        sep = " " if rest[:1].isalnum() else ""
+        second = f"{second}{sep}{rest}".rstrip()
         return f"{bare} {pair.group('conj').lower()} {second}", False
     if _PREPOSITION.match(obj):
         return f"{bare} {obj}", False
