@@ -61,15 +61,22 @@ def _base(word: str) -> str | None:
 
 
 _PRACTICE = re.compile(
-    r"\b(?P<neg>(?:(?:(?:do|does|will|shall|would|may|must)\s+)?(?:not|never)"
-    # "don't", "won’t", "cannot": the same promise, contracted.
-    r"|(?:do|does|did|will|would|should|shall|can|could|is|are|was|were|have|has|had)n[’']t"
-    r"|won[’']t|shan[’']t|cannot)\s+(?:\w+\s+)?)?"
-    # CCPA wording quotes the verb: we do not “sell” personal information.
-    r"[“\"‘']?(?P<verb>sell|sold|rent|trade|share|disclose|transferr?|collect|retain|keep|kept|store"
+    r"\b(?P<verb>sell|sold|rent|trade|share|disclose|transferr?|collect|retain|keep|kept|store"
     r"|use|process|track|encrypt|delete|log)(?:s|d|ed|ing|ged|ging)?\b(?P<obj>[^.;:!?]*)",
     re.IGNORECASE,
 )
+# The negation right before a practice verb, looked for only where a verb was found (one
+# pattern for both made every word of every text try each negation first).
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:(?:(?:do|does|will|shall|would|may|must)\s+)?(?:not|never)"
+    # "don't", "won’t", "cannot": the same promise, contracted.
+    r"|(?:do|does|did|will|would|should|shall|can|could|is|are|was|were|have|has|had)n[’']t"
+    r"|won[’']t|shan[’']t|cannot)\s+(?:\w+\s+)?"
+    # CCPA wording quotes the verb: we do not “sell” personal information.
+    r"[“\"‘']?\Z",
+    re.IGNORECASE,
+)
+_NEGATION_REACH = 40
 # "You have the right to ...", not "we reserve the right to ...".
 _RIGHT = re.compile(r"(?<!reserve the )\bright(?:s)? to (?P<what>[^.;:,!?]+)", re.IGNORECASE)
 _OPT_OUT = re.compile(r"\b(?P<what>opt(?:[- ])?(?:out|in) (?:of|from|to) [^.;:!?]+)", re.IGNORECASE)
@@ -105,10 +112,14 @@ _SIGNAL_NOUN = re.compile(
 _MY = re.compile(r"(?:\s+or\s+share)?\s+my\b", re.I)
 
 
-def _names_a_control(text: str, m: re.Match[str]) -> bool:
-    if not m.group("neg"):
+def _negation(text: str, m: re.Match[str]) -> re.Match[str] | None:
+    return _NEGATION_BEFORE.search(text, max(0, m.start() - _NEGATION_REACH), m.start())
+
+
+def _names_a_control(text: str, m: re.Match[str], neg: re.Match[str] | None) -> bool:
+    if neg is None:
         return False
-    quoted = text[m.start() - 1 : m.start()] in ("“", '"', "‘", "'")
+    quoted = text[neg.start() - 1 : neg.start()] in ("“", '"', "‘", "'")
     obj = m.group("obj")
     return (
         quoted
@@ -149,15 +160,16 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
             continue
         if verb == "keep" and _KEEP_IDIOM.match(m.group("obj")):
             continue
-        if _names_a_control(text, m):
+        neg = _negation(text, m)
+        if _names_a_control(text, m, neg):
             continue
         obj = _object(m.group("obj"))
         # A table cell after the verb ("Deleted | 2,298,607 |") names nothing.
         if not obj or not obj[0].isalnum() or _NO_OBJECT.match(obj):
             continue
-        key = (_RANK[verb], m.start())
+        key = (_RANK[verb], neg.start() if neg else m.start())
         if best is None or key < best[0]:
-            best = (key, verb, obj, bool(m.group("neg")))
+            best = (key, verb, obj, neg is not None)
     if best is None:
         return None
     _, verb, obj, negated = best
