@@ -13,6 +13,7 @@ import pytest
 from monitor.classify import is_pointer
 from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import CATEGORY_SLUGS, categories_of
+from monitor.classify.noise import noise_reason
 from monitor.classify.practice import practice_phrase
 from monitor.compare import compare
 from monitor.diff.words import word_ops
@@ -449,3 +450,21 @@ def test_a_pointer_to_more_information_is_not_a_practice():
     assert ch.reason.startswith("adds a pointer to more information: “Learn more"), ch.reason
     # A pointer that names a practice still says what is done with data.
     assert not is_pointer("For more information about how we sell your data, see our notice.")
+
+
+def test_a_practice_verb_swapped_for_its_synonym_is_not_material():
+    # Spotify's 2024 policy says "disclose" wherever it said "share".
+    c = verdict(*edited(GREETINGS, "We may share the information regarding", "share", "disclose"))
+    [ch] = c.changes
+    assert not ch.material and not c.material
+    assert ch.reason == "rewords “share” → “disclose”, the same practice"
+    # One verb in two forms is not a synonym swap.
+    assert noise_reason("a valid legal process.", "a valid legal processing.") is None
+
+
+def test_a_synonym_swap_with_more_changed_is_still_judged():
+    c = verdict(
+        *edited(GREETINGS, "We may share the information regarding", "may share", "will disclose")
+    )
+    [ch] = c.changes
+    assert ch.material and "changes “may” to “will”" in ch.reason

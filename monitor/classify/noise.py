@@ -301,7 +301,68 @@ def _noise_reason(old: str, new: str) -> str | None:
     if ok and fixes:
         shown = ", ".join(f"{_quote(a)} → {_quote(b)}" for a, b in fixes[:3])
         return f"fixes spelling or grammar ({shown})"
-    return None
+    return _synonym_reason(wo, wn)
+
+
+# Verbs that name the same practice: a policy rewording "share" as "disclose" throughout
+# (Spotify, 2024) or "use" as "process" says what it said.
+_SYNONYMS = (
+    ("share", "disclose"),
+    ("use", "process"),
+    ("retain", "keep"),
+    ("delete", "erase"),
+    ("collect", "gather", "obtain"),
+)
+
+
+def _forms(base: str) -> set[str]:
+    stem = base[:-1] if base.endswith("e") else base
+    third = base + ("es" if base.endswith("ss") else "s")
+    past = base + "d" if base.endswith("e") else base + "ed"
+    return {base, third, past, stem + "ing"}
+
+
+_SAME_PRACTICE = {
+    form: group[0] for group in _SYNONYMS for base in group for form in _forms(base)
+} | {"kept": "retain"}
+_VERB_OF = {form: base for group in _SYNONYMS for base in group for form in _forms(base)} | {
+    "kept": "keep"
+}
+
+
+def _synonym_reason(wo: list[str], wn: list[str]) -> str | None:
+    """The edit only swaps a practice verb for one naming the same practice."""
+    so = [_SAME_PRACTICE.get(w, w) for w in wo]
+    sn = [_SAME_PRACTICE.get(w, w) for w in wn]
+    if so == wo and sn == wn:
+        return None
+    # "share with partners" is "disclose to partners".
+    so = ["to" if w == "with" else w for w in so]
+    sn = ["to" if w == "with" else w for w in sn]
+    ok, _ = (True, []) if so == sn else _tolerant_equal(so, sn)
+    if not ok:
+        return None
+    swaps = sorted(
+        {
+            (a, b)
+            for a, b in _changed_pairs(wo, wn)
+            # Two verbs of one practice, not one verb in two forms ("legal process" ->
+            # "legal processing").
+            if _SAME_PRACTICE.get(a) == _SAME_PRACTICE.get(b) and _VERB_OF.get(a) != _VERB_OF.get(b)
+        }
+    )
+    if not swaps:
+        return None
+    shown = ", ".join(f"{_quote(a)} → {_quote(b)}" for a, b in swaps[:3])
+    return f"rewords {shown}, the same practice"
+
+
+def _changed_pairs(a: list[str], b: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            pairs.extend((x, y) for x, y in zip(a[i1:i2], b[j1:j2], strict=True) if x != y)
+    return pairs
 
 
 def reordered_words(old: str, new: str) -> str | None:
