@@ -468,3 +468,18 @@ def test_a_synonym_swap_with_more_changed_is_still_judged():
     )
     [ch] = c.changes
     assert ch.material and "changes “may” to “will”" in ch.reason
+
+
+def test_one_verb_in_another_form_or_its_synonym_is_not_a_changed_practice():
+    for old, new in (
+        (
+            "Partners use cookies to measure ads on our pages.",
+            "The partner uses cookies to measure ads.",
+        ),
+        (
+            "We may share data with vendors who help us.",
+            "We may disclose data to the vendors we hire.",
+        ),
+    ):
+        _, reason = edit_reason(old, new, word_ops(old, new), ["third-party-sharing"], True)
+        assert "changes “" not in reason, reason

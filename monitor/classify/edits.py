@@ -9,7 +9,7 @@ import re
 from cydifflib import SequenceMatcher
 
 from monitor.classify.lexicon import practice_categories, without_names
-from monitor.classify.noise import is_name
+from monitor.classify.noise import is_name, same_practice
 from monitor.classify.practice import CATEGORY_LABELS, clip
 from monitor.classify.words import MODALS, NEGATIONS, PRACTICE_VERBS, STOPWORDS, words
 
@@ -229,7 +229,7 @@ def edit_reason(
             flips.append(f"changes “{mx[0]}” to “{my[0]}”: {_now(ops, my[0])}")
         vx = [w for w in x if w in PRACTICE_VERBS]
         vy = [w for w in y if w in PRACTICE_VERBS]
-        if vx and vy and vx[0][:4] != vy[0][:4]:
+        if vx and vy and vx[0][:4] != vy[0][:4] and not same_practice(vx[0], vy[0]):
             flips.append(f"changes “{vx[0]}” to “{vy[0]}”: {_now(ops, vy[0])}")
     quantity = _quantity_reason(old, new, categories, ops)
     if quantity:

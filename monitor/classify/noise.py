@@ -330,6 +330,12 @@ _VERB_OF = {form: base for group in _SYNONYMS for base in group for form in _for
 }
 
 
+def same_practice(a: str, b: str) -> bool:
+    """Whether two practice verbs (any form) name the same practice."""
+    group = _SAME_PRACTICE.get(a)
+    return group is not None and group == _SAME_PRACTICE.get(b)
+
+
 def _synonym_reason(wo: list[str], wn: list[str]) -> str | None:
     """The edit only swaps a practice verb for one naming the same practice."""
     so = [_SAME_PRACTICE.get(w, w) for w in wo]
