@@ -307,7 +307,8 @@ def test_injected_spam_with_a_practice_verb_is_not_material(direction):
     "text, reason",
     [
         ("We may sell it to data brokers.", "adds sale of it to data brokers"),
-        ("You can choose to share your location with everyone.", "adds sharing of location"),
+        # What the person may do is quoted, not told as a practice of the company.
+        ("You can choose to share your location with everyone.", "adds a clause on sharing with"),
         ("We disclose it when law enforcement asks.", "adds disclosure of it when law"),
     ],
 )
@@ -410,6 +411,9 @@ def test_a_reason_quotes_the_words_removed_not_the_markup_beside_them():
             "Learn how it is collected or disclosed, as well as how we contact you.",
             "collection or disclosure, as well as how we contact you",
         ),
+        # What people do is not what is done with their data.
+        ("If you use Academia.edu, we collect your name.", "collection of name"),
+        ("You can choose to share your location with friends.", None),
         # Names of controls are not promises.
         ("Use the “Do Not Sell or Share” link on our homepage.", None),
         ("Click Do Not Sell My Personal Information to opt out.", None),

@@ -77,6 +77,13 @@ _NEGATION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NEGATION_REACH = 40
+# "If you use Academia.edu", "when you share a link": what people do, not what is done with
+# their data.
+_PERSON_SUBJECT = re.compile(
+    r"\b(?:you|users?|visitors?|members?|people)\s+(?:(?:can|may|might|could|also|choose to"
+    r"|decide to|want to|wish to|need to)\s+)*\Z",
+    re.IGNORECASE,
+)
 # "You have the right to ...", not "we reserve the right to ...".
 _RIGHT = re.compile(r"(?<!reserve the )\bright(?:s)? to (?P<what>[^.;:,!?]+)", re.IGNORECASE)
 _OPT_OUT = re.compile(r"\b(?P<what>opt(?:[- ])?(?:out|in) (?:of|from|to) [^.;:!?]+)", re.IGNORECASE)
@@ -163,11 +170,14 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
         neg = _negation(text, m)
         if _names_a_control(text, m, neg):
             continue
+        start = neg.start() if neg else m.start()
+        if _PERSON_SUBJECT.search(text, max(0, start - _NEGATION_REACH), start):
+            continue
         obj = _object(m.group("obj"))
         # A table cell after the verb ("Deleted | 2,298,607 |") names nothing.
         if not obj or not obj[0].isalnum() or _NO_OBJECT.match(obj):
             continue
-        key = (_RANK[verb], neg.start() if neg else m.start())
+        key = (_RANK[verb], start)
         if best is None or key < best[0]:
             best = (key, verb, obj, neg is not None)
     if best is None:
