@@ -487,3 +487,21 @@ def test_one_verb_in_another_form_or_its_synonym_is_not_a_changed_practice():
     ):
         _, reason = edit_reason(old, new, word_ops(old, new), ["third-party-sharing"], True)
         assert "changes “" not in reason, reason
+
+
+@pytest.mark.parametrize("direction", ["removed", "added"])
+def test_a_whole_promise_cut_from_a_clause_is_named_as_a_commitment(direction):
+    # The rest of the clause stays; the sentence that made the promise goes (or comes).
+    doc, cut = edited(
+        DISCORD,
+        "We do not sell the personal",
+        " We do not sell the personal information of our users.",
+        "",
+    )
+    old, new = (doc, cut) if direction == "removed" else (cut, doc)
+    [ch] = verdict(old, new).changes
+    verb = "removes" if direction == "removed" else "adds"
+    assert ch.material
+    assert ch.reason == f"{verb} a commitment not to sell personal information of our users", (
+        ch.reason
+    )

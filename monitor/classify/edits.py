@@ -10,7 +10,7 @@ from cydifflib import SequenceMatcher
 
 from monitor.classify.lexicon import practice_categories, without_names
 from monitor.classify.noise import is_name, same_practice
-from monitor.classify.practice import CATEGORY_LABELS, clip
+from monitor.classify.practice import CATEGORY_LABELS, clip, practice_phrase
 from monitor.classify.words import MODALS, NEGATIONS, PRACTICE_VERBS, STOPWORDS, words
 
 _PERMISSIVE = frozenset(["may", "might", "can", "could"])
@@ -144,6 +144,9 @@ def _sentence_at(text: str, pos: int) -> str:
     return text[start : min(ends) if ends else len(text)]
 
 
+_PROMISE_EDIT_SHARE = 0.8
+
+
 def _promise_scope(old: str, new: str, ops: list[tuple[str, str]]) -> str | None:
     """An edit inside a negative promise ("we do not use your input to train our models
     when you use A, B or C") changes what the promise covers, however small the edit."""
@@ -165,7 +168,19 @@ def _promise_scope(old: str, new: str, ops: list[tuple[str, str]]) -> str | None
         text, pos = (old, po) if op == "delete" else (new, pn)
         sentence = _sentence_at(text, pos)
         ws = words(sentence)
-        if t.strip() and any(w in NEGATIONS for w in ws) and any(w in PRACTICE_VERBS for w in ws):
+        # An edit inside the promise, not the whole sentence cut or written anew: that is a
+        # removed or added passage, judged as such.
+        inside = len(words(t)) < _PROMISE_EDIT_SHARE * len(ws)
+        promise = None if inside or not t.strip() else practice_phrase(sentence)
+        if promise and promise[1]:
+            # A whole promise cut or written: "removes a commitment not to sell ...".
+            return f"{'removes' if op == 'delete' else 'adds'} a commitment not to {promise[0]}"
+        if (
+            t.strip()
+            and inside
+            and any(w in NEGATIONS for w in ws)
+            and any(w in PRACTICE_VERBS for w in ws)
+        ):
             verb = "narrows" if op == "delete" else "widens"
             lead = clip(sentence.strip(), 12)
             what = clip(t.strip(), 8)
