@@ -508,3 +508,19 @@ def test_a_whole_promise_cut_from_a_clause_is_named_as_a_commitment(direction):
     verb = "removes" if direction == "removed" else "adds"
     assert ch.kind == "modified" and ch.material
     assert ch.reason == f"{verb} a commitment not to sell personal information", ch.reason
+
+
+def test_a_run_in_heading_with_no_is_not_a_promise():
+    # "No Sale of Personal Information: The CCPA sets forth ..." - the "No" is the heading's.
+    doc, edit = edited(
+        DISCORD,
+        "We do not sell the personal",
+        "sets forth certain obligations for businesses that sell personal information. We do not "
+        "sell the personal information of our users.",
+        "sets out certain obligations for businesses that sell personal information.",
+    )
+    [ch] = verdict(doc, edit).changes
+    assert ch.kind == "modified" and ch.material
+    assert ch.reason == "removes a commitment not to sell personal information of our users", (
+        ch.reason
+    )

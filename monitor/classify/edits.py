@@ -145,6 +145,9 @@ def _sentence_at(text: str, pos: int) -> str:
 
 
 _PROMISE_EDIT_SHARE = 0.8
+_RUN_IN_HEADING = re.compile(
+    r"^\s*(?:[A-Z][\w'’-]*(?:\s+(?:of|and|the|to|for|a|in|on|or|your|our))*\s+){0,7}[A-Z][\w'’-]*:\s"
+)
 
 
 def _promise_scope(old: str, new: str, ops: list[tuple[str, str]]) -> str | None:
@@ -166,8 +169,11 @@ def _promise_scope(old: str, new: str, ops: list[tuple[str, str]]) -> str | None
                 pn += len(t)
             continue
         text, pos = (old, po) if op == "delete" else (new, pn)
-        sentence = _sentence_at(text, pos)
-        ws = words(sentence)
+        # Where the edited words start: a deletion often begins with the space after the
+        # previous sentence's period.
+        sentence = _sentence_at(text, pos + len(t) - len(t.lstrip()))
+        # A run-in heading says nothing: "No Sale of Personal Information: The CCPA ...".
+        ws = words(_RUN_IN_HEADING.sub("", sentence, count=1))
         # An edit inside the promise, not the whole sentence cut or written anew: that is a
         # removed or added passage, judged as such.
         inside = len(words(t)) < _PROMISE_EDIT_SHARE * len(ws)
