@@ -105,11 +105,11 @@ _KEEP_IDIOM = re.compile(
 # The verb named no object: it was an adjective or a passive ("processing is necessary",
 # "information which we use"), so another match of the text says more.
 _NO_OBJECT = re.compile(r"(?:is|are|was|were|be|been|being|which|who|whom|whose)\b", re.I)
-# The object came before the verb ("information we collect as you use our services", "data
-# stored in data centers"): the practice is told with what follows, without "of".
+# After "collect and use ...": a verb, not an object, follows the pair.
 _NEXT_VERB = re.compile(
     r"(?:is|are|was|were|means?|will|may|can|could|would|should|must|depends?|vary|varies)\b", re.I
 )
+# Two verbs on one object: "collect and use your information".
 _VERB_PAIR = re.compile(r"(?P<conj>and|or)\s+[“\"‘']?(?P<verb>\w+)\b[”\"’']?\s*(?P<rest>.*)", re.I)
 # "Do Not Track" signals and "Do Not Sell or Share My Personal Information" links are
 # names of controls, not promises not to track or sell.
@@ -135,6 +135,8 @@ def _names_a_control(text: str, m: re.Match[str], neg: re.Match[str] | None) -> 
     )
 
 
+# The object came before the verb ("information we collect as you use our services", "data
+# stored in data centers"): the practice is told with what follows, without "of".
 _PREPOSITION = re.compile(
     r"(?:in|as|by|on|to|from|with|within|for|through|via|at|about|under|into|across|outside"
     r"|after|before|during|when|where|if|unless|because|until|upon|over|and|or)\b",
