@@ -15,6 +15,7 @@ from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import CATEGORY_SLUGS, categories_of
 from monitor.classify.noise import noise_reason
 from monitor.classify.practice import practice_phrase
+from monitor.classify.words import verb_base
 from monitor.compare import compare
 from monitor.diff.words import word_ops
 from monitor.extract import extract
@@ -524,3 +525,19 @@ def test_a_run_in_heading_with_no_is_not_a_promise():
     assert ch.reason == "removes a commitment not to sell personal information of our users", (
         ch.reason
     )
+
+
+def test_verb_base_undoes_the_forms_of_a_verb():
+    bases = frozenset({"share", "use", "process", "transfer", "keep", "sell", "log"})
+    forms = ["sharing", "used", "processes", "transferred", "kept", "sold", "logged", "Uses"]
+    assert [verb_base(w, bases) for w in forms] == [
+        "share",
+        "use",
+        "process",
+        "transfer",
+        "keep",
+        "sell",
+        "log",
+        "use",
+    ]
+    assert verb_base("user", bases) is None and verb_base("house", bases) is None

@@ -21,6 +21,7 @@ from monitor.classify.words import (
     MEANING_WORDS,
     STOPWORDS,
     is_number,
+    verb_base,
     words,
 )
 
@@ -315,31 +316,25 @@ _SYNONYMS = (
 )
 
 
-def _forms(base: str) -> set[str]:
-    stem = base[:-1] if base.endswith("e") else base
-    third = base + ("es" if base.endswith("ss") else "s")
-    past = base + "d" if base.endswith("e") else base + "ed"
-    return {base, third, past, stem + "ing"}
+_PRACTICE_OF = {verb: group[0] for group in _SYNONYMS for verb in group}
+_SYNONYM_VERBS = frozenset(_PRACTICE_OF)
 
 
-_SAME_PRACTICE = {
-    form: group[0] for group in _SYNONYMS for base in group for form in _forms(base)
-} | {"kept": "retain"}
-_VERB_OF = {form: base for group in _SYNONYMS for base in group for form in _forms(base)} | {
-    "kept": "keep"
-}
+def _practice_of(word: str) -> str | None:
+    verb = verb_base(word, _SYNONYM_VERBS)
+    return _PRACTICE_OF[verb] if verb else None
 
 
 def same_practice(a: str, b: str) -> bool:
     """Whether two practice verbs (any form) name the same practice."""
-    group = _SAME_PRACTICE.get(a)
-    return group is not None and group == _SAME_PRACTICE.get(b)
+    group = _practice_of(a)
+    return group is not None and group == _practice_of(b)
 
 
 def _synonym_reason(wo: list[str], wn: list[str]) -> str | None:
     """The edit only swaps a practice verb for one naming the same practice."""
-    so = [_SAME_PRACTICE.get(w, w) for w in wo]
-    sn = [_SAME_PRACTICE.get(w, w) for w in wn]
+    so = [_practice_of(w) or w for w in wo]
+    sn = [_practice_of(w) or w for w in wn]
     if so == wo and sn == wn:
         return None
     # "share with partners" is "disclose to partners".
@@ -354,7 +349,7 @@ def _synonym_reason(wo: list[str], wn: list[str]) -> str | None:
             for a, b in _changed_pairs(wo, wn)
             # Two verbs of one practice, not one verb in two forms ("legal process" ->
             # "legal processing").
-            if _SAME_PRACTICE.get(a) == _SAME_PRACTICE.get(b) and _VERB_OF.get(a) != _VERB_OF.get(b)
+            if same_practice(a, b) and verb_base(a, _SYNONYM_VERBS) != verb_base(b, _SYNONYM_VERBS)
         }
     )
     if not swaps:

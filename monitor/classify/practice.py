@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from monitor.classify.words import verb_base
+
 CATEGORY_LABELS = {
     "first-party-collection": "collection and use of data",
     "third-party-sharing": "sharing with third parties",
@@ -42,22 +44,12 @@ _NOUNS = {
     "delete": "deletion of",
 }
 _RANK = {v: k for k, v in enumerate(_NOUNS)}
-_IRREGULAR = {"sold": "sell", "kept": "keep", "transferr": "transfer"}
+_VERBS = frozenset(_NOUNS)
 
 
 def _base(word: str) -> str | None:
     """The practice verb a word is a form of ("transferred" -> "transfer"), or None."""
-    word = word.lower()
-    stems = [word]
-    for cut in ("s", "d", "ed", "ing", "ged", "ging"):
-        if word.endswith(cut):
-            stems.append(word[: -len(cut)])
-    stems += [w + "e" for w in stems[1:]]  # sharing -> share, using -> use
-    for stem in stems:
-        stem = _IRREGULAR.get(stem, stem)
-        if stem in _NOUNS:
-            return stem
-    return None
+    return verb_base(word, _VERBS)
 
 
 _PRACTICE = re.compile(
@@ -163,8 +155,7 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
     ("sale of personal information to data brokers", False); None if it states none."""
     best = None
     for m in _PRACTICE.finditer(text):
-        verb = m.group("verb").lower()
-        verb = _IRREGULAR.get(verb, verb)
+        verb = _base(m.group("verb"))
         if verb == "log" and _SIGN_IN.match(m.group("obj")):
             continue
         if verb == "keep" and _KEEP_IDIOM.match(m.group("obj")):

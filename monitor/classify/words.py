@@ -41,6 +41,25 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(s for w in found if (s := w.strip("'_")))
 
 
+# Past forms the suffix rules of verb_base cannot undo ("transferr" is "transferred" cut).
+_IRREGULAR_VERBS = {"sold": "sell", "kept": "keep", "transferr": "transfer"}
+_VERB_SUFFIXES = ("s", "es", "d", "ed", "ing", "ged", "ging")
+
+
+@lru_cache(maxsize=16384)
+def verb_base(word: str, bases: frozenset[str]) -> str | None:
+    """Which of ``bases`` the word is a form of ("transferred" -> "transfer", "sharing" ->
+    "share", "kept" -> "keep"), or None."""
+    word = word.lower()
+    stems = [word] + [word[: -len(cut)] for cut in _VERB_SUFFIXES if word.endswith(cut)]
+    stems += [stem + "e" for stem in stems[1:]]  # sharing -> share, used -> use
+    for stem in stems:
+        stem = _IRREGULAR_VERBS.get(stem, stem)
+        if stem in bases:
+            return stem
+    return None
+
+
 # Words whose addition, removal or swap flips what a clause promises.
 NEGATIONS = frozenset(
     [
