@@ -50,6 +50,17 @@ def edited(rel: str, needle: str, old: str, new: str) -> tuple[PolicyDocument, P
     return doc, replace(doc, clauses=tuple(clauses))
 
 
+def added_after(
+    rel: str, needle: str, text: str, kind: str = "paragraph"
+) -> tuple[PolicyDocument, PolicyDocument]:
+    """The real version, and the same version with a clause ``text`` added after the
+    clause that contains ``needle``, in that clause's section."""
+    doc = real(rel)
+    k = index_of(doc, needle)
+    added = Clause(doc.clauses[k].section, kind, text)
+    return doc, replace(doc, clauses=(*doc.clauses[: k + 1], added, *doc.clauses[k + 1 :]))
+
+
 def verdict(old: PolicyDocument, new: PolicyDocument):
     c = compare(old, new)
     assert c.changes, "the edit should show as a change"
@@ -121,13 +132,11 @@ def test_meaning_flips_are_material_with_a_precise_reason(rel, needle, old, new,
 
 
 def test_added_clause_on_selling_data():
-    doc = real(DISCORD)
-    k = index_of(doc, "We do not sell the personal")
-    near = doc.clauses[k]
-    added = Clause(
-        near.section, "paragraph", "We may sell your personal information to data brokers."
+    doc, new = added_after(
+        DISCORD,
+        "We do not sell the personal",
+        "We may sell your personal information to data brokers.",
     )
-    new = replace(doc, clauses=(*doc.clauses[: k + 1], added, *doc.clauses[k + 1 :]))
     [ch] = verdict(doc, new).changes
     assert ch.kind == "added" and ch.material
     assert ch.reason == "adds sale of personal information to data brokers"
@@ -292,10 +301,7 @@ SPAM = (
 
 @pytest.mark.parametrize("direction", ["added", "removed"])
 def test_injected_spam_with_a_practice_verb_is_not_material(direction):
-    doc = real(DISCORD)
-    k = index_of(doc, "We do not sell the personal")
-    spam = Clause(doc.clauses[k].section, "paragraph", SPAM)
-    spammed = replace(doc, clauses=(*doc.clauses[: k + 1], spam, *doc.clauses[k + 1 :]))
+    doc, spammed = added_after(DISCORD, "We do not sell the personal", SPAM)
     old, new = (doc, spammed) if direction == "added" else (spammed, doc)
     c = verdict(old, new)
     [ch] = c.changes
@@ -314,10 +320,7 @@ def test_injected_spam_with_a_practice_verb_is_not_material(direction):
     ],
 )
 def test_sharing_clause_naming_data_or_a_party_stays_material(text, reason):
-    doc = real(DISCORD)
-    k = index_of(doc, "We do not sell the personal")
-    added = Clause(doc.clauses[k].section, "paragraph", text)
-    new = replace(doc, clauses=(*doc.clauses[: k + 1], added, *doc.clauses[k + 1 :]))
+    doc, new = added_after(DISCORD, "We do not sell the personal", text)
     [ch] = verdict(doc, new).changes
     assert ch.material and reason in ch.reason, ch.reason
     assert "third-party-sharing" in ch.categories
@@ -430,13 +433,11 @@ def test_practice_phrases_name_the_practice_the_way_a_person_would(text, phrase)
 
 
 def test_a_sale_told_without_of_weighs_as_much_as_one_with_it():
-    doc = real(DISCORD)
-    k = index_of(doc, "We do not sell the personal")
-    near = doc.clauses[k]
-    added = Clause(
-        near.section, "paragraph", "Information we sell to data brokers includes your email."
+    doc, new = added_after(
+        DISCORD,
+        "We do not sell the personal",
+        "Information we sell to data brokers includes your email.",
     )
-    new = replace(doc, clauses=(*doc.clauses[: k + 1], added, *doc.clauses[k + 1 :]))
     c = verdict(doc, new)
     [ch] = c.changes
     assert ch.reason.startswith("adds sale to data brokers"), ch.reason
@@ -444,11 +445,12 @@ def test_a_sale_told_without_of_weighs_as_much_as_one_with_it():
 
 
 def test_a_pointer_to_more_information_is_not_a_practice():
-    doc = real(DISCORD)
-    k = index_of(doc, "We do not sell the personal")
-    near = doc.clauses[k]
-    pointer = Clause(near.section, "list-item", "Learn more about our contact upload feature here.")
-    new = replace(doc, clauses=(*doc.clauses[: k + 1], pointer, *doc.clauses[k + 1 :]))
+    doc, new = added_after(
+        DISCORD,
+        "We do not sell the personal",
+        "Learn more about our contact upload feature here.",
+        kind="list-item",
+    )
     c = verdict(doc, new)
     [ch] = c.changes
     assert not ch.material and not c.material
