@@ -187,3 +187,28 @@ def feed_page(
         row["material"] = bool(row["material"])
         out.append(row)
     return out
+
+
+# A document whose stored changes miss its timeline's last boundary: its latest versioned
+# capture is not the version its latest change leads to, though it has another version. Only
+# a recording cut short between its version commit and its change commit leaves this (any
+# completed recording reconciles the whole timeline), so checking the head is enough.
+_BEHIND = (
+    "SELECT d.id FROM documents d WHERE {where}"
+    " AND (SELECT count(*) FROM versions v WHERE v.document_id = d.id) > 1"
+    " AND (SELECT s.version_id FROM snapshots s WHERE s.document_id = d.id"
+    "   AND s.version_id IS NOT NULL ORDER BY s.captured_at DESC, s.id DESC LIMIT 1)"
+    " IS NOT (SELECT c.to_version_id FROM changes c WHERE c.document_id = d.id"
+    "   ORDER BY c.to_captured_at DESC, c.id DESC LIMIT 1)"
+)
+
+
+def documents_behind(store: Store) -> list[int]:
+    """Ids of documents whose changes lag their versions (see `_BEHIND`), for a start-up pass."""
+    return [r[0] for r in _reader(store).execute(_BEHIND.format(where="1") + " ORDER BY d.id")]
+
+
+def document_behind(store: Store, document_id: int) -> bool:
+    """Whether one document's changes lag its versions (a few indexed seeks)."""
+    query = _BEHIND.format(where="d.id = ?")
+    return _reader(store).execute(query, [document_id]).fetchone() is not None
