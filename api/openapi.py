@@ -360,7 +360,9 @@ _PROBLEM_TITLES = {
     404: "Not found",
     413: "Body too large",
     415: "Body is not JSON",
+    422: "Too large to compare (stored changes are always answered)",
     429: "Rate limited (see Retry-After)",
+    503: "Comparisons busy (see Retry-After)",
 }
 
 
@@ -500,7 +502,12 @@ PATHS: dict[str, dict] = {
                 _param("to", "query", _ID, "newer version id", required=True),
             ],
             "responses": _responses(
-                {200: _ok("CompareAnswer", "The comparison", cached=True)}, 400, 404, cached=True
+                {200: _ok("CompareAnswer", "The comparison", cached=True)},
+                400,
+                404,
+                422,
+                503,
+                cached=True,
             ),
         }
     },

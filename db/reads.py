@@ -212,3 +212,20 @@ def document_behind(store: Store, document_id: int) -> bool:
     """Whether one document's changes lag its versions (a few indexed seeks)."""
     query = _BEHIND.format(where="d.id = ?")
     return _reader(store).execute(query, [document_id]).fetchone() is not None
+
+
+def stored_comparison(
+    store: Store, document_id: int, from_version_id: int, to_version_id: int
+) -> dict | None:
+    """The judged comparison of a stored change between two versions, if there is one."""
+    row = (
+        _reader(store)
+        .execute(
+            "SELECT comparison FROM changes WHERE document_id = ? AND from_version_id = ?"
+            " AND to_version_id = ? AND comparison IS NOT NULL AND comparison != 'null'"
+            " ORDER BY occurrence LIMIT 1",
+            [document_id, from_version_id, to_version_id],
+        )
+        .fetchone()
+    )
+    return json.loads(row[0]) if row else None

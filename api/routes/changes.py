@@ -8,13 +8,15 @@ ETag that changes exactly when the page would, and a short shared max-age.
 
 from __future__ import annotations
 
-import asyncio
 import base64
+import math
 import re
 
 from aiohttp import web
 
 from api import keys
+from api.comparisons import COMPARISONS, Busy, TooLarge
+from api.comparisons import install as install_comparisons
 from api.problems import Problem
 from api.routes.common import (
     boolean,
@@ -27,8 +29,6 @@ from api.routes.common import (
 from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
 from db.reads import feed_page
 from monitor.classify.lexicon import CATEGORY_SLUGS
-from monitor.compare import compare
-from monitor.model import PolicyDocument
 
 MAX_BUCKETS = 100
 DEFAULT_LIMIT = 100
@@ -170,15 +170,21 @@ async def compare_versions(request: web.Request) -> web.StreamResponse:
         raise Problem(
             400, "Different documents", "from and to must be versions of the same document"
         )
-    # compare() is pure CPU work on whole policies: keep it off the event loop.
-    comparison = await asyncio.get_running_loop().run_in_executor(
-        None, compare, PolicyDocument.from_dict(old), PolicyDocument.from_dict(new)
-    )
+    # The shared service: a stored change's own judgment, a cache, a size bound and its own
+    # bounded executor (api.comparisons), never the pool the monitor records on.
+    try:
+        comparison = await request.app[COMPARISONS].between(store, old, new)
+    except TooLarge as exc:
+        raise Problem(422, "Comparison too large", str(exc)) from None
+    except Busy as exc:
+        busy = Problem(503, "Comparisons busy", str(exc))
+        busy.problem.headers["Retry-After"] = str(math.ceil(exc.retry_after))
+        raise busy from None
     body = {
         "document_id": old["document_id"],
         "from": _version_ref(old),
         "to": _version_ref(new),
-        "comparison": comparison.to_detail_dict(),
+        "comparison": comparison,
     }
     return json_response(request, body, cache=DETAIL_CACHE)
 
@@ -193,6 +199,7 @@ def _version_ref(version: dict) -> dict:
 
 def setup(app: web.Application) -> None:
     install(app)
+    install_comparisons(app)
     app.router.add_get("/api/v1/changes", feed)
     app.router.add_get("/api/v1/changes/{id}", change_detail)
     app.router.add_get("/api/v1/compare", compare_versions)

@@ -8,6 +8,7 @@ the material-only filter are query parameters (`?mode=side|inline`, `?material=1
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -17,16 +18,16 @@ import jinja2
 from aiohttp import web
 
 from api import keys
+from api.comparisons import COMPARISONS, Busy, TooLarge
+from api.comparisons import install as install_comparisons
 from api.problems import Handler, Problem, wants_html
 from api.viewer.chart import change_chart
-from api.viewer.comparisons import Comparisons
 from api.viewer.diffview import diff_view
 from api.viewer.text import capture_url, clip, day, highlight, safe_href
 from db import Store
 
 HERE = Path(__file__).parent
 JINJA = web.AppKey("viewer_jinja", jinja2.Environment)
-COMPARISONS = web.AppKey("viewer_comparisons", Comparisons)
 # SQLite integers are signed 64-bit: anything larger is not an id we could have issued.
 MAX_ID = 2**63 - 1
 MAX_QUERY = 200
@@ -327,7 +328,15 @@ async def compare_page(request: web.Request) -> web.Response:
     new, new_doc = _version_of_site(store, site, new_id)
     if old_doc["id"] != new_doc["id"]:
         raise web.HTTPBadRequest(text="These two versions belong to different documents.")
-    comparison = await request.app[COMPARISONS].between(store, old, new)
+    try:
+        comparison = await request.app[COMPARISONS].between(store, old, new)
+    except TooLarge as exc:
+        raise web.HTTPUnprocessableEntity(text=f"Too large to compare here: {exc}.") from None
+    except Busy as exc:
+        raise web.HTTPServiceUnavailable(
+            text=f"Too many comparisons at once: {exc}.",
+            headers={"Retry-After": str(math.ceil(exc.retry_after))},
+        ) from None
     snapshots = store.snapshots_of_document(old_doc["id"])
     wayback = request.app[keys.SETTINGS].wayback_url
     name = site["site"]
@@ -544,7 +553,7 @@ def setup(app: web.Application) -> None:
         filters={"day": day, "clip": clip},
     )
     env.globals.update(_globals())
-    app[COMPARISONS] = Comparisons()
+    install_comparisons(app)
     # Inner to the problem middleware, which lets errors on non-API paths through to here.
     app.middlewares.append(html_errors)
     app.router.add_get("/", home, name="viewer-home")
