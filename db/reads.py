@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import json
 
-from db.store import Store, site_hash, utc_iso
+from db.store import CHECKED_SITE_STATES, Store, site_hash, utc_iso
+
+# What may be listed anywhere public (lookups, feeds, search, site pages, the viewer): a site
+# the monitor checks that has an admitted document. Pending, failed or merely requested
+# sites are nobody's business: a request must not be readable by others (issue 23).
+_STATES = ", ".join(f"'{s}'" for s in CHECKED_SITE_STATES)
+PUBLIC_STATE = f"s.state IN ({_STATES})"
+PUBLIC_SITE = f"{PUBLIC_STATE} AND EXISTS (SELECT 1 FROM documents pd WHERE pd.site_id = s.id)"
 
 
 def _reader(store: Store):
@@ -41,7 +48,7 @@ def lookup_bucket(store: Store, prefix: str) -> list[dict]:
             "SELECT s.site_hash, s.state,"
             " (SELECT group_concat(d.status) FROM documents d WHERE d.site_id = s.id),"
             f" {last.format('')}, {last.format(' AND m.material = 1')}"
-            " FROM sites s WHERE s.site_hash >= ? AND s.site_hash < ? AND s.state IN ('active', 'tracked')"
+            f" FROM sites s WHERE s.site_hash >= ? AND s.site_hash < ? AND {PUBLIC_SITE}"
             " ORDER BY s.site_hash",
             [prefix, prefix + "g"],
         )
@@ -66,13 +73,28 @@ def lookup_bucket(store: Store, prefix: str) -> list[dict]:
     return out
 
 
+def is_public(store: Store, site: dict | None) -> bool:
+    """Whether a site row may be shown publicly (see PUBLIC_SITE)."""
+    if site is None or site["state"] not in CHECKED_SITE_STATES:
+        return False
+    query = "SELECT 1 FROM documents WHERE site_id = ? LIMIT 1"
+    return _reader(store).execute(query, [site["id"]]).fetchone() is not None
+
+
+def public_sites_containing(store: Store, needle: str, *, limit: int = 50) -> list[dict]:
+    """Public sites whose name contains `needle`, by name."""
+    return list(
+        _reader(store).query(
+            f"SELECT s.* FROM sites s WHERE instr(s.site, ?) > 0 AND {PUBLIC_SITE}"
+            " ORDER BY s.site LIMIT ?",
+            [needle, limit],
+        )
+    )
+
+
 def tracked_site_count(store: Store) -> int:
     """Sites a lookup can answer for (the same states as `lookup_bucket`)."""
-    return (
-        _reader(store)
-        .execute("SELECT count(*) FROM sites WHERE state IN ('active', 'tracked')")
-        .fetchone()[0]
-    )
+    return _reader(store).execute(f"SELECT count(*) FROM sites s WHERE {PUBLIC_SITE}").fetchone()[0]
 
 
 def _unpack(packed: str | None) -> tuple[int | None, str | None]:
@@ -111,8 +133,8 @@ def add_pending_site(store: Store, site: str) -> tuple[dict, bool]:
 def latest_changes(
     store: Store, *, site_id: int | None = None, material: bool | None = None, limit: int = 50
 ) -> list[dict]:
-    """Changes (of one site, or all), newest (highest id) first, decoded like the store's."""
-    where, params = [], []
+    """Changes (of one public site, or all), newest (highest id) first, decoded like the store's."""
+    where, params = [PUBLIC_STATE], []
     if site_id is not None:
         where.append("d.site_id = ?")
         params.append(site_id)
@@ -156,8 +178,9 @@ def feed_page(
     category: str | None = None,
     limit: int = 100,
 ) -> list[dict]:
-    """Changes with cursor < id <= until, oldest first; `buckets`: 2-hex site_hash prefixes."""
-    where, params = ["c.id > ?"], [cursor]
+    """Changes of public sites with cursor < id <= until, oldest first; `buckets`: 2-hex
+    site_hash prefixes."""
+    where, params = ["c.id > ?", PUBLIC_STATE], [cursor]
     if until is not None:
         where.append("c.id <= ?")
         params.append(until)

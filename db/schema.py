@@ -168,3 +168,26 @@ def m004_changes_by_document_and_materiality(db: Database) -> None:
     # every index carries, (document_id, material) gives both as one index seek per
     # document (max(id)), where changes_document made SQLite sort each document's changes.
     db.execute("CREATE INDEX changes_document_material ON changes(document_id, material)")
+
+
+@migrations()
+def m005_document_requests(db: Database) -> None:
+    # A policy URL someone asked to track is not a document until it is verified as the
+    # site's privacy policy (or an operator approves it): otherwise any page of a site with
+    # user content could be announced as its policy changing (issue 23).
+    db.executescript(
+        """
+        CREATE TABLE document_requests (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES sites(id),
+            url TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',  -- pending|held|approved|admitted|rejected
+            reason TEXT,                        -- why held, admitted or rejected
+            document_id INTEGER REFERENCES documents(id),
+            requested_at TEXT NOT NULL,
+            decided_at TEXT,
+            UNIQUE (site_id, url)
+        );
+        CREATE INDEX document_requests_state ON document_requests(state, site_id);
+        """
+    )

@@ -27,7 +27,7 @@ from api.routes.common import (
     strong_etag,
 )
 from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
-from db.reads import feed_page
+from db.reads import feed_page, is_public
 from monitor.classify.lexicon import CATEGORY_SLUGS
 
 MAX_BUCKETS = 100
@@ -143,8 +143,9 @@ def _comparison_of(row: dict) -> dict | None:
 
 async def change_detail(request: web.Request) -> web.StreamResponse:
     change_id = positive_int(request.match_info["id"], "change id")
-    row = request.app[keys.STORE].change_by_id(change_id)
-    if row is None:
+    store = request.app[keys.STORE]
+    row = store.change_by_id(change_id)
+    if row is None or not is_public(store, store.get_site(row["site"])):
         raise Problem(404, "Unknown change", f"there is no change {change_id}")
     body = change_json(row)
     body.update(
@@ -164,7 +165,8 @@ async def compare_versions(request: web.Request) -> web.StreamResponse:
     to_id = positive_int(request.query.get("to"), "to")
     old, new = store.get_version(from_id), store.get_version(to_id)
     for vid, version in ((from_id, old), (to_id, new)):
-        if version is None:
+        doc = store.get_document(version["document_id"]) if version else None
+        if doc is None or not is_public(store, store.get_site(doc["site_id"])):
             raise Problem(404, "Unknown version", f"there is no version {vid}")
     if old["document_id"] != new["document_id"]:
         raise Problem(

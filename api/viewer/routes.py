@@ -25,6 +25,7 @@ from api.viewer.chart import change_chart
 from api.viewer.diffview import diff_view
 from api.viewer.text import capture_url, clip, day, highlight, safe_href
 from db import Store
+from db.reads import is_public, public_sites_containing, tracked_site_count
 
 HERE = Path(__file__).parent
 JINJA = web.AppKey("viewer_jinja", jinja2.Environment)
@@ -115,8 +116,9 @@ def _store(request: web.Request) -> Store:
 
 def _site(request: web.Request) -> dict:
     name = request.match_info["site"]
-    site = _store(request).get_site(name)
-    if site is None:
+    store = _store(request)
+    site = store.get_site(name)
+    if not is_public(store, site):  # a request or a failure is nobody else's business
         raise web.HTTPNotFound(text=f"Clausewatch does not track “{name[:80]}”.")
     return site
 
@@ -179,7 +181,7 @@ async def home(request: web.Request) -> web.Response:
         request,
         "home.html",
         {
-            "site_count": counts["sites"],
+            "site_count": tracked_site_count(store),
             "version_count": counts["versions"],
             "change_count": counts["changes"],
             "recent": store.recent_changes(material=True, limit=RECENT),
@@ -421,7 +423,7 @@ async def search_page(request: web.Request) -> web.Response:
     sites, hits, truncated = [], [], False
     if q:
         needle = q.lower()
-        sites = [s for s in store.list_sites() if needle in s["site"]]
+        sites = public_sites_containing(store, needle)
         rows = store.search_clauses(q, limit=SEARCH_LIMIT)
         for group in group_hits(rows):
             first = group[0]
