@@ -191,3 +191,17 @@ def m005_document_requests(db: Database) -> None:
         CREATE INDEX document_requests_state ON document_requests(state, site_id);
         """
     )
+    # URLs asked for before this step became documents at once; those of sites still
+    # pending that nothing has touched yet (no snapshot, no backfill) go back to being
+    # requests, to be verified like any other.
+    unverified = (
+        "SELECT d.id FROM documents d JOIN sites s ON s.id = d.site_id WHERE s.state = 'pending'"
+        " AND NOT EXISTS (SELECT 1 FROM snapshots n WHERE n.document_id = d.id)"
+        " AND NOT EXISTS (SELECT 1 FROM backfill_captures b WHERE b.document_id = d.id)"
+        " AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.document_id = d.id)"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO document_requests (site_id, url, requested_at)"
+        f" SELECT site_id, url, created_at FROM documents WHERE id IN ({unverified})"
+    )
+    db.execute(f"DELETE FROM documents WHERE id IN ({unverified})")

@@ -19,8 +19,9 @@ from click.testing import CliRunner
 from policysites import WallClock, loopback_fetcher, start
 
 from api.cli import cli
+from api.ratelimit import LIMITER, RateLimiter
 from db import Store
-from db.requests import STATES, requests_in
+from db.requests import MAX_UNDECIDED_PER_SITE, STATES, requests_in
 from monitor.discover import Candidate, discover, linked_as_policy
 from monitor.schedule import Monitor, Timing
 from monitor.tracking import track_pending_sites
@@ -215,3 +216,32 @@ def test_what_counts_as_linked_as_the_policy():
     assert linked_as_policy(candidate(named="text"), candidate(named="text"))  # itself best
     assert not linked_as_policy(candidate(named="path", footer=True), best)
     assert not linked_as_policy(candidate(named="", footer=True), best)
+
+
+async def test_one_site_collects_a_bounded_number_of_requests(aiohttp_client, store, forum):
+    app = make_app(store, allow_private_addresses=True)
+    app[LIMITER] = RateLimiter({})  # many clients' worth of requests, from one
+    client = await aiohttp_client(app)
+    tracked_forum(store, forum)
+    for n in range(MAX_UNDECIDED_PER_SITE + 5):
+        resp = await client.post("/api/v1/sites", json={"url": forum.url(FORUM, f"/forum/t/{n}")})
+        assert resp.status == 202  # the same answer: the bound tells nobody anything
+    assert len(requests_in(store, STATES)) == MAX_UNDECIDED_PER_SITE
+
+
+def test_urls_asked_for_before_the_upgrade_go_back_to_being_requests(tmp_path):
+    path = tmp_path / "cw.db"
+    with Store.open(path) as store:
+        pending = store.add_site("asked.example")
+        store.set_site_state(pending["id"], "pending")
+        store.add_document(pending["id"], "https://asked.example/forum/t/1")
+        tracked = store.add_site("kept.example")
+        store.add_document(tracked["id"], "https://kept.example/privacy")
+        with store.write() as db:  # as the store was before the step that added requests
+            db.execute("DROP TABLE document_requests")
+            db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_document_requests'")
+    with Store.open(path) as store:
+        (request,) = requests_in(store, STATES)
+        assert (request["url"], request["state"]) == ("https://asked.example/forum/t/1", "pending")
+        assert store.documents_of_site(pending["id"]) == []
+        assert len(store.documents_of_site(tracked["id"])) == 1
