@@ -23,7 +23,7 @@ import math
 import multiprocessing
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -134,7 +134,12 @@ class ComparisonService:
             if self._executor is None:
                 self._executor = self._make_executor(self.limits.concurrency)
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, self._compute, old, new)
+            try:
+                return await loop.run_in_executor(self._executor, self._compute, old, new)
+            except BrokenExecutor:
+                # The worker died (killed, out of memory): a new one for the next request.
+                self._executor = None
+                raise Busy(self.limits.retry_after) from None
 
     def _check_size(self, old: dict, new: dict) -> None:
         (c1, n1), (c2, n2) = size_of(old), size_of(new)

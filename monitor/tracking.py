@@ -72,9 +72,14 @@ async def admit_requests(monitor: Monitor, site: dict, report: TrackingReport) -
                 )
                 continue
             url, why = verification.final_url or request["url"], verification.reason
+        known = {d["url"] for d in store.documents_of_site(site["id"])}
         with store.write():
             document = store.add_document(site["id"], url)
             decide(store, request["id"], "admitted", why, document_id=document["id"])
+        if url in known:
+            # Another address of a tracked document (a redirect to it): nothing to start,
+            # and its next check must stay a live one, announced if the policy changed.
+            continue
         report.notes.append(f"admitted {url}")
         admitted.append(document)
     return admitted

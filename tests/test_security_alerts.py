@@ -245,3 +245,17 @@ def test_urls_asked_for_before_the_upgrade_go_back_to_being_requests(tmp_path):
         assert (request["url"], request["state"]) == ("https://asked.example/forum/t/1", "pending")
         assert store.documents_of_site(pending["id"]) == []
         assert len(store.documents_of_site(tracked["id"])) == 1
+
+
+async def test_another_address_of_a_tracked_policy_is_not_checked_as_history(
+    client, store, fetcher, forum
+):
+    site = tracked_forum(store, forum)
+    forum.set(FORUM, "/privacy", "", location="/legal/privacy")
+    await client.post("/api/v1/sites", json={"url": forum.url(FORUM, "/privacy")})
+    reports = await track_pending_sites(monitor_for(store, fetcher, forum))
+    (request,) = requests_in(store, STATES)
+    assert request["state"] == "admitted" and urls(store, site) == ["legal/privacy"]
+    # Not started again: a forced first check would record a live change as history.
+    assert store.snapshots_of_document(request["document_id"]) == []
+    assert all(r.document_ids == [] for r in reports)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
 import pytest
@@ -232,3 +233,22 @@ async def test_a_monitor_check_completes_while_comparisons_are_saturated(aiohttp
     gate.open.set()
     statuses = sorted(r.status for r in await asyncio.wait_for(asyncio.gather(*asks), BOUND_S))
     assert statuses == [200, 200, 200, 503, 503, 503]
+
+
+class DeadPool(Executor):
+    """What a process pool is after its worker was killed."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        future.set_exception(BrokenProcessPool("a worker died"))
+        return future
+
+
+async def test_a_dead_worker_is_a_503_then_replaced(aiohttp_client, store):
+    pools = iter([DeadPool(), threads(1)])
+    comparisons = ComparisonService(Limits(), executor=lambda n: next(pools))
+    client = await client_for(aiohttp_client, store, comparisons)
+    ((old, new),) = far_pairs(store, "bitwarden.com", 1)
+    first = await client.get("/api/v1/compare", params={"from": old, "to": new})
+    assert first.status == 503 and "Retry-After" in first.headers
+    assert (await client.get("/api/v1/compare", params={"from": old, "to": new})).status == 200
