@@ -135,7 +135,7 @@ async def ratelimit_middleware(request: web.Request, handler: Handler) -> web.St
         wait = limiter.take(client_address(request, request.app.get(TRUSTED, ())), cls)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
-            if wants_html(request):  # the viewer's pages answer with a page (api.viewer)
+            if cls == "costly" and wants_html(request):  # the viewer's pages: a page
                 raise web.HTTPTooManyRequests(
                     text=f"Too many requests from this address; retry in {seconds} s.",
                     headers={"Retry-After": str(seconds)},

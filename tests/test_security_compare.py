@@ -252,3 +252,11 @@ async def test_a_dead_worker_is_a_503_then_replaced(aiohttp_client, store):
     first = await client.get("/api/v1/compare", params={"from": old, "to": new})
     assert first.status == 503 and "Retry-After" in first.headers
     assert (await client.get("/api/v1/compare", params={"from": old, "to": new})).status == 200
+
+
+async def test_feeds_keep_their_problem_document_when_limited(aiohttp_client, store):
+    limiter = RateLimiter({"read": Rule(burst=1, per_second=0.01)}, clock=lambda: 0.0)
+    client = await client_for(aiohttp_client, store, service(), limiter)
+    assert (await client.get("/feeds/material.atom")).status == 200
+    limited = await client.get("/feeds/material.atom")
+    assert limited.status == 429 and limited.content_type == "application/problem+json"
