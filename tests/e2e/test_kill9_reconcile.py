@@ -1,6 +1,7 @@
 """Issue 23, item 2, for real: a process recording a live check is killed with SIGKILL
 between the version's commit and the change's; the next `clausewatch serve` writes the lost
-change at start, and it is in the public feed and the lookup exactly once, across restarts.
+change at start, and it is in the public feed and the lookup and delivered to a webhook
+exactly once, across restarts.
 
 The kill is injected where it matters: the recording subprocess replaces the step after the
 version commit (`monitor.record.reconcile_changes`) with a SIGKILL of itself.
@@ -16,8 +17,10 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from db import Store, site_hash
+from db.webhooks import add_webhook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from policysites import CLAUSES, policy_html
@@ -68,7 +71,25 @@ async def _record(db: Path, doc_id: int, body: Path, when: str) -> int:
     return await asyncio.wait_for(proc.wait(), BOUND_S)
 
 
-async def _serve_and_read(db: Path) -> tuple[dict, dict, str]:
+class Receiver:
+    """A webhook receiver on loopback: what was delivered, and an event per delivery."""
+
+    def __init__(self) -> None:
+        self.deliveries: list[dict] = []
+        self.arrived = asyncio.Event()
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/hook", self.hook)
+        return app
+
+    async def hook(self, request: web.Request) -> web.Response:
+        self.deliveries.append(await request.json())
+        self.arrived.set()
+        return web.Response(status=204)
+
+
+async def _serve_and_read(db: Path, receiver: Receiver) -> tuple[dict, dict, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -81,6 +102,7 @@ async def _serve_and_read(db: Path) -> tuple[dict, dict, str]:
         "--no-archive",
         "--wayback-url",
         "http://127.0.0.1:9",
+        "--allow-private-addresses",  # the webhook receiver is on loopback
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env=_env(),
@@ -95,6 +117,9 @@ async def _serve_and_read(db: Path) -> tuple[dict, dict, str]:
             prefix = site_hash("example.com")[:5]
             async with session.get(f"{base}/api/v1/lookup/{prefix}") as resp:
                 lookup = await resp.json()
+        if feed["changes"] and not receiver.deliveries:
+            # The deliverer passes every 5 s: a bound on the wait, not a pause.
+            await asyncio.wait_for(receiver.arrived.wait(), BOUND_S)
         proc.send_signal(signal.SIGTERM)
         _out, err = await asyncio.wait_for(proc.communicate(), BOUND_S)
         assert proc.returncode == 0, err.decode()
@@ -105,7 +130,9 @@ async def _serve_and_read(db: Path) -> tuple[dict, dict, str]:
             await proc.wait()
 
 
-async def test_a_change_lost_to_kill_9_is_announced_once_after_restart(tmp_path):
+async def test_a_change_lost_to_kill_9_is_announced_once_after_restart(tmp_path, aiohttp_server):
+    receiver = Receiver()
+    hook_url = str((await aiohttp_server(receiver.app())).make_url("/hook"))
     db = tmp_path / "cw.db"
     v1, v2 = tmp_path / "v1.html", tmp_path / "v2.html"
     v1.write_text(policy_html())
@@ -114,21 +141,28 @@ async def test_a_change_lost_to_kill_9_is_announced_once_after_restart(tmp_path)
         doc = store.add_document(store.add_site("example.com")["id"], URL)
         # Not due while the service runs: only the start-up reconcile can write the change.
         store.update_document(doc["id"], next_check_at="2999-01-01T00:00:00Z")
+        add_webhook(store, url=hook_url, sites=["example.com"], token_sha256="0" * 64, secret="s")
     assert await _record(db, doc["id"], v1, "first") == 0
     assert await _record(db, doc["id"], v2, "crash") == -signal.SIGKILL
     with Store.open(db) as store:
         assert len(store.versions_of_document(doc["id"])) == 2
         assert store.changes_of_document(doc["id"]) == []  # the crash's damage
 
-    feed, lookup, log = await _serve_and_read(db)
+    feed, lookup, log = await _serve_and_read(db, receiver)
     (change,) = feed["changes"]
     assert change["origin"] == "live" and change["material"]
     assert change["to_captured_at"] == "2030-01-01T12:00:00Z"
     (entry,) = lookup["sites"]
     assert entry["last_material_change_id"] == change["id"] == entry["last_change_id"]
     assert "recovered at start" in log
+    (delivered,) = receiver.deliveries
+    assert delivered["change"]["id"] == change["id"] and delivered["change"]["origin"] == "live"
 
     # A second start finds nothing to recover: the change is there once, with its id.
-    feed, _lookup, log = await _serve_and_read(db)
+    feed, _lookup, log = await _serve_and_read(db, receiver)
     assert [c["id"] for c in feed["changes"]] == [change["id"]]
     assert "recovered" not in log
+    assert len(receiver.deliveries) == 1
+    with Store.open(db) as store:
+        (hook,) = store._conn_for_reading().execute("SELECT cursor FROM webhooks").fetchall()
+        assert hook[0] == change["id"]  # delivered, and never owed again
