@@ -64,7 +64,12 @@ async def admit_requests(monitor: Monitor, site: dict, report: TrackingReport) -
         if request["state"] == "approved":
             url, why = request["url"], request["reason"] or "approved by the operator"
         else:
-            verification = await _verify(monitor, request["url"], site["id"])
+            try:
+                verification = await _verify(monitor, request["url"], site["id"])
+            except Exception as exc:  # held, not retried on every run of the worker
+                log.exception("verifying %s failed", request["url"])
+                decide(store, request["id"], "held", f"verification failed ({exc})")
+                continue
             if not verification.admitted:
                 decide(store, request["id"], "held", verification.reason)
                 report.notes.append(

@@ -259,3 +259,22 @@ async def test_another_address_of_a_tracked_policy_is_not_checked_as_history(
     # Not started again: a forced first check would record a live change as history.
     assert store.snapshots_of_document(request["document_id"]) == []
     assert all(r.document_ids == [] for r in reports)
+
+
+async def test_a_verification_that_fails_holds_the_request_once(
+    client, store, fetcher, forum, monkeypatch
+):
+    tracked_forum(store, forum)
+    await client.post("/api/v1/sites", json={"url": forum.url(FORUM, "/forum/t/1")})
+    calls = []
+
+    async def broken(url, fetcher, **kw):
+        calls.append(url)
+        raise RuntimeError("a surprise in the page")
+
+    monkeypatch.setattr("monitor.discover.verify_policy_url", broken)
+    monitor = monitor_for(store, fetcher, forum)
+    await track_pending_sites(monitor)
+    await track_pending_sites(monitor)
+    (held,) = requests_in(store, ["held"])
+    assert held["reason"] == "verification failed (a surprise in the page)" and len(calls) == 1
