@@ -1,9 +1,9 @@
 """The tracking worker: sites people asked for (state ``pending``) become tracked sites.
 
 For each pending site, in the order asked: admit the policy URLs people asked for once
-discovery verifies each as the site's privacy policy (``monitor.discover.verify_policy_url``;
-the others are held for an operator, ``clausewatch requests``), find its policy by discovery
-when none was admitted, add that document, recover its history from the Wayback Machine (backfill),
+discovery verifies each as the site's privacy policy (``verify_policy_url``; the others are
+held for an operator, ``clausewatch requests``), find its policy by discovery when none was
+admitted, add that document, recover its history from the Wayback Machine (backfill),
 then check it live once (a difference between the archive's last capture and that first
 check is dated by both but is history, origin ``backfill``, never announced as news). The
 site ends ``tracked``, or ``failed`` with a reason a person
