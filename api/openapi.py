@@ -130,7 +130,11 @@ SCHEMAS: dict[str, dict] = {
         {
             "site": {"type": "string"},
             "status_url": {"type": "string"},
-            "state": {"type": "string", "description": "pending, tracked, failed …"},
+            "state": {
+                "type": "string",
+                "enum": ["pending", "tracked"],
+                "description": "tracked, or pending for any site not tracked yet",
+            },
         },
     ),
     "Site": _obj(
@@ -360,7 +364,9 @@ _PROBLEM_TITLES = {
     404: "Not found",
     413: "Body too large",
     415: "Body is not JSON",
+    422: "Too large to compare (stored changes are always answered)",
     429: "Rate limited (see Retry-After)",
+    503: "Comparisons busy (see Retry-After)",
 }
 
 
@@ -500,7 +506,12 @@ PATHS: dict[str, dict] = {
                 _param("to", "query", _ID, "newer version id", required=True),
             ],
             "responses": _responses(
-                {200: _ok("CompareAnswer", "The comparison", cached=True)}, 400, 404, cached=True
+                {200: _ok("CompareAnswer", "The comparison", cached=True)},
+                400,
+                404,
+                422,
+                503,
+                cached=True,
             ),
         }
     },
@@ -511,8 +522,17 @@ PATHS: dict[str, dict] = {
             "requestBody": _body("TrackRequest"),
             "responses": _responses(
                 {
-                    202: _ok("TrackAnswer", "Accepted: the site is pending"),
-                    200: _ok("TrackAnswer", "Already known: its current state"),
+                    202: _ok(
+                        "TrackAnswer",
+                        "Accepted. A site not tracked yet always answers this (state pending),"
+                        " first or repeat request alike; a policy URL is tracked only once it"
+                        " is verified as the site's privacy policy",
+                    ),
+                    200: _ok(
+                        "TrackAnswer",
+                        "Nothing to do: the site is tracked (and the URL given is one of its"
+                        " documents)",
+                    ),
                 },
                 400,
                 413,

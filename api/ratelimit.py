@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from api import keys
-from api.problems import Handler, problem
+from api.problems import Handler, problem, wants_html
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +31,15 @@ class Rule:
 
 DEFAULT_RULES: dict[str, Rule] = {
     "read": Rule(burst=600, per_second=200),
-    "costly": Rule(burst=30, per_second=3),
+    # A person searches or compares a few times a minute; a burst covers paging back and forth.
+    "costly": Rule(burst=20, per_second=1),
     "track": Rule(burst=10, per_second=1 / 60),
     "webhook": Rule(burst=10, per_second=1 / 60),
 }
+
+
+# Full-text search and comparisons of any two versions: CPU per request, not a cached read.
+COSTLY_PATHS = frozenset({"/api/v1/search", "/api/v1/compare", "/search"})
 
 
 def route_class(method: str, path: str) -> str | None:
@@ -45,7 +50,9 @@ def route_class(method: str, path: str) -> str | None:
         return "track"
     if path.startswith("/api/v1/webhooks") and method != "GET":
         return "webhook"
-    if path in ("/api/v1/search", "/api/v1/compare"):
+    if path in COSTLY_PATHS or (path.startswith("/sites/") and path.endswith("/compare")):
+        # One bucket for the API's and the viewer's forms of the same work: a client gets
+        # no more by switching between them.
         return "costly"
     if path.startswith(("/api/", "/feeds/")):
         return "read"
@@ -128,6 +135,11 @@ async def ratelimit_middleware(request: web.Request, handler: Handler) -> web.St
         wait = limiter.take(client_address(request, request.app.get(TRUSTED, ())), cls)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
+            if cls == "costly" and wants_html(request):  # the viewer's pages: a page
+                raise web.HTTPTooManyRequests(
+                    text=f"Too many requests from this address; retry in {seconds} s.",
+                    headers={"Retry-After": str(seconds)},
+                )
             return problem(
                 429,
                 "Too Many Requests",

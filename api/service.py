@@ -10,6 +10,7 @@ all until SIGINT or SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import signal
 from collections.abc import AsyncIterator, Callable
@@ -27,10 +28,12 @@ from monitor.archive import Archiver, Saver, savepagenow
 from monitor.backfill import backfill_document
 from monitor.fetch import Fetcher, FetchPolicy, user_agent
 from monitor.netguard import Lookup
+from monitor.record import reconcile_lagging
 from monitor.schedule import Clock, Monitor, Scheduler, Timing, utc_now
 from monitor.wayback import WaybackClient
 
 SCHEDULER = web.AppKey("scheduler", Scheduler)
+log = logging.getLogger("clausewatch.service")
 MAX_TICK = 60.0
 
 
@@ -113,6 +116,11 @@ def add_monitor(
 
     async def monitor_ctx(app: web.Application) -> AsyncIterator[None]:
         async with open_monitor(app[keys.STORE], settings, injected) as monitor:
+            # A kill between a version's commit and its changes' leaves the change unwritten;
+            # write it before the first pass (announced once: its id is new, its origin kept).
+            recovered = await asyncio.to_thread(reconcile_lagging, monitor.store, monitor.pipeline)
+            for document_id, added in recovered.items():
+                log.warning("document %s: %d change(s) recovered at start", document_id, len(added))
             scheduler = Scheduler(monitor, tick=tick_of(settings))
             app[SCHEDULER] = scheduler
             scheduler.start()

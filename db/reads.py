@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import json
 
-from db.store import Store, site_hash, utc_iso
+from db.store import CHECKED_SITE_STATES, Store, site_hash, utc_iso
+
+# What may be listed anywhere public (lookups, feeds, search, site pages, the viewer): a site
+# the monitor checks that has an admitted document. Pending, failed or merely requested
+# sites are nobody's business: a request must not be readable by others (issue 23).
+_STATES = ", ".join(f"'{s}'" for s in CHECKED_SITE_STATES)
+PUBLIC_STATE = f"s.state IN ({_STATES})"
+PUBLIC_SITE = f"{PUBLIC_STATE} AND EXISTS (SELECT 1 FROM documents pd WHERE pd.site_id = s.id)"
 
 
 def _reader(store: Store):
@@ -41,7 +48,7 @@ def lookup_bucket(store: Store, prefix: str) -> list[dict]:
             "SELECT s.site_hash, s.state,"
             " (SELECT group_concat(d.status) FROM documents d WHERE d.site_id = s.id),"
             f" {last.format('')}, {last.format(' AND m.material = 1')}"
-            " FROM sites s WHERE s.site_hash >= ? AND s.site_hash < ? AND s.state IN ('active', 'tracked')"
+            f" FROM sites s WHERE s.site_hash >= ? AND s.site_hash < ? AND {PUBLIC_SITE}"
             " ORDER BY s.site_hash",
             [prefix, prefix + "g"],
         )
@@ -66,13 +73,28 @@ def lookup_bucket(store: Store, prefix: str) -> list[dict]:
     return out
 
 
+def is_public(store: Store, site: dict | None) -> bool:
+    """Whether a site row may be shown publicly (see PUBLIC_SITE)."""
+    if site is None or site["state"] not in CHECKED_SITE_STATES:
+        return False
+    query = "SELECT 1 FROM documents WHERE site_id = ? LIMIT 1"
+    return _reader(store).execute(query, [site["id"]]).fetchone() is not None
+
+
+def public_sites_containing(store: Store, needle: str, *, limit: int = 50) -> list[dict]:
+    """Public sites whose name contains `needle`, by name."""
+    return list(
+        _reader(store).query(
+            f"SELECT s.* FROM sites s WHERE instr(s.site, ?) > 0 AND {PUBLIC_SITE}"
+            " ORDER BY s.site LIMIT ?",
+            [needle, limit],
+        )
+    )
+
+
 def tracked_site_count(store: Store) -> int:
     """Sites a lookup can answer for (the same states as `lookup_bucket`)."""
-    return (
-        _reader(store)
-        .execute("SELECT count(*) FROM sites WHERE state IN ('active', 'tracked')")
-        .fetchone()[0]
-    )
+    return _reader(store).execute(f"SELECT count(*) FROM sites s WHERE {PUBLIC_SITE}").fetchone()[0]
 
 
 def _unpack(packed: str | None) -> tuple[int | None, str | None]:
@@ -111,8 +133,8 @@ def add_pending_site(store: Store, site: str) -> tuple[dict, bool]:
 def latest_changes(
     store: Store, *, site_id: int | None = None, material: bool | None = None, limit: int = 50
 ) -> list[dict]:
-    """Changes (of one site, or all), newest (highest id) first, decoded like the store's."""
-    where, params = [], []
+    """Changes (of one public site, or all), newest (highest id) first, decoded like the store's."""
+    where, params = [PUBLIC_STATE], []
     if site_id is not None:
         where.append("d.site_id = ?")
         params.append(site_id)
@@ -156,8 +178,9 @@ def feed_page(
     category: str | None = None,
     limit: int = 100,
 ) -> list[dict]:
-    """Changes with cursor < id <= until, oldest first; `buckets`: 2-hex site_hash prefixes."""
-    where, params = ["c.id > ?"], [cursor]
+    """Changes of public sites with cursor < id <= until, oldest first; `buckets`: 2-hex
+    site_hash prefixes."""
+    where, params = ["c.id > ?", PUBLIC_STATE], [cursor]
     if until is not None:
         where.append("c.id <= ?")
         params.append(until)
@@ -187,3 +210,45 @@ def feed_page(
         row["material"] = bool(row["material"])
         out.append(row)
     return out
+
+
+# A document whose stored changes miss its timeline's last boundary: its latest versioned
+# capture is not the version its latest change leads to, though it has another version. Only
+# a recording cut short between its version commit and its change commit leaves this (any
+# completed recording reconciles the whole timeline), so checking the head is enough.
+_BEHIND = (
+    "SELECT d.id FROM documents d WHERE {where}"
+    " AND (SELECT count(*) FROM versions v WHERE v.document_id = d.id) > 1"
+    " AND (SELECT s.version_id FROM snapshots s WHERE s.document_id = d.id"
+    "   AND s.version_id IS NOT NULL ORDER BY s.captured_at DESC, s.id DESC LIMIT 1)"
+    " IS NOT (SELECT c.to_version_id FROM changes c WHERE c.document_id = d.id"
+    "   ORDER BY c.to_captured_at DESC, c.id DESC LIMIT 1)"
+)
+
+
+def documents_behind(store: Store) -> list[int]:
+    """Ids of documents whose changes lag their versions (see `_BEHIND`), for a start-up pass."""
+    return [r[0] for r in _reader(store).execute(_BEHIND.format(where="1") + " ORDER BY d.id")]
+
+
+def document_behind(store: Store, document_id: int) -> bool:
+    """Whether one document's changes lag its versions (a few indexed seeks)."""
+    query = _BEHIND.format(where="d.id = ?")
+    return _reader(store).execute(query, [document_id]).fetchone() is not None
+
+
+def stored_comparison(
+    store: Store, document_id: int, from_version_id: int, to_version_id: int
+) -> dict | None:
+    """The judged comparison of a stored change between two versions, if there is one."""
+    row = (
+        _reader(store)
+        .execute(
+            "SELECT comparison FROM changes WHERE document_id = ? AND from_version_id = ?"
+            " AND to_version_id = ? AND comparison IS NOT NULL AND comparison != 'null'"
+            " ORDER BY occurrence LIMIT 1",
+            [document_id, from_version_id, to_version_id],
+        )
+        .fetchone()
+    )
+    return json.loads(row[0]) if row else None

@@ -168,3 +168,40 @@ def m004_changes_by_document_and_materiality(db: Database) -> None:
     # every index carries, (document_id, material) gives both as one index seek per
     # document (max(id)), where changes_document made SQLite sort each document's changes.
     db.execute("CREATE INDEX changes_document_material ON changes(document_id, material)")
+
+
+@migrations()
+def m005_document_requests(db: Database) -> None:
+    # A policy URL someone asked to track is not a document until it is verified as the
+    # site's privacy policy (or an operator approves it): otherwise any page of a site with
+    # user content could be announced as its policy changing (issue 23).
+    db.executescript(
+        """
+        CREATE TABLE document_requests (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES sites(id),
+            url TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',  -- pending|held|approved|admitted|rejected
+            reason TEXT,                        -- why held, admitted or rejected
+            document_id INTEGER REFERENCES documents(id),
+            requested_at TEXT NOT NULL,
+            decided_at TEXT,
+            UNIQUE (site_id, url)
+        );
+        CREATE INDEX document_requests_state ON document_requests(state, site_id);
+        """
+    )
+    # URLs asked for before this step became documents at once; those of sites still
+    # pending that nothing has touched yet (no snapshot, no backfill) go back to being
+    # requests, to be verified like any other.
+    unverified = (
+        "SELECT d.id FROM documents d JOIN sites s ON s.id = d.site_id WHERE s.state = 'pending'"
+        " AND NOT EXISTS (SELECT 1 FROM snapshots n WHERE n.document_id = d.id)"
+        " AND NOT EXISTS (SELECT 1 FROM backfill_captures b WHERE b.document_id = d.id)"
+        " AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.document_id = d.id)"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO document_requests (site_id, url, requested_at)"
+        f" SELECT site_id, url, created_at FROM documents WHERE id IN ({unverified})"
+    )
+    db.execute(f"DELETE FROM documents WHERE id IN ({unverified})")

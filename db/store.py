@@ -628,9 +628,11 @@ class Store:
 
     def recent_changes(self, *, material: bool | None = None, limit: int = 20) -> list[dict]:
         """Changes across all sites, the latest capture first (history included)."""
-        where, params = "", []
+        # Only sites anyone may see (db.reads.PUBLIC_STATE): the viewer's home is public.
+        states = ", ".join("?" for _ in CHECKED_SITE_STATES)
+        where, params = f" WHERE s.state IN ({states})", list(CHECKED_SITE_STATES)
         if material is not None:
-            where = " WHERE c.material = ?"
+            where += " AND c.material = ?"
             params.append(int(material))
         return self._all(
             self._CHANGE_SELECT + where + " ORDER BY c.to_captured_at DESC, c.id DESC LIMIT ?",
@@ -654,7 +656,8 @@ class Store:
     # -- search -------------------------------------------------------------------------
 
     def search_clauses(self, q: str, *, limit: int = 50) -> list[dict]:
-        """Clauses matching a full-text query, each with its version, document and site.
+        """Clauses matching a full-text query, each with its version, document and site
+        (public sites only: search is public).
 
         The query is taken as words (all must match), not FTS syntax, so any input is safe.
         """
@@ -669,8 +672,10 @@ class Store:
             " FROM clauses_fts JOIN clauses cl ON cl.rowid = clauses_fts.rowid"
             " JOIN versions v ON v.id = cl.version_id"
             " JOIN documents d ON d.id = v.document_id JOIN sites s ON s.id = d.site_id"
-            " WHERE clauses_fts MATCH ? ORDER BY rank LIMIT ?",
-            [match, limit],
+            " WHERE clauses_fts MATCH ? AND s.state IN ({}) ORDER BY rank LIMIT ?".format(
+                ", ".join("?" for _ in CHECKED_SITE_STATES)
+            ),
+            [match, *CHECKED_SITE_STATES, limit],
         )
 
     # -- backfill progress --------------------------------------------------------------

@@ -33,7 +33,7 @@ from typing import Literal, Protocol
 from db import Store
 from monitor.fetch import FetchResult
 from monitor.model import ExtractionError, PolicyDocument
-from monitor.record import Pipeline, record_snapshot, text_hash
+from monitor.record import Pipeline, reconcile_if_behind, record_snapshot, text_hash
 
 Status = Literal["ok", "unreachable", "blocked", "empty", "structure-changed", "moved"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
@@ -191,9 +191,13 @@ def record_fetch(
             snapshot, _ = store.add_snapshot(doc_id, fetched.body, **snapshot_args)
             store.mark_snapshot(snapshot["id"], version_id=same["version_id"])
             store.refresh_version_spans(doc_id)
+        # Same bytes never reach record_snapshot's reconcile: if the recording of these bytes
+        # was cut short before its changes (a crash), write them now, or they never would be.
+        added = reconcile_if_behind(store, doc_id, pipeline=pipeline, origin=origin)
         return CheckResult(
             snapshot_id=snapshot["id"],
             version_id=same["version_id"],
+            changes=tuple(added),
             **done,
             **base,
             **validators,

@@ -135,6 +135,10 @@ class Candidate:
     score: float
     signals: tuple[str, ...]
     source: str  # rel | link | common-path
+    # What names it as the policy: "rel" (the site says so), "text" (what people click),
+    # "path" (only its URL), "" (nothing: a common path tried blind); and where it sits.
+    named: str = ""
+    footer: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,18 +244,25 @@ def score_link(
     """A link as a candidate, or None when nothing about it names a privacy policy."""
     score = 0.0
     signals: list[str] = []
-    named = False
+    named = rel
+    # What names it (Candidate.named): only privacy words in the link text name the policy
+    # to a reader (a cookie policy does not; "privacy settings" names a control panel).
+    named_by = "rel" if rel else ""
     if rel:
         score += W_REL
         signals.append('<link rel="privacy-policy">')
-        named = True
-    for signal in (_text_signal(_fold(text)) if text else None, _path_signal(url)):
+    text_signal = _text_signal(_fold(text)) if text else None
+    for signal, by in ((text_signal, "text"), (_path_signal(url), "path")):
         if signal is not None:
             score += signal[0]
             signals.append(signal[1])
             named = named or signal[0] > 0
+            if not named_by and signal[0] > 0 and (by == "path" or signal[0] >= W_TEXT_PLAIN):
+                named_by = by
     if not named:
         return None
+    if text_signal is not None and text_signal[0] < 0 and named_by == "path":
+        named_by = ""
     special = _SPECIAL.search(_fold(text)) or _SPECIAL.search(_fold(url.path).replace("-", " "))
     if special:
         score += W_SPECIAL
@@ -265,7 +276,14 @@ def score_link(
     weight, why = _site_signal(url, home, site)
     score += weight
     signals.append(why)
-    return Candidate(str(url), round(score, 2), tuple(signals), "rel" if rel else "link")
+    return Candidate(
+        str(url),
+        round(score, 2),
+        tuple(signals),
+        "rel" if rel else "link",
+        named=named_by,
+        footer=footer,
+    )
 
 
 def _link_url(href: str | None, base: URL) -> URL | None:
@@ -526,4 +544,125 @@ async def discover(
         candidates=tuple(all_candidates),
         rejected=tuple(rejected),
         notes=tuple(notes),
+    )
+
+
+# --- verifying a policy URL someone asked for ------------------------------------------
+
+# Pages fetched to look for links to a requested URL, besides the home page.
+MAX_LINKING_PAGES = 3
+# Linked candidates whose redirects are followed to see whether they land on the URL.
+MAX_REDIRECT_CHECKS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """Whether a requested URL is the site's privacy policy (or one of them), and why."""
+
+    url: str  # as requested
+    admitted: bool
+    final_url: str | None  # after redirects, when the page answered
+    reasons: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def linked_as_policy(candidate: Candidate, best: Candidate | None) -> bool:
+    """Whether a link names the policy the way a site names its own (pure).
+
+    The site's ``rel=privacy-policy``; or link text naming the policy, in the footer or as
+    the page's best candidate. Link text alone is not enough: on a site with user content,
+    anyone can post a link titled "Privacy Policy" that the home page then lists.
+    """
+    if candidate.named == "rel":
+        return True
+    return candidate.named == "text" and (candidate.footer or candidate == best)
+
+
+def _same_page(a: str, b: str) -> bool:
+    try:
+        return URL(a).with_fragment(None) == URL(b).with_fragment(None)
+    except ValueError:
+        return False
+
+
+async def verify_policy_url(
+    url: str,
+    fetcher: Fetcher,
+    *,
+    extract: Extract | None = None,
+    linking_pages: Sequence[str] = (),
+) -> Verification:
+    """Is ``url`` its site's privacy policy? Read as one by extraction, and linked as one
+    from the site's own pages (its home page, and ``linking_pages`` such as the site's
+    already admitted policies) by ``rel=privacy-policy`` or by link text (see
+    `linked_as_policy`). Never raises for what the site serves."""
+    extract = extract or _default_extract
+
+    def refused(*why: str, final: str | None = None) -> Verification:
+        return Verification(url, False, final, why)
+
+    try:
+        asked = URL(url)
+        site = registrable_domain(asked.host or "")
+    except ValueError as exc:
+        return refused(f"not a URL ({exc})")
+    result = await fetcher.fetch(url)
+    if not result.has_body:
+        return refused(
+            f"the page did not answer ({result.outcome}: {result.error or result.status})"
+        )
+    final = result.final_url
+    if registrable_domain(URL(final).host or "") != site:
+        return refused(f"it redirects to another site ({URL(final).host})", final=final)
+    try:
+        doc = extract(result.body, result.content_type, final)
+    except ExtractionError as exc:
+        return refused(f"nothing could be extracted ({exc})", final=final)
+    verdict = looks_like_policy(doc)
+    if not verdict.is_policy:
+        return refused(
+            "it does not read as a privacy policy: " + "; ".join(verdict.reasons), final=final
+        )
+
+    notes: list[str] = []
+    pages: list[tuple[str, str]] = []  # (url, html)
+    home, _ = await _home_page(fetcher, site, asked.port if asked.explicit_port else None, notes)
+    if home is not None:
+        pages.append((home.final_url, home.text or ""))
+    extra = [u for u in linking_pages if not _same_page(u, url)]
+    if asked.host != site:  # legal.example.com: that host's own home page too
+        extra.insert(0, str(asked.with_path("/").with_query(None).with_fragment(None)))
+    for page_url in extra[:MAX_LINKING_PAGES]:
+        answer = await fetcher.fetch(page_url)
+        if answer.has_body and answer.kind == "html" and answer.text is not None:
+            pages.append((answer.final_url, answer.text))
+    if not pages:
+        return refused(
+            "none of the site's pages answered to show where it links its policy", final=final
+        )
+
+    own = frozenset({site})
+    linked: list[tuple[str, Candidate]] = []
+    for page_url, html in pages:
+        ranked = find_candidates(html, page_url, own)
+        best = ranked[0] if ranked else None
+        linked += [(page_url, c) for c in ranked if linked_as_policy(c, best)]
+    for page_url, c in linked:
+        if _same_page(c.url, url) or _same_page(c.url, final):
+            return Verification(
+                url, True, final, (f"linked from {page_url}", *c.signals, *verdict.reasons)
+            )
+    # A link may lead to the page through a redirect (/privacy -> /legal/privacy-policy).
+    for page_url, c in linked[:MAX_REDIRECT_CHECKS]:
+        hop = await fetcher.fetch(c.url)
+        if hop.has_body and _same_page(hop.final_url, final):
+            why = (f"linked from {page_url} as {c.url}", *c.signals, *verdict.reasons)
+            return Verification(url, True, final, why)
+    where = ", ".join(p for p, _ in pages)
+    return refused(
+        f"it reads as a policy, but no page of the site ({where}) links it as its privacy policy",
+        final=final,
     )

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from db import Store
+from db.reads import document_behind, documents_behind
 from monitor.model import ExtractionError, PolicyDocument
 
 ORIGIN_OF_SOURCE = {"live": "live", "wayback": "backfill"}
@@ -145,11 +146,14 @@ def reconcile_changes(
     store: Store,
     document_id: int,
     *,
-    origin: str,
+    origin: str | Callable[[Boundary, Iterable[dict]], str],
     pipeline: Pipeline,
     rejudge: bool = False,
 ) -> tuple[list[int], list[int]]:
     """Make the stored changes match the timeline; (ids added, ids removed).
+
+    `origin` names the origin of added changes, or is a function of each one's boundary
+    and the document's snapshots (`recovered_origin`).
 
     Kept changes get their capture times corrected in place; with `rejudge` (reprocess)
     their judgment is recomputed too, still in place.
@@ -201,13 +205,56 @@ def reconcile_changes(
                         "to_version_id": key[1],
                         "occurrence": key[2],
                         **span,
-                        "origin": origin,
+                        "origin": origin if isinstance(origin, str) else origin(b, by_id.values()),
                         "archive_url": archive_view_url(by_id[b.to_snapshot_id]),
                         **judgment(key[:2]),
                     }
                 )
             )
     return added, removed
+
+
+def recovered_origin(boundary: Boundary, snapshots: Iterable[dict]) -> str:
+    """The origin a change would have been given had its recording not been cut short (pure).
+
+    A boundary into a Wayback capture is history; into a live capture it is news, except
+    at a document's first live capture, which the tracking worker records as history (the
+    page changed at some unknown time since the archive's last capture).
+    """
+    snapshots = list(snapshots)
+    to = next(s for s in snapshots if s["id"] == boundary.to_snapshot_id)
+    if to["source"] != "live":
+        return "backfill"
+    at = (to["captured_at"], to["id"])
+    earlier_live = any(
+        s["source"] == "live" and (s["captured_at"], s["id"]) < at for s in snapshots
+    )
+    return "live" if earlier_live else "backfill"
+
+
+def reconcile_if_behind(
+    store: Store, document_id: int, *, pipeline: Pipeline | None = None, origin: str | None = None
+) -> list[int]:
+    """Write the changes a recording cut short left out (a kill between its version commit
+    and its change commit); the ids added. A few indexed reads when nothing is missing, so
+    the quick path of every check can afford it."""
+    if not document_behind(store, document_id):
+        return []
+    added, _ = reconcile_changes(
+        store,
+        document_id,
+        origin=origin or recovered_origin,
+        pipeline=pipeline or Pipeline.default(),
+    )
+    return added
+
+
+def reconcile_lagging(store: Store, pipeline: Pipeline | None = None) -> dict[int, list[int]]:
+    """On start: every document whose changes lag its versions, reconciled; {id: added ids}."""
+    return {
+        document_id: reconcile_if_behind(store, document_id, pipeline=pipeline)
+        for document_id in documents_behind(store)
+    }
 
 
 def _extract(store: Store, snapshot: dict, pipeline: Pipeline) -> PolicyDocument | str:
@@ -285,8 +332,9 @@ def record_snapshot(
         )
     pipeline = pipeline or Pipeline.default()
     # Three steps, each committed: the snapshot (above), its version, the changes. A crash
-    # between the last two leaves a versioned snapshot whose changes the next recording or
-    # reconcile of the document (any backfill, reprocess) puts in place.
+    # between the last two leaves a versioned snapshot without its changes: the next
+    # recording of the document, a check of the same bytes (`reconcile_if_behind`) or the
+    # service's start (`reconcile_lagging`) puts them in place.
     result = process_snapshot(store, snapshot, pipeline)
     result.new_snapshot = created
     if result.version_id is not None and reconcile:

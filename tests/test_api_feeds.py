@@ -68,7 +68,7 @@ async def test_material_feed_only_material_and_request_host_links(aiohttp_client
 async def test_empty_and_unknown_feeds(aiohttp_client, store):
     client = await aiohttp_client(make_app(store))
     check_atom(await (await client.get("/feeds/material.atom")).read())
-    store.add_site("new.com")
+    store.add_document(store.add_site("new.com")["id"], "https://new.com/privacy")
     root = check_atom(await (await client.get("/feeds/sites/new.com.atom")).read())
     assert root.findall(f"{ATOM}entry") == []
     missing = await client.get("/feeds/sites/nowhere.com.atom")

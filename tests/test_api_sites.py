@@ -10,9 +10,17 @@ from api.ratelimit import LIMITER, RateLimiter, Rule
 from api.routes.lookup import recommended_prefix_length
 from api.targets import LOOKUP
 from db import Store, site_hash
+from db.requests import STATES, requests_in
 from monitor.netguard import StaticLookup
 
 PUBLIC = "93.184.215.14"
+
+
+def tracked(store: Store, site: str) -> dict:
+    """A site with an admitted document: what lookups list."""
+    row = store.add_site(site)
+    store.add_document(row["id"], f"https://{site}/privacy")
+    return row
 
 
 @pytest.fixture
@@ -73,7 +81,7 @@ async def test_lookup_answers_every_tracked_site_in_the_bucket(client, store):
 
 async def test_lookup_of_a_site_without_changes_and_of_an_empty_bucket(client, store):
     quiet = site_with_hash_prefix("c", "quiet")
-    store.add_site(quiet)
+    tracked(store, quiet)
     body = await (await client.get(f"/api/v1/lookup/{site_hash(quiet)[:5]}")).json()
     (entry,) = body["sites"]
     assert entry["last_change"] is None and entry["last_change_id"] is None
@@ -91,9 +99,9 @@ async def test_pending_sites_are_not_in_lookups(client, store):
 
 async def test_a_short_prefix_answers_its_whole_bucket(client, store):
     one, two = site_with_hash_prefix("a1", "one"), site_with_hash_prefix("a1", "two")
-    store.add_site(one)
-    store.add_site(two)
-    store.add_site(site_with_hash_prefix("b2", "other"))
+    tracked(store, one)
+    tracked(store, two)
+    tracked(store, site_with_hash_prefix("b2", "other"))
     body = await (await client.get("/api/v1/lookup/a1")).json()
     assert sorted(s["site_hash"] for s in body["sites"]) == sorted([site_hash(one), site_hash(two)])
     # Three tracked sites: a 5-hex prefix would name each of them, so 2 is recommended.
@@ -135,20 +143,24 @@ async def test_track_a_domain_then_again(client, store):
         "state": "pending",
     }
     assert resp.headers["Location"] == "/api/v1/sites/example.com"
+    # The same answer: a repeat must not tell that someone asked before (issue 23).
     again = await client.post("/api/v1/sites", json={"site": "example.com"})
-    assert again.status == 200 and (await again.json())["state"] == "pending"
+    assert again.status == 202 and await again.json() == body
     assert store.counts()["sites"] == 1 and store.get_site("example.com")["state"] == "pending"
 
 
-async def test_track_a_policy_url_adds_its_document_once(client, store):
+async def test_track_a_policy_url_records_one_request_and_no_document(client, store):
     for _ in range(2):
         resp = await client.post(
             "/api/v1/sites", json={"url": "https://legal.example.co.uk/privacy#top"}
         )
+        assert resp.status == 202 and (await resp.json())["state"] == "pending"
     assert (await resp.json())["site"] == "example.co.uk"
     site = store.get_site("example.co.uk")
-    docs = store.documents_of_site(site["id"])
-    assert [d["url"] for d in docs] == ["https://legal.example.co.uk/privacy"]
+    # Not a document until the tracking worker verifies it (tests/test_security_alerts.py).
+    assert store.documents_of_site(site["id"]) == []
+    (request,) = requests_in(store, STATES, site_id=site["id"])
+    assert (request["url"], request["state"]) == ("https://legal.example.co.uk/privacy", "pending")
 
 
 async def test_track_idna(client, store):
@@ -157,7 +169,7 @@ async def test_track_idna(client, store):
 
 
 async def test_an_already_tracked_site_answers_its_state(client, store):
-    store.add_site("example.com")
+    tracked(store, "example.com")
     resp = await client.post("/api/v1/sites", json={"site": "example.com"})
     assert resp.status == 200 and (await resp.json())["state"] == "tracked"
 
@@ -240,14 +252,14 @@ async def test_tracking_requests_are_rate_limited_per_address(aiohttp_client, st
     statuses = [
         (await client.post("/api/v1/sites", json={"site": "example.com"})).status for _ in range(3)
     ]
-    assert statuses == [202, 200, 429]
+    assert statuses == [202, 202, 429]
     limited = await client.post("/api/v1/sites", json={"site": "example.com"})
     assert limited.status == 429 and limited.content_type == "application/problem+json"
     assert limited.headers["Retry-After"] == "10"
     # Reads are another class: not limited by tracking.
     assert (await client.get("/api/v1/lookup/00000")).status == 200
     now[0] += 10
-    assert (await client.post("/api/v1/sites", json={"site": "example.com"})).status == 200
+    assert (await client.post("/api/v1/sites", json={"site": "example.com"})).status == 202
 
 
 # -- sites, timelines, versions, search ---------------------------------------------------

@@ -8,13 +8,15 @@ ETag that changes exactly when the page would, and a short shared max-age.
 
 from __future__ import annotations
 
-import asyncio
 import base64
+import math
 import re
 
 from aiohttp import web
 
 from api import keys
+from api.comparisons import COMPARISONS, Busy, TooLarge
+from api.comparisons import install as install_comparisons
 from api.problems import Problem
 from api.routes.common import (
     boolean,
@@ -25,10 +27,8 @@ from api.routes.common import (
     strong_etag,
 )
 from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
-from db.reads import feed_page
+from db.reads import feed_page, is_public
 from monitor.classify.lexicon import CATEGORY_SLUGS
-from monitor.compare import compare
-from monitor.model import PolicyDocument
 
 MAX_BUCKETS = 100
 DEFAULT_LIMIT = 100
@@ -143,8 +143,9 @@ def _comparison_of(row: dict) -> dict | None:
 
 async def change_detail(request: web.Request) -> web.StreamResponse:
     change_id = positive_int(request.match_info["id"], "change id")
-    row = request.app[keys.STORE].change_by_id(change_id)
-    if row is None:
+    store = request.app[keys.STORE]
+    row = store.change_by_id(change_id)
+    if row is None or not is_public(store, store.get_site(row["site"])):
         raise Problem(404, "Unknown change", f"there is no change {change_id}")
     body = change_json(row)
     body.update(
@@ -164,21 +165,28 @@ async def compare_versions(request: web.Request) -> web.StreamResponse:
     to_id = positive_int(request.query.get("to"), "to")
     old, new = store.get_version(from_id), store.get_version(to_id)
     for vid, version in ((from_id, old), (to_id, new)):
-        if version is None:
+        doc = store.get_document(version["document_id"]) if version else None
+        if doc is None or not is_public(store, store.get_site(doc["site_id"])):
             raise Problem(404, "Unknown version", f"there is no version {vid}")
     if old["document_id"] != new["document_id"]:
         raise Problem(
             400, "Different documents", "from and to must be versions of the same document"
         )
-    # compare() is pure CPU work on whole policies: keep it off the event loop.
-    comparison = await asyncio.get_running_loop().run_in_executor(
-        None, compare, PolicyDocument.from_dict(old), PolicyDocument.from_dict(new)
-    )
+    # The shared service: a stored change's own judgment, a cache, a size bound and its own
+    # bounded executor (api.comparisons), never the pool the monitor records on.
+    try:
+        comparison = await request.app[COMPARISONS].between(store, old, new)
+    except TooLarge as exc:
+        raise Problem(422, "Comparison too large", str(exc)) from None
+    except Busy as exc:
+        busy = Problem(503, "Comparisons busy", str(exc))
+        busy.problem.headers["Retry-After"] = str(math.ceil(exc.retry_after))
+        raise busy from None
     body = {
         "document_id": old["document_id"],
         "from": _version_ref(old),
         "to": _version_ref(new),
-        "comparison": comparison.to_detail_dict(),
+        "comparison": comparison,
     }
     return json_response(request, body, cache=DETAIL_CACHE)
 
@@ -193,6 +201,7 @@ def _version_ref(version: dict) -> dict:
 
 def setup(app: web.Application) -> None:
     install(app)
+    install_comparisons(app)
     app.router.add_get("/api/v1/changes", feed)
     app.router.add_get("/api/v1/changes/{id}", change_detail)
     app.router.add_get("/api/v1/compare", compare_versions)

@@ -14,7 +14,7 @@ from feedgen.feed import FeedGenerator
 from api import keys
 from api.problems import Problem
 from api.routes.common import change_url, etag_matches, strong_etag
-from db.reads import latest_changes
+from db.reads import is_public, latest_changes
 from monitor.domains import DomainError, normalize_domain
 
 ATOM_TYPE = "application/atom+xml"
@@ -83,7 +83,7 @@ async def site_feed(request: web.Request) -> web.StreamResponse:
     except DomainError:
         raise Problem(400, "Bad site", "site must be a domain name such as example.com") from None
     site = store.get_site(name)
-    if site is None:
+    if not is_public(store, site):  # requested, pending or failed: nobody else's business
         raise Problem(404, "Unknown site", f"{name} is not tracked")
     changes = latest_changes(store, site_id=site["id"], limit=FEED_ENTRIES)
     base = base_url(request)

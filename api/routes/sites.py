@@ -1,8 +1,10 @@
 """Tracking requests, a site's page, a document's version timeline, and one version's clauses.
 
 `POST /api/v1/sites` only validates and records the request (a site in state "pending",
-plus a document when a policy URL was given); the tracking worker picks pending sites up
-for discovery and backfill. It is the one call that names a site, so it is rate-limited.
+plus a URL request when a policy URL was given: a document only once the tracking worker
+verifies it, see monitor.tracking); the worker picks pending sites up for discovery and
+backfill. It is the one call that names a site, so it is rate-limited, and its answer
+reveals nothing that is not public (whether anyone asked before).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from api.routes.common import (
     state_word,
 )
 from api.targets import LOOKUP, TargetRefused, check_resolves_public, parse_site, parse_url
-from db.reads import add_pending_site, latest_changes, version_counts
+from db.reads import add_pending_site, is_public, latest_changes, version_counts
+from db.requests import add_request
 from monitor.domains import DomainError, normalize_domain
 
 MAX_BODY = 4 * 1024
@@ -44,18 +47,28 @@ async def track(request: web.Request) -> web.StreamResponse:
         raise Problem(400, "Site refused", str(exc)) from None
     store = request.app[keys.STORE]
     with store.write():
-        site, created = add_pending_site(store, target.site)
-        if target.url:
-            store.add_document(site["id"], target.url)
+        site, _created = add_pending_site(store, target.site)
+        if site["state"] == "failed":
+            # Asked again: try again (the answer must not tell that it failed before).
+            store.set_site_state(site["id"], "pending")
+        public = is_public(store, site)
+        known = {d["url"] for d in store.documents_of_site(site["id"])}
+        asked = target.url is not None and target.url not in known
+        if asked:
+            # Never a document straight away: the tracking worker admits it only once it is
+            # verified as the site's privacy policy, or an operator approves it.
+            add_request(store, site["id"], target.url)
+    # The answer depends only on what is public: a site not (yet) tracked answers the same
+    # 202 "pending" to a first request and to a repeat, so nobody learns what others asked.
     answer = {
         "site": site["site"],
         "status_url": f"/api/v1/sites/{site['site']}",
-        "state": state_word(site["state"]),
+        "state": "tracked" if public else "pending",
     }
     return json_response(
         request,
         answer,
-        status=202 if created else 200,
+        status=200 if public and not asked else 202,
         headers={"Location": answer["status_url"], "Cache-Control": "no-store"},
     )
 
@@ -66,8 +79,9 @@ def _site_or_404(request: web.Request) -> dict:
         name = normalize_domain(raw)
     except DomainError:
         raise Problem(400, "Bad site", "site must be a domain name such as example.com") from None
-    site = request.app[keys.STORE].get_site(name)
-    if site is None:
+    store = request.app[keys.STORE]
+    site = store.get_site(name)
+    if not is_public(store, site):  # a request or a failure is nobody else's business
         raise Problem(404, "Unknown site", f"{name} is not tracked")
     return site
 
@@ -142,13 +156,13 @@ async def version(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
     version_id = positive_int(request.match_info["id"], "version id")
     v = store.get_version(version_id)
-    if v is None:
+    doc = store.get_document(v["document_id"]) if v else None
+    if doc is None or not is_public(store, store.get_site(doc["site_id"])):
         raise Problem(404, "Unknown version", f"there is no version {version_id}")
-    doc = store.get_document(v["document_id"])
     body = {
         "id": v["id"],
         "document_id": v["document_id"],
-        "site": doc["site"] if doc else None,
+        "site": doc["site"],
         **_version_fields(v),
         "clauses": [
             {"section": list(c["section"]), "kind": c["kind"], "text": c["text"]}

@@ -8,6 +8,7 @@ the material-only filter are query parameters (`?mode=side|inline`, `?material=1
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -17,16 +18,17 @@ import jinja2
 from aiohttp import web
 
 from api import keys
+from api.comparisons import COMPARISONS, Busy, TooLarge
+from api.comparisons import install as install_comparisons
 from api.problems import Handler, Problem, wants_html
 from api.viewer.chart import change_chart
-from api.viewer.comparisons import Comparisons
 from api.viewer.diffview import diff_view
 from api.viewer.text import capture_url, clip, day, highlight, safe_href
 from db import Store
+from db.reads import is_public, public_sites_containing, tracked_site_count
 
 HERE = Path(__file__).parent
 JINJA = web.AppKey("viewer_jinja", jinja2.Environment)
-COMPARISONS = web.AppKey("viewer_comparisons", Comparisons)
 # SQLite integers are signed 64-bit: anything larger is not an id we could have issued.
 MAX_ID = 2**63 - 1
 MAX_QUERY = 200
@@ -114,8 +116,9 @@ def _store(request: web.Request) -> Store:
 
 def _site(request: web.Request) -> dict:
     name = request.match_info["site"]
-    site = _store(request).get_site(name)
-    if site is None:
+    store = _store(request)
+    site = store.get_site(name)
+    if not is_public(store, site):  # a request or a failure is nobody else's business
         raise web.HTTPNotFound(text=f"Clausewatch does not track “{name[:80]}”.")
     return site
 
@@ -178,7 +181,7 @@ async def home(request: web.Request) -> web.Response:
         request,
         "home.html",
         {
-            "site_count": counts["sites"],
+            "site_count": tracked_site_count(store),
             "version_count": counts["versions"],
             "change_count": counts["changes"],
             "recent": store.recent_changes(material=True, limit=RECENT),
@@ -327,7 +330,15 @@ async def compare_page(request: web.Request) -> web.Response:
     new, new_doc = _version_of_site(store, site, new_id)
     if old_doc["id"] != new_doc["id"]:
         raise web.HTTPBadRequest(text="These two versions belong to different documents.")
-    comparison = await request.app[COMPARISONS].between(store, old, new)
+    try:
+        comparison = await request.app[COMPARISONS].between(store, old, new)
+    except TooLarge as exc:
+        raise web.HTTPUnprocessableEntity(text=f"Too large to compare here: {exc}.") from None
+    except Busy as exc:
+        raise web.HTTPServiceUnavailable(
+            text=f"Too many comparisons at once: {exc}.",
+            headers={"Retry-After": str(math.ceil(exc.retry_after))},
+        ) from None
     snapshots = store.snapshots_of_document(old_doc["id"])
     wayback = request.app[keys.SETTINGS].wayback_url
     name = site["site"]
@@ -412,7 +423,7 @@ async def search_page(request: web.Request) -> web.Response:
     sites, hits, truncated = [], [], False
     if q:
         needle = q.lower()
-        sites = [s for s in store.list_sites() if needle in s["site"]]
+        sites = public_sites_containing(store, needle)
         rows = store.search_clauses(q, limit=SEARCH_LIMIT)
         for group in group_hits(rows):
             first = group[0]
@@ -544,7 +555,7 @@ def setup(app: web.Application) -> None:
         filters={"day": day, "clip": clip},
     )
     env.globals.update(_globals())
-    app[COMPARISONS] = Comparisons()
+    install_comparisons(app)
     # Inner to the problem middleware, which lets errors on non-API paths through to here.
     app.middlewares.append(html_errors)
     app.router.add_get("/", home, name="viewer-home")

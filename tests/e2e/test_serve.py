@@ -168,7 +168,7 @@ async def test_a_running_service_detects_a_changed_policy_on_its_next_pass(
     await asyncio.wait_for(scheduler.pass_done.wait(), 20)
     assert scheduler.last_report.counts() == {"ok": 1}
 
-    sites.set("site.test", "/privacy", policy_html([*CLAUSES, "We sell your data to brokers."]))
+    sites.set("site.test", "/privacy", policy_html([*LONG, "We sell your data to brokers."]))
     clock.advance(2 * 3600)  # past the next check, jitter included
     scheduler.pass_done.clear()
     scheduler.run_soon()
@@ -212,12 +212,35 @@ class Archive:
         return web.Response(body=self.body, content_type="text/html")
 
 
+LONG = [
+    *CLAUSES,
+    "We share your personal information with service providers who process it on our behalf"
+    " under contracts that forbid them to use it for anything else.",
+    "We use cookies and similar technologies to keep you signed in, to remember your"
+    " preferences and to measure how our service is used; you can refuse analytics cookies.",
+    "You have the right to access, correct, export and delete your personal data, and to"
+    " object to its processing; write to our data protection officer to exercise them.",
+    "We retain server logs, including IP addresses, for fourteen days to protect the service"
+    " against abuse, then delete them.",
+    "Our service is not directed at children under sixteen and we do not knowingly collect"
+    " their personal information.",
+    "We will tell you by email before any change to this privacy policy takes effect.",
+]
+HOME = (
+    "<!doctype html><html><body><main><h1>Site</h1></main>"
+    '<footer><a href="/privacy">Privacy Policy</a></footer></body></html>'
+)
+
+
 async def test_a_tracking_request_becomes_a_tracked_site_with_history_then_live_news(
     tmp_path, aiohttp_server, aiohttp_client
 ):
     sites = await start(aiohttp_server)
-    url = sites.set("site.test", "/privacy", policy_html())
-    archive = Archive(url, policy_html(CLAUSES[:-1]).encode())
+    # A policy long enough to read as one, linked from the site's home page as its policy:
+    # what the tracking worker verifies before it tracks a URL someone asked for.
+    url = sites.set("site.test", "/privacy", policy_html(LONG))
+    sites.set("site.test", "/", HOME)
+    archive = Archive(url, policy_html(LONG[:-1]).encode())
     archive_server = await aiohttp_server(archive.app())
     db = tmp_path / "cw.db"
     settings = Settings(
@@ -255,7 +278,7 @@ async def test_a_tracking_request_becomes_a_tracked_site_with_history_then_live_
         assert [c["origin"] for c in store.changes_after(0)] == ["backfill"]
         assert store.changes_after(0, origins=ANNOUNCED_ORIGINS) == []
 
-    sites.set("site.test", "/privacy", policy_html([*CLAUSES, "We sell your data to brokers."]))
+    sites.set("site.test", "/privacy", policy_html([*LONG, "We sell your data to brokers."]))
     clock.advance(2 * 3600)
     scheduler.pass_done.clear()
     scheduler.run_soon()
