@@ -34,6 +34,7 @@ COMMANDS: tuple[str, ...] = (
     "discover",
     "serve",
     "check",
+    "backup",
 )
 
 
