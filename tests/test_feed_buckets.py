@@ -63,6 +63,7 @@ def test_the_migration_fills_the_bucket_of_changes_recorded_before_it(tmp_path):
         """
         DROP TRIGGER changes_bucket_on_insert;
         DROP INDEX changes_bucket;
+        DROP INDEX documents_site_status;
         ALTER TABLE changes DROP COLUMN bucket;
         DELETE FROM _sqlite_migrations WHERE name = 'm005_changes_bucket';
         """
