@@ -171,7 +171,7 @@ def m004_changes_by_document_and_materiality(db: Database) -> None:
 
 
 @migrations()
-def m005_changes_bucket(db: Database) -> None:
+def m007_feed_and_lookup_indexes(db: Database) -> None:
     # A lookup reads, for each site under a prefix, its documents' statuses and ids: with
     # (site_id, status, id) that is one covering index range, not a table row per document
     # (3-4x faster per site at 100k documents, bench/scale.py).

@@ -1,4 +1,4 @@
-"""The feed's bucket filter reads only the named buckets (changes.bucket, migration m005), and
+"""The feed's bucket filter reads only the named buckets (changes.bucket, migration m007), and
 answers exactly what filtering every change by its site's hash would."""
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def test_the_migration_fills_the_bucket_of_changes_recorded_before_it(tmp_path):
         DROP INDEX changes_bucket;
         DROP INDEX documents_site_status;
         ALTER TABLE changes DROP COLUMN bucket;
-        DELETE FROM _sqlite_migrations WHERE name = 'm005_changes_bucket';
+        DELETE FROM _sqlite_migrations WHERE name = 'm007_feed_and_lookup_indexes';
         """
     )
     conn.close()
