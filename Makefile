@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(STAMP) lint extension-test chromium $(PYWB)
+test: $(STAMP) lint extension-test chromium nginx $(PYWB)
 	$(PY) -m pytest
 
 clean:
@@ -44,6 +44,12 @@ extension-test: $(EXT_TOOLS)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || \
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)
+
+# tests/e2e/test_deploy_nginx.py runs Debian's nginx (the shipped deploy/nginx config) on loopback.
+.PHONY: nginx
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx)
 
 # pywb (the local Wayback Machine of tests/e2e and bench/backfill.py) pins old redis and
 # fakeredis, so it gets a venv of its own; demo/pywbserver.py finds it there.

@@ -35,6 +35,7 @@ COMMANDS: tuple[str, ...] = (
     "serve",
     "check",
     "requests",
+    "backup",
 )
 
 

@@ -40,6 +40,9 @@ class Settings:
     # Proxies (comma-separated addresses or networks, e.g. a CDN's) whose X-Forwarded-For
     # names the client, for per-client rate limits; empty: the peer address is the client.
     trusted_proxies: str = ""
+    # Seconds a shared cache (CDN, nginx) may serve a change-feed page: the longest a new
+    # change can take to reach extensions behind it (docs/deploy.md).
+    feed_max_age: int = 30
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

@@ -179,29 +179,37 @@ def feed_page(
     limit: int = 100,
 ) -> list[dict]:
     """Changes of public sites with cursor < id <= until, oldest first; `buckets`: 2-hex
-    site_hash prefixes."""
-    where, params = ["c.id > ?", PUBLIC_STATE], [cursor]
+    site_hash prefixes.
+
+    The page's ids are chosen on `changes` (with buckets, from the (bucket, id) index: only
+    the named buckets' rows are read, however many other changes follow the cursor), then
+    joined to their documents and sites. The public-site test is inside, before the limit:
+    a short page must mean that nothing public is left, since the cursor then jumps.
+    """
+    public = (
+        "EXISTS (SELECT 1 FROM documents d JOIN sites s ON s.id = d.site_id"
+        f" WHERE d.id = changes.document_id AND {PUBLIC_STATE})"
+    )
+    where, params = ["id > ?", public], [cursor]
     if until is not None:
-        where.append("c.id <= ?")
+        where.append("id <= ?")
         params.append(until)
-    if buckets is not None:
-        where.append(f"substr(s.site_hash, 1, 2) IN ({', '.join('?' for _ in buckets)})")
-        params += [b.lower() for b in buckets]
     if material is not None:
-        where.append("c.material = ?")
+        where.append("material = ?")
         params.append(int(material))
     if category is not None:
-        where.append("EXISTS (SELECT 1 FROM json_each(c.categories) WHERE value = ?)")
+        where.append("EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?)")
         params.append(category)
-    rows = _reader(store).execute(
-        # CROSS JOIN keeps SQLite walking changes by id from the cursor (the feed's order)
-        # rather than starting from the sites a bucket filter names.
-        _FEED_SELECT.replace(" JOIN ", " CROSS JOIN ", 1)
-        + " WHERE "
-        + " AND ".join(where)
-        + " ORDER BY c.id LIMIT ?",
-        [*params, limit],
-    )
+    one = "SELECT id FROM changes WHERE " + " AND ".join(where)
+    if buckets is None:
+        ids, args = f"{one} ORDER BY id LIMIT ?", [*params, limit]
+    else:
+        # One range scan per bucket, each stopping at `limit`: a page costs at most
+        # buckets x limit index rows, even for a client catching up from the beginning.
+        per_bucket = f"SELECT * FROM ({one} AND bucket = ? ORDER BY id LIMIT ?)"
+        ids = " UNION ALL ".join(per_bucket for _ in buckets) + " ORDER BY id LIMIT ?"
+        args = [a for b in buckets for a in (*params, b.lower(), limit)] + [limit]
+    rows = _reader(store).execute(_FEED_SELECT + f" WHERE c.id IN ({ids}) ORDER BY c.id", args)
     names = [d[0] for d in rows.description]
     out = []
     for values in rows.fetchall():

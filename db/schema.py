@@ -205,3 +205,33 @@ def m005_document_requests(db: Database) -> None:
         f" SELECT site_id, url, created_at FROM documents WHERE id IN ({unverified})"
     )
     db.execute(f"DELETE FROM documents WHERE id IN ({unverified})")
+
+
+@migrations()
+def m007_feed_and_lookup_indexes(db: Database) -> None:
+    # A lookup reads, for each site under a prefix, its documents' statuses and ids: with
+    # (site_id, status, id) that is one covering index range, not a table row per document
+    # (3-4x faster per site at 100k documents, bench/scale.py).
+    db.execute("CREATE INDEX documents_site_status ON documents(site_id, status, id)")
+    # The feed filters by bucket (the first 2 hex of the site's hash). Walking changes by id
+    # and joining each to its site made a page cost as much as the changes of every other
+    # bucket after the cursor: linear in the store (bench/scale.py). A change's bucket never
+    # changes (a site's hash is its name's), so it is kept on the row, set by a trigger on
+    # every insert path, and indexed with the id: a page reads only its own buckets' rows.
+    db.executescript(
+        """
+        ALTER TABLE changes ADD COLUMN bucket TEXT;
+        UPDATE changes SET bucket = (
+            SELECT substr(s.site_hash, 1, 2) FROM documents d JOIN sites s ON s.id = d.site_id
+            WHERE d.id = changes.document_id
+        );
+        CREATE INDEX changes_bucket ON changes(bucket, id);
+        CREATE TRIGGER changes_bucket_on_insert AFTER INSERT ON changes
+        WHEN NEW.bucket IS NULL BEGIN
+            UPDATE changes SET bucket = (
+                SELECT substr(s.site_hash, 1, 2) FROM documents d
+                JOIN sites s ON s.id = d.site_id WHERE d.id = NEW.document_id
+            ) WHERE id = NEW.id;
+        END;
+        """
+    )

@@ -247,3 +247,13 @@ async def test_a_quiet_subscription_moves_its_cursor_past_other_buckets(client, 
     later = add_changes(store, quiet, 1)
     page = await (await client.get(f"/api/v1/changes?{mine}&after={page['next']}")).json()
     assert [c["id"] for c in page["changes"]] == later
+
+
+async def test_feed_max_age_is_the_configured_one(aiohttp_client, store):
+    # Behind a cache this bounds how late a new change reaches extensions (docs/deploy.md).
+    default = await aiohttp_client(make_app(store))
+    resp = await default.get("/api/v1/changes")
+    assert resp.headers["Cache-Control"] == "public, max-age=30, stale-while-revalidate=60"
+    short = await aiohttp_client(make_app(store, feed_max_age=5))
+    resp = await short.get("/api/v1/changes")
+    assert resp.headers["Cache-Control"] == "public, max-age=5, stale-while-revalidate=10"

@@ -33,8 +33,15 @@ from monitor.classify.lexicon import CATEGORY_SLUGS
 MAX_BUCKETS = 100
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
-# A CDN may serve a page for 30 s and a stale one while it revalidates; clients poll in minutes.
-FEED_CACHE = "public, max-age=30, stale-while-revalidate=60"
+
+
+def feed_cache(max_age: int) -> str:
+    """A CDN may serve a page for `max_age` s (settings.feed_max_age, 30 by default) and a
+    stale one while it revalidates; clients poll in minutes. The max-age bounds how late a
+    new change reaches a client behind a cache (docs/deploy.md)."""
+    return f"public, max-age={max_age}, stale-while-revalidate={2 * max_age}"
+
+
 DETAIL_CACHE = "public, max-age=300"
 
 _CURSOR_PREFIX = "c1."
@@ -92,12 +99,14 @@ async def feed(request: web.Request) -> web.StreamResponse:
     key = ("feed", request.query_string)
     entry = cache.get(key, version)
     if entry is None:
-        entry = _build_page(store, request.query, version)
+        entry = _build_page(
+            store, request.query, version, feed_cache(request.app[keys.SETTINGS].feed_max_age)
+        )
         cache.put(key, entry)
     return respond(request, entry)
 
 
-def _build_page(store, query, version: tuple[int, int]) -> Entry:
+def _build_page(store, query, version: tuple[int, int], cache_control: str) -> Entry:
     after_raw = query.get("after")
     try:
         after = decode_cursor(after_raw) if after_raw else 0
@@ -133,7 +142,7 @@ def _build_page(store, query, version: tuple[int, int]) -> Entry:
         "next": encode_cursor(last) if last else after_raw,
         "more": more,
     }
-    return Entry(version, dumps(body), etag, FEED_CACHE)
+    return Entry(version, dumps(body), etag, cache_control)
 
 
 def _comparison_of(row: dict) -> dict | None:
