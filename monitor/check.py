@@ -13,6 +13,9 @@ Statuses, each something a person can act on:
   empty              the page answered but extraction found no policy text
   structure-changed  the extracted text shrank below SHRINK_RATIO of the current version's
   moved              a permanent redirect: the policy now lives at another URL
+  not-policy         the page answered with something that is not the policy (a home or
+                     landing page, an error or login page, a wall, another document; the
+                     detail says why): kept as a snapshot, no version, history unmoved
 
 Structure changed, decided: a page whose policy text suddenly shrinks (< 50 %) is far more
 often a redesign the extractor no longer reads, a cookie wall or an error page served with
@@ -33,9 +36,11 @@ from typing import Literal, Protocol
 from db import Store
 from monitor.fetch import FetchResult
 from monitor.model import ExtractionError, PolicyDocument
-from monitor.record import Pipeline, record_snapshot, text_hash
+from monitor.record import Pipeline, is_not_policy, record_snapshot, text_hash
 
-Status = Literal["ok", "unreachable", "blocked", "empty", "structure-changed", "moved"]
+Status = Literal[
+    "ok", "unreachable", "blocked", "empty", "structure-changed", "moved", "not-policy"
+]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 FAILING: frozenset[str] = frozenset({"unreachable", "blocked"})  # these back off
 
@@ -236,6 +241,17 @@ def record_fetch(
         origin=origin,
         pipeline=memo,
     )
+    if is_not_policy(recorded.error):
+        # Like a held-back page: the old validators stay, so a 304 next time means the
+        # page is back to the current version.
+        return CheckResult(
+            status="not-policy",
+            detail=recorded.error,
+            snapshot_id=recorded.snapshot_id,
+            etag=document.get("etag"),
+            last_modified=document.get("last_modified"),
+            **base,
+        )
     if recorded.error is not None:
         done = {"status": "empty", "detail": recorded.error}
     return CheckResult(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _TRANSLATE = str.maketrans(
     {
@@ -63,3 +64,53 @@ def comparison_key(text: str) -> str:
     text = " ".join(text.split())
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     return text.casefold()
+
+
+# -- version identity ------------------------------------------------------------------
+# What the comparison reads as one text, identified in one string. A version is recorded
+# only when this differs (monitor.record), and compare() says "no change" exactly when it
+# is equal, so the history never shows two versions that "say the same thing".
+#
+# Beyond the clause keys it sets aside what the diff also does not read as text:
+# - clause boundaries and kinds: a paragraph split in two, or a <p> now an <li>, holds the
+#   same sentences (the diff's regrouping reads it as a reflow);
+# - a hyphen between two words: "third-party" and "third party" are one spelling;
+# - per-request tokens that reach the text (a trace id, a nonce, a build hash, an epoch
+#   time, a clock time to the second): a person reads them as noise and no policy states
+#   its practice in them. Each is masked, so two captures differing only by them are one.
+_WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+_VOLATILE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?"  # ISO time
+    r"|\b\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\b"  # a clock time to the second
+    r"|\b\d{10,}\b"  # an epoch time, a request counter, a long id
+)
+# A run of letters, digits and token punctuation long enough to be generated rather than
+# written; _generated decides.
+_TOKEN = re.compile(r"(?<![\w+/=-])[a-z0-9_+/=-]{12,}")
+_RUN = re.compile(r"[a-z]+|\d+")
+VOLATILE_MARK = "\u2217"  # "∗": stands for a masked token
+
+
+def identity_key(clause_keys: Iterable[str]) -> str:
+    """The text of a version as identity: equal here means one version (and no change).
+
+    Takes the clauses' comparison keys (``Clause.key``) in reading order.
+    """
+    text = " ".join(k for k in clause_keys if k)
+    if "-" in text:
+        text = _WORD_HYPHEN.sub(" ", text)
+    text = _VOLATILE.sub(VOLATILE_MARK, text)
+    text = _TOKEN.sub(_mask_generated, text)
+    return " ".join(text.split())
+
+
+def _mask_generated(m: re.Match) -> str:
+    return VOLATILE_MARK if _generated(m.group()) else m.group()
+
+
+def _generated(token: str) -> bool:
+    """Letters and digits interleaved, two runs of each at least ("a3f9c2e1b7d4", a UUID,
+    a base64 nonce), unlike a name with a number ("friendscout24", "rep_lovescout24")."""
+    runs = _RUN.findall(token)
+    digits = sum(1 for r in runs if r[0].isdigit())
+    return digits >= 2 and len(runs) - digits >= 2
