@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from db import Store
+from db import Store, utc_iso
 from monitor.fetch import FetchResult
 from monitor.model import ExtractionError, PolicyDocument
-from monitor.record import Pipeline, is_not_policy, record_snapshot, text_hash
+from monitor.record import Pipeline, is_not_policy, judge_policy, record_snapshot, text_hash
 
 Status = Literal[
     "ok", "unreachable", "blocked", "empty", "structure-changed", "moved", "not-policy"
@@ -211,6 +211,12 @@ def record_fetch(
         policy = extracted  # type: ignore[assignment]
 
     if policy is not None and policy.clauses:
+        # Not the policy (a home page, a wall) before a shrink: it names what came.
+        not_ours = judge_policy(store, doc_id, utc_iso(now), policy)
+        if not_ours is not None:
+            snapshot, _ = store.add_snapshot(doc_id, fetched.body, **snapshot_args)
+            store.mark_snapshot(snapshot["id"], version_id=None, error=not_ours)
+            return _not_policy(document, snapshot["id"], not_ours, base)
         held = _hold_back(store, document, policy, shrink_ratio, pipeline)
         if held is not None:
             snapshot, _ = store.add_snapshot(doc_id, fetched.body, **snapshot_args)
@@ -242,16 +248,7 @@ def record_fetch(
         pipeline=memo,
     )
     if is_not_policy(recorded.error):
-        # Like a held-back page: the old validators stay, so a 304 next time means the
-        # page is back to the current version.
-        return CheckResult(
-            status="not-policy",
-            detail=recorded.error,
-            snapshot_id=recorded.snapshot_id,
-            etag=document.get("etag"),
-            last_modified=document.get("last_modified"),
-            **base,
-        )
+        return _not_policy(document, recorded.snapshot_id, recorded.error, base)
     if recorded.error is not None:
         done = {"status": "empty", "detail": recorded.error}
     return CheckResult(
@@ -262,6 +259,19 @@ def record_fetch(
         changes=tuple(recorded.changes_added),
         **base,
         **validators,
+    )
+
+
+def _not_policy(document: dict, snapshot_id: int, why: str, base: dict) -> CheckResult:
+    # Like a held-back page: the old validators stay, so a 304 next time means the page
+    # is back to the current version.
+    return CheckResult(
+        status="not-policy",
+        detail=why,
+        snapshot_id=snapshot_id,
+        etag=document.get("etag"),
+        last_modified=document.get("last_modified"),
+        **base,
     )
 
 

@@ -185,7 +185,7 @@ def _rewrite_change(old: PolicyDocument, new: PolicyDocument, kept: int) -> Clau
 
 def same_text(old: PolicyDocument, new: PolicyDocument) -> bool:
     """Whether two documents are one version: the identity monitor.record stores by."""
-    return identity_key(c.key for c in old.clauses) == identity_key(c.key for c in new.clauses)
+    return identity_key(old.clauses) == identity_key(new.clauses)
 
 
 def _relaid_change(old: PolicyDocument, new: PolicyDocument) -> ClauseChange:

@@ -80,7 +80,7 @@ def text_hash(doc: PolicyDocument) -> str:
     """The version identity of a document: the hash of the text the comparison reads
     (monitor.textnorm.identity_key, which compare's "no change" is defined by), so two
     captures the diff would call the same are one version."""
-    key = identity_key(c.key for c in doc.clauses)
+    key = identity_key(doc.clauses)
     return IDENTITY_SCHEME + hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
@@ -240,16 +240,19 @@ def is_not_policy(error: str | None) -> bool:
     return bool(error) and error.startswith(NOT_POLICY + ":")
 
 
-def _judge_policy(store: Store, snapshot: dict, doc: PolicyDocument, hashed: str) -> str | None:
-    """Why the capture is not the policy (see monitor.policyness), or None.
+def judge_policy(
+    store: Store, document_id: int, captured_at: str, doc: PolicyDocument
+) -> str | None:
+    """Why a capture is not the policy (the error to store: see monitor.policyness), or
+    None when it is.
 
     Judged against the version nearest before it in capture time (else after it): a
     backfill records captures out of time order. A text already known as a version of
     the document is the policy by definition.
     """
-    if store.version_by_hash(snapshot["document_id"], hashed) is not None:
+    if store.version_by_hash(document_id, text_hash(doc)) is not None:
         return None
-    reference = store.reference_version(snapshot["document_id"], snapshot["captured_at"])
+    reference = store.reference_version(document_id, captured_at)
     why = not_policy(doc, _policy_of(reference) if reference else None)
     return f"{NOT_POLICY}: {why}" if why else None
 
@@ -277,7 +280,7 @@ def process_snapshot(store: Store, snapshot: dict, pipeline: Pipeline) -> Record
     hashed = not_ours = None
     if not isinstance(doc, str):
         hashed = text_hash(doc)
-        not_ours = _judge_policy(store, snapshot, doc, hashed)
+        not_ours = judge_policy(store, snapshot["document_id"], snapshot["captured_at"], doc)
     with store.write():
         if isinstance(doc, str) or not_ours:
             result.error = doc if isinstance(doc, str) else not_ours

@@ -91,17 +91,47 @@ _RUN = re.compile(r"[a-z]+|\d+")
 VOLATILE_MARK = "\u2217"  # "∗": stands for a masked token
 
 
-def identity_key(clause_keys: Iterable[str]) -> str:
+def identity_key(clauses: Iterable) -> str:
     """The text of a version as identity: equal here means one version (and no change).
 
-    Takes the clauses' comparison keys (``Clause.key``) in reading order.
+    Takes the clauses (``monitor.model.Clause``: ``kind`` and ``key``) in reading order.
     """
-    text = " ".join(k for k in clause_keys if k)
+    clauses = list(clauses)
+    toc = _table_of_contents(clauses)
+    text = " ".join(c.key for i, c in enumerate(clauses) if c.key and i not in toc)
     if "-" in text:
         text = _WORD_HYPHEN.sub(" ", text)
     text = _VOLATILE.sub(VOLATILE_MARK, text)
     text = _TOKEN.sub(_mask_generated, text)
     return " ".join(text.split())
+
+
+# A table of contents is the headings said again: a run of at least this many short list
+# items, most of them naming a heading of the page (numbering aside; one entry may word its
+# heading differently). Linked or not it is the same text, so its markup changing (plain
+# list items becoming anchors an extractor reads as navigation) is not a new version. A
+# lone item equal to a heading ("Cookies" listed under what is collected) is text.
+_TOC_RUN = 3
+_TOC_ECHO_SHARE = 0.75
+_TOC_ITEM_WORDS = 12
+_NUMBERING = re.compile(r"^(?:[(\[]?(?:\d+|[ivx]+|[a-z])(?:\.\d+)*[.):\]]?\s+)")
+
+
+def _table_of_contents(clauses: list) -> set[int]:
+    headings = {_NUMBERING.sub("", c.key) for c in clauses if c.kind == "heading"}
+    if not headings:
+        return set()
+    out: set[int] = set()
+    run: list[int] = []
+    for i, c in enumerate([*clauses, None]):
+        if c is not None and c.kind == "list-item" and len(c.key.split()) <= _TOC_ITEM_WORDS:
+            run.append(i)
+            continue
+        echoes = sum(1 for j in run if _NUMBERING.sub("", clauses[j].key) in headings)
+        if echoes >= _TOC_RUN and echoes >= _TOC_ECHO_SHARE * len(run):
+            out.update(run)
+        run = []
+    return out
 
 
 def _mask_generated(m: re.Match) -> str:
