@@ -99,10 +99,11 @@ def identity_key(clauses: Iterable) -> str:
     clauses = list(clauses)
     toc = _table_of_contents(clauses)
     text = " ".join(c.key for i, c in enumerate(clauses) if c.key and i not in toc)
-    if "-" in text:
-        text = _WORD_HYPHEN.sub(" ", text)
+    # Tokens first: a UUID's hyphens are not a compound word's.
     text = _VOLATILE.sub(VOLATILE_MARK, text)
     text = _TOKEN.sub(_mask_generated, text)
+    if "-" in text:
+        text = _WORD_HYPHEN.sub(" ", text)
     return " ".join(text.split())
 
 
