@@ -123,6 +123,8 @@ _CHROME_SELECTOR = ", ".join(
 # The word must start a word of the name: "nav" in "main-nav", "navbar" or "mainNav", not
 # in "unavailable"; "toc" in "toc-visible" (still a weak signal), not in "protocol".
 _CHROME_NAME = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in _CHROME_WORDS) + ")")
+_SPACES = re.compile(r"\s+")
+_NOT_LETTERS = re.compile(r"[\W_]+")
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 _CONSENT_WORD = re.compile(r"cookie|consent|gdpr|banner|popup|modal", re.I)
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -151,20 +153,21 @@ _LANGUAGE_SHARE = 0.8
 
 
 def _text_len(node: LexborNode) -> int:
-    return len("".join(node.text(deep=True).split()))
+    """Characters of text, whitespace aside.
+
+    One substitution, not split(): on a 10 MiB page split() would build a list of a
+    million words just to count them (50 MB at the peak).
+    """
+    return len(_SPACES.sub("", node.text(deep=True)))
 
 
 def _letters(node: LexborNode) -> int:
-    return sum(ch.isalnum() for ch in node.text(deep=True))
+    return len(_NOT_LETTERS.sub("", node.text(deep=True)))
 
 
 def _link_density(node: LexborNode, total: int) -> float:
     linked = sum(_text_len(a) for a in node.css("a"))
     return linked / total if total else 1.0
-
-
-def _has_sentence(node: LexborNode) -> bool:
-    return _SENTENCE.search(" ".join(node.text(deep=True).split())) is not None
 
 
 def _all_bold(node: LexborNode) -> bool:
@@ -182,20 +185,22 @@ def _is_chrome(node: LexborNode) -> bool:
     """
     if node.tag in _HEADING_TAGS:
         return False  # a heading is the policy's own structure, whatever its id says
-    total = _text_len(node)
+    text = node.text(deep=True)  # once: on a page-wide wrapper it is megabytes
+    total = len(_SPACES.sub("", text))
     if not total:
         return True  # an empty widget (icons, a placeholder)
-    density = _link_density(node, total)
-    sentence = _has_sentence(node)
-    if sentence:
-        if density >= _LINKS_IN_PROSE and len(node.css("a")) >= _MENU_LINKS:
-            return True
-    elif density >= _LINK_HEAVY:
+    anchors = node.css("a")
+    density = sum(_text_len(a) for a in anchors) / total
+    # Prose needs more links than a bare list of names to read as a menu.
+    if density >= _LINK_HEAVY and (
+        _SENTENCE.search(text) is None
+        or (density >= _LINKS_IN_PROSE and len(anchors) >= _MENU_LINKS)
+    ):
         return True
     if (
         total < _SHORT_CHROME
-        and not sentence
-        and len(node.text(deep=True).split()) <= _LABEL_WORDS
+        and len(text.split(maxsplit=_LABEL_WORDS)) <= _LABEL_WORDS
+        and _SENTENCE.search(text) is None
         and node.css_first(_STRUCTURE) is None
         and not _all_bold(node)
     ):
@@ -386,47 +391,34 @@ def _dialogs(tree: LexborHTMLParser, page: _Page) -> None:
 
 
 def _language_lists(tree: LexborHTMLParser) -> None:
-    """Remove lists of the page in other languages (hreflang or lang on their entries)."""
-    tagged = [
-        n
-        for n in tree.css("[hreflang], [lang]")
-        if n.tag not in ("html", "body") and n.parent is not None
-    ]
-    seen: set[int] = set()
-    for node in tagged:
-        container = node.parent
-        for _ in range(3):  # a > li > ul, or a > span > div
-            if container is None or container.tag in _NEVER_FARM:
-                break
-            if container.mem_id in seen:
-                break
-            entries = [
-                e
-                for e in container.css("[hreflang], [lang]")
-                if e.mem_id != container.mem_id and not _has_tagged_ancestor(e, container)
-            ]
-            langs = {
-                (e.attributes.get("hreflang") or e.attributes.get("lang") or "").lower()
-                for e in entries
-            }
-            if len(langs) >= _LANGUAGE_LIST:
-                seen.add(container.mem_id)
-                # Letters only: "EN | FR | DE" is all language names.
-                total = _letters(container)
-                languages_only = sum(_letters(e) for e in entries) >= _LANGUAGE_SHARE * total
-                if total and languages_only and _attached(container):
-                    container.remove()
-                break
-            container = container.parent
+    """Remove lists of the page in other languages (hreflang or lang on their entries).
 
-
-def _has_tagged_ancestor(node: LexborNode, stop: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None and parent.mem_id != stop.mem_id:
-        if "hreflang" in parent.attributes or "lang" in parent.attributes:
-            return True
-        parent = parent.parent
-    return False
+    A container up to three levels above such entries (a > li > ul) goes when it holds at
+    least three languages and next to nothing else: a quotation in another language inside
+    a paragraph of prose stays.
+    """
+    groups: dict[int, tuple[LexborNode, set[str], list[LexborNode]]] = {}
+    for node in tree.css("[hreflang], [lang]"):
+        if node.tag in ("html", "body"):
+            continue
+        lang = (node.attributes.get("hreflang") or node.attributes.get("lang") or "").lower()
+        parent = node.parent
+        for _ in range(3):
+            if parent is None or parent.tag in _NEVER_FARM:
+                break
+            if "hreflang" in parent.attributes or "lang" in parent.attributes:
+                break  # the entry is part of another entry
+            group = groups.setdefault(parent.mem_id, (parent, set(), []))
+            group[1].add(lang)
+            group[2].append(node)
+            parent = parent.parent
+    for container, langs, entries in groups.values():
+        if len(langs) < _LANGUAGE_LIST or not _attached(container):
+            continue
+        # Letters only: "EN | FR | DE" is all language names.
+        total = _letters(container)
+        if total and sum(_letters(e) for e in entries) >= _LANGUAGE_SHARE * total:
+            container.remove()
 
 
 def strip_chrome(tree: LexborHTMLParser, url: str | None = None) -> None:
@@ -452,8 +444,8 @@ def strip_chrome(tree: LexborHTMLParser, url: str | None = None) -> None:
     # Document order is outermost first: a removed container's descendants are skipped.
     # Judged before buttons go, since a banner's buttons are what give it away.
     for node in tree.css(_CHROME_SELECTOR):
-        if not _attached(node):
-            continue
+        if node.tag in ("html", "body") or not _attached(node):
+            continue  # a page's state ("menu-open", "cookies-set"), not a part of it
         names = f"{node.attributes.get('id') or ''} {node.attributes.get('class') or ''}"
         if _CHROME_NAME.search(_CAMEL.sub(r"\1-\2", names).lower()) and _is_chrome(node):
             node.remove()
