@@ -104,6 +104,27 @@ DISAGREEMENTS: dict[str, list[Disagreement]] = {
             (("01/02/2026", False, True),),
         ),
     ],
+    "mektoube": [
+        Disagreement(
+            "2025-11-18T123342Z.html",
+            False,
+            "not the policy: the site's 'Cette page n'existe pas' page (a 404 served with"
+            " 200) at the policy URL, which OTA recorded as a version",
+            (
+                ("Cette page n'existe pas", False, True),
+                ("1. Politique de confidentialit", True, False),
+            ),
+        ),
+        Disagreement(
+            "2025-11-19T123350Z.html",
+            False,
+            "the policy back after the error page, the same text as before it: no change",
+            (
+                ("Cette page n'existe pas", True, False),
+                ("1. Politique de confidentialit", False, True),
+            ),
+        ),
+    ],
     "zoosk": [
         Disagreement(
             "2022-10-18T183326Z.html",
