@@ -29,7 +29,8 @@ from monitor.record import NOT_POLICY, Pipeline, reconcile_changes, text_hash, t
 class Reprocessed:
     documents: int = 0
     snapshots: int = 0
-    failed: int = 0
+    failed: int = 0  # snapshots without a version: no text, or not the policy
+    not_policy: int = 0  # of which: a page that is not the policy (monitor.policyness)
     versions_before: int = 0
     versions_after: int = 0
     changes_kept: int = 0
@@ -82,6 +83,7 @@ def reprocess_document(
             outcome = outcomes[snap["id"]]
             if isinstance(outcome, str):
                 report.failed += 1
+                report.not_policy += outcome.startswith(NOT_POLICY + ":")
                 store.mark_snapshot(snap["id"], version_id=None, error=outcome)
                 continue
             h, policy = outcome

@@ -329,6 +329,7 @@ def test_reprocess_merges_phantom_versions_without_announcing_anything(store, do
     assert store.changes_after(cursor) == []
     assert store.changes_after(cursor, origins=ANNOUNCED_ORIGINS) == []
     assert report.changes_added == 0 and report.changes_removed == 6
+    assert report.not_policy == 2  # the two home-page captures
 
 
 def test_a_store_keyed_the_old_way_gets_no_duplicate_before_reprocess(store, doc):
