@@ -308,3 +308,30 @@ def test_text_directly_inside_a_list_without_items_is_kept():
         "By post.",
         "Text of a list with no items.",
     ]
+
+
+def test_consent_prompts_named_so_with_their_controls_are_not_policy_text():
+    """Seen on adopteunmec (a cookie modal) and finya (a banner answered by onclick links)."""
+    modal = (
+        "<div id='cookies-modal' class='modal modal-cookies'><h1>Paramétrage des cookies</h1>"
+        "<p>Nos partenaires et nous-mêmes utilisons des traceurs pour mesurer l'audience.</p>"
+        "<h2>Cookies publicitaires</h2><p>Ils mesurent l'impact de nos campagnes.</p>"
+        "<label for='c1'>Activer</label><input id='c1' type='checkbox'><button>Valider</button></div>"
+    )
+    banner = (
+        "<div class='cookie-consent-banner'><div class='cookie-consent-banner__text'>Wir "
+        "verwenden optionale Statistik-Cookies. Dafür benötigen wir Ihre Einwilligung.</div>"
+        "<div><a class='cookie-consent-banner__buttons__button' href='' onclick='accept()'>"
+        "Annehmen</a><a href='javascript:void(0)' onclick='decline()'>Alle ablehnen</a></div></div>"
+    )
+    assert texts(POLICY + modal, "fr") == POLICY_TEXT
+    assert texts(POLICY + banner, "de") == POLICY_TEXT
+
+
+def test_cookie_policy_section_with_a_settings_button_is_policy():
+    """A cookie policy often carries the consent manager's "Cookie settings" button."""
+    section = (
+        "<section class='cookie-policy'><h2>Cookies</h2><p>We set a session cookie.</p>"
+        "<button class='ot-sdk-show-settings'>Cookie settings</button></section>"
+    )
+    assert texts(POLICY + section) == [*POLICY_TEXT, "Cookies", "We set a session cookie."]
