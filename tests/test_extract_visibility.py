@@ -335,3 +335,39 @@ def test_cookie_policy_section_with_a_settings_button_is_policy():
         "<button class='ot-sdk-show-settings'>Cookie settings</button></section>"
     )
     assert texts(POLICY + section) == [*POLICY_TEXT, "Cookies", "We set a session cookie."]
+
+
+def test_contents_list_reads_the_same_with_or_without_links():
+    """LoveScout24's contents list lost its links from one capture to the next (2026-01)."""
+    sections = "".join(
+        f"<h2>{n}. {t}</h2><p>Text of {t.lower()}.</p>"
+        for n, t in enumerate(
+            ["Who we are", "Data we collect", "Sharing", "Your rights", "Contact"], 1
+        )
+    )
+    # One entry worded apart from its heading ("Contact us" over "5. Contact").
+    entries = ["Who we are", "Data we collect", "Sharing", "Your rights", "Contact us"]
+    plain = "<ol>" + "".join(f"<li>{e}</li>" for e in entries) + "</ol>"
+    linked = (
+        "<ol>"
+        + "".join(f"<li><a href='#c{i}'>{e}</a></li>" for i, e in enumerate(entries))
+        + "</ol>"
+    )
+    with_plain = texts("<h1>Privacy</h1>" + plain + sections)
+    assert with_plain == texts("<h1>Privacy</h1>" + linked + sections)
+    assert "Who we are" not in with_plain
+
+
+def test_a_list_that_does_not_name_the_headings_below_stays():
+    body = (
+        "<h1>Privacy</h1><ul><li>Name</li><li>Email</li><li>Your rights</li></ul>"
+        "<h2>Your rights</h2><p>You may object.</p>"
+    )
+    assert texts(body) == [
+        "Privacy",
+        "Name",
+        "Email",
+        "Your rights",
+        "Your rights",
+        "You may object.",
+    ]
