@@ -308,3 +308,66 @@ def test_text_directly_inside_a_list_without_items_is_kept():
         "By post.",
         "Text of a list with no items.",
     ]
+
+
+def test_consent_prompts_named_so_with_their_controls_are_not_policy_text():
+    """Seen on adopteunmec (a cookie modal) and finya (a banner answered by onclick links)."""
+    modal = (
+        "<div id='cookies-modal' class='modal modal-cookies'><h1>Paramétrage des cookies</h1>"
+        "<p>Nos partenaires et nous-mêmes utilisons des traceurs pour mesurer l'audience.</p>"
+        "<h2>Cookies publicitaires</h2><p>Ils mesurent l'impact de nos campagnes.</p>"
+        "<label for='c1'>Activer</label><input id='c1' type='checkbox'><button>Valider</button></div>"
+    )
+    banner = (
+        "<div class='cookie-consent-banner'><div class='cookie-consent-banner__text'>Wir "
+        "verwenden optionale Statistik-Cookies. Dafür benötigen wir Ihre Einwilligung.</div>"
+        "<div><a class='cookie-consent-banner__buttons__button' href='' onclick='accept()'>"
+        "Annehmen</a><a href='javascript:void(0)' onclick='decline()'>Alle ablehnen</a></div></div>"
+    )
+    assert texts(POLICY + modal, "fr") == POLICY_TEXT
+    assert texts(POLICY + banner, "de") == POLICY_TEXT
+
+
+def test_cookie_policy_section_with_a_settings_button_is_policy():
+    """A cookie policy often carries the consent manager's "Cookie settings" button."""
+    section = (
+        "<section class='cookie-policy'><h2>Cookies</h2><p>We set a session cookie.</p>"
+        "<button class='ot-sdk-show-settings'>Cookie settings</button></section>"
+    )
+    assert texts(POLICY + section) == [*POLICY_TEXT, "Cookies", "We set a session cookie."]
+
+
+def test_contents_list_reads_the_same_with_or_without_links():
+    """LoveScout24's contents list lost its links from one capture to the next (2026-01)."""
+    sections = "".join(
+        f"<h2>{n}. {t}</h2><p>Text of {t.lower()}.</p>"
+        for n, t in enumerate(
+            ["Who we are", "Data we collect", "Sharing", "Your rights", "Contact"], 1
+        )
+    )
+    # One entry worded apart from its heading ("Contact us" over "5. Contact").
+    entries = ["Who we are", "Data we collect", "Sharing", "Your rights", "Contact us"]
+    plain = "<ol>" + "".join(f"<li>{e}</li>" for e in entries) + "</ol>"
+    linked = (
+        "<ol>"
+        + "".join(f"<li><a href='#c{i}'>{e}</a></li>" for i, e in enumerate(entries))
+        + "</ol>"
+    )
+    with_plain = texts("<h1>Privacy</h1>" + plain + sections)
+    assert with_plain == texts("<h1>Privacy</h1>" + linked + sections)
+    assert "Who we are" not in with_plain
+
+
+def test_a_list_that_does_not_name_the_headings_below_stays():
+    body = (
+        "<h1>Privacy</h1><ul><li>Name</li><li>Email</li><li>Your rights</li></ul>"
+        "<h2>Your rights</h2><p>You may object.</p>"
+    )
+    assert texts(body) == [
+        "Privacy",
+        "Name",
+        "Email",
+        "Your rights",
+        "Your rights",
+        "You may object.",
+    ]

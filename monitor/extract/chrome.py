@@ -126,11 +126,17 @@ _CHROME_NAME = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in _CHR
 _SPACES = re.compile(r"\s+")
 _NOT_LETTERS = re.compile(r"[\W_]+")
 _CAMEL = re.compile(r"([a-z])([A-Z])")
-_CONSENT_WORD = re.compile(r"cookie|consent|gdpr|banner|popup|modal", re.I)
+_CONSENT_WORD = re.compile(r"cookie|consent|gdpr|rgpd|dsgvo", re.I)
+# Names of what floats over the page until answered.
+_PROMPT_WORD = re.compile(r"banner|popup|pop-up|modal|dialog|overlay|lightbox|interstitial", re.I)
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _HEADINGS = "h1, h2, h3, h4, h5, h6"
 _STRUCTURE = "h1, h2, h3, h4, h5, h6, p, ul, ol, li, table, dl, blockquote"
-_CONTROL = "button, [role=button], input, a.btn, a.button"
+# What a prompt is answered with (inputs are gone by then; their labels stay).
+_CONTROL = (
+    "button, [role=button], [role=switch], [role=checkbox], [onclick], a[href^='javascript'], "
+    "[class*=button], [class*=btn], label"
+)
 _HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
 # A sentence: a few words closed by a full stop, question or exclamation mark.
 _SENTENCE = re.compile(r"\w\W*\s+\S+\s+\S+.*?[.!?](?:[\s\"'”»)]|$)", re.S)
@@ -138,6 +144,7 @@ _SENTENCE = re.compile(r"\w\W*\s+\S+\s+\S+.*?[.!?](?:[\s\"'”»)]|$)", re.S)
 _SHORT_CHROME = 80
 _LABEL_WORDS = 4
 _SHORT_BANNER = 1500
+_MAX_PROMPT = 6000
 _LINK_HEAVY = 0.5
 _LINKS_IN_PROSE = 0.8
 _MENU_LINKS = 3
@@ -206,9 +213,18 @@ def _is_chrome(node: LexborNode) -> bool:
     ):
         return True  # a label: "Share", "Menu", "Cookie settings"
     names = f"{node.attributes.get('id') or ''} {node.attributes.get('class') or ''}"
-    if _CONSENT_WORD.search(names) and total < _SHORT_BANNER and node.css_first(_CONTROL):
-        return not node.css_first(_HEADINGS) or node.css_first("button") is not None
-    return False
+    if node.css_first(_CONTROL) is None:
+        return False
+    # A prompt floating over the page, with the controls that answer it ("Accept all").
+    if _PROMPT_WORD.search(names) and total < _MAX_PROMPT:
+        return True
+    # Named for consent only ("cookie-notice", or a policy's "cookie-policy" section): a
+    # short text with controls and no heading of its own is the banner.
+    return (
+        bool(_CONSENT_WORD.search(names))
+        and total < _SHORT_BANNER
+        and not node.css_first(_HEADINGS)
+    )
 
 
 def _is_contents_list(node: LexborNode) -> bool:

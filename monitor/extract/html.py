@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract.blocks import SUBHEADING, Block, headings_by_look, looks_like_subheading
 from monitor.extract.chrome import strip_chrome
+from monitor.textnorm import comparison_key
 
 _HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCK_TAGS = (
@@ -41,6 +42,10 @@ _MACHINE_VALUE = re.compile(
     r"|(?=\S*[a-z])(?=\S*[A-Z])(?=\S*[0-9])[A-Za-z0-9+/=_.-]{20,})",
     re.S,
 )
+# A contents list: at least this many items in a row, each naming a heading below.
+_CONTENTS_ITEMS = 3
+_CONTENTS_SHARE = 0.8  # one entry may be worded apart from its heading
+_NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[ivx]{1,5}\.|[a-z]\))\s+")
 # Elements whose edges break a line even when read as inline text.
 _BREAKS = _BLOCK | _LISTS | frozenset(_HEADING_LEVEL) | {"li", "table"}
 # A segment of inline text: (text, bold) or a line break (None).
@@ -330,8 +335,41 @@ def html_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block]:
     reader.walk(root)
     reader.flush_paragraphs()
     blocks = [b for b in reader.blocks if b.kind == "heading" or not _machine_value(b.text)]
+    blocks = _without_contents_lists(blocks)
     # A page without heading markup (text pasted into <p>s): read it as a reader would.
     return headings_by_look(blocks)
+
+
+def _heading_key(text: str) -> str:
+    return _NUMBERING.sub("", comparison_key(text))
+
+
+def _without_contents_lists(blocks: list[Block]) -> list[Block]:
+    """``blocks`` less in-page contents lists written without links.
+
+    A list of at least 3 items, 4 in 5 of which name a heading further down ("Wer wir sind"
+    above "1. Wer wir sind") is the page's table of contents; with links, chrome removes it
+    from the tree already. Some captures of a page carry the links and others not: both
+    must read the same.
+    """
+    later: dict[str, int] = {}
+    for i, block in enumerate(blocks):
+        if block.kind == "heading":
+            later[_heading_key(block.text)] = i
+    drop: set[int] = set()
+    i = 0
+    while i < len(blocks):
+        if blocks[i].kind != "list-item":
+            i += 1
+            continue
+        j = i
+        while j < len(blocks) and blocks[j].kind == "list-item":
+            j += 1
+        named = sum(later.get(_heading_key(blocks[k].text), -1) > k for k in range(i, j))
+        if j - i >= _CONTENTS_ITEMS and named >= _CONTENTS_SHARE * (j - i):
+            drop.update(range(i, j))
+        i = j
+    return [b for k, b in enumerate(blocks) if k not in drop] if drop else blocks
 
 
 def _machine_value(text: str) -> bool:
