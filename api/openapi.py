@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from monitor.check import STATUSES
 from monitor.classify.lexicon import CATEGORY_SLUGS
 
 JSON = "application/json"
@@ -151,7 +152,7 @@ SCHEMAS: dict[str, dict] = {
                         "id": {"type": "integer"},
                         "kind": {"type": "string"},
                         "url": {"type": "string"},
-                        "status": {"type": "string"},
+                        "status": {"type": "string", "enum": list(STATUSES)},
                         "last_checked_at": _TIME,
                         "versions": {"type": "integer"},
                         "versions_url": {"type": "string"},

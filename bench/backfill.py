@@ -12,6 +12,12 @@ raw fetches, and the goal 2·k·log2(N/k)+2. Ground truth is the extracted text 
 capture (the naive run's result is checked against it too).
 
     .venv/bin/python bench/backfill.py [--per-version 12] [--services a,b,...]
+
+With --capture-histories, the archive is instead the 15 raw capture histories of
+tests/data/capture-histories (real pages, every capture its own digest, a home page served
+at the policy URL in two of them); the truth is where a version is expected there
+(tests/capturehistory.py), and the baseline records every capture through the same
+pipeline.
 """
 
 from __future__ import annotations
@@ -31,11 +37,16 @@ from report import figure  # noqa: E402
 
 from db import Store  # noqa: E402
 from demo.pywbserver import Pywb  # noqa: E402
-from demo.warcs import history_captures, write_warc  # noqa: E402
+from demo.warcs import ArchivedCapture, history_captures, write_warc  # noqa: E402
 from monitor.backfill import backfill_document  # noqa: E402
 from monitor.extract import extract  # noqa: E402
 from monitor.model import ExtractionError  # noqa: E402
-from monitor.record import text_hash  # noqa: E402
+from monitor.record import (  # noqa: E402
+    Pipeline,
+    reconcile_changes,
+    record_snapshot,
+    text_hash,
+)
 from monitor.wayback import WaybackClient  # noqa: E402
 
 # Services whose consecutive versions the judgment compares quickly (see README).
@@ -67,15 +78,48 @@ async def naive(client: WaybackClient, url: str) -> tuple[list[str], int]:
     return points, len(captures)
 
 
+def _capture_histories() -> dict:
+    """url -> (service, captures, expected change timestamps) from the capture histories."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from capturehistory import history, services
+
+    docs = {}
+    for service in services():
+        h = history(service)
+        caps = [
+            ArchivedCapture(h.url, c.captured_at.strftime("%Y%m%d%H%M%S"), c.body, i)
+            for i, c in enumerate(h.captures)
+        ]
+        stamp = {c.file: a.timestamp for c, a in zip(h.captures, caps, strict=True)}
+        docs[h.url] = (service, caps, [stamp[f] for f in h.expected])
+    return docs
+
+
+async def record_all(client: WaybackClient, store: Store, document: dict) -> tuple[list[str], int]:
+    """The baseline on real captures: fetch every capture and record it (same pipeline)."""
+    captures = await client.captures(document["url"])
+    for c in captures:
+        raw = await client.fetch(c)
+        record_snapshot(store, document["id"], raw.body, raw.content_type, raw.url,
+                        c.captured_at, "wayback", reconcile=False)  # fmt: skip
+    reconcile_changes(store, document["id"], origin="backfill", pipeline=Pipeline.default())
+    points = [
+        c["to_captured_at"].replace("-", "").replace(":", "").replace("T", "").rstrip("Z")
+        for c in store.changes_of_document(document["id"])
+    ]
+    return points, len(captures)
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--per-version", type=int, default=10)
     parser.add_argument("--services", default=",".join(SERVICES))
+    parser.add_argument("--capture-histories", action="store_true")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-backfill-"))
-    docs = {}
-    for i, service in enumerate(args.services.split(",")):
+    docs = _capture_histories() if args.capture_histories else {}
+    for i, service in enumerate([] if docs else args.services.split(",")):
         url = f"https://www.{service}.example/legal/privacy"
         caps = history_captures(service, url, args.per_version, seed=i)
         hashes = [_hash(c.body, url) for c in caps]
@@ -92,6 +136,7 @@ async def main() -> int:
     rows = []
     with Pywb(work / "pywb", [warc]) as base_url:
         store = Store.open(work / "bench.db")
+        baseline_store = Store.open(work / "baseline.db")
         async with WaybackClient(
             base_url, cdx_per_minute=60000, fetch_per_minute=60000, force_close=True
         ) as client:
@@ -102,7 +147,13 @@ async def main() -> int:
                 report = await backfill_document(store, client, doc)
                 t_bisect = time.perf_counter() - t0
                 t0 = time.perf_counter()
-                naive_points, naive_fetches = await naive(client, url)
+                if args.capture_histories:
+                    other = baseline_store.add_document(
+                        baseline_store.add_site(f"www.{service}.example")["id"], url
+                    )
+                    naive_points, naive_fetches = await record_all(client, baseline_store, other)
+                else:
+                    naive_points, naive_fetches = await naive(client, url)
                 t_naive = time.perf_counter() - t0
                 assert naive_points == truth, f"{service}: naive scan disagrees with the truth"
                 found = len(set(report.change_points) & set(truth))
@@ -112,16 +163,17 @@ async def main() -> int:
                      goal(len(caps), len(truth)), t_bisect, t_naive)
                 )  # fmt: skip
         store.close()
+        baseline_store.close()
 
     head = (
-        f"{'document':<11} {'N':>4} {'distinct':>8} {'k':>3} {'found':>6} {'extra':>5}"
+        f"{'document':<18} {'N':>4} {'distinct':>8} {'k':>3} {'found':>6} {'extra':>5}"
         f" {'fetches':>7} {'naive':>6} {'goal':>6} {'bisect s':>8} {'naive s':>8}"
     )
     print(head)
     print("-" * len(head))
     for r in rows:
         print(
-            f"{r[0]:<11} {r[1]:>4} {r[2]:>8} {r[3]:>3} {r[4]:>6} {r[5]:>5} {r[6]:>7} {r[7]:>6}"
+            f"{r[0]:<18} {r[1]:>4} {r[2]:>8} {r[3]:>3} {r[4]:>6} {r[5]:>5} {r[6]:>7} {r[7]:>6}"
             f" {r[8]:>6.1f} {r[9]:>8.1f} {r[10]:>8.1f}"
         )
     n = sum(r[1] for r in rows)
@@ -132,7 +184,7 @@ async def main() -> int:
     goal_sum = sum(r[8] for r in rows)
     print("-" * len(head))
     print(
-        f"{'total':<11} {n:>4} {sum(r[2] for r in rows):>8} {k:>3} {found:>6}"
+        f"{'total':<18} {n:>4} {sum(r[2] for r in rows):>8} {k:>3} {found:>6}"
         f" {sum(r[5] for r in rows):>5} {fetches:>7} {naive_fetches:>6} {goal_sum:>6.1f}"
         f" {sum(r[9] for r in rows):>8.1f} {sum(r[10] for r in rows):>8.1f}"
     )

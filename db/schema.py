@@ -30,7 +30,7 @@ def m001_initial(db: Database) -> None:
             kind TEXT NOT NULL DEFAULT 'privacy',
             url TEXT NOT NULL,
             selector TEXT,
-            status TEXT NOT NULL DEFAULT 'ok',  -- ok|unreachable|blocked|empty|structure-changed|moved
+            status TEXT NOT NULL DEFAULT 'ok',  -- ok|unreachable|blocked|empty|structure-changed|moved|not-policy
             status_detail TEXT,
             etag TEXT,
             last_modified TEXT,
@@ -50,7 +50,7 @@ def m001_initial(db: Database) -> None:
         CREATE TABLE versions (
             id INTEGER PRIMARY KEY,
             document_id INTEGER NOT NULL REFERENCES documents(id),
-            text_hash TEXT NOT NULL,            -- sha256 of PolicyDocument.normalized_text()
+            text_hash TEXT NOT NULL,            -- sha256 of textnorm.identity_key (monitor.record)
             clauses TEXT NOT NULL,              -- JSON: PolicyDocument.to_dict()["clauses"]
             title TEXT,
             effective_date TEXT,

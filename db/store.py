@@ -303,6 +303,21 @@ class Store:
             "clauses",
         )
 
+    def reference_version(self, document_id: int, captured_at: str) -> dict | None:
+        """The version (with clauses) a capture at `captured_at` is judged against: that of
+        the nearest earlier capture with a version, else of the nearest later one."""
+        for where, order in (("s.captured_at <= ?", "DESC"), ("s.captured_at > ?", "ASC")):
+            row = self._one(
+                "SELECT v.* FROM snapshots s JOIN versions v ON v.id = s.version_id"
+                f" WHERE s.document_id = ? AND {where}"
+                f" ORDER BY s.captured_at {order}, s.id {order} LIMIT 1",
+                [document_id, captured_at],
+                "clauses",
+            )
+            if row is not None:
+                return row
+        return None
+
     def latest_snapshot(self, document_id: int, *, error_prefix: str | None = None) -> dict | None:
         """The document's latest capture (optionally: the latest whose error starts so)."""
         where, params = "document_id = ?", [document_id]
@@ -440,6 +455,27 @@ class Store:
             version_id = cursor.lastrowid
             self._insert_clauses(db, version_id, policy["clauses"])
             return version_id, True
+
+    def version_by_hash(self, document_id: int, text_hash: str) -> dict | None:
+        return self._one(
+            "SELECT id, text_hash FROM versions WHERE document_id = ? AND text_hash = ?",
+            [document_id, text_hash],
+        )
+
+    def version_texts(self, document_id: int, *, except_prefix: str = "") -> list[dict]:
+        """A document's versions with their clauses (id, text_hash, clauses), leaving out
+        those whose text_hash starts with `except_prefix`."""
+        return self._all(
+            "SELECT id, text_hash, clauses FROM versions WHERE document_id = ?"
+            " AND (? = '' OR substr(text_hash, 1, length(?)) != ?) ORDER BY id",
+            [document_id, except_prefix, except_prefix, except_prefix],
+            "clauses",
+        )
+
+    def set_version_hash(self, version_id: int, text_hash: str) -> None:
+        """Re-key a version whose text_hash was made by an older identity (same text)."""
+        with self.write() as db:
+            db.execute("UPDATE versions SET text_hash = ? WHERE id = ?", [text_hash, version_id])
 
     def rewrite_version(self, version_id: int, text_hash: str, policy: dict) -> None:
         """Give an existing version new text in place (reprocess): its id stays."""

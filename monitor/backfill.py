@@ -67,12 +67,28 @@ def collapse_rows(rows: list[dict]) -> list[dict]:
     return out
 
 
-def bisection(n: int) -> Generator[tuple[int, float], str, list[int]]:
+# An interior capture whose size (CDX length) differs from both ends of a range by more
+# than this share is probed even when the ends have one text: a text that came and went
+# between them (A, B, A) is otherwise invisible to bisection. Noise moves the size by far
+# less (a token, a nonce); another text or another page (a home page) by more.
+SIZE_OUTLIER = 0.05
+
+
+def bisection(
+    n: int, sizes: list[int | None] | None = None
+) -> Generator[tuple[int, float], str, list[int]]:
     """The search for change points among n captures, as a plan that asks for texts.
 
     Yields (index whose text it needs, fraction of the range settled so far), is sent that
     text back, and returns the indices i whose text differs from i-1's. Doing no I/O
     itself, the same plan drives the async backfill and the pure `change_points`.
+
+    Texts are version identities (monitor.record.text_hash), never raw digests: captures
+    that differ only by page noise have one text, and a range whose ends agree is settled
+    with two fetches. A capture without a text (not the policy, failed) says nothing: a
+    range ending on one moves its end to the neighbour, one fetch, rather than bisecting
+    down to it. `sizes` (CDX lengths) let a range whose ends agree be probed at a capture
+    whose size stands out (SIZE_OUTLIER).
     """
     texts: dict[int, str] = {}
     found: list[int] = []
@@ -83,6 +99,22 @@ def bisection(n: int) -> Generator[tuple[int, float], str, list[int]]:
         for i in (lo, hi):
             if i not in texts:
                 texts[i] = yield i, settled / max(n - 1, 1)
+        if hi - lo > 1 and texts[lo] == FAILED:
+            settled += 1
+            stack.append((lo + 1, hi))
+            continue
+        if hi - lo > 1 and texts[hi] == FAILED:
+            settled += 1
+            stack.append((lo, hi - 1))
+            continue
+        if hi - lo > 1 and _same(texts[lo], texts[hi]):
+            odd = _size_outlier(sizes, lo, hi, texts)
+            if odd is not None:
+                texts[odd] = yield odd, settled / max(n - 1, 1)
+                if texts[odd] != FAILED and texts[odd] != texts[lo]:
+                    stack.append((odd, hi))
+                    stack.append((lo, odd))
+                    continue
         if hi - lo > 1 and not _same(texts[lo], texts[hi]):
             mid = (lo + hi) // 2
             # Right half pushed first so the left one is explored first: time order.
@@ -95,15 +127,42 @@ def bisection(n: int) -> Generator[tuple[int, float], str, list[int]]:
     return sorted(found)
 
 
-def change_points(n: int, text_of: Callable[[int], str]) -> list[int]:
+def _size_outlier(
+    sizes: list[int | None] | None, lo: int, hi: int, texts: dict[int, str]
+) -> int | None:
+    """The interior capture (not yet known) whose size is furthest from both ends', if
+    beyond SIZE_OUTLIER of them."""
+    if not sizes or sizes[lo] is None or sizes[hi] is None:
+        return None
+    ends = (sizes[lo], sizes[hi])
+    best, best_gap = None, SIZE_OUTLIER
+    for i in range(lo + 1, hi):
+        if i in texts or sizes[i] is None:
+            continue
+        gap = min(abs(sizes[i] - e) / max(e, 1) for e in ends)
+        if gap > best_gap:
+            best, best_gap = i, gap
+    return best
+
+
+def change_points(
+    n: int, text_of: Callable[[int], str], sizes: list[int | None] | None = None
+) -> list[int]:
     """Indices i where the text changes from i-1, asking `text_of` as little as it can."""
-    plan = bisection(n)
+    plan = bisection(n, sizes)
     try:
         i, _ = next(plan)
         while True:
             i, _ = plan.send(text_of(i))
     except StopIteration as done:
         return done.value
+
+
+def _size(row: dict) -> int | None:
+    try:
+        return int(row["length"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 async def off_loop(work: Callable[..., T], *args, **kwargs) -> T:
@@ -211,7 +270,7 @@ async def backfill_document(
         pending[i] = await resolve(i)
         return pending[i]
 
-    plan = bisection(len(distinct))
+    plan = bisection(len(distinct), [_size(r) for r in distinct])
     try:
         i, fraction = next(plan)
         while True:

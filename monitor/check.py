@@ -13,6 +13,9 @@ Statuses, each something a person can act on:
   empty              the page answered but extraction found no policy text
   structure-changed  the extracted text shrank below SHRINK_RATIO of the current version's
   moved              a permanent redirect: the policy now lives at another URL
+  not-policy         the page answered with something that is not the policy (a home or
+                     landing page, an error or login page, a wall, another document; the
+                     detail says why): kept as a snapshot, no version, history unmoved
 
 Structure changed, decided: a page whose policy text suddenly shrinks (< 50 %) is far more
 often a redesign the extractor no longer reads, a cookie wall or an error page served with
@@ -30,12 +33,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from db import Store
+from db import Store, utc_iso
 from monitor.fetch import FetchResult
 from monitor.model import ExtractionError, PolicyDocument
-from monitor.record import Pipeline, reconcile_if_behind, record_snapshot, text_hash
+from monitor.record import (
+    Pipeline,
+    is_not_policy,
+    judge_policy,
+    reconcile_if_behind,
+    record_snapshot,
+    text_hash,
+)
 
-Status = Literal["ok", "unreachable", "blocked", "empty", "structure-changed", "moved"]
+Status = Literal[
+    "ok", "unreachable", "blocked", "empty", "structure-changed", "moved", "not-policy"
+]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 FAILING: frozenset[str] = frozenset({"unreachable", "blocked"})  # these back off
 
@@ -210,6 +222,12 @@ def record_fetch(
         policy = extracted  # type: ignore[assignment]
 
     if policy is not None and policy.clauses:
+        # Not the policy (a home page, a wall) before a shrink: it names what came.
+        not_ours = judge_policy(store, doc_id, utc_iso(now), policy)
+        if not_ours is not None:
+            snapshot, _ = store.add_snapshot(doc_id, fetched.body, **snapshot_args)
+            store.mark_snapshot(snapshot["id"], version_id=None, error=not_ours)
+            return _not_policy(document, snapshot["id"], not_ours, base)
         held = _hold_back(store, document, policy, shrink_ratio, pipeline)
         if held is not None:
             snapshot, _ = store.add_snapshot(doc_id, fetched.body, **snapshot_args)
@@ -240,6 +258,8 @@ def record_fetch(
         origin=origin,
         pipeline=memo,
     )
+    if is_not_policy(recorded.error):
+        return _not_policy(document, recorded.snapshot_id, recorded.error, base)
     if recorded.error is not None:
         done = {"status": "empty", "detail": recorded.error}
     return CheckResult(
@@ -250,6 +270,19 @@ def record_fetch(
         changes=tuple(recorded.changes_added),
         **base,
         **validators,
+    )
+
+
+def _not_policy(document: dict, snapshot_id: int, why: str, base: dict) -> CheckResult:
+    # Like a held-back page: the old validators stay, so a 304 next time means the page
+    # is back to the current version.
+    return CheckResult(
+        status="not-policy",
+        detail=why,
+        snapshot_id=snapshot_id,
+        etag=document.get("etag"),
+        last_modified=document.get("last_modified"),
+        **base,
     )
 
 

@@ -12,8 +12,9 @@ from datetime import date
 
 from monitor.classify import classify_changes
 from monitor.classify.lexicon import CATEGORY_SLUGS, practice_categories
-from monitor.diff import ClauseChange, diff_clauses
+from monitor.diff import ClauseChange, diff_clauses, word_ops
 from monitor.model import PolicyDocument
+from monitor.textnorm import identity_key
 
 # Weight of one material change in the score; a removed "not" or a changed number counts
 # more than a reworded sentence.
@@ -182,8 +183,46 @@ def _rewrite_change(old: PolicyDocument, new: PolicyDocument, kept: int) -> Clau
     )
 
 
+def same_text(old: PolicyDocument, new: PolicyDocument) -> bool:
+    """Whether two documents are one version: the identity monitor.record stores by."""
+    return identity_key(old.clauses) == identity_key(new.clauses)
+
+
+def _relaid_change(old: PolicyDocument, new: PolicyDocument) -> ClauseChange:
+    """The clauses between the common first and last ones, as one edit: what differs when
+    the clause diff saw only a reflow (punctuation inside regrouped paragraphs, a repeated
+    sentence dropped), so that texts of two versions are never called the same."""
+    a, b = old.clauses, new.clauses
+    head = 0
+    while head < min(len(a), len(b)) and a[head].key == b[head].key:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail].key == b[-1 - tail].key:
+        tail += 1
+    a, b = a[head : len(a) - tail], b[head : len(b) - tail]
+    old_text = "\n\n".join(c.text for c in a) or None
+    new_text = "\n\n".join(c.text for c in b) or None
+    kind = "modified" if old_text and new_text else "added" if new_text else "removed"
+    where = (b or a)[0]
+    return ClauseChange(
+        kind=kind,
+        section=where.section_path,
+        old=old_text,
+        new=new_text,
+        old_section=a[0].section_path if a else None,
+        new_section=b[0].section_path if b else None,
+        clause_kind=where.kind,
+        word_ops=word_ops(old_text, new_text) if kind == "modified" else [],
+    )
+
+
 def compare(old: PolicyDocument, new: PolicyDocument) -> Comparison:
-    """Diff two versions clause by clause and judge the changes."""
+    """Diff two versions clause by clause and judge the changes.
+
+    No change is reported exactly when the two are one version (`same_text`).
+    """
+    if same_text(old, new):
+        return _judged([], False, old, new)
     diff = diff_clauses(old.clauses, new.clauses)
     toc = frozenset(c.key for c in (*old.headings, *new.headings))
     if diff.rewrite:
@@ -192,12 +231,20 @@ def compare(old: PolicyDocument, new: PolicyDocument) -> Comparison:
         changes = [_rewrite_change(old, new, kept)]
     else:
         changes = classify_changes(diff.changes, toc, old, new)
+    if not changes:
+        changes = classify_changes([_relaid_change(old, new)], toc, old, new)
+    return _judged(changes, diff.rewrite, old, new)
+
+
+def _judged(
+    changes: list[ClauseChange], rewrite: bool, old: PolicyDocument, new: PolicyDocument
+) -> Comparison:
     material = any(c.material for c in changes)
     return Comparison(
         material=material,
         score=_score(changes),
-        summary=_summary(changes, diff.rewrite),
-        rewrite=diff.rewrite,
+        summary=_summary(changes, rewrite),
+        rewrite=rewrite,
         changes=changes,
         old=VersionInfo.of(old),
         new=VersionInfo.of(new),

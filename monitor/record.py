@@ -24,6 +24,8 @@ from typing import Any
 from db import Store
 from db.reads import document_behind, documents_behind
 from monitor.model import ExtractionError, PolicyDocument
+from monitor.policyness import not_policy
+from monitor.textnorm import identity_key
 
 ORIGIN_OF_SOURCE = {"live": "live", "wayback": "backfill"}
 
@@ -76,7 +78,16 @@ class Recorded:
 
 
 def text_hash(doc: PolicyDocument) -> str:
-    return hashlib.sha256(doc.normalized_text().encode("utf-8")).hexdigest()
+    """The version identity of a document: the hash of the text the comparison reads
+    (monitor.textnorm.identity_key, which compare's "no change" is defined by), so two
+    captures the diff would call the same are one version."""
+    key = identity_key(doc.clauses)
+    return IDENTITY_SCHEME + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+# Marks the text hashes made by identity_key, so versions keyed by an older identity are
+# told apart (and re-keyed once, see _version_of_old_identity) without reading them all.
+IDENTITY_SCHEME = "i2:"
 
 
 def timeline(snapshots: Iterable[dict]) -> list[Boundary]:
@@ -269,21 +280,65 @@ def _extract(store: Store, snapshot: dict, pipeline: Pipeline) -> PolicyDocument
     return doc
 
 
+NOT_POLICY = "not-policy"  # prefix of the error of a capture that is not the policy
+
+
+def is_not_policy(error: str | None) -> bool:
+    return bool(error) and error.startswith(NOT_POLICY + ":")
+
+
+def judge_policy(
+    store: Store, document_id: int, captured_at: str, doc: PolicyDocument
+) -> str | None:
+    """Why a capture is not the policy (the error to store: see monitor.policyness), or
+    None when it is.
+
+    Judged against the version nearest before it in capture time (else after it): a
+    backfill records captures out of time order. A text already known as a version of
+    the document is the policy by definition.
+    """
+    if store.version_by_hash(document_id, text_hash(doc)) is not None:
+        return None
+    reference = store.reference_version(document_id, captured_at)
+    why = not_policy(doc, _policy_of(reference) if reference else None)
+    return f"{NOT_POLICY}: {why}" if why else None
+
+
+def _version_of_old_identity(store: Store, document_id: int, hashed: str) -> int | None:
+    """A stored version whose text has this identity though its text_hash was made by an
+    older identity (a store from before an upgrade, not yet reprocessed): re-keyed in
+    place, so the next capture of the current text is not taken for a new version."""
+    for version in store.version_texts(document_id, except_prefix=IDENTITY_SCHEME):
+        if text_hash(_policy_of(version)) == hashed:
+            store.set_version_hash(version["id"], hashed)
+            return version["id"]
+    return None
+
+
 def process_snapshot(store: Store, snapshot: dict, pipeline: Pipeline) -> Recorded:
     """Extract a stored snapshot and attach it to its version (no change reconciliation).
 
-    Extraction runs outside the write transaction; attaching is one short transaction.
+    A capture that is not the policy (monitor.policyness) is kept as a snapshot with the
+    reason as its error and makes no version. Extraction and judgment run outside the
+    write transaction; attaching is one short transaction.
     """
     result = Recorded(snapshot_id=snapshot["id"], new_snapshot=False)
     doc = _extract(store, snapshot, pipeline)
+    hashed = not_ours = None
+    if not isinstance(doc, str):
+        hashed = text_hash(doc)
+        not_ours = judge_policy(store, snapshot["document_id"], snapshot["captured_at"], doc)
     with store.write():
-        if isinstance(doc, str):
-            result.error = doc
-            store.mark_snapshot(snapshot["id"], version_id=None, error=doc)
+        if isinstance(doc, str) or not_ours:
+            result.error = doc if isinstance(doc, str) else not_ours
+            store.mark_snapshot(snapshot["id"], version_id=None, error=result.error)
         else:
-            result.text_hash = text_hash(doc)
+            result.text_hash = hashed
+            doc_id = snapshot["document_id"]
+            if store.version_by_hash(doc_id, hashed) is None:
+                _version_of_old_identity(store, doc_id, hashed)
             result.version_id, result.new_version = store.upsert_version(
-                snapshot["document_id"], result.text_hash, doc.to_dict()
+                doc_id, hashed, doc.to_dict()
             )
             store.mark_snapshot(snapshot["id"], version_id=result.version_id)
         store.refresh_version_spans(snapshot["document_id"])

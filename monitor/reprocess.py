@@ -20,15 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db import Store
-from monitor.model import ExtractionError
-from monitor.record import Pipeline, reconcile_changes, text_hash, timeline
+from monitor.model import ExtractionError, PolicyDocument
+from monitor.policyness import not_policy
+from monitor.record import NOT_POLICY, Pipeline, reconcile_changes, text_hash, timeline
 
 
 @dataclass
 class Reprocessed:
     documents: int = 0
     snapshots: int = 0
-    failed: int = 0
+    failed: int = 0  # snapshots without a version: no text, or not the policy
+    not_policy: int = 0  # of which: a page that is not the policy (monitor.policyness)
     versions_before: int = 0
     versions_after: int = 0
     changes_kept: int = 0
@@ -42,7 +44,7 @@ def reprocess_document(
     report = report or Reprocessed()
     snapshots = store.snapshots_of_document(document_id)
     # Extraction first, outside the write lock: it is the slow part.
-    by_blob: dict[str, tuple[str, dict] | str] = {}
+    by_blob: dict[str, tuple[str, PolicyDocument] | str] = {}
     for snap in snapshots:
         sha = snap["blob_sha256"]
         if sha in by_blob:
@@ -51,10 +53,10 @@ def reprocess_document(
             doc = pipeline.extract(store.get_blob(sha), snap["content_type"], snap["url"])
             if not doc.clauses:
                 raise ExtractionError("no policy text")
-            by_blob[sha] = (text_hash(doc), doc.to_dict())
+            by_blob[sha] = (text_hash(doc), doc)
         except ExtractionError as exc:
             by_blob[sha] = str(exc) or type(exc).__name__
-
+    outcomes = _judge_policyness(snapshots, by_blob)
     with store.write():
         before = store.versions_of_document(document_id)
         report.versions_before += len(before)
@@ -62,7 +64,7 @@ def reprocess_document(
         # Each old version claims the text most of its snapshots now have.
         claims: dict[int, Counter] = {}
         for snap in snapshots:
-            outcome = by_blob[snap["blob_sha256"]]
+            outcome = outcomes[snap["id"]]
             if snap["version_id"] is not None and isinstance(outcome, tuple):
                 claims.setdefault(snap["version_id"], Counter())[outcome[0]] += 1
         store.release_version_hashes(document_id)
@@ -72,15 +74,16 @@ def reprocess_document(
                 if h not in version_of_hash:
                     version_of_hash[h] = version_id
                     policy = next(
-                        o[1] for o in by_blob.values() if isinstance(o, tuple) and o[0] == h
+                        o[1] for o in outcomes.values() if isinstance(o, tuple) and o[0] == h
                     )
                     store.rewrite_version(version_id, h, policy)
                     break
         for snap in snapshots:
             report.snapshots += 1
-            outcome = by_blob[snap["blob_sha256"]]
+            outcome = outcomes[snap["id"]]
             if isinstance(outcome, str):
                 report.failed += 1
+                report.not_policy += outcome.startswith(NOT_POLICY + ":")
                 store.mark_snapshot(snap["id"], version_id=None, error=outcome)
                 continue
             h, policy = outcome
@@ -103,6 +106,36 @@ def reprocess_document(
     report.changes_kept += len(changes_before - set(removed))
     report.documents += 1
     return report
+
+
+def _judge_policyness(
+    snapshots: list[dict], by_blob: dict[str, tuple[str, PolicyDocument] | str]
+) -> dict[int, tuple[str, dict] | str]:
+    """Each snapshot's outcome: (text hash, policy dict), or why it has no version.
+
+    In capture-time order, each text is judged against the last one taken as the policy
+    (monitor.policyness): a home page or a wall once recorded as a version is no longer
+    one, and the history closes over it.
+    """
+    out: dict[int, tuple[str, dict] | str] = {}
+    reference: PolicyDocument | None = None
+    verdicts: dict[tuple[str, str | None], str | None] = {}
+    for snap in sorted(snapshots, key=lambda s: (s["captured_at"], s["id"])):
+        outcome = by_blob[snap["blob_sha256"]]
+        if isinstance(outcome, str):
+            out[snap["id"]] = outcome
+            continue
+        h, doc = outcome
+        key = (h, text_hash(reference) if reference is not None else None)
+        if key not in verdicts:
+            why = None if key[0] == key[1] else not_policy(doc, reference)
+            verdicts[key] = f"{NOT_POLICY}: {why}" if why else None
+        if verdicts[key]:
+            out[snap["id"]] = verdicts[key]
+            continue
+        out[snap["id"]] = (h, doc.to_dict())
+        reference = doc
+    return out
 
 
 def _follow_merged_versions(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _TRANSLATE = str.maketrans(
     {
@@ -63,3 +64,84 @@ def comparison_key(text: str) -> str:
     text = " ".join(text.split())
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     return text.casefold()
+
+
+# -- version identity ------------------------------------------------------------------
+# What the comparison reads as one text, identified in one string. A version is recorded
+# only when this differs (monitor.record), and compare() says "no change" exactly when it
+# is equal, so the history never shows two versions that "say the same thing".
+#
+# Beyond the clause keys it sets aside what the diff also does not read as text:
+# - clause boundaries and kinds: a paragraph split in two, or a <p> now an <li>, holds the
+#   same sentences (the diff's regrouping reads it as a reflow);
+# - a hyphen between two words: "third-party" and "third party" are one spelling;
+# - per-request tokens that reach the text (a trace id, a nonce, a build hash, an epoch
+#   time, a clock time to the second): a person reads them as noise and no policy states
+#   its practice in them. Each is masked, so two captures differing only by them are one.
+_WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+_VOLATILE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?"  # ISO time
+    r"|\b\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\b"  # a clock time to the second
+    r"|\b\d{10,}\b"  # an epoch time, a request counter, a long id
+)
+# A run of letters, digits and token punctuation long enough to be generated rather than
+# written; _generated decides.
+_TOKEN = re.compile(r"(?<![\w+/=-])[a-z0-9_+/=-]{12,}")
+_RUN = re.compile(r"[a-z]+|\d+")
+VOLATILE_MARK = "\u2217"  # "∗": stands for a masked token
+
+
+def identity_key(clauses: Iterable) -> str:
+    """The text of a version as identity: equal here means one version (and no change).
+
+    Takes the clauses (``monitor.model.Clause``: ``kind`` and ``key``) in reading order.
+    """
+    clauses = list(clauses)
+    toc = _table_of_contents(clauses)
+    text = " ".join(c.key for i, c in enumerate(clauses) if c.key and i not in toc)
+    # Tokens first: a UUID's hyphens are not a compound word's.
+    text = _VOLATILE.sub(VOLATILE_MARK, text)
+    text = _TOKEN.sub(_mask_generated, text)
+    if "-" in text:
+        text = _WORD_HYPHEN.sub(" ", text)
+    return " ".join(text.split())
+
+
+# A table of contents is the headings said again: a run of at least this many short list
+# items, most of them naming a heading of the page (numbering aside; one entry may word its
+# heading differently). Linked or not it is the same text, so its markup changing (plain
+# list items becoming anchors an extractor reads as navigation) is not a new version. A
+# lone item equal to a heading ("Cookies" listed under what is collected) is text.
+_TOC_RUN = 3
+_TOC_ECHO_SHARE = 0.75
+_TOC_ITEM_WORDS = 12
+_NUMBERING = re.compile(r"^(?:[(\[]?(?:\d+|[ivx]+|[a-z])(?:\.\d+)*[.):\]]?\s+)")
+
+
+def _table_of_contents(clauses: list) -> set[int]:
+    headings = {_NUMBERING.sub("", c.key) for c in clauses if c.kind == "heading"}
+    if not headings:
+        return set()
+    out: set[int] = set()
+    run: list[int] = []
+    for i, c in enumerate([*clauses, None]):
+        if c is not None and c.kind == "list-item" and len(c.key.split()) <= _TOC_ITEM_WORDS:
+            run.append(i)
+            continue
+        echoes = sum(1 for j in run if _NUMBERING.sub("", clauses[j].key) in headings)
+        if echoes >= _TOC_RUN and echoes >= _TOC_ECHO_SHARE * len(run):
+            out.update(run)
+        run = []
+    return out
+
+
+def _mask_generated(m: re.Match) -> str:
+    return VOLATILE_MARK if _generated(m.group()) else m.group()
+
+
+def _generated(token: str) -> bool:
+    """Letters and digits interleaved, two runs of each at least ("a3f9c2e1b7d4", a UUID,
+    a base64 nonce), unlike a name with a number ("friendscout24", "rep_lovescout24")."""
+    runs = _RUN.findall(token)
+    digits = sum(1 for r in runs if r[0].isdigit())
+    return digits >= 2 and len(runs) - digits >= 2

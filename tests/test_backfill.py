@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from linepipeline import PIPELINE
 
 from db import Store
-from monitor.backfill import backfill_document, change_points
+from monitor.backfill import FAILED, backfill_document, change_points
 from monitor.wayback import WaybackClient, payload_digest
 
 URL = "https://example.com/privacy"
@@ -236,3 +236,32 @@ async def test_recording_runs_off_the_event_loop(tmp_path):
     await server.close()
     assert report.failed == 0 and (report.versions, report.changes) == (2, 1)
     store.close()
+
+
+def test_a_text_that_came_and_went_is_probed_by_its_size():
+    """A, B, A: the ends agree, yet B was there; its size (CDX length) stands out."""
+    texts = ["a"] * 5 + ["b"] * 2 + ["a"] * 5
+    sizes = [73557, 73563, 73557, 73557, 73563, 65193, 65193, 73557, 73563, 73557, 73557, 73563]
+    asked: list[int] = []
+
+    def text_of(i):
+        asked.append(i)
+        return texts[i]
+
+    assert change_points(len(texts), text_of, sizes) == [5, 7]
+    assert len(asked) <= fetch_bound(len(texts), 2)
+    # Without sizes, bisection cannot see it (what the size probe is for).
+    assert change_points(len(texts), lambda i: texts[i]) == []
+
+
+def test_captures_without_text_cost_one_fetch_each_not_a_bisection():
+    """Not the policy (a home page) at both ends: each end moves by one capture."""
+    n = 64
+    asked: list[int] = []
+
+    def text_of(i):
+        asked.append(i)
+        return FAILED if i in (0, n - 1) else "policy"
+
+    assert change_points(n, text_of) == []
+    assert sorted(asked) == [0, 1, n - 2, n - 1]

@@ -241,3 +241,36 @@ async def test_a_bot_wall_or_robots_txt_is_blocked(store, sites, monitor):
     result = await check(monitor, other["id"])
     assert result.status == "blocked" and result.outcome == "disallowed-by-robots"
     assert [p for h, p in sites.requests if h == "other.test"] == []  # never asked for the page
+
+
+HOME_PAGE = (
+    "<!doctype html><html><head><title>Example - the best widgets online</title></head><body>"
+    "<main><h1>Welcome to Example</h1><p>Shop the new spring collection of widgets, gadgets "
+    "and gizmos, with free delivery on orders over 50 euros.</p><h2>Bestsellers</h2>"
+    "<p>The Widget Pro: faster, lighter, brighter than ever. Order now and save 20 percent on "
+    "your first purchase with the code SPRING.</p><h2>Stories</h2><p>Read how our customers "
+    "use widgets at home, at work and on the road, and join our community of makers.</p>"
+    "</main></body></html>"
+)
+
+
+async def test_a_home_page_at_the_policy_url_is_not_policy_and_moves_nothing(store, sites, monitor):
+    url = sites.set("site.test", "/privacy", policy_html())
+    doc = track(store, url)
+    first = await check(monitor, doc["id"])
+    sites.set("site.test", "/privacy", HOME_PAGE)
+    monitor.clock.advance(3600 * 2)
+    home = await check(monitor, doc["id"])
+    assert home.status == "not-policy" and home.version_id is None and not home.changes
+    assert home.detail.startswith("not-policy: 0 % of the current version's clauses kept")
+    state = store.get_document(doc["id"])
+    assert state["status"] == "not-policy" and state["status_detail"] == home.detail
+    assert state["etag"] == first.etag  # the old validators stay
+    assert len(store.snapshots_of_document(doc["id"])) == 2  # the capture is kept
+    assert store.current_version(doc["id"])["id"] == first.version_id
+    # The policy back: the kept validators get a 304, and the status is ok again.
+    sites.set("site.test", "/privacy", policy_html())
+    monitor.clock.advance(3600 * 2)
+    back = await check(monitor, doc["id"])
+    assert back.status == "ok" and back.not_modified
+    assert store.changes_after(0) == [] and len(store.versions_of_document(doc["id"])) == 1

@@ -108,3 +108,29 @@ def test_empty_file(tmp_path):
     path = tmp_path / "empty.md"
     path.write_bytes(b"")
     one_line_error(run(str(path)), "empty capture")
+
+
+def test_file_above_the_fetch_cap_is_refused_before_reading(tmp_path):
+    """Before the cap, a 50 MB page took 5 s and 550 MB to extract on this path."""
+    from api.commands.extract import MAX_BYTES
+    from monitor.fetch import FetchPolicy
+
+    assert MAX_BYTES == FetchPolicy().max_bytes == 10 * 1024 * 1024
+    path = tmp_path / "huge.html"
+    with path.open("wb") as f:  # sparse: no 10 MiB written to disk
+        f.truncate(MAX_BYTES + 1)
+    one_line_error(run(str(path)), f"{MAX_BYTES + 1} bytes is larger than a capture may be (10 MiB")
+
+
+def test_cap_boundary_on_files_and_standard_input(tmp_path, monkeypatch):
+    import api.commands.extract as command
+
+    body = b"<p>We sell nothing to anyone, ever.</p>"
+    monkeypatch.setattr(command, "MAX_BYTES", len(body))
+    path = tmp_path / "at-cap.html"
+    path.write_bytes(body)
+    assert run(str(path)).exit_code == 0
+    path.write_bytes(body + b" ")
+    one_line_error(run(str(path)), "is larger than a capture may be")
+    assert run("-", input=body).exit_code == 0
+    one_line_error(run("-", input=body + b" "), "standard input: more than")

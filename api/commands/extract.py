@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 from collections import Counter
 
 import click
 
 from api.commands.common import CommandError, read_input
 from monitor.extract import extract
+from monitor.fetch import FetchPolicy
 from monitor.model import CLAUSE_KINDS, ExtractionError, PolicyDocument
+
+# The same cap as a fetched document's body: nothing larger is ever extracted in the
+# pipeline, and a file past it (a 50 MB page took 5 s and 550 MB) is refused before reading.
+MAX_BYTES = FetchPolicy().max_bytes
 
 # Line starts that Markdown would read as structure rather than text.
 _MARKDOWN_LEAD = re.compile(r"^(?:[#>*+|-]|\d{1,9}[.)]|=+$)")
@@ -79,6 +86,31 @@ def render_markdown(doc: PolicyDocument) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _too_large(file: str, size: str) -> CommandError:
+    cap = (
+        f"{MAX_BYTES // (1024 * 1024)} MiB"
+        if MAX_BYTES % (1024 * 1024) == 0
+        else f"{MAX_BYTES} bytes"
+    )
+    return CommandError(f"{file}: {size} is larger than a capture may be ({cap}, the fetch cap)")
+
+
+def _read_capped(file: str) -> bytes:
+    """The bytes of FILE, or a one-line error when it is above the fetch cap."""
+    if file == "-":
+        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise _too_large("standard input", f"more than {MAX_BYTES} bytes")
+        return raw
+    try:
+        size = os.stat(file).st_size
+    except OSError:
+        size = 0  # read_input names the problem (missing file, directory, permissions)
+    if size > MAX_BYTES:
+        raise _too_large(file, f"{size} bytes")
+    return read_input(file)
+
+
 @click.command("extract")
 @click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
 @click.option(
@@ -96,7 +128,7 @@ def render_markdown(doc: PolicyDocument) -> str:
 )
 def command(file: str, fmt: str, content_type: str | None) -> None:
     """Print the clauses of one policy capture (HTML, WordPress JSON, Markdown, text or PDF)."""
-    raw = read_input(file)
+    raw = _read_capped(file)
     try:
         doc = extract(raw, content_type, None if file == "-" else file)
     except ExtractionError as exc:

@@ -16,7 +16,9 @@ def command(targets: tuple[str, ...], db_path: str | None) -> None:
     """Re-extract and re-judge stored snapshots after an extractor or judgment upgrade.
 
     Changes whose two versions are unchanged keep their id and detection time; changes
-    found only now are marked `reprocess`, so they are history, never news.
+    found only now are marked `reprocess`, so they are history, never news. Versions that
+    are one text under today's identity are merged and captures that are not the policy
+    lose their version (see docs/versions.md); the changes removed are not announced.
     """
     settings = Settings.from_env(db_path=db_path)
     with open_store(settings) as store:
@@ -26,7 +28,8 @@ def command(targets: tuple[str, ...], db_path: str | None) -> None:
         report = reprocess(store, ids)
     click.echo(
         f"{report.documents} documents, {report.snapshots} snapshots"
-        f" ({report.failed} without text): versions {report.versions_before} -> "
+        f" ({report.failed} without a version, {report.not_policy} of them not the policy):"
+        f" versions {report.versions_before} -> "
         f"{report.versions_after}; changes kept {report.changes_kept},"
         f" added {report.changes_added}, removed {report.changes_removed}"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.extract.blocks import assemble
-from monitor.extract.decode import decode
+from monitor.extract.decode import decode, utf8
 from monitor.extract.detect import detect_format
 from monitor.extract.html import html_blocks, page_language, page_title, page_url
 from monitor.extract.markdown import markdown_blocks
@@ -26,11 +26,11 @@ def extract(raw: bytes, content_type: str | None = None, url: str | None = None)
     fmt = detect_format(raw, content_type, url)
     if fmt == "pdf":
         return assemble(pdf_blocks(raw), format="pdf")
+    if fmt == "html":
+        return _from_html(utf8(raw, content_type), url)
     text = decode(raw, content_type)
     if fmt == "markdown":
         return assemble(markdown_blocks(text), format="markdown")
-    if fmt == "html":
-        return _from_html(text, url)
     if fmt == "wordpress":
         page = wordpress_page(text)
         tree = LexborHTMLParser(page.html)
@@ -42,7 +42,7 @@ def extract(raw: bytes, content_type: str | None = None, url: str | None = None)
     raise ExtractionError(f"{fmt} is not supported")
 
 
-def _from_html(html: str, url: str | None) -> PolicyDocument:
+def _from_html(html: bytes, url: str | None) -> PolicyDocument:
     tree = LexborHTMLParser(html)
     title, language = page_title(tree), page_language(tree)
     blocks = html_blocks(tree, url or page_url(tree))

@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract.blocks import SUBHEADING, Block, headings_by_look, looks_like_subheading
 from monitor.extract.chrome import strip_chrome
+from monitor.textnorm import comparison_key
 
 _HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCK_TAGS = (
@@ -30,6 +31,21 @@ _MAX_DEPTH = 150
 _HEADING_SELECTOR = "h1, h2, h3, h4, h5, h6"
 _SPACE = re.compile(r"\s+")
 _BULLET_GLYPH = re.compile(r"^[•▪◦●·][\s\u00a0]+(?=\S)")
+# Values meant for scripts that a page prints as text (often in elements hidden by a class
+# stylesheet the extraction cannot see): JSON literals and objects, UUIDs, hex digests and
+# tokens that mix upper case, lower case and digits. They change per request, and are never
+# a term of the policy; IBANs, postcodes, e-mail addresses and URLs do not match.
+_MACHINE_VALUE = re.compile(
+    r"(?:(?i:true|false|null|undefined|nan)|\{.*:.*\}|\[.*[\",].*\]"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{16,}"
+    r"|(?=\S*[a-z])(?=\S*[A-Z])(?=\S*[0-9])[A-Za-z0-9+/=_.-]{20,})",
+    re.S,
+)
+# A contents list: at least this many items in a row, each naming a heading below.
+_CONTENTS_ITEMS = 3
+_CONTENTS_SHARE = 0.8  # one entry may be worded apart from its heading
+_NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[ivx]{1,5}\.|[a-z]\))\s+")
 # Elements whose edges break a line even when read as inline text.
 _BREAKS = _BLOCK | _LISTS | frozenset(_HEADING_LEVEL) | {"li", "table"}
 # A segment of inline text: (text, bold) or a line break (None).
@@ -145,36 +161,40 @@ class _Reader:
     def _walk(self, node: LexborNode) -> None:
         child = node.child
         while child is not None:
-            tag = child.tag
-            if tag == "-text":
-                self.segments.append((child.text_content or "", self.bold > 0))
-            elif tag == "br":
-                self.segments.append(None)
-            elif tag in _SKIP:
-                pass
-            elif tag in _HEADING_LEVEL:
-                self.flush_paragraphs()
-                self.inline(child)
-                self.flush_as("heading", _HEADING_LEVEL[tag])
-            elif tag in _LISTS:
-                self.flush_paragraphs()
-                self.walk_list(child)
-            elif tag == "li":  # a stray item outside a list
-                self.flush_paragraphs()
-                self.walk_item(child)
-                self.flush_paragraphs()
-            elif tag == "table":
-                self.flush_paragraphs()
-                self.walk_table(child)
-            elif tag in _BLOCK:
-                self.flush_paragraphs()
-                self.walk(child)
-                self.flush_paragraphs()
-            else:  # inline element: its text joins the paragraph being collected
-                self.bold += tag in _BOLD
-                self.walk(child)
-                self.bold -= tag in _BOLD
+            self.visit(child)
             child = child.next
+
+    def visit(self, child: LexborNode) -> None:
+        """Read one node met in a container, in reading order."""
+        tag = child.tag
+        if tag == "-text":
+            self.segments.append((child.text_content or "", self.bold > 0))
+        elif tag == "br":
+            self.segments.append(None)
+        elif tag in _SKIP or tag is None or tag.startswith("-"):
+            pass
+        elif tag in _HEADING_LEVEL:
+            self.flush_paragraphs()
+            self.inline(child)
+            self.flush_as("heading", _HEADING_LEVEL[tag])
+        elif tag in _LISTS:
+            self.flush_paragraphs()
+            self.walk_list(child)
+        elif tag == "li":  # a stray item outside a list
+            self.flush_paragraphs()
+            self.walk_item(child)
+            self.flush_paragraphs()
+        elif tag == "table":
+            self.flush_paragraphs()
+            self.walk_table(child)
+        elif tag in _BLOCK:
+            self.flush_paragraphs()
+            self.walk(child)
+            self.flush_paragraphs()
+        else:  # inline element: its text joins the paragraph being collected
+            self.bold += tag in _BOLD
+            self.walk(child)
+            self.bold -= tag in _BOLD
 
     def walk_list(self, node: LexborNode) -> None:
         if self.too_deep(node):
@@ -183,18 +203,18 @@ class _Reader:
         self.depth += 1
         self._walk_list(node)
         self.depth -= 1
+        self.flush_paragraphs()
 
     def _walk_list(self, node: LexborNode) -> None:
+        """Items, nested lists, and whatever else a list holds (text without <li> is kept)."""
         child = node.child
         while child is not None:
             if child.tag == "li":
+                self.flush_paragraphs()
                 self.walk_item(child)
                 self.flush_paragraphs()
-            elif child.tag in _LISTS:
-                self.walk_list(child)
-            elif child.is_element_node and child.tag not in _SKIP:
-                self.walk(child)
-                self.flush_paragraphs()
+            else:
+                self.visit(child)
             child = child.next
 
     def walk_item(self, item: LexborNode) -> None:
@@ -314,5 +334,43 @@ def html_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block]:
     reader = _Reader()
     reader.walk(root)
     reader.flush_paragraphs()
+    blocks = [b for b in reader.blocks if b.kind == "heading" or not _machine_value(b.text)]
+    blocks = _without_contents_lists(blocks)
     # A page without heading markup (text pasted into <p>s): read it as a reader would.
-    return headings_by_look(reader.blocks)
+    return headings_by_look(blocks)
+
+
+def _heading_key(text: str) -> str:
+    return _NUMBERING.sub("", comparison_key(text))
+
+
+def _without_contents_lists(blocks: list[Block]) -> list[Block]:
+    """``blocks`` less in-page contents lists written without links.
+
+    A list of at least 3 items, 4 in 5 of which name a heading further down ("Wer wir sind"
+    above "1. Wer wir sind") is the page's table of contents; with links, chrome removes it
+    from the tree already. Some captures of a page carry the links and others not: both
+    must read the same.
+    """
+    later: dict[str, int] = {}
+    for i, block in enumerate(blocks):
+        if block.kind == "heading":
+            later[_heading_key(block.text)] = i
+    drop: set[int] = set()
+    i = 0
+    while i < len(blocks):
+        if blocks[i].kind != "list-item":
+            i += 1
+            continue
+        j = i
+        while j < len(blocks) and blocks[j].kind == "list-item":
+            j += 1
+        named = sum(later.get(_heading_key(blocks[k].text), -1) > k for k in range(i, j))
+        if j - i >= _CONTENTS_ITEMS and named >= _CONTENTS_SHARE * (j - i):
+            drop.update(range(i, j))
+        i = j
+    return [b for k, b in enumerate(blocks) if k not in drop] if drop else blocks
+
+
+def _machine_value(text: str) -> bool:
+    return _MACHINE_VALUE.fullmatch(text.strip()) is not None

@@ -14,12 +14,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
-
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from typing import TYPE_CHECKING
 
 from monitor.extract.blocks import SUBHEADING, Block, headings_by_look, looks_like_subheading
 from monitor.model import ExtractionError
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 _EDGE = 0.09  # top and bottom share of a page where running headers and footers sit
 _PAGE_NUMBER = re.compile(
@@ -182,6 +183,13 @@ def _blocks(lines: list[_Line]) -> list[Block]:
 
 def pdf_blocks(raw: bytes) -> list[Block]:
     """The blocks of a PDF; ExtractionError when it cannot be read or has no text layer."""
+    # Imported here: pypdf and the cryptography it loads cost ~30 MB and 0.3 s at startup,
+    # paid by every HTML extraction when imported at the top.
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    # pypdf warns on every quirk of real-world PDFs; extraction reports failures itself.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(raw), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -195,7 +203,3 @@ def pdf_blocks(raw: bytes) -> list[Block]:
     except Exception as exc:  # a damaged file trips pypdf in any number of ways
         raise ExtractionError(f"unreadable PDF: {exc.__class__.__name__}") from None
     return _blocks(_drop_running_lines(pages))
-
-
-# pypdf warns on every quirk of real-world PDFs; extraction reports failures itself.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
