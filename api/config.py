@@ -40,6 +40,12 @@ class Settings:
     # Proxies (comma-separated addresses or networks, e.g. a CDN's) whose X-Forwarded-For
     # names the client, for per-client rate limits; empty: the peer address is the client.
     trusted_proxies: str = ""
+    # Seconds a connection may go without a complete request head: from the connect, and
+    # between two requests on a kept-alive connection. It is what drops slowloris clients
+    # (headers dripped a byte at a time) and idle connections that hold a file descriptor.
+    idle_timeout: float = 15.0
+    # Seconds a client may take to send a request body once its head has arrived.
+    body_timeout: float = 15.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -56,6 +62,8 @@ class Settings:
                 values[f.name] = raw.strip().lower() in _TRUE
             elif f.type in ("int", int):
                 values[f.name] = int(raw)
+            elif f.type in ("float", float):
+                values[f.name] = float(raw)
             else:
                 values[f.name] = raw
         settings = cls(**values)
