@@ -21,6 +21,7 @@ from aiohttp import web
 
 from api import keys
 from api.app import create_app
+from api.baseurl import BASE_URL
 from api.config import Settings
 from db import Store
 from monitor.archive import Archiver, Saver, savepagenow
@@ -126,10 +127,33 @@ def add_monitor(
     app.cleanup_ctx.append(monitor_ctx)
 
 
+def server_limits(settings: Settings) -> dict:
+    """How long aiohttp waits on a client (docs/security.md, "Slow and idle clients").
+
+    aiohttp's keep-alive timer runs from the connect and again from the end of each
+    response until a complete request head has arrived; it is the one bound on a client
+    that sends its headers a byte at a time (slowloris) or sits idle holding a file
+    descriptor. aiohttp's default is 3,630 s; bodies are bounded by `body_timeout`
+    where they are read (api/routes/common.py).
+    """
+    return {"keepalive_timeout": max(0.1, float(settings.idle_timeout))}
+
+
 def create_service(settings: Settings, injected: Injected | None = None) -> web.Application:
     app = create_app(settings)
     add_monitor(app, settings, injected)
     return app
+
+
+async def start_site(runner: web.AppRunner, settings: Settings) -> str:
+    """Listen on settings' address; the URL really bound (the real port under port 0),
+    which links in webhook events are then built on when no public URL is set."""
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    app = runner.app
+    app[BASE_URL].bind(host, port)
+    return app[BASE_URL].bound or ""
 
 
 async def serve(
@@ -139,20 +163,16 @@ async def serve(
     injected: Injected | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then shut down gracefully."""
-    runner = web.AppRunner(
-        create_service(settings, injected), handle_signals=False, access_log=None
-    )
+    app = create_service(settings, injected)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None, **server_limits(settings))
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        shown = f"[{host}]" if ":" in host else host
-        announce(f"Clausewatch serving on http://{shown}:{port} (database {settings.db_path})")
+        url = await start_site(runner, settings)
+        announce(f"Clausewatch serving on {url} (database {settings.db_path})")
         await stop.wait()
         announce("Stopping: finishing checks in flight...")
     finally:
