@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from api import keys
+from api import keys, serverlimits
 from api.app import create_app
 from api.baseurl import BASE_URL
 from api.config import Settings
@@ -127,22 +127,17 @@ def add_monitor(
     app.cleanup_ctx.append(monitor_ctx)
 
 
-def server_limits(settings: Settings) -> dict:
-    """How long aiohttp waits on a client (docs/security.md, "Slow and idle clients").
-
-    aiohttp's keep-alive timer runs from the connect and again from the end of each
-    response until a complete request head has arrived; it is the one bound on a client
-    that sends its headers a byte at a time (slowloris) or sits idle holding a file
-    descriptor. aiohttp's default is 3,630 s; bodies are bounded by `body_timeout`
-    where they are read (api/routes/common.py).
-    """
-    return {"keepalive_timeout": max(0.1, float(settings.idle_timeout))}
-
-
 def create_service(settings: Settings, injected: Injected | None = None) -> web.Application:
     app = create_app(settings)
     add_monitor(app, settings, injected)
     return app
+
+
+def make_runner(app: web.Application, settings: Settings) -> web.AppRunner:
+    """The runner `serve` uses, with the bounds on slow and idle clients (api/serverlimits)."""
+    return web.AppRunner(
+        app, handle_signals=False, access_log=None, **serverlimits.server_limits(settings)
+    )
 
 
 async def start_site(runner: web.AppRunner, settings: Settings) -> str:
@@ -164,10 +159,12 @@ async def serve(
 ) -> None:
     """Serve until SIGINT or SIGTERM, then shut down gracefully."""
     app = create_service(settings, injected)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None, **server_limits(settings))
+    runner = make_runner(app, settings)
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    restore_handler = serverlimits.install(loop)
+    serverlimits.raise_fd_limit()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
@@ -179,3 +176,4 @@ async def serve(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await runner.cleanup()
+        restore_handler()
