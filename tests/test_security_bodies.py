@@ -236,3 +236,25 @@ async def test_integers_beyond_sqlite_in_paths_and_queries_are_400s(aiohttp_clie
     resp = await client.get(path, headers={"Authorization": "Bearer x"})
     assert resp.status == 400, (path, resp.status, await resp.text())
     assert resp.content_type == "application/problem+json"
+
+
+# -- the same class where the monitor parses JSON it fetched ----------------------------
+
+
+def test_deeply_nested_json_from_a_site_or_the_archive_is_a_clean_error():
+    """A hostile site (or archive answer) nesting JSON past the stack gets the stage's own
+    error, recorded like any bad page, not a RecursionError traceback in the monitor."""
+    from monitor.extract.detect import detect_format
+    from monitor.extract.wordpress import wordpress_page
+    from monitor.model import ExtractionError
+    from monitor.wayback import WaybackError, parse_cdx
+
+    deep = "[" * 5000 + "]" * 5000
+    with pytest.raises(ExtractionError):
+        detect_format(deep.encode(), "application/json")
+    with pytest.raises(ExtractionError):
+        wordpress_page(deep)
+    with pytest.raises(WaybackError):
+        parse_cdx(deep)
+    with pytest.raises(WaybackError):
+        parse_cdx('{"timestamp": ' + deep + "}")
