@@ -127,9 +127,10 @@ async def test_at_a_256_descriptor_limit_a_slowloris_flood_passes_and_logs_once(
     import resource
 
     def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+        # A soft limit below the hard one: serve raises it to the hard 256 at start.
+        resource.setrlimit(resource.RLIMIT_NOFILE, (128, 256))
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CLAUSEWATCH_IDLE_TIMEOUT": "1"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -139,6 +140,8 @@ async def test_at_a_256_descriptor_limit_a_slowloris_flood_passes_and_logs_once(
         "0",
         "--db",
         str(tmp_path / "cw.db"),
+        "--idle-timeout",
+        "1",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         preexec_fn=limit,
@@ -171,3 +174,4 @@ async def test_at_a_256_descriptor_limit_a_slowloris_flood_passes_and_logs_once(
     log = err.decode()
     assert "Traceback" not in log, log[:2000]
     assert log.count("cannot accept connections") == 1, log[:2000]
+    assert "open-file limit 256;" in log  # the soft limit was raised to the hard one

@@ -283,3 +283,29 @@ async def test_event_links_use_the_bound_port_under_port_0(aiohttp_server, tmp_p
     (body,) = got
     link = json.loads(body)["change"]["url"]
     assert link == f"http://127.0.0.1:{port}/sites/example.com/changes/{change_id}"
+
+
+def test_the_verifier_in_docs_security_md_accepts_the_vector_and_refuses_the_rest(monkeypatch):
+    """The receiver code people will copy from the docs is run, not just shown."""
+    import re
+    import time
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "security.md").read_text()
+    (code,) = re.findall(r"```python\n(.*?)```", doc, re.S)
+    namespace: dict = {}
+    exec(code, namespace)
+    verify = namespace["verify"]
+    v = VECTOR
+    headers = {
+        "webhook-id": v["id"],
+        "webhook-timestamp": str(v["timestamp"]),
+        "webhook-signature": v["signature"],
+    }
+    monkeypatch.setattr(time, "time", lambda: v["timestamp"] + 60)
+    verify(v["secret"], headers, v["body"])
+    with pytest.raises(ValueError, match="signature"):
+        verify(v["secret"], headers, v["body"].replace(b"2432232314", b"2432232315"))
+    monkeypatch.setattr(time, "time", lambda: v["timestamp"] + 301)
+    with pytest.raises(ValueError, match="tolerance"):
+        verify(v["secret"], headers, v["body"])
