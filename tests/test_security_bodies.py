@@ -258,3 +258,32 @@ def test_deeply_nested_json_from_a_site_or_the_archive_is_a_clean_error():
         parse_cdx(deep)
     with pytest.raises(WaybackError):
         parse_cdx('{"timestamp": ' + deep + "}")
+
+
+# -- hostile values inside well-formed JSON ---------------------------------------------
+
+HOSTILE_BODIES = [
+    b"\xff\xfe",
+    b'{"site": "\\ud800"}',
+    b'{"site": 1e999999}',
+    b'{"site": ".."}',
+    b'{"site": "xn--zz.com"}',
+    b'{"site": "\xe2\x80\x8b.com"}',
+    b'{"url": "http://[::1"}',
+    b'{"url": "http://a:99999/"}',
+    b'{"url": "http://%zz/"}',
+    b'{"url": "https://exa mple.com/"}',  # yarl refused the host only when normalising: a 500
+    b'{"url": "http://\\u0000/"}',
+    b'{"url": "http://0x7f.1/"}',
+]
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES)
+@pytest.mark.parametrize("path", ["/api/v1/sites", "/api/v1/webhooks"])
+async def test_hostile_values_in_a_body_are_4xx_problems(server, path, body):
+    if path.endswith("webhooks") and b'"site"' in body:
+        body = body.replace(b'"site": ', b'"url": "https://hooks.example.com/", "sites": [')
+        body = body[:-1] + b"]}"
+    status, headers, payload = await segmented(server, "POST", path, body, parts=1)
+    assert 400 <= status < 500, (status, payload)
+    assert headers["content-type"].startswith("application/problem+json")
