@@ -13,6 +13,9 @@ traceback for each accept it retries. So:
   (api/routes/common.py).
 - `AcceptErrors`: running out of descriptors is reported in one line at most once a
   minute, with how many accepts failed meanwhile, instead of a traceback per accept.
+- `ClientErrors`: aiohttp logs a traceback for every malformed request (a header line
+  too long, a bad chunk); those are the client's fault, so they are counted and
+  reported in one line at most once a minute as well.
 - `raise_fd_limit`: the soft descriptor limit is raised to the hard one at start, as Go
   and nginx-style servers do; docs/security.md tells operators how to raise the hard one.
 """
@@ -25,6 +28,8 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
+
+from aiohttp.http_exceptions import HttpProcessingError
 
 from api.config import Settings
 
@@ -120,8 +125,51 @@ class AcceptErrors:
         self._last = now
 
 
+class ClientErrors(logging.Filter):
+    """A filter for aiohttp's server logger: a malformed request (HttpProcessingError,
+    answered 4xx by aiohttp) becomes one line a minute with a count, not a traceback each."""
+
+    def __init__(
+        self, *, every: float = REPORT_EVERY_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self.every = every
+        self.clock = clock
+        self.count = 0
+        self._last: float | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if not isinstance(exc, HttpProcessingError):
+            return True
+        self.count += 1
+        now = self.clock()
+        if self._last is not None and now - self._last < self.every:
+            return False
+        # The exception's type, not its message: that quotes the client's bytes.
+        record.msg = "malformed requests answered %s (%d since the last report; last: %s)"
+        record.args = (exc.code, self.count, type(exc).__name__)
+        record.exc_info = record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        self.count = 0
+        self._last = now
+        return True
+
+
+SERVER_LOGGER = "aiohttp.server"
+
+
 def install(loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
-    """Put an AcceptErrors handler on `loop`; returns what puts the previous one back."""
+    """Put AcceptErrors on `loop` and ClientErrors on aiohttp's server logger; returns
+    what takes both off again."""
     previous = loop.get_exception_handler()
     loop.set_exception_handler(AcceptErrors(previous=previous))
-    return lambda: loop.set_exception_handler(previous)
+    server_log = logging.getLogger(SERVER_LOGGER)
+    client_errors = ClientErrors()
+    server_log.addFilter(client_errors)
+
+    def restore() -> None:
+        loop.set_exception_handler(previous)
+        server_log.removeFilter(client_errors)
+
+    return restore

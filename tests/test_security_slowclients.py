@@ -22,7 +22,7 @@ import pytest
 
 from api.app import create_app
 from api.config import Settings
-from api.serverlimits import AcceptErrors, server_limits
+from api.serverlimits import SERVER_LOGGER, AcceptErrors, ClientErrors, install, server_limits
 from api.service import make_runner, start_site
 from api.webhooks import DELIVERY_INTERVAL
 from db import Store
@@ -175,3 +175,52 @@ async def test_at_a_256_descriptor_limit_a_slowloris_flood_passes_and_logs_once(
     assert "Traceback" not in log, log[:2000]
     assert log.count("cannot accept connections") == 1, log[:2000]
     assert "open-file limit 256;" in log  # the soft limit was raised to the hard one
+
+
+async def test_malformed_requests_are_counted_in_one_line_not_a_traceback_each(tmp_path, caplog):
+    """aiohttp logs a traceback per malformed request; a client could fill the log."""
+    now = [0.0]
+    client_errors = ClientErrors(clock=lambda: now[0])
+    server_log = logging.getLogger(SERVER_LOGGER)
+    server_log.addFilter(client_errors)
+    with Store.open(tmp_path / "cw.db") as store:
+        settings = Settings(db_path=store.path, host="127.0.0.1", port=0)
+        app = create_app(settings, store=store)
+        app[DELIVERY_INTERVAL] = None
+        runner = make_runner(app, settings)
+        await runner.setup()
+        try:
+            await start_site(runner, settings)
+            host, port = runner.addresses[0][:2]
+            with caplog.at_level(logging.DEBUG, logger=SERVER_LOGGER):
+                for i in range(40):
+                    reader, writer = await asyncio.open_connection(host, port)
+                    long_line = b"X-Long: " + b"a" * 9000
+                    writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n" + long_line + b"\r\n\r\n")
+                    await writer.drain()
+                    assert (await closed_by_server(reader)).startswith(b"HTTP/1.0 400")
+                    writer.close()
+                    if i == 29:
+                        now[0] += 60  # a minute later: one more line, with the count
+        finally:
+            await runner.cleanup()
+            server_log.removeFilter(client_errors)
+    records = [r for r in caplog.records if r.name == SERVER_LOGGER]
+    assert [r.levelno for r in records] == [logging.WARNING, logging.WARNING]
+    assert not any(r.exc_info for r in records)
+    assert "(1 since" in records[0].getMessage() and "(30 since" in records[1].getMessage()
+    assert "aaaa" not in caplog.text  # the client's bytes stay out of the log
+
+
+def test_install_puts_both_guards_in_place_and_takes_them_off():
+    loop = asyncio.new_event_loop()
+    server_log = logging.getLogger(SERVER_LOGGER)
+    try:
+        restore = install(loop)
+        assert isinstance(loop.get_exception_handler(), AcceptErrors)
+        assert any(isinstance(f, ClientErrors) for f in server_log.filters)
+        restore()
+        assert loop.get_exception_handler() is None
+        assert not any(isinstance(f, ClientErrors) for f in server_log.filters)
+    finally:
+        loop.close()
