@@ -12,10 +12,11 @@ seconds of this attempt) and ``webhook-signature: v1,<base64 HMAC-SHA256>`` of
 ``{id}.{timestamp}.{body}``. Signing the id and the time with the body is what lets a
 receiver refuse a captured delivery replayed later (outside its tolerance window) or
 again (an id it has seen); a signature of the body alone verified forever. The secret is
-``whsec_<base64 key>``; docs/security.md shows a receiver's checks. Targets obey the fetcher's SSRF rules: the URL is
-checked before each delivery and the connection goes only to addresses the guarded
-resolver checked. The sender and the clock are injected, so tests neither sleep nor need
-the network.
+``whsec_<base64 key>``; docs/security.md shows a receiver's checks.
+
+Targets obey the fetcher's SSRF rules: the URL is checked before each delivery and the
+connection goes only to addresses the guarded resolver checked. The sender and the clock
+are injected, so tests neither sleep nor need the network.
 """
 
 from __future__ import annotations

@@ -4,9 +4,11 @@ A URL is checked twice: its scheme and any literal IP host before a request (aio
 asks a resolver about a literal), and every resolved address inside the connector's
 resolver. A literal is read the way browsers (WHATWG URL) and the C library's inet_aton
 read it, so `2130706433`, `0177.0.0.1`, `127.1`, `0x7f.1` and `0` are all 127.0.0.1 or
-0.0.0.0 to the guard too, not hostnames to wave through. The resolver hands the connector only the addresses it checked, so the TCP
-connection goes to them — there is no second lookup an attacker's DNS could answer
-differently (DNS rebinding). TLS SNI and the Host header still carry the hostname.
+0.0.0.0 to the guard too, not hostnames to wave through.
+
+The resolver hands the connector only the addresses it checked, so the TCP connection
+goes to them — there is no second lookup an attacker's DNS could answer differently
+(DNS rebinding). TLS SNI and the Host header still carry the hostname.
 """
 
 from __future__ import annotations
