@@ -100,9 +100,11 @@ def parse_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Netw
 
 def _trusted(address: str, networks) -> bool:
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # a proxy reaching a dual-stack socket over IPv4
     return any(ip.version == n.version and ip in n for n in networks)
 
 

@@ -60,3 +60,13 @@ async def test_an_ipv4_mapped_client_is_the_ipv4_client(client):
     assert await status(client, "::ffff:198.51.100.20") == 400
     assert await status(client, "::ffff:c633:6414") == 429
     assert await status(client, "198.51.100.21") == 400
+
+
+def test_a_trusted_proxy_is_recognised_through_a_dual_stack_socket():
+    """A proxy at 10.0.0.5 reaching a server listening on `::` shows as ::ffff:10.0.0.5."""
+    from api.ratelimit import _trusted, parse_networks
+
+    networks = parse_networks("10.0.0.0/8")
+    assert _trusted("10.0.0.5", networks)
+    assert _trusted("::ffff:10.0.0.5", networks)
+    assert not _trusted("::ffff:11.0.0.5", networks)
