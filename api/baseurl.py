@@ -40,6 +40,13 @@ class BaseURL:
         self.bound = origin("http", host, port)
         self._wildcard = _is_wildcard(host)
 
+    @property
+    def guessing(self) -> bool:
+        """True when links would name a wildcard address (0.0.0.0, ::) for want of a
+        public URL: fine for feeds (the connection's own address is used), useless in a
+        webhook event."""
+        return not self.public and self._wildcard
+
     def current(self) -> str:
         """For links made outside a request (webhook events)."""
         return self.public or self.bound or ""

@@ -10,6 +10,7 @@ all until SIGINT or SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import signal
 from collections.abc import AsyncIterator, Callable
@@ -31,6 +32,7 @@ from monitor.netguard import Lookup
 from monitor.schedule import Clock, Monitor, Scheduler, Timing, utc_now
 from monitor.wayback import WaybackClient
 
+log = logging.getLogger("clausewatch.server")
 SCHEDULER = web.AppKey("scheduler", Scheduler)
 MAX_TICK = 60.0
 
@@ -170,6 +172,12 @@ async def serve(
     try:
         url = await start_site(runner, settings)
         announce(f"Clausewatch serving on {url} (database {settings.db_path})")
+        if app[BASE_URL].guessing:
+            log.warning(
+                "CLAUSEWATCH_PUBLIC_URL is not set: links in webhook events will name %s; "
+                "set it to the address people use",
+                url,
+            )
         await stop.wait()
         announce("Stopping: finishing checks in flight...")
     finally:

@@ -70,3 +70,16 @@ async def test_served_by_start_site_links_use_the_bound_port(tmp_path, store):
         await runner.cleanup()
     assert port != 0 and url == f"http://127.0.0.1:{port}"
     assert EVIL not in body and f"{url}/sites/example.com/changes/" in body
+
+
+def test_only_a_wildcard_bind_without_a_public_url_is_a_guess():
+    from api.baseurl import BaseURL
+
+    loopback, wildcard, public = BaseURL(), BaseURL(), BaseURL("https://cw.example")
+    loopback.bind("127.0.0.1", 8080)
+    wildcard.bind("::", 8080)
+    public.bind("0.0.0.0", 8080)
+    assert not loopback.guessing and wildcard.guessing and not public.guessing
+    assert loopback.current() == "http://127.0.0.1:8080"
+    assert wildcard.current() == "http://[::]:8080"
+    assert public.current() == "https://cw.example"
