@@ -167,6 +167,14 @@ def test_ipv6_spellings_of_private_hosts_are_refused(host, address):
         check_url(URL(f"http://{host}/"), AddressPolicy())
 
 
+@pytest.mark.parametrize("host", ["１２７．０．０．１", "127。0。0。1", "①②⑦.0.0.1", "０ｘ７ｆ.1"])
+def test_unicode_spellings_normalised_by_idna_are_refused_too(host):
+    from yarl import URL
+
+    with pytest.raises(AddressRefused, match="loopback"):
+        check_url(URL(f"http://{host}/"), AddressPolicy())
+
+
 @pytest.mark.parametrize("host", ["example.com", "1.example.com", "a.b.c.d1", "xn--bcher-kva.de"])
 def test_hostnames_stay_hostnames(host):
     assert host_address(host) is None
