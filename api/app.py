@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from api import keys
+from api.baseurl import BASE_URL, BaseURL
 from api.config import Settings
 from api.problems import problem_middleware
 from db import Store
@@ -39,6 +40,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     """An application on `settings`; pass `store` to share an already-open one (tests)."""
     app = web.Application(middlewares=[problem_middleware], client_max_size=64 * 1024)
     app[keys.SETTINGS] = settings
+    # Links are built on this, never on the request's Host (api/baseurl.py); serve() tells
+    # it the bound address once the socket is listening.
+    app[BASE_URL] = BaseURL(settings.public_url)
 
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
         own = store is None

@@ -43,6 +43,12 @@ class Settings:
     # Seconds a shared cache (CDN, nginx) may serve a change-feed page: the longest a new
     # change can take to reach extensions behind it (docs/deploy.md).
     feed_max_age: int = 30
+    # Seconds a connection may go without a complete request head: from the connect, and
+    # between two requests on a kept-alive connection. It is what drops slowloris clients
+    # (headers dripped a byte at a time) and idle connections that hold a file descriptor.
+    idle_timeout: float = 15.0
+    # Seconds a client may take to send a request body once its head has arrived.
+    body_timeout: float = 15.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -59,6 +65,8 @@ class Settings:
                 values[f.name] = raw.strip().lower() in _TRUE
             elif f.type in ("int", int):
                 values[f.name] = int(raw)
+            elif f.type in ("float", float):
+                values[f.name] = float(raw)
             else:
                 values[f.name] = raw
         settings = cls(**values)

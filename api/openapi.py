@@ -340,7 +340,11 @@ SCHEMAS: dict[str, dict] = {
                 ["token", "secret"],
                 {
                     "token": {"type": "string", "description": "shown once: manage with Bearer"},
-                    "secret": {"type": "string", "description": "shown once: HMAC-SHA256 key"},
+                    "secret": {
+                        "type": "string",
+                        "description": "shown once: the Standard Webhooks signing secret"
+                        " (whsec_…); see docs/security.md",
+                    },
                 },
             ),
         ]
@@ -363,6 +367,7 @@ _PROBLEM_TITLES = {
     400: "Invalid input",
     401: "Missing or malformed bearer token",
     404: "Not found",
+    408: "The body did not arrive in time",
     413: "Body too large",
     415: "Body is not JSON",
     422: "Too large to compare (stored changes are always answered)",
@@ -406,7 +411,8 @@ def _param(name: str, where: str, schema: dict, description: str, required: bool
     }
 
 
-_ID = {"type": "integer", "minimum": 1}
+# Ids are SQLite integers: larger ones are refused with a 400 (api/routes/common.py).
+_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 _SITE = _param("site", "path", {"type": "string"}, "a registrable domain (example.com)")
 _AUTH = [{"bearer": []}]
 
@@ -593,7 +599,7 @@ PATHS: dict[str, dict] = {
             "summary": "Register a webhook; the token and the secret are shown once",
             "operationId": "webhook_register",
             "requestBody": _body("WebhookCreate"),
-            "responses": _responses({201: _ok("WebhookCreated", "Registered")}, 400, 413, 415),
+            "responses": _responses({201: _ok("WebhookCreated", "Registered")}, 400, 408, 413, 415),
         }
     },
     "/api/v1/webhooks/{id}": {
@@ -609,7 +615,7 @@ PATHS: dict[str, dict] = {
             "operationId": "webhook_change",
             "security": _AUTH,
             "requestBody": _body("WebhookChange"),
-            "responses": _responses({200: _ok("Webhook", "Changed")}, 400, 401, 404, 413, 415),
+            "responses": _responses({200: _ok("Webhook", "Changed")}, 400, 401, 404, 408, 413, 415),
         },
         "delete": {
             "summary": "Delete a registration",

@@ -1,4 +1,6 @@
-"""Rate limits: a token bucket per client address and route class, answered with 429 + Retry-After.
+"""Rate limits: a token bucket per client and route class, answered with 429 + Retry-After.
+
+A client is an IPv4 address or an IPv6 /64 (`client_key`).
 
 The classes separate what is cheap and public (the extension's reads, which a CDN should
 carry anyway) from what names a site or creates state (tracking requests, webhook
@@ -105,9 +107,11 @@ def parse_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Netw
 
 def _trusted(address: str, networks) -> bool:
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # a proxy reaching a dual-stack socket over IPv4
     return any(ip.version == n.version and ip in n for n in networks)
 
 
@@ -127,12 +131,31 @@ def client_address(request: web.Request, networks=()) -> str:
     return hops[0] if hops else peer
 
 
+def client_key(address: str) -> str:
+    """The bucket key of a client address: IPv4 as is, IPv6 by its /64.
+
+    One IPv6 subscriber is handed a whole /64 (RFC 6177) and can rotate through 2**64
+    addresses, each with a fresh bucket; the /64 is the smallest unit one client holds.
+    An IPv4-mapped address (a dual-stack socket's `::ffff:a.b.c.d`) is that IPv4 client.
+    """
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 @web.middleware
 async def ratelimit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     cls = route_class(request.method, request.path)
     limiter = request.app.get(LIMITER)
     if cls is not None and limiter is not None:
-        wait = limiter.take(client_address(request, request.app.get(TRUSTED, ())), cls)
+        client = client_key(client_address(request, request.app.get(TRUSTED, ())))
+        wait = limiter.take(client, cls)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
             if cls == "costly" and wants_html(request):  # the viewer's pages: a page

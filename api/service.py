@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from api import keys
+from api import keys, serverlimits
 from api.app import create_app
+from api.baseurl import BASE_URL
 from api.config import Settings
 from db import Store
 from monitor.archive import Archiver, Saver, savepagenow
@@ -32,6 +33,7 @@ from monitor.record import reconcile_lagging
 from monitor.schedule import Clock, Monitor, Scheduler, Timing, utc_now
 from monitor.wayback import WaybackClient
 
+log = logging.getLogger("clausewatch.server")
 SCHEDULER = web.AppKey("scheduler", Scheduler)
 log = logging.getLogger("clausewatch.service")
 MAX_TICK = 60.0
@@ -140,6 +142,24 @@ def create_service(settings: Settings, injected: Injected | None = None) -> web.
     return app
 
 
+def make_runner(app: web.Application, settings: Settings) -> web.AppRunner:
+    """The runner `serve` uses, with the bounds on slow and idle clients (api/serverlimits)."""
+    return web.AppRunner(
+        app, handle_signals=False, access_log=None, **serverlimits.server_limits(settings)
+    )
+
+
+async def start_site(runner: web.AppRunner, settings: Settings) -> str:
+    """Listen on settings' address; the URL really bound (the real port under port 0),
+    which links in webhook events are then built on when no public URL is set."""
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    app = runner.app
+    app[BASE_URL].bind(host, port)
+    return app[BASE_URL].bound or ""
+
+
 async def serve(
     settings: Settings,
     *,
@@ -147,23 +167,28 @@ async def serve(
     injected: Injected | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then shut down gracefully."""
-    runner = web.AppRunner(
-        create_service(settings, injected), handle_signals=False, access_log=None
-    )
+    app = create_service(settings, injected)
+    runner = make_runner(app, settings)
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    restore_handler = serverlimits.install(loop)
+    serverlimits.raise_fd_limit()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        shown = f"[{host}]" if ":" in host else host
-        announce(f"Clausewatch serving on http://{shown}:{port} (database {settings.db_path})")
+        url = await start_site(runner, settings)
+        announce(f"Clausewatch serving on {url} (database {settings.db_path})")
+        if app[BASE_URL].guessing:
+            log.warning(
+                "CLAUSEWATCH_PUBLIC_URL is not set: links in webhook events will name %s; "
+                "set it to the address people use",
+                url,
+            )
         await stop.wait()
         announce("Stopping: finishing checks in flight...")
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await runner.cleanup()
+        restore_handler()

@@ -102,7 +102,11 @@ def parse_url(text: str, *, allow_private: bool, what: str = "url") -> Target:
         except DomainError as exc:
             raise TargetRefused(str(exc)) from None
     _check_name(host, allow_private=allow_private)
-    normal = str(url.with_host(host).with_fragment(None))
+    try:
+        # yarl validates the host only here (a space, a control character): a 400, not a 500.
+        normal = str(url.with_host(host).with_fragment(None))
+    except ValueError:
+        raise TargetRefused(f"{what} has an invalid host") from None
     return Target(site=registrable_domain(host), url=normal, host=host)
 
 

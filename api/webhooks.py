@@ -6,21 +6,30 @@ registered. One event is in flight per registration; it is retried after
 ``base_delay * 2**(failures-1)`` (capped at ``max_delay``) and, after ``max_attempts``
 consecutive failures, the registration is disabled until its owner re-enables it.
 
-The body is JSON; ``X-Clausewatch-Signature: sha256=<hex>`` is the HMAC-SHA256 of the raw
-body under the registration's secret. Targets obey the fetcher's SSRF rules: the URL is
-checked before each delivery and the connection goes only to addresses the guarded
-resolver checked. The sender and the clock are injected, so tests neither sleep nor need
-the network.
+Deliveries follow Standard Webhooks (https://www.standardwebhooks.com): ``webhook-id``
+(one per event and registration, the same on every retry), ``webhook-timestamp`` (Unix
+seconds of this attempt) and ``webhook-signature: v1,<base64 HMAC-SHA256>`` of
+``{id}.{timestamp}.{body}``. Signing the id and the time with the body is what lets a
+receiver refuse a captured delivery replayed later (outside its tolerance window) or
+again (an id it has seen); a signature of the body alone verified forever. The secret is
+``whsec_<base64 key>``; docs/security.md shows a receiver's checks.
+
+Targets obey the fetcher's SSRF rules: the URL is checked before each delivery and the
+connection goes only to addresses the guarded resolver checked. The sender and the clock
+are injected, so tests neither sleep nor need the network.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import hashlib
 import hmac
 import json
 import logging
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +39,7 @@ from aiohttp import web
 from yarl import URL
 
 from api import keys
-from api.config import Settings
+from api.baseurl import BASE_URL
 from api.routes.common import change_json
 from db import ANNOUNCED_ORIGINS, Store, utc_iso
 from db.webhooks import due_webhooks, next_change_for, update_webhook
@@ -38,14 +47,48 @@ from monitor.netguard import AddressPolicy, AddressRefused, GuardedResolver, Loo
 
 log = logging.getLogger("clausewatch.webhooks")
 
-SIGNATURE_HEADER = "X-Clausewatch-Signature"
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
+SECRET_PREFIX = "whsec_"
+# 32 random bytes: inside the 24..64 bytes Standard Webhooks asks for.
+SECRET_BYTES = 32
 # (url, body, headers) -> HTTP status; raising counts as a failed attempt.
 Sender = Callable[[str, bytes, dict[str, str]], Awaitable[int]]
 Clock = Callable[[], datetime]
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+def new_secret() -> str:
+    """A registration's signing secret, as Standard Webhooks libraries take it."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
+
+
+def signing_key(secret: str) -> bytes:
+    """The HMAC key of a secret: the bytes after `whsec_`, base64-decoded.
+
+    A secret without the prefix (registrations made before Standard Webhooks signing,
+    shown to their owners as 64 hex digits) keys HMAC with its own UTF-8 bytes; a
+    Standard Webhooks library takes it as `whsec_` + base64 of those bytes.
+    """
+    if secret.startswith(SECRET_PREFIX):
+        try:
+            return base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
+        except binascii.Error:
+            pass  # not one we issued: fall through to its raw bytes
+    return secret.encode("utf-8")
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """The `webhook-signature` value: `v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    digest = hmac.new(signing_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode("ascii")
+
+
+def message_id(webhook_id: int, change_id: int) -> str:
+    """One id per (registration, change): the same on every retry, so a receiver that
+    remembers ids drops a duplicate and a replay."""
+    return f"msg_{webhook_id}_{change_id}"
 
 
 def event_body(webhook_id: int, change: dict, base_url: str) -> bytes:
@@ -105,7 +148,7 @@ class Deliverer:
         store: Store,
         *,
         sender: Sender,
-        base_url: str,
+        base_url: str | Callable[[], str],
         clock: Clock | None = None,
         max_attempts: int = 6,
         base_delay: timedelta = timedelta(seconds=30),
@@ -166,15 +209,22 @@ class Deliverer:
             break
         return outcomes
 
+    def _base(self) -> str:
+        # Read at each delivery: under `--port 0` the port is known only once bound.
+        return self.base_url() if callable(self.base_url) else self.base_url
+
     async def _attempt(self, hook: dict, change: dict) -> Outcome:
-        body = event_body(hook["id"], change, self.base_url)
+        body = event_body(hook["id"], change, self._base())
+        msg_id = message_id(hook["id"], change["id"])
+        # A fresh timestamp (and so signature) each attempt: a retry is not a replay.
+        timestamp = int(self.clock().timestamp())
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "Clausewatch-Webhook/1",
             "X-Clausewatch-Event": "change",
-            # Stable across retries, so a receiver can drop a duplicate.
-            "X-Clausewatch-Delivery": f"{hook['id']}-{change['id']}",
-            SIGNATURE_HEADER: sign(hook["secret"], body),
+            ID_HEADER: msg_id,
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: sign(hook["secret"], msg_id, timestamp, body),
         }
         try:
             status = await self.sender(hook["url"], body, headers)
@@ -197,17 +247,16 @@ DELIVERER = web.AppKey("webhook_deliverer", Deliverer)
 DELIVERY_INTERVAL = web.AppKey("webhook_delivery_interval", object)
 
 
-def _base_url(settings: Settings) -> str:
-    return settings.public_url or f"http://{settings.host}:{settings.port}"
-
-
 async def delivery_ctx(app: web.Application) -> AsyncIterator[None]:
     """Start the delivery loop with the app; stop it (and its HTTP session) on cleanup."""
     settings = app[keys.SETTINGS]
     own_sender = None
     if DELIVERER not in app:
         own_sender = HttpSender(allow_private=settings.allow_private_addresses)
-        app[DELIVERER] = Deliverer(app[keys.STORE], sender=own_sender, base_url=_base_url(settings))
+        # The public URL, else the bound address (the real port under `--port 0`).
+        app[DELIVERER] = Deliverer(
+            app[keys.STORE], sender=own_sender, base_url=app[BASE_URL].current
+        )
     interval = app.get(DELIVERY_INTERVAL, 5.0)
     task = asyncio.create_task(app[DELIVERER].run(interval)) if interval else None
     yield

@@ -2,15 +2,20 @@
 
 A URL is checked twice: its scheme and any literal IP host before a request (aiohttp never
 asks a resolver about a literal), and every resolved address inside the connector's
-resolver. The resolver hands the connector only the addresses it checked, so the TCP
-connection goes to them — there is no second lookup an attacker's DNS could answer
-differently (DNS rebinding). TLS SNI and the Host header still carry the hostname.
+resolver. A literal is read the way browsers (WHATWG URL) and the C library's inet_aton
+read it, so `2130706433`, `0177.0.0.1`, `127.1`, `0x7f.1` and `0` are all 127.0.0.1 or
+0.0.0.0 to the guard too, not hostnames to wave through.
+
+The resolver hands the connector only the addresses it checked, so the TCP connection
+goes to them — there is no second lookup an attacker's DNS could answer differently
+(DNS rebinding). TLS SNI and the Host header still carry the hostname.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +29,14 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+# IPv4-compatible IPv6 (RFC 4291, deprecated): ::a.b.c.d, the IPv4 host in the low bits.
+_IPV4_COMPAT = ipaddress.ip_network("::/96")
+# RFC 2765's IPv4-translated form ::ffff:0:a.b.c.d, another spelling of an IPv4 host.
+_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
+# Deprecated site-local unicast (RFC 3879): Python counts it global; it never is.
+_SITE_LOCAL = ipaddress.ip_network("fec0::/10")
+# The IPv6 documentation prefix added in RFC 9637, newer than Python's table.
+_DOC_V6 = ipaddress.ip_network("3fff::/20")
 # IETF protocol assignments: not globally reachable save two anycast services.
 _IETF = ipaddress.ip_network("192.0.0.0/24")
 _IETF_GLOBAL = {ipaddress.ip_address("192.0.0.9"), ipaddress.ip_address("192.0.0.10")}
@@ -53,8 +66,15 @@ def refusal_reason(address: str | IPAddress) -> str | None:
         if embedded is not None:
             inner = refusal_reason(embedded)
             return f"embeds {embedded}, {inner}" if inner else None
+        if ip in _IPV4_TRANSLATED or (ip in _IPV4_COMPAT and int(ip) > 1):
+            # Never routed as such; whatever stack accepts them reaches the IPv4 host.
+            return f"IPv4-compatible form of {ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)}"
         if ip.teredo is not None or ip in _NAT64_LOCAL:
             return "tunnel"
+        if ip in _SITE_LOCAL:
+            return "site-local (deprecated)"
+        if ip in _DOC_V6:
+            return "documentation"
     if ip.is_loopback:
         return "loopback"
     if ip.is_link_local:
@@ -104,19 +124,79 @@ class AddressPolicy:
         return refusal_reason(ip)
 
 
+_HEX_PART = re.compile(r"0[xX][0-9a-fA-F]*")
+_OCTAL_PART = re.compile(r"0[0-7]+")
+_DECIMAL_PART = re.compile(r"[0-9]+")
+
+
+def _ipv4_number(part: str) -> int | None:
+    """One dotted part as WHATWG's "IPv4 number parser" (and inet_aton) reads it:
+    0x-hex, 0-octal (`08` is no number), else decimal."""
+    if _HEX_PART.fullmatch(part):
+        return int(part[2:] or "0", 16)
+    if part.startswith("0") and len(part) > 1:
+        return int(part, 8) if _OCTAL_PART.fullmatch(part) else None
+    if _DECIMAL_PART.fullmatch(part):
+        return int(part)
+    return None
+
+
+def ipv4_spelling(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a host spells in any numeric form, None for a hostname.
+
+    Follows the WHATWG URL host parser: a host whose last label is a number (decimal,
+    0x-hex or 0-octal) is an IPv4 address of one to four parts, the last part filling the
+    remaining bytes (`127.1` = 127.0.0.1, `2130706433` = 127.0.0.1, `0` = 0.0.0.0). A
+    host that ends in a number but is no valid address raises AddressRefused, as a
+    browser refuses the URL: guessing there is how guards and fetchers come to disagree.
+    """
+    parts = host.split(".")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()  # one trailing dot, as in a fully qualified name
+    last_part = parts[-1]
+    # "Ends in a number": all digits (even a bad octal such as 08) or a valid 0x number.
+    if not (last_part.isascii() and last_part.isdigit()) and _ipv4_number(last_part) is None:
+        return None
+    numbers = [_ipv4_number(p) for p in parts]
+    if len(parts) > 4 or any(n is None for n in numbers):
+        raise AddressRefused(host, "a malformed numeric IPv4 address")
+    *head, last = numbers
+    if any(n > 255 for n in head) or last >= 256 ** (5 - len(numbers)):  # type: ignore[operator]
+        raise AddressRefused(host, "a numeric IPv4 address out of range")
+    value = last  # type: ignore[assignment]
+    for i, n in enumerate(head):
+        value += n << (8 * (3 - i))  # type: ignore[operator]
+    return ipaddress.IPv4Address(value)
+
+
+def host_address(host: str) -> IPAddress | None:
+    """The IP address a URL host names in any spelling (IPv6 in brackets or not, numeric
+    IPv4 forms, trailing dot), None for a hostname; AddressRefused for what no parser
+    would take as either (percent-encoding, which browsers decode and resolvers do not)."""
+    if "%" in host and ":" not in host:
+        raise AddressRefused(host, "a percent-encoded host")
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if ":" in bare:
+        try:
+            return ipaddress.IPv6Address(bare.split("%", 1)[0])
+        except ValueError:
+            raise AddressRefused(host, "a malformed IPv6 address") from None
+    return ipv4_spelling(bare)
+
+
 def check_url(url: URL, policy: AddressPolicy) -> None:
     """Raise AddressRefused unless ``url`` is http(s) with a host we may connect to.
 
-    Hostnames are checked later, by GuardedResolver, on the addresses they resolve to.
+    A host that spells an IP address in any form is checked here as that address;
+    hostnames are checked later, by GuardedResolver, on the addresses they resolve to.
     """
     if url.scheme not in ("http", "https"):
         raise AddressRefused(str(url), f"scheme {url.scheme or 'missing'!r} is not http(s)")
     host = url.raw_host
     if not host:
         raise AddressRefused(str(url), "no host")
-    try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
+    ip = host_address(host)
+    if ip is None:
         return
     reason = policy.refusal(ip)
     if reason:
@@ -167,6 +247,13 @@ class GuardedResolver(AbstractResolver):
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
+        # A numeric spelling that reached us as a "name" (aiohttp asks the resolver for
+        # anything it does not read as a literal) is judged as the address it spells.
+        spelled = host_address(host)
+        if spelled is not None:
+            reason = self._policy.refusal(spelled)
+            if reason:
+                raise AddressRefused(host, reason)
         found = await self._lookup(host, port, family)
         if not found:
             raise socket.gaierror(socket.EAI_NONAME, f"{host}: no address")

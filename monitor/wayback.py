@@ -111,6 +111,8 @@ def parse_cdx(text: str, default_url: str = "") -> tuple[list[Capture], str | No
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise WaybackError(f"CDX answer is not valid JSON ({exc.msg})") from None
+        except RecursionError:  # nested past the stack: a bad answer, not a bug of ours
+            raise WaybackError("CDX answer is not valid JSON (nested too deeply)") from None
         if not data:
             return [], None
         header, rows, resume = data[0], [], None
@@ -129,6 +131,10 @@ def parse_cdx(text: str, default_url: str = "") -> tuple[list[Capture], str | No
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise WaybackError(f"CDX answer line is not valid JSON ({exc.msg})") from None
+            except RecursionError:
+                raise WaybackError(
+                    "CDX answer line is not valid JSON (nested too deeply)"
+                ) from None
             if not isinstance(obj, dict):
                 raise WaybackError("CDX answer line is not an object")
             rows.append({_ALIASES.get(k, k): v for k, v in obj.items()})

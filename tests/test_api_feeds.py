@@ -54,7 +54,7 @@ async def test_site_feed_links_to_the_viewer_with_the_public_url(aiohttp_client,
     assert again.status == 304
 
 
-async def test_material_feed_only_material_and_request_host_links(aiohttp_client, store):
+async def test_material_feed_only_material_and_bound_address_links(aiohttp_client, store):
     add_changes(store, "quiet.com", 2, material=False)
     loud = add_changes(store, "loud.com", 2, material=True, categories=("third-party-sharing",))
     client = await aiohttp_client(make_app(store))

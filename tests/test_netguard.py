@@ -16,6 +16,7 @@ from monitor.netguard import (
     GuardedResolver,
     StaticLookup,
     check_url,
+    host_address,
     refusal_reason,
 )
 
@@ -43,6 +44,14 @@ NOT_PUBLIC = [
     "2002:0a00:0001::1",  # 6to4 around 10.0.0.1
     "64:ff9b::a9fe:a9fe",  # NAT64 around 169.254.169.254
     "2001::1",  # Teredo
+    "fec0::1",  # site-local, deprecated (Python calls it global)
+    "feff::1",
+    "::7f00:1",  # IPv4-compatible ::127.0.0.1
+    "::a00:1",  # IPv4-compatible ::10.0.0.1
+    "::ffff:0:7f00:1",  # IPv4-translated (RFC 2765) 127.0.0.1
+    "64:ff9b::7f00:1",  # NAT64 around 127.0.0.1
+    "64:ff9b:1::a00:1",  # local-use NAT64
+    "3fff::1",  # documentation (RFC 9637)
 ]
 PUBLIC = ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808"]
 
@@ -75,6 +84,132 @@ def test_check_url_refuses_other_schemes_and_private_literals(url):
 
     with pytest.raises(AddressRefused):
         check_url(URL(url), AddressPolicy())
+
+
+# Every way WHATWG URL and inet_aton spell 127.0.0.1, 10.0.0.1, 169.254.169.254 and 0.0.0.0.
+NUMERIC_SPELLINGS = {
+    "2130706433": "127.0.0.1",
+    "0177.0.0.1": "127.0.0.1",
+    "0177.0.0.01": "127.0.0.1",
+    "127.1": "127.0.0.1",
+    "127.0.1": "127.0.0.1",
+    "0x7f.1": "127.0.0.1",
+    "0X7F.0.0.1": "127.0.0.1",
+    "0x7f000001": "127.0.0.1",
+    "017700000001": "127.0.0.1",
+    "127.000.000.001": "127.0.0.1",
+    "127.0.0.1.": "127.0.0.1",
+    "127.1.": "127.0.0.1",
+    "0": "0.0.0.0",
+    "0x0": "0.0.0.0",
+    "0x": "0.0.0.0",
+    "00": "0.0.0.0",
+    "167772161": "10.0.0.1",
+    "10.1": "10.0.0.1",
+    "012.0.0.1": "10.0.0.1",
+    "0xa.0.0.1": "10.0.0.1",
+    "2852039166": "169.254.169.254",
+    "0xa9fea9fe": "169.254.169.254",
+    "169.254.43518": "169.254.169.254",
+    "0251.0376.0251.0376": "169.254.169.254",
+}
+
+
+@pytest.mark.parametrize(("spelling", "address"), NUMERIC_SPELLINGS.items())
+def test_numeric_ipv4_spellings_are_read_as_the_address_and_refused(spelling, address):
+    from yarl import URL
+
+    assert str(host_address(spelling)) == address
+    with pytest.raises(AddressRefused) as refused:
+        check_url(URL(f"http://{spelling}:8080/latest/meta-data/"), AddressPolicy())
+    assert refused.value.reason == refusal_reason(address)
+    check_url(URL(f"http://{spelling}/"), AddressPolicy(allow_private=True))
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "08.1.1.1",
+        "1.2.3.09",
+        "1.2.3.4.5",
+        "256.0.0.1",
+        "1.2.65536",
+        "example.0x7f",
+        "a..1",
+        "127%2e0%2e0%2e1",
+        "4294967296",
+    ],
+)
+def test_hosts_that_end_in_a_number_but_are_no_address_are_refused(host):
+    """A browser refuses these URLs; guessing a hostname is how guard and fetcher disagree."""
+    from yarl import URL
+
+    with pytest.raises(AddressRefused):
+        check_url(URL(f"http://{host}/"), AddressPolicy(allow_private=False))
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("[::ffff:127.0.0.1]", "::ffff:7f00:1"),
+        ("[::127.0.0.1]", "::7f00:1"),
+        ("[64:ff9b::127.0.0.1]", "64:ff9b::7f00:1"),
+        ("[::ffff:0:127.0.0.1]", "::ffff:0:7f00:1"),
+        ("[0:0:0:0:0:ffff:7f00:1]", "::ffff:7f00:1"),
+        ("[fec0::1]", "fec0::1"),
+    ],
+)
+def test_ipv6_spellings_of_private_hosts_are_refused(host, address):
+    from yarl import URL
+
+    assert str(host_address(host)) == address
+    with pytest.raises(AddressRefused):
+        check_url(URL(f"http://{host}/"), AddressPolicy())
+
+
+@pytest.mark.parametrize("host", ["１２７．０．０．１", "127。0。0。1", "①②⑦.0.0.1", "０ｘ７ｆ.1"])
+def test_unicode_spellings_normalised_by_idna_are_refused_too(host):
+    from yarl import URL
+
+    with pytest.raises(AddressRefused, match="loopback"):
+        check_url(URL(f"http://{host}/"), AddressPolicy())
+
+
+@pytest.mark.parametrize("host", ["example.com", "1.example.com", "a.b.c.d1", "xn--bcher-kva.de"])
+def test_hostnames_stay_hostnames(host):
+    assert host_address(host) is None
+
+
+async def test_numeric_spellings_are_refused_before_any_lookup_or_connection(origin):
+    """The guard itself refuses, before DNS: the fetcher's verdict does not depend on
+    how a resolver or the HTTP client (aiohttp < 3.14.1 did not) reads the spelling."""
+    server, seen = origin
+    asked: list[str] = []
+    static = StaticLookup({"www.public.test": "127.0.0.1"})
+
+    async def lookup(host, port, family):
+        asked.append(host)
+        return await static(host, port, family)
+
+    base = f"http://www.public.test:{server.port}"
+    async with _fetcher(lookup=lookup, allow_networks=("127.0.0.1/32",)) as fetcher:
+        for spelling in ("167772161", "10.1", "0xa.0.0.1", "2852039166", "0", "[::a00:1]"):
+            target = f"http://{spelling}:{server.port}/policy"
+            result = await fetcher.fetch(f"{base}/redirect?to={target}")
+            assert result.outcome == "refused-address", (spelling, result)
+    # Loopback itself, without the exemption the public-looking site needed above.
+    async with _fetcher(lookup=lookup) as fetcher:
+        for spelling in ("2130706433", "127.1", "0177.0.0.1", "0x7f.1"):
+            result = await fetcher.fetch(f"http://{spelling}:{server.port}/policy")
+            assert result.outcome == "refused-address", (spelling, result)
+    assert set(asked) == {"www.public.test"}
+    assert "/policy" not in seen
+
+
+async def test_resolver_refuses_a_numeric_spelling_handed_to_it_as_a_name():
+    resolver = GuardedResolver(StaticLookup({}), AddressPolicy())
+    with pytest.raises(AddressRefused, match="loopback"):
+        await resolver.resolve("2130706433", 80)
 
 
 async def test_resolver_refuses_if_any_address_is_private():

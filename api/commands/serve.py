@@ -23,11 +23,33 @@ def _announce(line: str) -> None:
 @click.option(
     "--port", type=click.IntRange(0, 65535), help="Port to listen on (default 8080; 0: any free)."
 )
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(min=0.05),
+    metavar="SECONDS",
+    help="Drop a connection that sends no complete request head for this long, from the "
+    "connect or between kept-alive requests (default 15; docs/security.md).",
+)
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(min=0.05),
+    metavar="SECONDS",
+    help="Answer 408 to a request body that takes longer than this to arrive (default 15).",
+)
 @resolve_option
 @monitor_options
-def command(host: str | None, port: int | None, resolve: tuple[str, ...], **options) -> None:
+def command(
+    host: str | None,
+    port: int | None,
+    idle_timeout: float | None,
+    body_timeout: float | None,
+    resolve: tuple[str, ...],
+    **options,
+) -> None:
     """Serve the API and check tracked policies on schedule, until Ctrl-C or SIGTERM."""
-    settings = monitor_settings(host=host, port=port, **options)
+    settings = monitor_settings(
+        host=host, port=port, idle_timeout=idle_timeout, body_timeout=body_timeout, **options
+    )
     open_store(settings).close()  # a clear error now rather than a traceback at startup
     # Local sites under made-up names (`make demo`'s bumble.test) reach the monitor this way.
     lookup = lookup_from(resolve)

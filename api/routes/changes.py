@@ -23,6 +23,7 @@ from api.routes.common import (
     change_json,
     dumps,
     json_response,
+    parse_id,
     positive_int,
     strong_etag,
 )
@@ -64,10 +65,12 @@ def decode_cursor(cursor: str) -> int:
         raise ValueError("not a cursor") from None
     if not raw.startswith(_CURSOR_PREFIX):
         raise ValueError("not a cursor")
-    digits = raw[len(_CURSOR_PREFIX) :]
-    if not digits.isdigit() or encode_cursor(int(digits)) != cursor:
+    # parse_id bounds the id to SQLite's integers: a cursor above 2**63-1 is refused here
+    # rather than overflowing in the query.
+    change_id = parse_id(raw[len(_CURSOR_PREFIX) :])
+    if change_id is None or encode_cursor(change_id) != cursor:
         raise ValueError("not a cursor")
-    return int(digits)
+    return change_id
 
 
 def parse_buckets(raw: str | None) -> list[str] | None:

@@ -1,7 +1,8 @@
 """Atom feeds: one per site, one of every material change; entries link to the diff viewer.
 
-Links are absolute (feed readers resolve nothing): built on `settings.public_url`, or on
-the request's own scheme and host when no public URL is configured.
+Links are absolute (feed readers resolve nothing): built on `settings.public_url`, else
+the server's bound address (api/baseurl.py) — never on the request's Host header, which
+a client sets at will and a shared cache would then serve to everyone.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from aiohttp import web
 from feedgen.feed import FeedGenerator
 
 from api import keys
+from api.baseurl import BASE_URL
 from api.problems import Problem
 from api.routes.common import change_url, etag_matches, strong_etag
 from db.reads import is_public, latest_changes
@@ -25,10 +27,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def base_url(request: web.Request) -> str:
-    configured = request.app[keys.SETTINGS].public_url
-    if configured:
-        return configured.rstrip("/")
-    return f"{request.scheme}://{request.host}"
+    return request.app[BASE_URL].for_request(request)
 
 
 def _when(iso: str | None) -> datetime:

@@ -17,7 +17,7 @@ from api import keys
 from api.problems import Problem
 from api.routes.common import json_response, positive_int, read_json_body
 from api.targets import LOOKUP, TargetRefused, check_resolves_public, parse_site, parse_url
-from api.webhooks import delivery_ctx
+from api.webhooks import delivery_ctx, new_secret
 from db.webhooks import add_webhook, delete_webhook, get_webhook, update_webhook
 
 MAX_BODY = 16 * 1024
@@ -75,7 +75,7 @@ async def register(request: web.Request) -> web.StreamResponse:
         raise Problem(400, "Bad webhook", 'send {"url": "https://…", "sites": ["example.com"]}')
     url = await _checked_url(request, body.get("url"))
     sites = _checked_sites(request, body.get("sites"))
-    token, secret = secrets.token_urlsafe(32), secrets.token_hex(32)
+    token, secret = secrets.token_urlsafe(32), new_secret()
     hook = add_webhook(
         request.app[keys.STORE], url=url, sites=sites, token_sha256=token_hash(token), secret=secret
     )

@@ -84,7 +84,7 @@ def detect_format(raw: bytes, content_type: str | None = None, url: str | None =
     if stripped[:1] in (b"{", b"[") or ctype.endswith("json"):
         try:
             data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # nested past the stack
             data = None
         if is_wordpress(data):
             return "wordpress"

@@ -34,6 +34,8 @@ def wordpress_page(text: str) -> WordPressPage:
         data = json.loads(text)
     except ValueError as exc:
         raise ExtractionError(f"invalid WordPress JSON: {exc}") from None
+    except RecursionError:  # a hostile page nested past the stack: bad input, not a bug
+        raise ExtractionError("invalid WordPress JSON: nested too deeply") from None
     if not is_wordpress(data):
         raise ExtractionError("JSON that is not a WordPress page")
     if isinstance(data, list):
