@@ -139,7 +139,8 @@ _CONTROL = (
 )
 _HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
 # A sentence: a few words closed by a full stop, question or exclamation mark.
-_SENTENCE = re.compile(r"\w\W*\s+\S+\s+\S+.*?[.!?](?:[\s\"'”»)]|$)", re.S)
+_SENTENCE_END = re.compile(r"[.!?](?=[\s\"'”»)]|$)")
+_SENTENCE_WORDS = 3
 # Chrome is short or made of links; prose is long and mostly not links.
 _SHORT_CHROME = 80
 _LABEL_WORDS = 4
@@ -177,6 +178,16 @@ def _link_density(node: LexborNode, total: int) -> float:
     return linked / total if total else 1.0
 
 
+def _has_sentence(text: str) -> bool:
+    """Does ``text`` hold a sentence: a few words closed by a full stop, ? or !?"""
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if len(text[start : m.start()].split(maxsplit=_SENTENCE_WORDS)) >= _SENTENCE_WORDS:
+            return True
+        start = m.end()
+    return False
+
+
 def _all_bold(node: LexborNode) -> bool:
     """Is the element's text all bold: a sub-heading by its look?"""
     bold = sum(_text_len(b) for b in node.css("strong, b"))
@@ -200,14 +211,14 @@ def _is_chrome(node: LexborNode) -> bool:
     density = sum(_text_len(a) for a in anchors) / total
     # Prose needs more links than a bare list of names to read as a menu.
     if density >= _LINK_HEAVY and (
-        _SENTENCE.search(text) is None
+        not _has_sentence(text)
         or (density >= _LINKS_IN_PROSE and len(anchors) >= _MENU_LINKS)
     ):
         return True
     if (
         total < _SHORT_CHROME
         and len(text.split(maxsplit=_LABEL_WORDS)) <= _LABEL_WORDS
-        and _SENTENCE.search(text) is None
+        and not _has_sentence(text)
         and node.css_first(_STRUCTURE) is None
         and not _all_bold(node)
     ):
