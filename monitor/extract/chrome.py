@@ -211,8 +211,7 @@ def _is_chrome(node: LexborNode) -> bool:
     density = sum(_text_len(a) for a in anchors) / total
     # Prose needs more links than a bare list of names to read as a menu.
     if density >= _LINK_HEAVY and (
-        not _has_sentence(text)
-        or (density >= _LINKS_IN_PROSE and len(anchors) >= _MENU_LINKS)
+        not _has_sentence(text) or (density >= _LINKS_IN_PROSE and len(anchors) >= _MENU_LINKS)
     ):
         return True
     if (
