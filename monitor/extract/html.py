@@ -28,7 +28,6 @@ _SKIP = frozenset({"-comment", "script", "style", "img", "picture", "source", "t
 _LAYOUT_CELL = 2000
 _MAX_DEPTH = 150
 _HEADING_SELECTOR = "h1, h2, h3, h4, h5, h6"
-_SPACE = re.compile(r"\s+")
 _BULLET_GLYPH = re.compile(r"^[•▪◦●·][\s\u00a0]+(?=\S)")
 # Values meant for scripts that a page prints as text (often in elements hidden by a class
 # stylesheet the extraction cannot see): JSON literals and objects, UUIDs, hex digests and
@@ -102,7 +101,7 @@ class _Reader:
     def take_text(self) -> str:
         text = "".join(s[0] if s else " " for s in self.segments)
         self.segments = []
-        return _SPACE.sub(" ", text).strip()
+        return " ".join(text.split())
 
     # -- flushing ------------------------------------------------------------------------
     def flush_paragraphs(self) -> None:
