@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from monitor.extract import extract
@@ -249,10 +250,16 @@ def raw_html_pages(root: Path = DATA) -> list[Page]:
 
 
 def reference_clauses(page: Page) -> list[str]:
+    return list(_reference(page.reference))
+
+
+@cache
+def _reference(path: Path) -> tuple[str, ...]:
+    """A reference text's clauses (12 captures share 2 or 3 references)."""
     try:
-        return clause_texts(page.reference.read_bytes(), "text/markdown")
+        return tuple(clause_texts(path.read_bytes(), "text/markdown"))
     except ExtractionError:
-        return []  # an empty reference (OTA recorded a page with no text)
+        return ()  # an empty reference (OTA recorded a page with no text)
 
 
 _MIN_REPEAT_RUN = 5

@@ -30,7 +30,6 @@ from fidelity import (
     STALE_REFERENCE,
     Score,
     Text,
-    clause_texts,
     history_pages,
     measure,
     raw_html_pages,
@@ -68,9 +67,13 @@ MARKUP_ONLY_CHANGES = {
 
 
 @cache
-def ours(name: str) -> tuple[str, ...]:
+def document(name: str):
     page = BY_NAME[name]
-    return tuple(clause_texts(page.path.read_bytes(), "text/html", page.url))
+    return extract(page.path.read_bytes(), "text/html", page.url)
+
+
+def ours(name: str) -> tuple[str, ...]:
+    return tuple(c.text for c in document(name).clauses)
 
 
 @cache

@@ -124,6 +124,7 @@ _CHROME_SELECTOR = ", ".join(
 # in "unavailable"; "toc" in "toc-visible" (still a weak signal), not in "protocol".
 _CHROME_NAME = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in _CHROME_WORDS) + ")")
 _SPACES = re.compile(r"\s+")
+_SPLIT_MAX = 100_000
 _NOT_LETTERS = re.compile(r"[\W_]+")
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 _CONSENT_WORD = re.compile(r"cookie|consent|gdpr|rgpd|dsgvo", re.I)
@@ -139,7 +140,8 @@ _CONTROL = (
 )
 _HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
 # A sentence: a few words closed by a full stop, question or exclamation mark.
-_SENTENCE = re.compile(r"\w\W*\s+\S+\s+\S+.*?[.!?](?:[\s\"'”»)]|$)", re.S)
+_SENTENCE_END = re.compile(r"[.!?](?=[\s\"'”»)]|$)")
+_SENTENCE_WORDS = 3
 # Chrome is short or made of links; prose is long and mostly not links.
 _SHORT_CHROME = 80
 _LABEL_WORDS = 4
@@ -162,10 +164,14 @@ _LANGUAGE_SHARE = 0.8
 def _text_len(node: LexborNode) -> int:
     """Characters of text, whitespace aside.
 
-    One substitution, not split(): on a 10 MiB page split() would build a list of a
-    million words just to count them (50 MB at the peak).
+    split() is the fast way on an element's text, but on a page-wide wrapper of a 10 MiB
+    page it would build a list of a million words just to count them (50 MB at the peak);
+    there one substitution does it.
     """
-    return len(_SPACES.sub("", node.text(deep=True)))
+    text = node.text(deep=True)
+    if len(text) < _SPLIT_MAX:
+        return len("".join(text.split()))
+    return len(_SPACES.sub("", text))
 
 
 def _letters(node: LexborNode) -> int:
@@ -175,6 +181,16 @@ def _letters(node: LexborNode) -> int:
 def _link_density(node: LexborNode, total: int) -> float:
     linked = sum(_text_len(a) for a in node.css("a"))
     return linked / total if total else 1.0
+
+
+def _has_sentence(text: str) -> bool:
+    """Does ``text`` hold a sentence: a few words closed by a full stop, ? or !?"""
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if len(text[start : m.start()].split(maxsplit=_SENTENCE_WORDS)) >= _SENTENCE_WORDS:
+            return True
+        start = m.end()
+    return False
 
 
 def _all_bold(node: LexborNode) -> bool:
@@ -193,21 +209,20 @@ def _is_chrome(node: LexborNode) -> bool:
     if node.tag in _HEADING_TAGS:
         return False  # a heading is the policy's own structure, whatever its id says
     text = node.text(deep=True)  # once: on a page-wide wrapper it is megabytes
-    total = len(_SPACES.sub("", text))
+    total = len("".join(text.split())) if len(text) < _SPLIT_MAX else len(_SPACES.sub("", text))
     if not total:
         return True  # an empty widget (icons, a placeholder)
     anchors = node.css("a")
     density = sum(_text_len(a) for a in anchors) / total
     # Prose needs more links than a bare list of names to read as a menu.
     if density >= _LINK_HEAVY and (
-        _SENTENCE.search(text) is None
-        or (density >= _LINKS_IN_PROSE and len(anchors) >= _MENU_LINKS)
+        not _has_sentence(text) or (density >= _LINKS_IN_PROSE and len(anchors) >= _MENU_LINKS)
     ):
         return True
     if (
         total < _SHORT_CHROME
         and len(text.split(maxsplit=_LABEL_WORDS)) <= _LABEL_WORDS
-        and _SENTENCE.search(text) is None
+        and not _has_sentence(text)
         and node.css_first(_STRUCTURE) is None
         and not _all_bold(node)
     ):

@@ -14,7 +14,6 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract.blocks import SUBHEADING, Block, headings_by_look, looks_like_subheading
 from monitor.extract.chrome import strip_chrome
-from monitor.textnorm import comparison_key
 
 _HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCK_TAGS = (
@@ -29,7 +28,6 @@ _SKIP = frozenset({"-comment", "script", "style", "img", "picture", "source", "t
 _LAYOUT_CELL = 2000
 _MAX_DEPTH = 150
 _HEADING_SELECTOR = "h1, h2, h3, h4, h5, h6"
-_SPACE = re.compile(r"\s+")
 _BULLET_GLYPH = re.compile(r"^[•▪◦●·][\s\u00a0]+(?=\S)")
 # Values meant for scripts that a page prints as text (often in elements hidden by a class
 # stylesheet the extraction cannot see): JSON literals and objects, UUIDs, hex digests and
@@ -103,7 +101,7 @@ class _Reader:
     def take_text(self) -> str:
         text = "".join(s[0] if s else " " for s in self.segments)
         self.segments = []
-        return _SPACE.sub(" ", text).strip()
+        return " ".join(text.split())
 
     # -- flushing ------------------------------------------------------------------------
     def flush_paragraphs(self) -> None:
@@ -341,7 +339,9 @@ def html_blocks(tree: LexborHTMLParser, url: str | None = None) -> list[Block]:
 
 
 def _heading_key(text: str) -> str:
-    return _NUMBERING.sub("", comparison_key(text))
+    # Case and spacing only: cheaper than comparison_key, and enough to pair an entry
+    # with the heading it names on the same page.
+    return _NUMBERING.sub("", " ".join(text.split()).casefold())
 
 
 def _without_contents_lists(blocks: list[Block]) -> list[Block]:
@@ -352,23 +352,23 @@ def _without_contents_lists(blocks: list[Block]) -> list[Block]:
     from the tree already. Some captures of a page carry the links and others not: both
     must read the same.
     """
-    later: dict[str, int] = {}
-    for i, block in enumerate(blocks):
-        if block.kind == "heading":
-            later[_heading_key(block.text)] = i
-    drop: set[int] = set()
+    runs: list[tuple[int, int]] = []
     i = 0
     while i < len(blocks):
-        if blocks[i].kind != "list-item":
-            i += 1
-            continue
         j = i
         while j < len(blocks) and blocks[j].kind == "list-item":
             j += 1
+        if j - i >= _CONTENTS_ITEMS:
+            runs.append((i, j))
+        i = max(j, i + 1)
+    if not runs:
+        return blocks
+    later = {_heading_key(b.text): k for k, b in enumerate(blocks) if b.kind == "heading"}
+    drop: set[int] = set()
+    for i, j in runs:
         named = sum(later.get(_heading_key(blocks[k].text), -1) > k for k in range(i, j))
-        if j - i >= _CONTENTS_ITEMS and named >= _CONTENTS_SHARE * (j - i):
+        if named >= _CONTENTS_SHARE * (j - i):
             drop.update(range(i, j))
-        i = j
     return [b for k, b in enumerate(blocks) if k not in drop] if drop else blocks
 
 
