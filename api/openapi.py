@@ -131,6 +131,10 @@ SCHEMAS: dict[str, dict] = {
             "site": {"type": "string"},
             "status_url": {"type": "string"},
             "state": {"type": "string", "description": "pending, tracked, failed …"},
+            "detail": {
+                "type": ["string", "null"],
+                "description": "why the site is in its state (why tracking failed)",
+            },
         },
     ),
     "Site": _obj(
@@ -139,6 +143,7 @@ SCHEMAS: dict[str, dict] = {
             "site": {"type": "string"},
             "site_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
             "state": {"type": "string"},
+            "detail": {"type": ["string", "null"], "description": "why the site is in its state"},
             "documents": {
                 "type": "array",
                 "items": _obj(

@@ -133,11 +133,24 @@ async def test_track_a_domain_then_again(client, store):
         "site": "example.com",
         "status_url": "/api/v1/sites/example.com",
         "state": "pending",
+        "detail": None,
     }
     assert resp.headers["Location"] == "/api/v1/sites/example.com"
     again = await client.post("/api/v1/sites", json={"site": "example.com"})
     assert again.status == 200 and (await again.json())["state"] == "pending"
     assert store.counts()["sites"] == 1 and store.get_site("example.com")["state"] == "pending"
+
+
+async def test_a_failed_site_says_why_when_asked_again(client, store):
+    # The extension shows this reason beside "Try again" (issue 25, item 8).
+    await client.post("/api/v1/sites", json={"site": "xn--bcher-kva.de"})
+    site = store.get_site("xn--bcher-kva.de")
+    store.set_site_state(site["id"], "failed", "no privacy policy found (no candidate)")
+    again = await (await client.post("/api/v1/sites", json={"site": "xn--bcher-kva.de"})).json()
+    assert again["state"] == "failed"
+    assert again["detail"] == "no privacy policy found (no candidate)"
+    page = await (await client.get("/api/v1/sites/xn--bcher-kva.de")).json()
+    assert (page["state"], page["detail"]) == ("failed", "no privacy policy found (no candidate)")
 
 
 async def test_track_a_policy_url_adds_its_document_once(client, store):

@@ -51,6 +51,8 @@ async def track(request: web.Request) -> web.StreamResponse:
         "site": site["site"],
         "status_url": f"/api/v1/sites/{site['site']}",
         "state": state_word(site["state"]),
+        # Why a site is in its state (why tracking failed): the extension shows it.
+        "detail": site.get("state_detail"),
     }
     return json_response(
         request,
@@ -80,6 +82,7 @@ async def site_page(request: web.Request) -> web.StreamResponse:
         "site": site["site"],
         "site_hash": site["site_hash"],
         "state": state_word(site["state"]),
+        "detail": site.get("state_detail"),
         "documents": [
             {
                 "id": d["id"],
