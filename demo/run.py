@@ -38,6 +38,7 @@ import aiohttp
 from aiohttp import web
 
 from demo import sites as demo_sites
+from demo.browser import chromium_command
 from demo.livesites import LiveSites
 from demo.pywbserver import REPO, STOP_TIMEOUT_S, Pywb
 from demo.warcs import write_warc
@@ -363,13 +364,13 @@ async def demo(args: argparse.Namespace, workdir: Path, stack: contextlib.AsyncE
     say()
     say(f"Viewer:    {api}/")
     say(f"API:       {api}/api/v1/  (changes: {api}/api/v1/changes, spec: /api/v1/openapi.json)")
+    profile = workdir / "chromium-profile"
+    say("Extension: Debian's Chromium with the extension loaded and the demo sites mapped:")
+    say(f"  {chromium_command(REPO / 'extension', hosts, address, port, profile)}")
+    say(f"  then on its welcome page, server URL {api}; visit a site, click Watch in the popup")
     say(
-        "Extension: chrome://extensions → Developer mode → Load unpacked → "
-        f"{REPO / 'extension'}; then its Options → server URL {api}"
-    )
-    say(
-        f"           (Firefox: about:debugging → Load Temporary Add-on → "
-        f"{REPO / 'extension' / 'manifest.json'})"
+        f"  (Firefox: about:debugging → Load Temporary Add-on → "
+        f"{REPO / 'extension' / 'manifest.json'}; docs/extension.md)"
     )
     say(f"Demo ready: {api} — Ctrl-C stops everything.")
 
