@@ -46,10 +46,24 @@ function step(name) {
 }
 const shots = [];
 
+/**
+ * page.waitForFunction, again when the document it began in was replaced ("Waiting
+ * failed": a navigation or reload it may itself be waiting for), a bounded few times.
+ */
+async function waitFor(page, test, ...args) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await page.waitForFunction(test, { timeout: 15_000 }, ...args);
+    } catch (error) {
+      if (attempt >= 5 || !/Waiting failed|context|detached/i.test(String(error))) throw error;
+    }
+  }
+}
+
 async function loaded(page, predicate = "true") {
-  await page.waitForFunction(
+  await waitFor(
+    page,
     `document.readyState === "complete" && location.protocol === "moz-extension:" && (${predicate})`,
-    { timeout: 15_000 },
   );
 }
 
@@ -74,11 +88,11 @@ async function reopen(page) {
     document.body.dataset.renders = "stale";
     setTimeout(() => location.reload(), 0);
   });
-  await page.waitForFunction(`document.body.dataset.renders !== "stale"`, { timeout: 15_000 });
+  await waitFor(page, `document.body.dataset.renders !== "stale"`);
 }
 
 async function renders(page, n) {
-  await page.waitForFunction(`document.body.dataset.renders === "${n}"`, { timeout: 15_000 });
+  await waitFor(page, `document.body.dataset.renders === "${n}"`);
 }
 
 async function text(page, selector) {
@@ -144,9 +158,9 @@ async function run(browser) {
     "onboarding.html",
     `document.querySelector("#onboarding-privacy li")`,
   );
-  await onboarding.waitForFunction(
+  await waitFor(
+    onboarding,
     async (url) => (await browser.tabs.query({})).filter((t) => t.url === url).length === 2,
-    { timeout: 15_000 },
     `${BASE}/onboarding.html`,
   );
   const control = onboarding;
@@ -172,7 +186,8 @@ async function run(browser) {
   });
   await onboarding.type("#server-url", serverUrl);
   await onboarding.click("#save");
-  await onboarding.waitForFunction(
+  await waitFor(
+    onboarding,
     () => document.querySelector("#saved").textContent || document.querySelector("#error").textContent,
   );
   assert.equal(await text(onboarding, "#error"), "");
@@ -187,7 +202,8 @@ async function run(browser) {
     n.value = "30";
   });
   await options.click("button[type=submit]");
-  await options.waitForFunction(
+  await waitFor(
+    options,
     () => document.querySelector("#saved").textContent || document.querySelector("#error").textContent,
   );
   assert.equal(await text(options, "#error"), "");
@@ -256,13 +272,13 @@ async function run(browser) {
   step("notification click, viewer");
   // Clicking the notification opens the change in the viewer.
   const viewerUrl = `${serverUrl}${change.url}`;
-  const opened = browser.waitForTarget((t) => t.url() === viewerUrl, { timeout: 15_000 });
+  const opened = browser.waitForTarget((t) => t.url() === viewerUrl);
   await control.evaluate(async (id) => {
     const bg = await browser.runtime.getBackgroundPage();
     await bg.clausewatch.onNotificationClicked(id);
   }, notificationId);
   const viewer = await (await opened).page();
-  await viewer.waitForFunction(() => document.readyState === "complete");
+  await waitFor(viewer, () => document.readyState === "complete");
   assert.match(await text(viewer, "body"), new RegExp(SITE.replace(".", "\\.")));
   await axeCheck(viewer, "viewer-change");
   await viewer.goto(`${serverUrl}/sites/${SITE}`);
@@ -291,7 +307,7 @@ async function run(browser) {
     detail: "try again in 30 s",
   });
   await trackPopup.click("#track");
-  await trackPopup.waitForFunction(() => document.body.dataset.state === "request-error");
+  await waitFor(trackPopup, () => document.body.dataset.state === "request-error");
   assert.equal(
     await text(trackPopup, "#status"),
     "Could not ask the server: Too many tracking requests: try again in 30 s",
@@ -299,7 +315,7 @@ async function run(browser) {
   await shot(trackPopup, "track-error");
   await axeCheck(trackPopup, "popup-track-error");
   await trackPopup.click("#retry");
-  await trackPopup.waitForFunction(() => document.body.dataset.state === "request-pending");
+  await waitFor(trackPopup, () => document.body.dataset.state === "request-pending");
   assert.match(await text(trackPopup, "#status"), /^Tracking requested /);
   await shot(trackPopup, "track-pending");
   await reopen(trackPopup);

@@ -208,6 +208,8 @@ async function render() {
 }
 
 localize(document);
+// The feed of watched sites is read on an alarm; this reads it now (the demo's loop).
+document.getElementById("check-now").addEventListener("click", () => act(() => send("poll/now")));
 document.getElementById("options").addEventListener("click", (event) => {
   event.preventDefault();
   ext.runtime.openOptionsPage();

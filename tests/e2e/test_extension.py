@@ -274,6 +274,12 @@ async def run_flow(context, server: RealServer, shop_port: int, axe: dict) -> No
     await popup.wait_for_selector("body[data-renders='1']")
     assert "new" not in await popup.text_content("#watches")
     assert await popup.locator(".change").count() == 2
+    # "Check now" reads the feed at once (nothing new now): a poll, and no error shown.
+    polls = len([line for line in server.access_log if "/api/v1/changes?" in line])
+    await popup.click("#check-now")
+    await popup.wait_for_selector("body[data-renders='2']")
+    assert len([line for line in server.access_log if "/api/v1/changes?" in line]) > polls
+    assert await popup.text_content("#error") == ""
 
     # The server never learned a visited site before the person clicked through.
     assert seen_before_click, "the extension made no request at all"
