@@ -14,13 +14,20 @@ from pathlib import Path
 
 
 def chromium_command(
-    extension: Path, hosts: list[str], address: str, port: int, profile: Path
+    extension: Path,
+    hosts: list[str],
+    address: str,
+    port: int,
+    profile: Path,
+    as_root: bool = False,
 ) -> str:
     """The shell command that opens the first demo site in Chromium with the extension."""
     rules = ", ".join(f"MAP {host} {address}" for host in hosts)
     suffix = "" if port == 80 else f":{port}"
     args = [
         "chromium",
+        # Chromium refuses to start as root with its sandbox (a container's shell).
+        *(["--no-sandbox"] if as_root else []),
         f"--user-data-dir={profile}",
         f"--load-extension={extension}",
         f"--host-resolver-rules={rules}",

@@ -366,7 +366,9 @@ async def demo(args: argparse.Namespace, workdir: Path, stack: contextlib.AsyncE
     say(f"API:       {api}/api/v1/  (changes: {api}/api/v1/changes, spec: /api/v1/openapi.json)")
     profile = workdir / "chromium-profile"
     say("Extension: Debian's Chromium with the extension loaded and the demo sites mapped:")
-    say(f"  {chromium_command(REPO / 'extension', hosts, address, port, profile)}")
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    command = chromium_command(REPO / "extension", hosts, address, port, profile, as_root)
+    say(f"  {command}")
     say(f"  then on its welcome page, server URL {api}; visit a site, click Watch in the popup")
     say(
         f"  (Firefox: about:debugging → Load Temporary Add-on → "

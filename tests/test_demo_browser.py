@@ -21,3 +21,11 @@ def test_the_command_maps_every_demo_site_and_loads_the_extension():
 def test_a_fallback_port_is_in_the_site_url():
     command = chromium_command(Path("/e"), ["bumble.test"], "127.0.0.1", 8123, Path("/p"))
     assert shlex.split(command)[-1] == "http://bumble.test:8123/"
+
+
+def test_as_root_the_sandbox_is_off_or_chromium_would_not_start():
+    args = shlex.split(chromium_command(Path("/e"), ["a.test"], "127.0.0.1", 80, Path("/p"), True))
+    assert "--no-sandbox" in args
+    assert "--no-sandbox" not in chromium_command(
+        Path("/e"), ["a.test"], "127.0.0.1", 80, Path("/p")
+    )
