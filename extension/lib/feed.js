@@ -135,7 +135,15 @@ export function unreadCounts(inbox, watches, options, read = new Set()) {
  * `fresh`: unread for a watched site, newer than the "last looked" mark otherwise.
  * Reading a change marks it, it never takes the rest of the history away.
  */
-export function siteChanges({ history = [], inbox = [], watch = null, options, read = new Set(), seenId = null, limit = 5 }) {
+export function siteChanges({
+  history = [],
+  inbox = [],
+  watch = null,
+  options,
+  read = new Set(),
+  seenId = null,
+  limit = 5,
+}) {
   const byId = new Map();
   for (const change of [...history, ...inbox]) byId.set(change.id, slim(change));
   const when = (c) => Date.parse(c.to_captured_at ?? c.detected_at) || 0;
