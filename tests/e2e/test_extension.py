@@ -342,6 +342,10 @@ async def track_from_popup(context, server: RealServer, shop_port: int, axe: dic
     assert status == "Could not ask the server: Too many tracking requests: try again in 30 s"
     await shot(popup, "track-error")
     await axe_check(popup, "popup-track-error", axe)
+    # Both the status (with the server's reason) and the error line are announced.
+    assert await popup.get_attribute("#current", "aria-live") == "polite"
+    assert await popup.get_attribute("#error", "aria-live") == "assertive"
+    assert await popup.is_visible("#retry")
 
     await popup.click("#retry")
     await popup.wait_for_selector("body[data-state='request-pending']")
