@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-test
 PYWB_VENV := .venv-pywb
 PYWB := $(PYWB_VENV)/bin/wayback
 
-.PHONY: test lint venv clean extension-test chromium pywb
+.PHONY: test lint venv clean extension-test chromium firefox pywb
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(STAMP) lint extension-test chromium nginx $(PYWB)
+test: $(STAMP) lint extension-test chromium firefox nginx $(PYWB)
 	$(PY) -m pytest
 
 clean:
@@ -40,7 +40,8 @@ extension-test: $(EXT_TOOLS)
 	node --test extension/test/
 	cd extension-tools && npm run --silent lint
 
-# The end-to-end tests drive Debian's Chromium (never a downloaded browser build).
+# The end-to-end tests drive Debian's Chromium and Firefox ESR (never a downloaded browser
+# build); Firefox through extension-tools' puppeteer-core, installed by extension-test.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || \
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)
@@ -50,6 +51,12 @@ chromium:
 nginx:
 	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || \
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx)
+
+# The Firefox e2e (tests/e2e/test_extension_firefox.py) drives Debian's firefox-esr.
+.PHONY: firefox
+firefox:
+	@command -v firefox-esr >/dev/null 2>&1 || \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends firefox-esr)
 
 # pywb (the local Wayback Machine of tests/e2e and bench/backfill.py) pins old redis and
 # fakeredis, so it gets a venv of its own; demo/pywbserver.py finds it there.

@@ -144,6 +144,7 @@ SCHEMAS: dict[str, dict] = {
             "site": {"type": "string"},
             "site_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
             "state": {"type": "string"},
+            "detail": {"type": ["string", "null"], "description": "why the site is in its state"},
             "documents": {
                 "type": "array",
                 "items": _obj(

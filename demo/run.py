@@ -38,6 +38,7 @@ import aiohttp
 from aiohttp import web
 
 from demo import sites as demo_sites
+from demo.browser import chromium_command
 from demo.livesites import LiveSites
 from demo.pywbserver import REPO, STOP_TIMEOUT_S, Pywb
 from demo.warcs import write_warc
@@ -250,11 +251,11 @@ async def follow_tracking(
 
 
 async def wait_for_live_change(
-    session: aiohttp.ClientSession, api: str, host: str, timeout: float
+    session: aiohttp.ClientSession, api: str, host: str, timeout: float, after: str = ""
 ) -> dict:
-    """The first live, material change of `host` in the public feed."""
+    """The first live, material change of `host` in the public feed (after cursor `after`)."""
     deadline = time.monotonic() + timeout
-    cursor = ""
+    cursor = after
     while time.monotonic() < deadline:
         query = f"?material=true&after={cursor}" if cursor else "?material=true"
         page = await get_json(session, f"{api}/api/v1/changes{query}")
@@ -363,15 +364,59 @@ async def demo(args: argparse.Namespace, workdir: Path, stack: contextlib.AsyncE
     say()
     say(f"Viewer:    {api}/")
     say(f"API:       {api}/api/v1/  (changes: {api}/api/v1/changes, spec: /api/v1/openapi.json)")
+    profile = workdir / "chromium-profile"
+    say("Extension: Debian's Chromium with the extension loaded and the demo sites mapped:")
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    command = chromium_command(REPO / "extension", hosts, address, port, profile, as_root)
+    say(f"  {command}")
+    say(f"  then on its welcome page, server URL {api}; visit a site, click Watch in the popup")
     say(
-        "Extension: chrome://extensions → Developer mode → Load unpacked → "
-        f"{REPO / 'extension'}; then its Options → server URL {api}"
+        f"  (Firefox: about:debugging → Load Temporary Add-on → "
+        f"{REPO / 'extension' / 'manifest.json'}; docs/extension.md)"
     )
-    say(
-        f"           (Firefox: about:debugging → Load Temporary Add-on → "
-        f"{REPO / 'extension' / 'manifest.json'})"
-    )
+    publish = Publisher(live, args.check_interval)
+    live.publish = publish
+    control = f"{origin_of(changed.host, port)}/_demo"
+    say(f"Publish:   a material change when you ask: the buttons on {control} (in that browser)")
+    if sys.stdin.isatty():
+        say(f"           or press Enter here (for {changed.host})")
+        listen_for_enter(lambda: publish(changed.host), stack)
     say(f"Demo ready: {api} — Ctrl-C stops everything.")
+
+
+class Publisher:
+    """Publishes the next material change to a live site's policy, when the person asks."""
+
+    def __init__(self, live: LiveSites, check_interval: int) -> None:
+        self.live, self.check_interval = live, check_interval
+        self.published: dict[str, int] = {}
+
+    def __call__(self, host: str) -> str:
+        n = self.published.get(host, 0)
+        page, heading = demo_sites.with_further_change(self.live.policy(host), n)
+        self.live.set_policy(host, page)
+        self.published[host] = n + 1
+        line = (
+            f"Published to {host}'s live policy: '{heading}'. The server checks every "
+            f"{self.check_interval} s; then the extension's Check now shows it."
+        )
+        say(line)
+        return line
+
+
+def listen_for_enter(action: Callable[[], object], stack: contextlib.AsyncExitStack) -> None:
+    """Calls `action` on each line typed in the terminal, until the demo stops."""
+    loop = asyncio.get_running_loop()
+    fd = sys.stdin.fileno()
+
+    def on_line() -> None:
+        if sys.stdin.readline() == "":  # end of input: stop listening
+            loop.remove_reader(fd)
+            return
+        action()
+
+    loop.add_reader(fd, on_line)
+    stack.callback(loop.remove_reader, fd)
 
 
 def one_line(exc: BaseException) -> str:

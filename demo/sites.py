@@ -129,3 +129,39 @@ def home_page(site: DemoSite) -> bytes:
         f'<footer><a href="/about">About</a> · <a href="{POLICY_PATH}">Privacy Policy</a>'
         "</footer></body></html>"
     ).encode()
+
+
+# Published one at a time when the person asks (the demo page's button, or Enter), so a
+# browser that watches the site sees a material change arrive after "Demo ready". Each one
+# is a new practice a person would want to hear about.
+FURTHER_CHANGES = (
+    (
+        "Location sharing",
+        "We share your precise location, continuously and in the background, with "
+        "advertising partners, who may sell it on to data brokers.",
+    ),
+    (
+        "Keeping your messages",
+        "We keep your messages and photos indefinitely, even after you delete your account, "
+        "and may disclose them to third parties for marketing.",
+    ),
+    (
+        "Face scans",
+        "We collect biometric data, including scans of your face from the photos you upload, "
+        "and share it with partners to build advertising profiles.",
+    ),
+)
+
+
+def with_further_change(page_bytes: bytes, n: int) -> tuple[bytes, str]:
+    """The live page with the n-th published change (0-based) added before its end, and
+    that change's heading. Past the list, the same practices come back numbered."""
+    heading, clause = FURTHER_CHANGES[n % len(FURTHER_CHANGES)]
+    if n >= len(FURTHER_CHANGES):
+        heading = f"{heading} ({n // len(FURTHER_CHANGES) + 1})"
+        clause = f"{clause} This also applies to the accounts of your contacts."
+    raw = page_bytes.decode("utf-8", "replace")
+    block = f"<h2>{heading}</h2><p>{clause}</p>"
+    cut = raw.rfind("</main>")
+    cut = cut if cut >= 0 else raw.rfind("</body>")
+    return (raw[:cut] + block + raw[cut:] if cut >= 0 else raw + block).encode(), heading

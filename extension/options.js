@@ -2,7 +2,8 @@
 
 import { CATEGORIES } from "./lib/feed.js";
 import { localize, t } from "./lib/i18n.js";
-import { DEFAULT_SERVER } from "./lib/store.js";
+import { renderPrivacy } from "./lib/privacy.js";
+import { checkServerUrl, originPattern, requestServerPermission } from "./lib/server.js";
 
 const ext = globalThis.browser ?? globalThis.chrome;
 const form = document.getElementById("options-form");
@@ -14,9 +15,7 @@ async function send(type, payload = {}) {
 }
 
 function showError(message) {
-  const node = document.getElementById("error");
-  node.textContent = message;
-  node.hidden = !message;
+  document.getElementById("error").textContent = message;
 }
 
 function categoryBoxes(selected) {
@@ -42,22 +41,10 @@ async function load() {
   categoryBoxes(options.categories);
 }
 
-/** A self-hosted server needs its origin granted; asked here, during the click. */
-async function ensureHostPermission(serverUrl) {
-  const origin = `${new URL(serverUrl).origin}/*`;
-  if (serverUrl.startsWith(DEFAULT_SERVER)) return true;
-  if (await ext.permissions.contains({ origins: [origin] })) return true;
-  return ext.permissions.request({ origins: [origin] });
-}
-
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  showError("");
-  document.getElementById("saved").textContent = "";
-  const serverUrl = form.serverUrl.value.trim();
+async function save(serverUrl, granted) {
   try {
-    if (!(await ensureHostPermission(serverUrl))) {
-      showError(t("optionsPermissionDenied", [new URL(serverUrl).origin]));
+    if (!(await granted)) {
+      showError(t("optionsPermissionDenied", [originPattern(serverUrl)]));
       return;
     }
     await send("options/set", {
@@ -72,6 +59,22 @@ form.addEventListener("submit", async (event) => {
   } catch (error) {
     showError(error.message);
   }
+}
+
+// Not an async handler: the permission request must be made before anything is awaited,
+// while the browser still counts this as the person's click (see requestServerPermission).
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  showError("");
+  document.getElementById("saved").textContent = "";
+  let serverUrl;
+  try {
+    serverUrl = checkServerUrl(form.serverUrl.value);
+  } catch (error) {
+    showError(error.message);
+    return;
+  }
+  save(serverUrl, requestServerPermission(ext.permissions, serverUrl));
 });
 
 document.getElementById("export").addEventListener("click", async () => {
@@ -105,4 +108,5 @@ document.getElementById("import").addEventListener("change", async (event) => {
 });
 
 localize(document);
+renderPrivacy(document.getElementById("privacy"), t);
 load().catch((error) => showError(error.message));

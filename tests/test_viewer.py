@@ -432,3 +432,43 @@ async def test_hostile_policy_text_renders_as_text_on_every_page(client, corpus)
     assert "<img src=x onerror=alert(1)>" in shown
     site_page = await (await client.get("/sites/evil.example")).text()
     assert "javascript:alert(3)//evil.example/privacy" in HTMLParser(site_page).text()
+
+
+async def test_one_numbering_per_document_on_every_page(client, corpus):
+    # Issue 25, item 12: v1…vN by first capture on the site, change, compare and version
+    # pages and their breadcrumbs; changes numbered k of n; database ids never shown.
+    store, histories = corpus
+    doc_id = histories["amazon-com.example"].document_id
+    versions = store.versions_of_document(doc_id)
+    number = {v["id"]: n for n, v in enumerate(versions, 1)}
+    assert any(v["id"] != n for v, n in zip(versions, range(1, 99), strict=False))
+    site = await page(client, "/sites/amazon-com.example")
+    rows = {
+        a.attributes["href"]: text(a)
+        for a in site.css("table a")
+        if "/versions/" in a.attributes.get("href", "")
+    }
+    for v in versions:
+        assert rows[f"/sites/amazon-com.example/versions/{v['id']}"] == f"v{number[v['id']]}"
+
+    changes = store.changes_of_document(doc_id)
+    for k, change in enumerate(changes, 1):
+        tree = await page(client, f"/sites/amazon-com.example/changes/{change['id']}")
+        crumb = text(tree.css_first("nav.crumbs [aria-current=page]"))
+        assert crumb == f"Change {k} of {len(changes)}"
+        before, after = (text(a) for a in tree.css(".captures .capture a:not(.external)")[:2])
+        assert (before, after) == (
+            f"v{number[change['from_version_id']]}",
+            f"v{number[change['to_version_id']]}",
+        )
+        assert number[change["from_version_id"]] < number[change["to_version_id"]]
+
+    old, new = versions[0], versions[-1]
+    compare_page = await page(
+        client, f"/sites/amazon-com.example/compare?from={old['id']}&to={new['id']}"
+    )
+    crumb = text(compare_page.css_first("nav.crumbs [aria-current=page]"))
+    assert crumb == f"Compare v1 and v{len(versions)}"
+    version = await page(client, f"/sites/amazon-com.example/versions/{new['id']}")
+    assert text(version.css_first("nav.crumbs [aria-current=page]")) == f"Version {len(versions)}"
+    assert f"Version {len(versions)} of {len(versions)}" in text(version.css_first("p.period"))

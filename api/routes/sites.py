@@ -94,6 +94,7 @@ async def site_page(request: web.Request) -> web.StreamResponse:
         "site": site["site"],
         "site_hash": site["site_hash"],
         "state": state_word(site["state"]),
+        "detail": site.get("state_detail"),
         "documents": [
             {
                 "id": d["id"],

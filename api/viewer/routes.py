@@ -144,6 +144,12 @@ def _version_of_site(store: Store, site: dict, version_id: int) -> tuple[dict, d
 # -- what pages share ------------------------------------------------------------------
 
 
+def _numbers(versions: list[dict]) -> dict[int, int]:
+    """Version id -> its number in the document (v1 … vN by first capture): the one
+    numbering every page shows; database ids never appear as version numbers."""
+    return {v["id"]: n for n, v in enumerate(versions, 1)}
+
+
 def _capture(settings_wayback: str, snapshot: dict | None, doc: dict) -> dict | None:
     """A capture as the pages show it: when, where from, and a link to look at it."""
     if snapshot is None:
@@ -267,6 +273,7 @@ async def change_page(request: web.Request) -> web.Response:
     siblings = store.changes_of_document(doc["id"])
     at = next(i for i, c in enumerate(siblings) if c["id"] == change_id)
     snapshots = store.snapshots_of_document(doc["id"])
+    numbers = _numbers(store.versions_of_document(doc["id"]))
     wayback = request.app[keys.SETTINGS].wayback_url
     name = site["site"]
     keep = {"mode": mode, **({"material": "1"} if material_only else {})}
@@ -287,6 +294,7 @@ async def change_page(request: web.Request) -> web.Response:
             "before": {
                 "label": "Before",
                 "version_id": change["from_version_id"],
+                "number": numbers.get(change["from_version_id"]),
                 "href": version_path(name, change["from_version_id"]),
                 "capture": _capture(
                     wayback,
@@ -297,6 +305,7 @@ async def change_page(request: web.Request) -> web.Response:
             "after": {
                 "label": "After",
                 "version_id": change["to_version_id"],
+                "number": numbers.get(change["to_version_id"]),
                 "href": version_path(name, change["to_version_id"]),
                 "capture": _capture(
                     wayback,
@@ -343,12 +352,14 @@ async def compare_page(request: web.Request) -> web.Response:
     wayback = request.app[keys.SETTINGS].wayback_url
     name = site["site"]
     versions = store.versions_of_document(old_doc["id"])
+    numbers = _numbers(versions)
 
     def side(label: str, version: dict) -> dict:
         first = next((s for s in snapshots if s["version_id"] == version["id"]), None)
         return {
             "label": label,
             "version_id": version["id"],
+            "number": numbers[version["id"]],
             "href": version_path(name, version["id"]),
             "capture": _capture(wayback, first, old_doc),
         }

@@ -2,18 +2,20 @@
 // tests drive it through an in-memory chrome and background.js stays a list of listeners.
 
 import { ApiError, createApi, viewerUrl } from "./api.js";
-import { badgeFor, siteState } from "./badge.js";
+import { badgeFor, firstSightMark, siteState } from "./badge.js";
 import {
   bucketsOf,
   changesOfSite,
   isNewForWatch,
+  isUnread,
   mergeInbox,
   notificationsFor,
+  siteChanges,
   unreadCounts,
 } from "./feed.js";
 import { bucketOf, lookupPrefix, sha256Hex } from "./hash.js";
 import { normaliseSite, siteOf } from "./site.js";
-import { createStore } from "./store.js";
+import { createStore, NO_SERVER } from "./store.js";
 import { exportWatchlist, parseWatchlist } from "./watchlist.js";
 
 export const POLL_ALARM = "poll";
@@ -24,6 +26,7 @@ const LOOKUP_CACHE_MAX = 500;
 const NOTIFIED_MAX = 200;
 const RECENT_PER_SITE = 5;
 const BUCKET_CACHE_MAX = 32;
+export const ONBOARDING_PAGE = "onboarding.html";
 
 export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), now = Date.now }) {
   const store = createStore({ sync: chrome.storage.sync, local: chrome.storage.local });
@@ -33,7 +36,14 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
 
   async function server() {
     const options = await store.getOptions();
+    // Callers check configured() first; this guards against a request to nowhere.
+    if (options.serverUrl === NO_SERVER) throw new ApiError("no server chosen yet");
     return createApi({ baseUrl: options.serverUrl, fetch });
+  }
+
+  /** Whether the person has chosen a server; until then no request is made at all. */
+  async function configured() {
+    return (await store.getOptions()).serverUrl !== NO_SERVER;
   }
 
   async function scheduleAlarm() {
@@ -97,14 +107,22 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     await store.setLookupCache(cache);
   }
 
-  /** State of the site shown in a tab; records a "last looked" baseline on first sight. */
+  /**
+   * State of the site shown in a tab; on first sight of a tracked site records its "last
+   * looked" mark (firstSightMark: recent material changes stay news).
+   */
   async function tabSiteState(url) {
     const site = siteOf(url ?? "");
+    if (!(await configured())) return { site, state: "unconfigured" };
     if (!site) return { site: null, state: siteState({ site: null }) };
     const { hash, entry } = await lookupSite(site);
     const seen = await store.getSeen();
-    if (entry && seen[hash] === undefined) await store.setSeen(hash, entry.last_change_id ?? 0);
-    return { site, hash, entry, state: siteState({ site, entry, seenId: seen[hash] }) };
+    let seenId = seen[hash];
+    if (entry && seenId === undefined) {
+      seenId = firstSightMark(entry, now());
+      await store.setSeen(hash, seenId);
+    }
+    return { site, hash, entry, seenId, state: siteState({ site, entry, seenId }) };
   }
 
   async function updateBadge(tabId, url) {
@@ -139,7 +157,7 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     const buckets = bucketsOf(watches);
     const report = { buckets, changes: 0, notified: 0, more: false, error: null };
     try {
-      if (buckets.length === 0) return report;
+      if (buckets.length === 0 || options.serverUrl === NO_SERVER) return report;
       const feed = await store.getFeedState();
       const bucketKey = buckets.join(",");
       const result = await (await server()).changesSince({
@@ -159,14 +177,20 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
       const shown = notificationsFor(result.changes, watches, options, await store.getRead());
       const notified = await store.getNotified();
       for (const n of shown) {
-        await chrome.notifications.create(n.notificationId, {
+        const shownAs = {
           type: "basic",
           iconUrl: chrome.runtime.getURL("icons/icon-128.png"),
           title: t(n.material ? "notificationTitleMaterial" : "notificationTitle", [n.site]),
           message: n.summary || t("notificationNoSummary"),
           priority: n.material ? 2 : 0,
-        });
+        };
+        await chrome.notifications.create(n.notificationId, shownAs);
         notified[n.notificationId] = { changeId: n.changeId, site: n.site, url: n.url };
+        // What was shown, for the end-to-end tests: headless Firefox closes a notification
+        // after about a second, so the notification list cannot be read back there.
+        events.dispatchEvent(
+          new CustomEvent("notified", { detail: { notificationId: n.notificationId, ...shownAs } }),
+        );
       }
       const kept = Object.entries(notified).slice(-NOTIFIED_MAX);
       await store.setNotified(Object.fromEntries(kept));
@@ -223,50 +247,64 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
       store.getRead(),
     ]);
     const view = {
+      configured: options.serverUrl !== NO_SERVER,
       serverUrl: options.serverUrl,
-      site: null,
+      site: siteOf(tab?.url ?? ""),
       state: "none",
       entry: null,
       watched: false,
-      requested: null,
+      request: null,
       changes: [],
       error: null,
     };
-    view.site = siteOf(tab?.url ?? "");
-    try {
-      const { site, hash, entry, state } = await tabSiteState(tab?.url);
-      Object.assign(view, { site, state, entry, watched: Boolean(site && watches[site]) });
-      if (site && entry) {
-        view.changes = await recentChanges(site, hash, watches[site], inbox);
-        // Opening the popup on a site is "looking" at it: the badge calms down.
-        await store.setSeen(hash, entry.last_change_id ?? 0);
-        if (tab?.id !== undefined) await updateBadge(tab.id, tab.url);
-      } else if (site) {
-        const requested = (await chrome.storage.local.get("requested")).requested ?? {};
-        if (requested[site]) view.requested = await trackingState(site);
+    view.watched = Boolean(view.site && watches[view.site]);
+    if (view.configured) {
+      try {
+        const { site, hash, entry, seenId, state } = await tabSiteState(tab?.url);
+        view.state = state;
+        view.entry = entry ?? null;
+        if (site && entry) {
+          const history = await siteHistory(hash);
+          view.changes = siteChanges({
+            history,
+            inbox: inbox[site] ?? [],
+            watch: watches[site] ?? null,
+            options,
+            read,
+            seenId,
+          });
+          await forgetRequest(site); // tracked now: the request is done
+          // Opening the popup on a site is "looking" at it: the badge calms down.
+          await store.setSeen(hash, entry.last_change_id ?? 0);
+          if (tab?.id !== undefined) await updateBadge(tab.id, tab.url);
+        }
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        view.error = error.message;
       }
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      view.error = error.message;
+      // What the person asked of the server before: read from this browser, never asked
+      // again on opening (the site is named only when the person clicks).
+      if (view.site && !view.entry) view.request = (await getRequests())[view.site] ?? null;
+    } else {
+      view.state = "unconfigured";
     }
-    // Read state is kept for watched sites only; others have nothing to mark.
-    view.changes = view.changes.map((c) => ({ ...c, read: view.watched ? read.has(c.id) : null }));
     const counts = unreadCounts(inbox, watches, options, read);
     view.watches = Object.keys(watches)
       .sort()
       .map((site) => ({
         site,
         unread: counts[site],
-        latest: (inbox[site] ?? []).find((c) => !read.has(c.id)) ?? null,
+        latest:
+          (inbox[site] ?? []).find((c) => isUnread(c, watches[site], options, read)) ?? null,
       }));
     view.lastPoll = (await chrome.storage.local.get("lastPoll")).lastPoll ?? null;
     return view;
   }
 
-  async function recentChanges(site, hash, watch, inbox) {
-    if (watch && inbox[site]?.length) return inbox[site].slice(0, 5);
-    // Not watched (or nothing yet): the site's 2-hex bucket of the public feed, read on from
-    // where this browser last stopped in it (cursor + ETag), keeping each site's last few.
+  /** A site's public history: its 2-hex bucket of the feed, read on from a stored cursor. */
+  async function siteHistory(hash) {
+    // The site's 2-hex bucket of the public feed, read on from where this browser last
+    // stopped in it (cursor + ETag), keeping each site's last few.
     const bucket = bucketOf(hash);
     const cache = (await chrome.storage.local.get("buckets")).buckets ?? {};
     const known = cache[bucket] ?? { cursor: null, etag: null, sites: {} };
@@ -290,9 +328,24 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     return sites[hash] ?? [];
   }
 
-  async function trackingState(site) {
-    const info = await (await server()).site(site);
-    return info ? info.state : "pending";
+  // Tracking requests this browser made: site -> {at, state, detail}. `state` is the
+  // server's word (pending, tracked, failed) or "error" when the request itself failed.
+  async function getRequests() {
+    return (await chrome.storage.local.get("requested")).requested ?? {};
+  }
+
+  async function saveRequest(site, record) {
+    const requested = await getRequests();
+    requested[site] = record;
+    await chrome.storage.local.set({ requested });
+    return record;
+  }
+
+  async function forgetRequest(site) {
+    const requested = await getRequests();
+    if (!requested[site]) return;
+    delete requested[site];
+    await chrome.storage.local.set({ requested });
   }
 
   async function addWatch(input) {
@@ -322,17 +375,52 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     return { site, watched: false };
   }
 
-  /** "Track this site": the one moment a site is named to the server, after a click. */
+  /**
+   * "Track this site" (and "Try again"): the one moment a site is named to the server,
+   * after a click. A refusal or an unreachable server is kept with its reason, to show.
+   */
   async function track(input) {
     const site = normaliseSite(input);
     if (!site) throw new Error(`not a web site: ${input}`);
-    const answer = await (await server()).track(site);
-    const requested = (await chrome.storage.local.get("requested")).requested ?? {};
-    requested[site] = now();
-    await chrome.storage.local.set({ requested });
+    let answer;
+    try {
+      answer = await (await server()).track(site);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const record = { at: now(), state: "error", detail: error.message };
+      if (error.retryAfter) record.retryAfter = error.retryAfter;
+      await saveRequest(site, record);
+      return { site, ...record };
+    }
+    const record = {
+      at: now(),
+      state: answer?.state ?? "pending",
+      detail: answer?.detail ?? null,
+    };
+    await saveRequest(site, record);
     await forgetLookups([await sha256Hex(site)]);
-    await addWatch(site);
-    return { site, state: answer?.state ?? "pending" };
+    if (record.state !== "failed") await addWatch(site);
+    return { site, ...record };
+  }
+
+  /** "Check again": the tracking state of a requested site, asked by name after a click. */
+  async function trackingStatus(input) {
+    const site = normaliseSite(input);
+    if (!site) throw new Error(`not a web site: ${input}`);
+    const before = (await getRequests())[site] ?? { at: now() };
+    let record;
+    try {
+      const info = await (await server()).site(site);
+      record = info
+        ? { ...before, state: info.state, detail: info.detail ?? null }
+        : { ...before, state: "error", detail: t("trackUnknownToServer") };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      record = { ...before, state: "error", detail: error.message };
+    }
+    await saveRequest(site, record);
+    if (record.state === "tracked") await forgetLookups([await sha256Hex(site)]);
+    return { site, ...record };
   }
 
   async function setOptions(input) {
@@ -340,7 +428,16 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     const options = await store.setOptions(input);
     if (options.serverUrl !== before.serverUrl) {
       // Another server: its cursors, ETags and answers mean nothing here.
-      await chrome.storage.local.remove(["feed", "lookups", "buckets", "inbox", "notified", "seen"]);
+      await chrome.storage.local.remove([
+        "feed",
+        "lookups",
+        "buckets",
+        "inbox",
+        "notified",
+        "seen",
+        "requested",
+        "lastPoll",
+      ]);
     }
     if (options.pollMinutes !== before.pollMinutes) await scheduleAlarm();
     return options;
@@ -360,6 +457,7 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     "watch/add": (m) => addWatch(m.site),
     "watch/remove": (m) => removeWatch(m.site),
     "site/track": (m) => track(m.site),
+    "site/status": (m) => trackingStatus(m.site),
     "change/open": (m) => openChange(m.changeId, m.url),
     "options/get": () => store.getOptions(),
     "options/set": (m) => setOptions(m.options),
@@ -392,7 +490,13 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     updateBadge,
     route,
     isNewForWatch,
-    onInstalled: () => scheduleAlarm(),
+    /** A first install opens the onboarding page: no server is chosen yet. */
+    onInstalled: async (details) => {
+      await scheduleAlarm();
+      if (details?.reason === "install" && !(await configured())) {
+        await chrome.tabs.create({ url: chrome.runtime.getURL(ONBOARDING_PAGE) });
+      }
+    },
     onStartup: async () => {
       if (!(await chrome.alarms.get(POLL_ALARM))) await scheduleAlarm();
     },

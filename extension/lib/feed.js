@@ -2,6 +2,8 @@
 // The server sends every change of the requested buckets (1/256 of sites each); which of
 // them concern this person is decided here, in the browser.
 
+import { bucketOf } from "./hash.js";
+
 export const CATEGORIES = Object.freeze([
   "first-party-collection",
   "third-party-sharing",
@@ -21,7 +23,7 @@ const CLOCK_SKEW_MS = 60 * 60 * 1000;
 
 /** The 2-hex feed buckets to ask for: those of watched sites, and no others. */
 export function bucketsOf(watches) {
-  return [...new Set(Object.values(watches).map((w) => w.hash.slice(0, 2)))].sort();
+  return [...new Set(Object.values(watches).map((w) => bucketOf(w.hash)))].sort();
 }
 
 function watchOf(change, watches) {
@@ -69,9 +71,20 @@ export function mergeInbox(inbox, changes, watches) {
 
 function slim(change) {
   // What the popup and notifications need; storage.local is not unlimited either.
-  const { id, site, site_hash, detected_at, to_captured_at, material, categories, summary, url } =
-    change;
-  return { id, site, site_hash, detected_at, to_captured_at, material, categories, summary, url };
+  const { id, site, site_hash, detected_at, from_captured_at, to_captured_at } = change;
+  const { material, categories, summary, url } = change;
+  return {
+    id,
+    site,
+    site_hash,
+    detected_at,
+    from_captured_at,
+    to_captured_at,
+    material,
+    categories,
+    summary,
+    url,
+  };
 }
 
 /** The notifications to show for a batch of feed changes, oldest first. */
@@ -92,15 +105,57 @@ export function notificationsFor(changes, watches, options, read = new Set()) {
     }));
 }
 
-/** Per watched site: how many changes the person wants to hear about are still unread. */
+/**
+ * The one unread model: a change of a watched site is unread when it happened after the
+ * watch started (isNewForWatch), is of a kind the person asked to hear about (options),
+ * and they have not opened it yet (from the popup or a notification). Older history of
+ * the site is shown, but is not unread.
+ */
+export function isUnread(change, watch, options, read = new Set()) {
+  return (
+    Boolean(watch) &&
+    isNewForWatch(change, watch) &&
+    matchesOptions(change, options) &&
+    !read.has(change.id)
+  );
+}
+
+/** Per watched site: how many of its changes are unread (the count beside it). */
 export function unreadCounts(inbox, watches, options, read = new Set()) {
   const counts = {};
-  for (const site of Object.keys(watches)) {
-    counts[site] = (inbox[site] ?? []).filter(
-      (change) => matchesOptions(change, options) && !read.has(change.id),
-    ).length;
+  for (const [site, watch] of Object.entries(watches)) {
+    counts[site] = (inbox[site] ?? []).filter((c) => isUnread(c, watch, options, read)).length;
   }
   return counts;
+}
+
+/**
+ * What the popup lists for a site: its public history and the changes that reached the
+ * inbox, one entry per change, newest (by when the policy changed) first, each marked
+ * `fresh`: unread for a watched site, newer than the "last looked" mark otherwise.
+ * Reading a change marks it, it never takes the rest of the history away.
+ */
+export function siteChanges({
+  history = [],
+  inbox = [],
+  watch = null,
+  options,
+  read = new Set(),
+  seenId = null,
+  limit = 5,
+}) {
+  const byId = new Map();
+  for (const change of [...history, ...inbox]) byId.set(change.id, slim(change));
+  const when = (c) => Date.parse(c.to_captured_at ?? c.detected_at) || 0;
+  return [...byId.values()]
+    .sort((a, b) => when(b) - when(a) || b.id - a.id)
+    .slice(0, limit)
+    .map((change) => ({
+      ...change,
+      fresh: watch
+        ? isUnread(change, watch, options, read)
+        : seenId !== null && seenId !== undefined && change.id > seenId,
+    }));
 }
 
 /** The last changes of one site among feed changes, newest first. */

@@ -21,7 +21,10 @@ export function lookupPrefix(siteHash, length = MIN_PREFIX_LENGTH) {
   return siteHash.slice(0, Math.min(MAX_PREFIX_LENGTH, Math.max(MIN_PREFIX_LENGTH, n)));
 }
 
+/** Feed buckets are named by this many hex digits of the site hash (one in 256). */
+export const BUCKET_LENGTH = 2;
+
 /** The feed bucket of a site: 2 hex digits, one in 256. */
 export function bucketOf(siteHash) {
-  return siteHash.slice(0, 2);
+  return siteHash.slice(0, BUCKET_LENGTH);
 }

@@ -6,10 +6,15 @@
 
 import { CATEGORIES } from "./feed.js";
 
-export const DEFAULT_SERVER = "https://clausewatch.org";
+// No server until the person chooses one (the onboarding page): there is no public
+// Clausewatch server to default to, and an unconfigured extension makes no request at all.
+export const NO_SERVER = "";
+
+// What `make run` serves on; the onboarding page offers it.
+export const LOCAL_SERVER = "http://127.0.0.1:8080";
 
 export const DEFAULT_OPTIONS = Object.freeze({
-  serverUrl: DEFAULT_SERVER,
+  serverUrl: NO_SERVER,
   pollMinutes: 60,
   materialOnly: true,
   categories: [],
@@ -35,11 +40,13 @@ export function validateOptions(input) {
   const options = { ...DEFAULT_OPTIONS, ...input };
   let server;
   try {
-    server = new URL(options.serverUrl);
+    // No server chosen yet is a valid state (nothing is sent); a chosen one must be a URL.
+    if (options.serverUrl === NO_SERVER) server = null;
+    else server = new URL(options.serverUrl);
   } catch {
     throw new StoreError(`server URL is not a URL: ${options.serverUrl}`);
   }
-  if (server.protocol !== "https:" && server.protocol !== "http:") {
+  if (server && server.protocol !== "https:" && server.protocol !== "http:") {
     throw new StoreError("server URL must start with https:// or http://");
   }
   const minutes = Number(options.pollMinutes);
@@ -50,7 +57,7 @@ export function validateOptions(input) {
   const unknown = options.categories.find((c) => !CATEGORIES.includes(c));
   if (unknown !== undefined) throw new StoreError(`unknown category: ${unknown}`);
   return {
-    serverUrl: server.href.replace(/\/+$/, ""),
+    serverUrl: server ? server.href.replace(/\/+$/, "") : NO_SERVER,
     pollMinutes: minutes,
     materialOnly: Boolean(options.materialOnly),
     categories: [...new Set(options.categories)],

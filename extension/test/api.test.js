@@ -94,7 +94,7 @@ test("track names the site; site() reads it back or says null when untracked", a
   const { server, api } = setup();
   assert.equal(await api.site("example.com"), null);
   const answer = await api.track("example.com");
-  assert.deepEqual(answer, { site: "example.com", status_url: "/api/v1/sites/example.com", state: "pending" });
+  assert.deepEqual(answer, { site: "example.com", status_url: "/api/v1/sites/example.com", state: "pending", detail: null });
   assert.equal(server.log.at(-1).body, JSON.stringify({ site: "example.com" }));
   assert.equal((await api.site("example.com")).state, "pending");
 });

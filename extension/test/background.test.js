@@ -179,12 +179,15 @@ test("Track this site is the only call that names a site", async () => {
   const namedBefore = server.log.filter((e) => (e.url + e.body).includes(site));
   assert.deepEqual(namedBefore, []);
   const answer = await control.send({ type: "site/track", site });
-  assert.deepEqual(answer.result, { site, state: "pending" });
+  assert.equal(answer.result.state, "pending");
   const named = server.log.filter((e) => (e.url + e.body).includes(site));
   assert.deepEqual(named.map((e) => e.method), ["POST"]);
   const view = (await control.send({ type: "popup/state", tabId })).result;
-  assert.equal(view.requested, "pending");
+  assert.equal(view.request.state, "pending");
   assert.equal(view.watched, true);
+  // Opening the popup again names the site to nobody: the request's state is local.
+  await control.send({ type: "popup/state", tabId });
+  assert.equal(server.log.filter((e) => (e.url + e.body).includes(site)).length, 1);
 });
 
 test("two polls at once share one feed request", async () => {
@@ -259,11 +262,12 @@ test("the popup with the server away and nothing cached says why", async () => {
   const { chrome: c2, control: k2 } = createFakeChrome();
   const down = () => Promise.reject(new TypeError("fetch failed"));
   const app = createApp({ chrome: c2, fetch: down });
+  await c2.storage.sync.set({ options: { serverUrl: "https://cw.example.net" } });
   const tab = await c2.tabs.create({ url: "https://away.example/" });
   const view = await app.route({ type: "popup/state", tabId: tab.id }, { id: c2.runtime.id, url: `${k2.base}popup.html` });
   assert.equal(view.site, "away.example");
   assert.equal(view.state, "none");
-  assert.match(view.error, /cannot reach the server at https:\/\/clausewatch.org/);
+  assert.match(view.error, /cannot reach the server at https:\/\/cw.example.net/);
   const badge = await app.updateBadge(tab.id, tab.url);
   assert.equal(badge, "none");
 });
@@ -275,4 +279,119 @@ test("watch list export and import through the router", async () => {
   assert.deepEqual(imported.result, { added: 1, total: 2 });
   const bad = await control.send({ type: "watchlist/import", text: "nope" });
   assert.deepEqual(bad, { ok: false, error: "not a JSON file" });
+});
+
+function page(control, name = "popup.html") {
+  return { id: "lhjploppaobkgcggfblihpininohkcdi", url: `${control.base}${name}` };
+}
+
+test("first run: no server chosen, no request at all; the onboarding page opens", async () => {
+  const { chrome: c2, control: k2 } = createFakeChrome();
+  const calls = [];
+  const app = createApp({ chrome: c2, fetch: (...a) => calls.push(a) && Promise.reject(new Error("no")) });
+  await app.onInstalled({ reason: "install" });
+  assert.deepEqual([...k2.tabs.values()].map((t) => t.url), [`${k2.base}onboarding.html`]);
+  const tab = await c2.tabs.create({ url: "https://www.visited.example/" });
+  assert.equal(await app.updateBadge(tab.id, tab.url), "unconfigured");
+  assert.equal(k2.badges.get(tab.id).text, "");
+  assert.equal(k2.badges.get(tab.id).title, "Clausewatch: choose a server to start");
+  const view = await app.route({ type: "popup/state", tabId: tab.id }, page(k2));
+  assert.deepEqual([view.configured, view.state, view.error], [false, "unconfigured", null]);
+  await app.route({ type: "watch/add", site: "visited.example" }, page(k2));
+  assert.equal((await app.poll()).error, null);
+  assert.deepEqual(calls, [], "nothing is sent before a server is chosen");
+  // An update (not an install) does not open the page again.
+  await app.onInstalled({ reason: "update" });
+  assert.equal(k2.tabs.size, 2);
+  // Choosing a server ends it.
+  const s2 = createFakeServer();
+  await app.route({ type: "options/set", options: { serverUrl: s2.baseUrl } }, page(k2, "onboarding.html"));
+  const app2 = createApp({ chrome: c2, fetch: s2.fetch });
+  assert.equal(await app2.updateBadge(tab.id, tab.url), "untracked");
+});
+
+test("first sight of a site with a recent material change shows it; the popup calms it", async () => {
+  const { chrome: c2, control: k2 } = createFakeChrome();
+  const s2 = createFakeServer();
+  const now = Date.parse("2026-12-07T12:00:00Z");
+  const app = createApp({ chrome: c2, fetch: s2.fetch, now: () => now });
+  await c2.storage.sync.set({ options: { serverUrl: s2.baseUrl } });
+  s2.track("recent.example");
+  s2.addChange("recent.example", { at: "2025-01-01T00:00:00Z", summary: "old wording" });
+  const sale = s2.addChange("recent.example", {
+    at: "2026-12-07T11:50:00Z",
+    material: true,
+    summary: "adds sale of personal information",
+  });
+  const tab = await c2.tabs.create({ url: "https://recent.example/" });
+  assert.equal(await app.updateBadge(tab.id, tab.url), "material");
+  assert.equal(k2.badges.get(tab.id).text, "!");
+  const view = await app.route({ type: "popup/state", tabId: tab.id }, page(k2));
+  assert.equal(view.state, "material");
+  assert.deepEqual(view.changes.map((c) => [c.id, c.fresh]), [[sale.id, true], [sale.id - 1, false]]);
+  assert.equal(k2.badges.get(tab.id).text, "✓", "looking at it in the popup calms the badge");
+
+  // A material change older than 90 days is history on first sight.
+  s2.track("old.example");
+  s2.addChange("old.example", { at: "2026-06-01T00:00:00Z", material: true });
+  const oldTab = await c2.tabs.create({ url: "https://old.example/" });
+  assert.equal(await app.updateBadge(oldTab.id, oldTab.url), "tracked");
+});
+
+test("track failures: the server's reason, Try again, Check status — each on a click only", async () => {
+  const { chrome: c2, control: k2 } = createFakeChrome();
+  const s2 = createFakeServer();
+  const app = createApp({ chrome: c2, fetch: s2.fetch });
+  await c2.storage.sync.set({ options: { serverUrl: s2.baseUrl } });
+  const site = "flaky.example";
+  const tab = await c2.tabs.create({ url: `https://${site}/` });
+  const named = () => s2.log.filter((e) => (e.url + e.body).includes(site)).length;
+
+  s2.failNext(
+    new Response(JSON.stringify({ title: "Too many requests", detail: "retry in 30 s", status: 429 }), {
+      status: 429,
+      headers: { "Content-Type": "application/problem+json", "Retry-After": "30" },
+    }),
+  );
+  const refused = await app.route({ type: "site/track", site }, page(k2));
+  assert.deepEqual([refused.state, refused.detail, refused.retryAfter], ["error", "Too many requests: retry in 30 s", 30]);
+  let view = await app.route({ type: "popup/state", tabId: tab.id }, page(k2));
+  assert.deepEqual([view.request.state, view.request.detail], ["error", "Too many requests: retry in 30 s"]);
+  assert.equal(view.watched, false);
+  assert.equal(named(), 1);
+
+  // Try again: the server takes it, then its tracking fails with a reason.
+  s2.track(site, "failed", "no privacy policy found (no candidate)");
+  const retried = await app.route({ type: "site/track", site }, page(k2));
+  assert.deepEqual([retried.state, retried.detail], ["failed", "no privacy policy found (no candidate)"]);
+  view = await app.route({ type: "popup/state", tabId: tab.id }, page(k2));
+  assert.equal(view.request.state, "failed");
+  assert.equal(named(), 2, "opening the popup does not name the site");
+
+  // Pending, then Check status (a click) learns it is tracked; the lookup then finds it.
+  s2.sites.delete(site);
+  assert.equal((await app.route({ type: "site/track", site }, page(k2))).state, "pending");
+  s2.track(site);
+  const status = await app.route({ type: "site/status", site }, page(k2));
+  assert.equal(status.state, "tracked");
+  assert.equal(named(), 4);
+  view = await app.route({ type: "popup/state", tabId: tab.id }, page(k2));
+  assert.deepEqual([view.state, view.request, view.watched], ["tracked", null, true]);
+});
+
+test("each notification shown is also told to listeners (what headless Firefox can check)", async () => {
+  const { chrome: c2, control: k2 } = createFakeChrome();
+  const s2 = createFakeServer();
+  const app = createApp({ chrome: c2, fetch: s2.fetch });
+  await c2.storage.sync.set({ options: { serverUrl: s2.baseUrl } });
+  s2.track("told.example");
+  await app.route({ type: "watch/add", site: "told.example" }, page(k2));
+  const change = s2.addChange("told.example", { material: true, summary: "sells data" });
+  const told = [];
+  app.events.addEventListener("notified", (e) => told.push(e.detail));
+  await app.poll();
+  assert.equal(told.length, 1);
+  assert.equal(told[0].notificationId, `change-${change.id}`);
+  assert.equal(told[0].title, "told.example: material privacy policy change");
+  assert.equal(told[0].message, "sells data");
 });

@@ -99,3 +99,43 @@ test("the last changes of one site, newest first, capped", () => {
   const feed = [1, 2, 3, 4, 5, 6, 7].map((id) => change(id, id % 2 ? A : B));
   assert.deepEqual(changesOfSite(feed, siteHash(A), 3).map((c) => c.id), [7, 5, 3]);
 });
+
+test("one unread model: after Watch old changes are history, new ones unread until opened", async () => {
+  const { isUnread, siteChanges } = await import("../lib/feed.js");
+  const watch = { site: A, hash: siteHash(A), since: "2024-05-01T00:00:00Z", sinceId: 10 };
+  const options = { materialOnly: false, categories: [] };
+  const history = [
+    change(3, A, { to_captured_at: "2019-01-01T00:00:00Z", detected_at: "2024-04-30T00:00:00Z" }),
+    change(9, A, { material: true, to_captured_at: "2024-04-01T00:00:00Z" }),
+  ];
+  const fresh = [change(11, A, { material: true }), change(12, A)];
+  const read = new Set();
+  assert.equal(isUnread(history[1], watch, options, read), false);
+  assert.equal(isUnread(fresh[0], watch, options, read), true);
+  // The count beside the watched site and the tags in the list agree.
+  const inbox = { [A]: [...fresh].reverse() };
+  assert.deepEqual(unreadCounts(inbox, { [A]: watch }, options, read), { [A]: 2 });
+  let list = siteChanges({ history, inbox: inbox[A], watch, options, read });
+  assert.deepEqual(list.map((c) => [c.id, c.fresh]), [[12, true], [11, true], [9, false], [3, false]]);
+  // Reading one change marks it read; the rest of the history stays in the list.
+  read.add(11);
+  list = siteChanges({ history, inbox: inbox[A], watch, options, read });
+  assert.deepEqual(list.map((c) => [c.id, c.fresh]), [[12, true], [11, false], [9, false], [3, false]]);
+  assert.deepEqual(unreadCounts(inbox, { [A]: watch }, options, read), { [A]: 1 });
+  // "Material only" counts only material changes as unread, in the count and the tags.
+  const materialOnly = { materialOnly: true, categories: [] };
+  assert.deepEqual(unreadCounts(inbox, { [A]: watch }, materialOnly, new Set()), { [A]: 1 });
+});
+
+test("not watched: new means newer than the person's last look; newest by policy date", async () => {
+  const { siteChanges } = await import("../lib/feed.js");
+  const history = [
+    change(4, A, { to_captured_at: "2020-01-01T00:00:00Z" }),
+    change(5, A, { to_captured_at: "2018-01-01T00:00:00Z" }), // archive history found later
+    change(6, A, { to_captured_at: "2024-01-01T00:00:00Z", material: true }),
+  ];
+  const list = siteChanges({ history, options: {}, seenId: 5 });
+  assert.deepEqual(list.map((c) => [c.id, c.fresh]), [[6, true], [4, false], [5, false]]);
+  assert.deepEqual(siteChanges({ history, options: {}, seenId: null }).map((c) => c.fresh), [false, false, false]);
+  assert.equal(siteChanges({ history, options: {}, limit: 2 }).length, 2);
+});

@@ -49,16 +49,32 @@ test("icons exist at their declared sizes", () => {
 test("every visible string is a message in _locales/en", () => {
   const used = new Set();
   for (const value of JSON.stringify(manifest).matchAll(/__MSG_(\w+)__/g)) used.add(value[1]);
-  const files = ["popup.html", "options.html", "popup.js", "options.js", "lib/app.js", "lib/badge.js"];
+  const files = [
+    "popup.html",
+    "options.html",
+    "onboarding.html",
+    "popup.js",
+    "options.js",
+    "onboarding.js",
+    "lib/app.js",
+    "lib/badge.js",
+    "lib/privacy.js",
+  ];
   for (const file of files) {
     const text = read(file);
     for (const m of text.matchAll(/data-i18n="(\w+)"/g)) used.add(m[1]);
     for (const m of text.matchAll(/\bt\("(\w+)"/g)) used.add(m[1]);
     for (const m of text.matchAll(/(?:textKey|titleKey): "(\w+)"/g)) used.add(m[1]);
+    for (const m of text.matchAll(/\b(?:t|list)\("(\w+)"/g)) used.add(m[1]);
   }
   const missing = [...used].filter((key) => !messages[key]);
   assert.deepEqual(missing, []);
   assert.ok(used.size > 30);
+});
+
+test("no host permission for a server nobody runs: only this computer's", () => {
+  assert.deepEqual(manifest.host_permissions, ["http://127.0.0.1/*", "http://localhost/*"]);
+  assert.deepEqual(manifest.optional_host_permissions, ["https://*/*", "http://*/*"]);
 });
 
 test("the shipped folder holds no tooling", () => {

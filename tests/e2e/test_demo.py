@@ -17,6 +17,7 @@ import aiohttp
 import pytest
 
 from demo.pywbserver import REPO, pywb_bin
+from demo.run import wait_for_live_change
 
 pytestmark = [
     pytest.mark.e2e,
@@ -103,6 +104,23 @@ async def test_demo_backfills_detects_a_live_change_and_stops_without_leftovers(
             assert any("We sell your personal information" in (text or "") for text in added)
             async with session.get(f"{api}{live[0]['url']}") as viewer:
                 assert viewer.status == 200  # the viewer page the demo prints
+
+            # After "Demo ready", the demo page's button publishes a material change the
+            # server then finds: what a browser watching the site is notified of.
+            assert re.search(r"^Extension: .*\n  chromium .*--host-resolver-rules=", out, re.M)
+            where = re.search(r"^Live sites on ([\d.]+:\d+):", out, re.M)[1]
+            control = f"http://{where}/_demo"
+            assert re.search(r"^Publish: .*/_demo", out, re.M)
+            async with session.get(control) as page:
+                assert "Publish a material change to duckduckgo.test" in await page.text()
+            form = {"site": "duckduckgo.test"}
+            async with session.post(f"{control}/publish", data=form) as published:
+                assert published.status == 200  # after the redirect back to the page
+                assert "Location sharing" in await published.text()
+            newer = await wait_for_live_change(
+                session, api, "duckduckgo.test", timeout=60, after=feed["next"]
+            )
+            assert newer["id"] > live[0]["id"] and newer["material"]
 
         proc.send_signal(signal.SIGINT)
         code = await asyncio.wait_for(proc.wait(), STOP_TIMEOUT_S)

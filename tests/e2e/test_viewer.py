@@ -194,7 +194,11 @@ async def test_compare_picker_and_version_pages(browser, base_url, corpus):
     assert await page.locator("article.diff").count() > 0
     await shot(page, "05-compare")
 
-    await page.locator(".captures a", has_text=f"version {versions[-1]['id']}").click()
+    # Versions are numbered v1…vN on every page, never by database id.
+    await expect(page.locator("nav.crumbs [aria-current=page]")).to_have_text(
+        f"Compare v1 and v{len(versions)}"
+    )
+    await page.locator(".captures a", has_text=f"v{len(versions)}").click()
     await expect(page).to_have_url(
         f"{base_url}/sites/bitwarden.example/versions/{versions[-1]['id']}"
     )

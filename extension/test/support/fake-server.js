@@ -91,6 +91,7 @@ export function createFakeServer({ baseUrl = "https://cw.example.org", prefixLen
         site: record.site,
         status_url: `/api/v1/sites/${record.site}`,
         state: record.state,
+        detail: record.detail ?? null,
       });
     }
     if (request.method === "GET" && (match = path.match(/^\/api\/v1\/sites\/([^/]+)$/))) {
@@ -101,6 +102,7 @@ export function createFakeServer({ baseUrl = "https://cw.example.org", prefixLen
         site: record.site,
         site_hash: record.hash,
         state: record.state,
+        detail: record.detail ?? null,
         documents: [],
         changes: own.slice(0, 20),
         viewer_url: `/sites/${record.site}`,
@@ -118,8 +120,8 @@ export function createFakeServer({ baseUrl = "https://cw.example.org", prefixLen
     recommendPrefixLength(length) {
       prefixLength = length;
     },
-    track(site, state = "tracked") {
-      sites.set(site, { site, hash: siteHash(site), state });
+    track(site, state = "tracked", detail = null) {
+      sites.set(site, { site, hash: siteHash(site), state, detail });
     },
     /** Records a change of `site`, as the monitor would after a diff. */
     addChange(site, fields = {}) {
