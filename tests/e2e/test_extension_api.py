@@ -71,6 +71,5 @@ async def test_the_extension_client_reads_the_real_server(aiohttp_server, tmp_pa
         "site": "new-site.com",
         "status_url": "/api/v1/sites/new-site.com",
         "state": "pending",
-        "detail": None,
     }
     assert got["refused"]["status"] == 400 and "IP address" in got["refused"]["message"]
