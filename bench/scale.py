@@ -284,6 +284,18 @@ def build_store(path: Path, n: int, comparisons: list[str], seed: int = 1) -> di
     return {"documents": n, "versions": n + version_rows, "changes": change_rows}
 
 
+def store_shape(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        count = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("documents", "versions", "changes")
+        }
+    finally:
+        conn.close()
+    return count
+
+
 SERVER = """
 import sys
 from aiohttp import web
@@ -429,7 +441,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--requests", type=int, default=1500)
-    ap.add_argument("--keep", metavar="DIR", help="build the stores here and keep them")
+    ap.add_argument(
+        "--keep", metavar="DIR", help="build the stores here and keep them (reused if present)"
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     tmpdir = tempfile.TemporaryDirectory(prefix="cw-scale-")
@@ -462,9 +476,12 @@ def main() -> None:
     rows = []
     for n in sizes:
         path = tmp / f"scale-{n}.db"
-        path.unlink(missing_ok=True)
         t = time.perf_counter()
-        shape = build_store(path, n, comparisons)
+        if args.keep and path.exists():  # a store kept by an earlier run: measure it again
+            shape = store_shape(path)
+        else:
+            path.unlink(missing_ok=True)
+            shape = build_store(path, n, comparisons)
         built = time.perf_counter() - t
         api = measure_api(path, n, args.requests, shape["changes"])
         plan = planning_ms(path)
