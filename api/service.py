@@ -27,6 +27,8 @@ from monitor.archive import Archiver, Saver, savepagenow
 from monitor.backfill import backfill_document
 from monitor.fetch import Fetcher, FetchPolicy, user_agent
 from monitor.netguard import Lookup
+from monitor.render import Renderer, RenderPolicy, chromium_available
+from monitor.renderchoice import ChoosingFetcher, store_remember
 from monitor.schedule import Clock, Monitor, Scheduler, Timing, utc_now
 from monitor.wayback import WaybackClient
 
@@ -41,6 +43,13 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         concurrency=max(1, settings.max_concurrency),
         min_host_delay=max(0, settings.min_host_delay),
     )
+
+
+def rendering_off(settings: Settings) -> str | None:
+    """Why the monitor will not render pages, or None when it will."""
+    if settings.render_pages <= 0:
+        return "render_pages is 0"
+    return chromium_available()
 
 
 def tick_of(settings: Settings) -> float:
@@ -67,6 +76,18 @@ async def open_monitor(
         fetcher = await stack.enter_async_context(
             Fetcher(fetch_policy(settings), lookup=injected.lookup)
         )
+        renderer = None
+        if rendering_off(settings) is None:
+            # The browser itself starts on the first page that needs it.
+            renderer = await stack.enter_async_context(
+                Renderer(
+                    fetcher.policy,
+                    RenderPolicy(pages=settings.render_pages),
+                    lookup=injected.lookup,
+                    fetcher=fetcher,
+                )
+            )
+        chooser = ChoosingFetcher(fetcher, renderer, remember=store_remember(store))
         unlimited = (
             {} if settings.wayback_rate_limits else {"cdx_per_minute": 0, "fetch_per_minute": 0}
         )
@@ -93,7 +114,7 @@ async def open_monitor(
 
         yield Monitor(
             store,
-            fetcher,
+            chooser,
             timing=Timing(interval=float(settings.check_interval)),
             clock=injected.clock,
             archiver=archiver,
@@ -153,6 +174,9 @@ async def serve(
         host, port = runner.addresses[0][:2]
         shown = f"[{host}]" if ":" in host else host
         announce(f"Clausewatch serving on http://{shown}:{port} (database {settings.db_path})")
+        off = rendering_off(settings)
+        if off:
+            announce(f"Rendering is off ({off}): every policy is fetched without a browser")
         await stop.wait()
         announce("Stopping: finishing checks in flight...")
     finally:

@@ -168,3 +168,18 @@ def m004_changes_by_document_and_materiality(db: Database) -> None:
     # every index carries, (document_id, material) gives both as one index seek per
     # document (max(id)), where changes_document made SQLite sort each document's changes.
     db.execute("CREATE INDEX changes_document_material ON changes(document_id, material)")
+
+
+@migrations()
+def m006_document_render(db: Database) -> None:
+    # How a document is fetched (monitor/renderchoice.py): `render` is the operator's
+    # choice (auto|always|never); under auto, `render_decision` remembers what the last
+    # decision found (plain|rendered, NULL: not decided yet) and `render_reason` why, so
+    # the next checks go straight to the right fetcher.
+    db.executescript(
+        """
+        ALTER TABLE documents ADD COLUMN render TEXT NOT NULL DEFAULT 'auto';
+        ALTER TABLE documents ADD COLUMN render_decision TEXT;
+        ALTER TABLE documents ADD COLUMN render_reason TEXT;
+        """
+    )

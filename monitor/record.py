@@ -24,7 +24,12 @@ from typing import Any
 from db import Store
 from monitor.model import ExtractionError, PolicyDocument
 
-ORIGIN_OF_SOURCE = {"live": "live", "wayback": "backfill"}
+ORIGIN_OF_SOURCE = {
+    "live": "live",
+    "wayback": "backfill",
+    "live-rendered": "live",
+    "wayback-rendered": "backfill",
+}
 
 
 @dataclass(frozen=True)
