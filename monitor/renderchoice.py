@@ -31,9 +31,11 @@ log = logging.getLogger(__name__)
 
 MODES = ("auto", "always", "never")
 PLAIN, RENDERED = "plain", "rendered"
-# Fewer words than this in the plain page's extraction is no policy text at all (a shell,
-# its menu and footer); a real policy, even a short one, has hundreds.
-MIN_WORDS = 120
+# Fewer words than this in the plain page's extraction is no policy text at all: a shell's
+# title and a line or two. Anything longer is judged with the page's own script signals
+# (a menu and footer of an app shell come with its empty root), so a short policy served
+# plainly stays plain.
+MIN_WORDS = 30
 
 _NOSCRIPT = re.compile(rb"<noscript\b[^>]*>(.{0,600}?)</noscript", re.I | re.S)
 _NEEDS_JS = re.compile(
