@@ -10,6 +10,7 @@ all until SIGINT or SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import functools
 import multiprocessing
 import signal
 from collections.abc import AsyncIterator, Callable
@@ -109,8 +110,12 @@ async def open_monitor(
             archiver = Archiver(store, saver)
             stack.callback(archiver.close)
 
+        # Archived captures that hold no policy text as served are rendered from their
+        # replay page (scripts replayed from the archive, which robots.txt does not govern).
+        render = functools.partial(renderer.fetch, robots=False) if renderer else None
+
         async def backfill(document: dict):
-            return await backfill_document(store, wayback, document)
+            return await backfill_document(store, wayback, document, render=render)
 
         yield Monitor(
             store,

@@ -275,12 +275,19 @@ class Renderer:
             return self._browser
 
     async def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        *,
+        robots: bool = True,
     ) -> FetchResult:
         """Render ``url`` and answer its DOM as a FetchResult (``rendered`` true).
 
         Validators are ignored: a rendered page is built from many responses, so one
-        document's 304 would not say the rendered text is unchanged.
+        document's 304 would not say the rendered text is unchanged. ``robots`` False is
+        for an archive's replay pages, which the Wayback client fetches without asking
+        robots.txt either.
         """
         started = self._clock()
 
@@ -302,7 +309,7 @@ class Renderer:
         except AddressRefused as exc:
             return result("refused-address", error=str(exc))
         delay = None
-        if self._fetcher is not None and self.policy.respect_robots:
+        if self._fetcher is not None and self.policy.respect_robots and robots:
             allowed, rules = await self._fetcher.robots.allowed(target)
             if rules.failure:
                 return result(rules.failure, error=rules.note)

@@ -22,10 +22,18 @@ CHROMIUM = "/usr/bin/chromium"
 if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed (make chromium)", allow_module_level=True)
 
+import random  # noqa: E402
+
+from db import Store  # noqa: E402
+from monitor.backfill import backfill_document  # noqa: E402
+from monitor.discover import discover  # noqa: E402
 from monitor.extract import extract  # noqa: E402
-from monitor.fetch import FetchPolicy  # noqa: E402
+from monitor.fetch import Fetcher, FetchPolicy  # noqa: E402
 from monitor.netguard import StaticLookup  # noqa: E402
 from monitor.render import Renderer, RenderPolicy  # noqa: E402
+from monitor.renderchoice import ChoosingFetcher, store_remember  # noqa: E402
+from monitor.schedule import Monitor, Timing  # noqa: E402
+from monitor.wayback import WaybackClient  # noqa: E402
 
 SECTIONS = [
     (
@@ -195,8 +203,39 @@ async def site():
             "</body></html>"
         )
 
+    async def home(request):
+        code = (
+            "const f = document.createElement('footer');"
+            'f.innerHTML = \'<a href="/about">About</a> <a href="/xhr">Privacy Policy</a>\';'
+            "document.body.appendChild(f);"
+        )
+        return page(shell(f"<script>{code}</script>"))
+
+    async def plain(request):
+        return page(f"<!doctype html><html><body><main>{POLICY_HTML}</main></body></html>")
+
+    async def cdx(request):
+        rows = [["timestamp", "original", "statuscode", "digest", "mimetype", "length"]]
+        original = "https://app.example/privacy"
+        rows.append(["20240101000000", original, "200", "DIGESTA", "text/html", "300"])
+        return web.json_response(rows)
+
+    async def capture_raw(request):
+        hits.append("id_")
+        return page(
+            shell('<script src="/web/20240101000000js_/https://app.example/app.js"></script>')
+        )
+
+    async def capture_replay(request):
+        hits.append("if_")
+        return page(
+            shell('<script src="/web/20240101000000js_/https://app.example/app.js"></script>')
+        )
+
+    redirect_target = "/script-dom"
+
     async def redirect(request):
-        raise web.HTTPFound("/script-dom")
+        raise web.HTTPFound(redirect_target)
 
     async def redirect_out(request):
         raise web.HTTPFound(f"http://127.0.0.1:{decoy_port}/landing")
@@ -214,6 +253,12 @@ async def site():
     app.router.add_get("/file.bin", file_bin)
     app.router.add_get("/empty", empty)
     app.router.add_get("/challenge", challenge)
+    app.router.add_get("/", home)
+    app.router.add_get("/plain", plain)
+    app.router.add_get("/cdx/search/cdx", cdx)
+    app.router.add_get("/web/{ts:\\d+}id_/{url:.*}", capture_raw)
+    app.router.add_get("/web/{ts:\\d+}if_/{url:.*}", capture_replay)
+    app.router.add_get("/web/{ts:\\d+}js_/{url:.*}", app_js)
     app.router.add_get("/redirect", redirect)
     app.router.add_get("/redirect-out", redirect_out)
     runner = web.AppRunner(app, handler_cancellation=True)
@@ -355,3 +400,88 @@ async def test_pages_render_concurrently_in_one_browser(site):
         browser = renderer._browser
     assert all(r.outcome == "ok" for r in results)
     assert browser is not None and not browser.is_connected()  # closed with the renderer
+
+
+def plain_fetcher() -> Fetcher:
+    # The plain fetcher allows loopback (its own tests pin nothing finer); the renderer,
+    # which runs the page's scripts, pins the one endpoint.
+    lookup = StaticLookup({"policy.test": "127.0.0.1"})
+    policy = FetchPolicy(respect_robots=False, min_host_delay=0, allow_networks=("127.0.0.0/8",))
+    return Fetcher(policy, lookup=lookup)
+
+
+class Clock:
+    def __init__(self) -> None:
+        from datetime import UTC, datetime
+
+        self.now = datetime(2030, 1, 1, tzinfo=UTC)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(seconds=seconds)
+
+
+async def test_checks_render_under_auto_remember_it_and_record_live_rendered(site, tmp_path):
+    timing = Timing(interval=3600, jitter=0.1, retry=60, max_backoff=3600, lease=600)
+    with Store.open(tmp_path / "cw.db") as store:
+        s = store.add_site("policy.test")
+        shell_doc = store.add_document(s["id"], site["base"] + "/xhr")
+        plain_doc = store.add_document(s["id"], site["base"] + "/plain")
+        async with plain_fetcher() as plain, renderer_for(site) as renderer:
+            chooser = ChoosingFetcher(plain, renderer, remember=store_remember(store))
+            clock = Clock()
+            monitor = Monitor(store, chooser, timing=timing, clock=clock, rng=random.Random(1))
+            report = await monitor.run_pass(tracking=False)
+            assert sorted(r.status for r in report.results) == ["ok", "ok"], report.results
+            assert renderer.rendered == 1  # the plain policy page never went to the browser
+            clock.advance(7200)
+            again = await monitor.run_pass(tracking=False)
+            assert [r.status for r in again.results] == ["ok", "ok"]
+            assert renderer.rendered == 2  # straight to the browser, no second decision
+        state = store.get_document(shell_doc["id"])
+        assert state["render_decision"] == "rendered"
+        assert store.get_document(plain_doc["id"])["render_decision"] == "plain"
+        sources = [x["source"] for x in store.snapshots_of_document(shell_doc["id"])]
+        assert sources == ["live-rendered", "live-rendered"]
+        [version] = store.versions_of_document(shell_doc["id"])
+        clauses = store.get_version(version["id"])["clauses"]
+        assert "We never sell your personal data" in "".join(c["text"] for c in clauses)
+
+
+async def test_discovery_renders_a_client_rendered_home_page(site):
+    async with plain_fetcher() as plain, renderer_for(site) as renderer:
+        chooser = ChoosingFetcher(plain, renderer)
+        found = await discover(f"policy.test:{site['port']}", chooser)
+    assert found.url == site["base"] + "/xhr", found.notes
+    assert any(n.startswith("home page rendered") for n in found.notes)
+
+
+async def test_backfill_renders_a_capture_without_policy_text(site, tmp_path):
+    async def no_sleep(_):
+        return None
+
+    with Store.open(tmp_path / "cw.db") as store:
+        s = store.add_site("app.example")
+        doc = store.add_document(s["id"], "https://app.example/privacy")
+        async with (
+            renderer_for(site) as renderer,
+            WaybackClient(
+                f"http://127.0.0.1:{site['port']}",
+                cdx_per_minute=0,
+                fetch_per_minute=0,
+                sleep=no_sleep,
+            ) as wayback,
+        ):
+            report = await backfill_document(
+                store, wayback, doc, render=lambda url: renderer.fetch(url, robots=False)
+            )
+        assert report.rendered == 1 and report.failed == 0, report
+        assert site["hits"] == ["id_", "if_"]
+        snaps = store.snapshots_of_document(doc["id"])
+        assert [x["source"] for x in snaps] == ["wayback", "wayback-rendered"]
+        assert snaps[0]["version_id"] is None and snaps[1]["version_id"] is not None
+        assert "/web/20240101000000if_/" in snaps[1]["url"]
