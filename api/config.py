@@ -37,6 +37,7 @@ class Settings:
     # Pages rendered at once in the one headless Chromium (monitor/render.py) for policies
     # only a browser can read; 0: rendering off. Off by itself when Chromium is missing.
     render_pages: int = 2
+    chromium_path: str = "/usr/bin/chromium"  # Debian's package; never a downloaded build
     # Web origins (comma-separated, e.g. "https://clausewatch.example") allowed to call the
     # API's non-public calls from a browser; extension origins are always allowed.
     cors_origins: str = ""

@@ -50,7 +50,7 @@ def rendering_off(settings: Settings) -> str | None:
     """Why the monitor will not render pages, or None when it will."""
     if settings.render_pages <= 0:
         return "render_pages is 0"
-    return chromium_available()
+    return chromium_available(settings.chromium_path)
 
 
 def tick_of(settings: Settings) -> float:
@@ -83,7 +83,7 @@ async def open_monitor(
             renderer = await stack.enter_async_context(
                 Renderer(
                     fetcher.policy,
-                    RenderPolicy(pages=settings.render_pages),
+                    RenderPolicy(pages=settings.render_pages, executable=settings.chromium_path),
                     lookup=injected.lookup,
                     fetcher=fetcher,
                 )

@@ -27,11 +27,9 @@ RobotsCache and Politeness, shared with it); subresources are loaded as a browse
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
 import logging
 import os
-import shutil
 import socket
 import time
 from collections.abc import Iterable
@@ -73,6 +71,8 @@ _DROP_RESPONSE = frozenset(
 )
 _DROP_REQUEST = frozenset({"host", "content-length", "connection", "accept-encoding"})
 _CHUNK = 64 * 1024
+# What a page loads that holds no text: skipped (aborted without a request).
+_NOT_TEXT = frozenset({"image", "media", "font"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +82,7 @@ class RenderPolicy:
     pages: int = 2  # pages rendered at once in the one browser
     page_timeout: float = 30.0  # one page, from navigation to the serialized DOM
     settle_timeout: float = 3.0  # after `load`, waiting for the network to go quiet
+    quiet: float = 0.15  # seconds without a request in flight that count as quiet
     request_timeout: float = 15.0  # one request the page makes, body included
     max_page_bytes: int = 20 * 1024 * 1024  # all the bodies one page loads, decompressed
     max_requests: int = 300  # requests one page may make
@@ -99,9 +100,7 @@ def chromium_available(executable: str = CHROMIUM) -> str | None:
     except ImportError:
         return "the playwright package is not installed"
     if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
-        found = shutil.which(os.path.basename(executable))
-        if found is None:
-            return f"{executable} not found (apt-get install chromium)"
+        return f"{executable} not found (apt-get install chromium)"
     return None
 
 
@@ -183,6 +182,8 @@ class _Page:
     over_budget: bool = False
     document_error: str | None = None  # "<outcome>: <detail>" when the document failed
     redirects: list[tuple[str, int, str]] = field(default_factory=list)
+    inflight: int = 0  # requests the router is making for the page right now
+    last_activity: float = field(default_factory=time.monotonic)
 
 
 class Renderer:
@@ -216,6 +217,7 @@ class Renderer:
         self._playwright: Any = None
         self._browser: Any = None
         self._session: aiohttp.ClientSession | None = None
+        self._spare: asyncio.Future | None = None  # the next fetch's context and page
         self.rendered = 0  # pages rendered since start (for the bench and the logs)
 
     async def __aenter__(self) -> Renderer:
@@ -241,6 +243,14 @@ class Renderer:
 
     async def close(self) -> None:
         """Close the browser (if it started) and the session; safe to call twice."""
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.cancel()
+            try:
+                context, _, _ = await spare
+                await context.close()
+            except BaseException:  # cancelled before it opened, or the browser is gone
+                log.debug("dropping the spare page", exc_info=True)
         browser, pw = self._browser, self._playwright
         self._browser = self._playwright = None
         if browser is not None:
@@ -326,33 +336,14 @@ class Renderer:
     async def _render(self, url: str, result) -> FetchResult:
         from playwright.async_api import Error as PlaywrightError
 
-        browser = await self._browser_ready()
-        page_state = _Page(
-            budget=self.render.max_page_bytes, requests_left=self.render.max_requests
-        )
-        context = await browser.new_context(
-            user_agent=self.policy.user_agent,
-            accept_downloads=False,
-            service_workers="block",
-            java_script_enabled=True,
-            permissions=[],
-            viewport={"width": self.render.viewport[0], "height": self.render.viewport[1]},
-            bypass_csp=False,
-        )
+        context, page, page_state = await self._fresh_page()
+        # The next fetch's page is opened while this one renders (each is still used once).
+        self._spare = asyncio.ensure_future(self._fresh_page())
         try:
-            context.on("page", lambda p: None)  # the first page; popups are closed below
-            await context.route("**/*", lambda route: self._route(route, page_state))
-            page = await context.new_page()
-            page.on("popup", _close_quietly)
-            page.on("download", lambda d: page_state.refused.append(f"download {d.url}"))
             try:
                 async with asyncio.timeout(self.render.page_timeout):
                     response = await self._navigate(page, url, page_state)
-                    # A page that keeps polling never goes quiet: take the DOM as it is.
-                    with contextlib.suppress(PlaywrightError):
-                        await page.wait_for_load_state(
-                            "networkidle", timeout=self.render.settle_timeout * 1000
-                        )
+                    await self._settle(page_state)
                     html = await page.content()
                     final_url = page.url
             except TimeoutError:
@@ -378,6 +369,20 @@ class Renderer:
                 log.debug("closing a browser context", exc_info=True)
             self.rendered += 1
 
+    async def _settle(self, state: _Page) -> None:
+        """After `load`, wait until no request of the page has been in flight for
+        ``quiet`` seconds (the XHR that brings the text, then the script that writes it),
+        at most ``settle_timeout``: a page that keeps polling is taken as it is then.
+
+        Our own count, not Playwright's `networkidle`, which always waits 500 ms: every
+        request goes through the router, so it knows when the page is quiet."""
+        deadline = time.monotonic() + self.render.settle_timeout
+        while time.monotonic() < deadline:
+            quiet_for = time.monotonic() - state.last_activity
+            if state.inflight == 0 and quiet_for >= self.render.quiet:
+                return
+            await asyncio.sleep(min(self.render.quiet, 0.02))
+
     async def _navigate(self, page: Any, url: str, state: _Page) -> Any:
         """Go to ``url``, following the redirects the router turned back into navigations."""
         from playwright.async_api import Error as PlaywrightError
@@ -399,6 +404,34 @@ class Renderer:
             f"unreachable: too many redirects (more than {self.policy.max_redirects})"
         )
         raise PlaywrightError("too many redirects")
+
+    async def _fresh_page(self) -> tuple[Any, Any, _Page]:
+        """A new context and its page, routed through the guard: the spare if one is ready."""
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            try:
+                return await spare
+            except Exception:  # the browser went away meanwhile: open one now
+                log.debug("the spare page failed", exc_info=True)
+        browser = await self._browser_ready()
+        state = _Page(budget=self.render.max_page_bytes, requests_left=self.render.max_requests)
+        context = await browser.new_context(
+            user_agent=self.policy.user_agent,
+            accept_downloads=False,
+            service_workers="block",
+            java_script_enabled=True,
+            permissions=[],
+            viewport={"width": self.render.viewport[0], "height": self.render.viewport[1]},
+        )
+        try:
+            await context.route("**/*", lambda route: self._route(route, state))
+            page = await context.new_page()
+        except BaseException:
+            await context.close()
+            raise
+        page.on("popup", _close_quietly)
+        page.on("download", lambda d: state.refused.append(f"download {d.url}"))
+        return context, page, state
 
     def _failed(self, result, state: _Page, exc: Exception) -> FetchResult:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -453,9 +486,26 @@ class Renderer:
         its target, itself routed. Redirects of anything else are followed here, each hop
         through the guard.
         """
+        state.inflight += 1
+        state.last_activity = time.monotonic()
+        try:
+            await self._route_now(route, state)
+        finally:
+            state.inflight -= 1
+            state.last_activity = time.monotonic()
+
+    async def _route_now(self, route: Any, state: _Page) -> None:
         request = route.request
         top = request.is_navigation_request() and request.frame.parent_frame is None
         document = top and state.document is None
+        if request.resource_type in _NOT_TEXT:
+            # Never fetched: no text in them, and less for a page to reach.
+            try:
+                self.guard.check_url(URL(request.url))
+            except (ValueError, TypeError, AddressRefused) as exc:
+                state.refused.append(f"{request.url}: {exc}")
+            await _abort(route, "blockedbyclient")
+            return
         method, data = request.method, request.post_data_buffer
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROP_REQUEST}
         url_text = request.url

@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
+import sys
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 
@@ -485,3 +488,44 @@ async def test_backfill_renders_a_capture_without_policy_text(site, tmp_path):
         assert [x["source"] for x in snaps] == ["wayback", "wayback-rendered"]
         assert snaps[0]["version_id"] is None and snaps[1]["version_id"] is not None
         assert "/web/20240101000000if_/" in snaps[1]["url"]
+
+
+async def test_serve_without_chromium_says_once_that_rendering_is_off(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
+    env["CLAUSEWATCH_CHROMIUM_PATH"] = str(tmp_path / "no-chromium")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from api.cli import main; main()",
+        "serve",
+        "--port",
+        "0",
+        "--db",
+        str(tmp_path / "cw.db"),
+        "--no-archive",
+        "--wayback-url",
+        "http://127.0.0.1:9",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    try:
+        first = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        assert first.startswith("Clausewatch serving on"), first
+        second = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        assert second.startswith("Rendering is off (") and "no-chromium not found" in second
+        base = first.split()[3]
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{base}/api/v1/health") as resp,
+        ):
+            assert resp.status == 200
+        proc.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        assert proc.returncode == 0, err.decode()
+        assert "Rendering is off" not in out.decode()  # said once, at start
+        assert "Traceback" not in err.decode()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
