@@ -264,14 +264,22 @@ def main() -> None:
     plain_rate, render_rate = n / t["plain_s"], n / t["render_s"]
     per_page_mib = (t["peak_pss_kib"] - t["idle_pss_kib"]) / args.pages / 1024
     print(f"1. {n} local app pages, {args.pages} at a time (Chromium {CHROMIUM_VERSION()}):")
-    print(f"  plain fetch (baseline)  {plain_rate:8.1f} pages/s  heap {t['plain_heap_kib']:7.0f} KiB/page in flight")
+    print(
+        f"  plain fetch (baseline)  {plain_rate:8.1f} pages/s  heap {t['plain_heap_kib']:7.0f} KiB/page in flight"
+    )
     print(
         f"  rendered                {render_rate:8.1f} pages/s  browser PSS idle"
         f" {t['idle_pss_kib'] / 1024:.0f} MiB, peak {t['peak_pss_kib'] / 1024:.0f} MiB:"
         f" {per_page_mib:.1f} MiB/page in flight; DOM {t['rendered_bytes'] / 1024:.0f} KiB"
     )
     print(f"  rendering is x{plain_rate / render_rate:.1f} slower per page")
-    figure("rendered pages/s", render_rate, "pages/s", baseline="plain fetch", baseline_value=plain_rate)
+    figure(
+        "rendered pages/s",
+        render_rate,
+        "pages/s",
+        baseline="plain fetch",
+        baseline_value=plain_rate,
+    )
     figure(
         "memory per rendered page",
         per_page_mib,
@@ -281,10 +289,14 @@ def main() -> None:
     )
 
     docs = args.hosts * args.docs
-    print(f"2. monitor passes over {docs} documents ({args.hosts} hosts x {args.docs}, delay 0.5 s):")
+    print(
+        f"2. monitor passes over {docs} documents ({args.hosts} hosts x {args.docs}, delay 0.5 s):"
+    )
     for label, passes in (("none rendered (baseline)", none), (f"{rendering} rendered", some)):
         for k, (wall, counts, rendered) in enumerate(passes, start=1):
-            print(f"  {label:26s} pass {k}: {wall:6.2f} s  {counts}  pages rendered so far {rendered}")
+            print(
+                f"  {label:26s} pass {k}: {wall:6.2f} s  {counts}  pages rendered so far {rendered}"
+            )
     for k in (0, 1):
         ratio = some[k][0] / none[k][0]
         verdict = "met" if ratio <= 2 else "MISSED"
