@@ -13,6 +13,9 @@ from click.testing import CliRunner
 from policysites import CLAUSES, WallClock, loopback_fetcher, policy_html, start
 
 from api.cli import cli
+from api.commands.history import render as render_timeline
+from api.commands.history import timeline_of
+from api.viewer.routes import _capture
 from db import Store
 from monitor.check import extract_or_none
 from monitor.fetch import FetchResult
@@ -168,6 +171,18 @@ async def test_auto_renders_a_shell_and_goes_straight_to_the_renderer_next_time(
     assert second.status == "ok" and not second.new_version
     assert sites.requests == [("site.test", "/privacy")]  # no plain fetch this time
     assert rendering.calls == [url, url]
+
+    # The policy changes: history and the viewer say how its versions were obtained.
+    rendering.dom[url] = policy_html([*CLAUSES, "We now share your data with partners."])
+    third = await check(monitor, doc["id"])
+    assert third.new_version and third.changes
+    timeline = timeline_of(store, store.get_document(doc["id"]))
+    assert [v["sources"] for v in timeline["versions"]] == [["live-rendered"]] * 2
+    assert "(rendered in a browser: live-rendered)" in render_timeline(timeline)
+    snap = store.latest_snapshot(doc["id"])
+    capture = _capture("https://web.archive.org", snap, state)
+    assert capture["source_label"] == "live fetch, rendered in a browser"
+    assert capture["source_short"] == "Live, rendered" and capture["url"] is None
 
 
 async def test_auto_keeps_a_plain_policy_plain_and_never_renders_it(
