@@ -82,7 +82,7 @@ class RenderPolicy:
     pages: int = 2  # pages rendered at once in the one browser
     page_timeout: float = 30.0  # one page, from navigation to the serialized DOM
     settle_timeout: float = 3.0  # after `load`, waiting for the network to go quiet
-    quiet: float = 0.15  # seconds without a request in flight that count as quiet
+    quiet: float = 0.2  # seconds without a request in flight that count as quiet
     request_timeout: float = 15.0  # one request the page makes, body included
     max_page_bytes: int = 20 * 1024 * 1024  # all the bodies one page loads, decompressed
     max_requests: int = 300  # requests one page may make
@@ -337,13 +337,14 @@ class Renderer:
         from playwright.async_api import Error as PlaywrightError
 
         context, page, page_state = await self._fresh_page()
-        # The next fetch's page is opened while this one renders (each is still used once).
-        self._spare = asyncio.ensure_future(self._fresh_page())
+        if self._spare is None:
+            # The next fetch's page opens while this one renders (each is still used once).
+            self._spare = asyncio.ensure_future(self._new_page())
         try:
             try:
                 async with asyncio.timeout(self.render.page_timeout):
                     response = await self._navigate(page, url, page_state)
-                    await self._settle(page_state)
+                    await self._settle(page, page_state)
                     html = await page.content()
                     final_url = page.url
             except TimeoutError:
@@ -369,7 +370,7 @@ class Renderer:
                 log.debug("closing a browser context", exc_info=True)
             self.rendered += 1
 
-    async def _settle(self, state: _Page) -> None:
+    async def _settle(self, page: Any, state: _Page) -> None:
         """After `load`, wait until no request of the page has been in flight for
         ``quiet`` seconds (the XHR that brings the text, then the script that writes it),
         at most ``settle_timeout``: a page that keeps polling is taken as it is then.
@@ -380,7 +381,11 @@ class Renderer:
         while time.monotonic() < deadline:
             quiet_for = time.monotonic() - state.last_activity
             if state.inflight == 0 and quiet_for >= self.render.quiet:
-                return
+                # The last response may still wait for its callback (parse, write the
+                # DOM): a task queued behind it in the page answers once that ran.
+                await page.evaluate("() => new Promise(r => setTimeout(r, 0))")
+                if state.inflight == 0:
+                    return
             await asyncio.sleep(min(self.render.quiet, 0.02))
 
     async def _navigate(self, page: Any, url: str, state: _Page) -> Any:
@@ -406,13 +411,16 @@ class Renderer:
         raise PlaywrightError("too many redirects")
 
     async def _fresh_page(self) -> tuple[Any, Any, _Page]:
-        """A new context and its page, routed through the guard: the spare if one is ready."""
+        """A new context and its page, routed through the guard: the spare if there is one."""
         spare, self._spare = self._spare, None
         if spare is not None:
             try:
                 return await spare
             except Exception:  # the browser went away meanwhile: open one now
                 log.debug("the spare page failed", exc_info=True)
+        return await self._new_page()
+
+    async def _new_page(self) -> tuple[Any, Any, _Page]:
         browser = await self._browser_ready()
         state = _Page(budget=self.render.max_page_bytes, requests_left=self.render.max_requests)
         context = await browser.new_context(

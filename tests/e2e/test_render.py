@@ -401,6 +401,8 @@ async def test_pages_render_concurrently_in_one_browser(site):
             *(renderer.fetch(site["base"] + path) for path in ("/script-dom", "/xhr") * 3)
         )
         browser = renderer._browser
+        # Each page's context is closed after it; at most the next one's waits, unused.
+        assert len(browser.contexts) <= 1
     assert all(r.outcome == "ok" for r in results)
     assert browser is not None and not browser.is_connected()  # closed with the renderer
 
