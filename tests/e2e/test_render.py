@@ -531,3 +531,25 @@ async def test_serve_without_chromium_says_once_that_rendering_is_off(tmp_path):
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+async def test_the_backfill_command_renders_too(site, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from api.cli import cli
+
+    monkeypatch.setenv("CLAUSEWATCH_ALLOW_PRIVATE_ADDRESSES", "1")  # the local archive
+    args = [
+        "backfill",
+        "https://app.example/privacy",
+        "--db",
+        str(tmp_path / "cw.db"),
+        "--wayback-url",
+        f"http://127.0.0.1:{site['port']}",
+        "--fetch-per-minute",
+        "6000",
+    ]
+    out = await asyncio.to_thread(CliRunner().invoke, cli, args)
+    assert out.exit_code == 0, out.output
+    assert "1 fetched, 1 versions" in out.output and "1 rendered" in out.output
+    assert site["hits"] == ["id_", "if_"]
