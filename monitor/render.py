@@ -104,12 +104,16 @@ def chromium_available(executable: str = CHROMIUM) -> str | None:
     return None
 
 
+# check_url with every address allowed: the scheme and the host's presence only.
+_SCHEME_ONLY = AddressPolicy(allow_private=True)
+
+
 class EndpointGuard:
     """The address guard of rendered fetches: AddressPolicy, plus exact allowed endpoints.
 
-    ``allowed(ip, port)`` is what the resolver and the literal-IP check ask; the endpoint
-    list exempts one address *and port* (a test's local site), not a whole network, so a
-    page on that site still cannot reach another port of the same host.
+    ``refusal(address, port)`` is what the resolver and the literal-IP check ask; the
+    endpoint list exempts one address *and port* (a test's local site), not a whole network,
+    so a page on that site still cannot reach another port of the same host.
     """
 
     def __init__(self, addresses: AddressPolicy, endpoints: Iterable[str] = ()) -> None:
@@ -129,13 +133,12 @@ class EndpointGuard:
 
     def check_url(self, url: URL) -> None:
         """Scheme and literal-IP check before any lookup (hostnames: in the resolver)."""
+        check_url(url, _SCHEME_ONLY)
         host = (url.raw_host or "").strip("[]")
         try:
             ip = ipaddress.ip_address(host)
         except ValueError:
-            check_url(url, AddressPolicy(allow_private=True))  # scheme and host only
             return
-        check_url(url, AddressPolicy(allow_private=True))
         reason = self.refusal(str(ip), url.port or 0)
         if reason:
             raise AddressRefused(host, reason)
@@ -377,15 +380,21 @@ class Renderer:
 
         Our own count, not Playwright's `networkidle`, which always waits 500 ms: every
         request goes through the router, so it knows when the page is quiet."""
+        from playwright.async_api import Error as PlaywrightError
+
         deadline = time.monotonic() + self.render.settle_timeout
         while time.monotonic() < deadline:
             quiet_for = time.monotonic() - state.last_activity
             if state.inflight == 0 and quiet_for >= self.render.quiet:
                 # The last response may still wait for its callback (parse, write the
                 # DOM): a task queued behind it in the page answers once that ran.
-                await page.evaluate("() => new Promise(r => setTimeout(r, 0))")
-                if state.inflight == 0:
-                    return
+                try:
+                    await page.evaluate("() => new Promise(r => setTimeout(r, 0))")
+                except PlaywrightError:
+                    pass  # the page navigated meanwhile (a script redirect): keep waiting
+                else:
+                    if state.inflight == 0:
+                        return
             await asyncio.sleep(min(self.render.quiet, 0.02))
 
     async def _navigate(self, page: Any, url: str, state: _Page) -> Any:
