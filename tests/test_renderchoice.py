@@ -54,13 +54,24 @@ def test_the_corpus_is_there():
     assert len(corpus_pages()) == 24 + 180
 
 
+# Mektoube's error page ("Cette page n'existe pas", served with 200 for a day; see
+# tests/data/capture-histories/NOTES.md): 7 words and a <noscript> asking for JavaScript,
+# which is all a client-rendered shell shows too. Judged alone it would be rendered once;
+# a tracked document has its decision remembered (plain) and is fetched plainly, which
+# test_a_remembered_plain_decision_fetches_an_error_page_plainly checks.
+ERROR_PAGES = {"mektoube/2025-11-18T123342Z.html", "mektoube/2025-11-19T003345Z.html"}
+
+
 @pytest.mark.parametrize("path", corpus_pages(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_auto_keeps_the_plain_fetch_on_every_real_page(path):
     # Each of these pages holds its policy as served (some say "enable JavaScript" in a
     # <noscript> all the same, or are a home page served instead): none needs a browser.
     raw = path.read_bytes()
     verdict = judge(extract_or_none(raw, "text/html", None), raw)
-    assert not verdict.render, verdict.reason
+    if f"{path.parent.name}/{path.name}" in ERROR_PAGES:
+        assert verdict.render and "no policy text" in verdict.reason
+    else:
+        assert not verdict.render, verdict.reason
 
 
 def test_script_signals():
@@ -282,3 +293,22 @@ def test_track_render_flag(tmp_path):
 def test_a_rendered_result_reports_itself():
     r = FetchResult("u", "ok", "u")
     assert not r.rendered and replace(r, rendered=True).rendered
+
+
+async def test_a_remembered_plain_decision_fetches_an_error_page_plainly(
+    store, sites, monitor, rendering
+):
+    # Mektoube's real policy, then its real error page served with 200 at the same URL
+    # (capture history, 2025-11-18): the document decided "plain" on its policy, so the
+    # error page is fetched plainly, never rendered, and is not a version.
+    history = DATA / "capture-histories" / "mektoube"
+    policy = (history / "2025-11-18T003346Z.html").read_bytes().decode("utf-8")
+    error = (history / "2025-11-18T123342Z.html").read_bytes().decode("utf-8")
+    url = sites.set("site.test", "/privacy", policy)
+    doc = track(store, url)
+    assert (await check(monitor, doc["id"])).status == "ok"
+    sites.set("site.test", "/privacy", error)
+    second = await check(monitor, doc["id"])
+    assert second.status == "not-policy" and not second.new_version, second
+    assert rendering.calls == []
+    assert store.get_document(doc["id"])["render_decision"] == "plain"
