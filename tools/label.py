@@ -204,7 +204,9 @@ def hunks(diffs: list[tuple[int, list[str]]], context: int = CONTEXT_WORDS) -> l
     return out
 
 
-def show(pool: list[dict], n: int, corpus: Path, full: bool = False) -> str:
+def show(
+    pool: list[dict], n: int, corpus: Path, full: bool = False, context: int = CONTEXT_WORDS
+) -> str:
     p = packet(pool, n)
     manifest = load_manifest(corpus)
     subjects = {f["file"]: f.get("source_commit_subject", "") for f in manifest["files"]}
@@ -216,7 +218,7 @@ def show(pool: list[dict], n: int, corpus: Path, full: bool = False) -> str:
     diffs = word_diff(old, new)
     added, removed = diff_counts(diffs)
     lines = [f"packet {n}: {p['old']} -> {p['new']}  (split {p['split']})"]
-    hs = hunks(diffs)
+    hs = hunks(diffs, context)
     for i, h in enumerate(hs, 1):
         lines += ["", f"@@ hunk {i}/{len(hs)}", h]
     if not hs:
@@ -493,6 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("show", help="word diff of a packet")
     c.add_argument("n", type=int)
     c.add_argument("--full", action="store_true", help="also print both full texts")
+    c.add_argument("--context", type=int, default=CONTEXT_WORDS, help="words of context")
 
     c = sub.add_parser("record", help="record (or replace) one label")
     c.add_argument("n", type=int)
@@ -546,7 +549,7 @@ def _run(args) -> int:
         return 0
     pool = load_pool(args.pool)
     if args.cmd == "show":
-        print(show(pool, args.n, args.corpus, args.full))
+        print(show(pool, args.n, args.corpus, args.full, args.context))
     elif args.cmd == "record":
         label = make_label(
             packet(pool, args.n),
