@@ -528,6 +528,10 @@ def main(argv: list[str] | None = None) -> int:
     except LabelError as e:
         print(f"label: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `show N | head` closed the pipe: not an error for a reader.
+        sys.stderr.close()
+        return 0
 
 
 def _run(args) -> int:
