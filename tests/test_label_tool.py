@@ -212,3 +212,20 @@ def test_word_diff_hunks_mark_changes_with_context():
 def test_tool_never_imports_the_judge():
     source = (ROOT / "tools" / "label.py").read_text(encoding="utf-8")
     assert "monitor" not in source.replace("monitor.classify or monitor.compare", "")
+
+
+def test_agreement_range_limits_the_packets(tmp_path, capsys):
+    pool_path = tmp_path / "pool.json"
+    pool_path.write_text(json.dumps({"seed": 1, "packets": _pool(3)}))
+    base = ["--pool", str(pool_path), "--labels", str(tmp_path / "labels")]
+    for who, verdicts in (("A", ["no", "no", "yes"]), ("B", ["no", "no", "no"])):
+        for n, m in enumerate(verdicts):
+            cats = ["--categories", "other"] if m == "yes" else []
+            cmd = ["record", str(n), "--labeller", who, "--material", m, *cats]
+            assert label.main([*base, *cmd, "--rationale", "r"]) == 0
+    capsys.readouterr()
+    assert label.main([*base, "agreement", "--range", "0-1"]) == 0
+    assert "2 packets labelled by A and B: raw agreement 2/2" in capsys.readouterr().out
+    assert label.main([*base, "agreement"]) == 0
+    assert "raw agreement 2/3" in capsys.readouterr().out
+    assert label.main([*base, "agreement", "--range", "5-1"]) == 2

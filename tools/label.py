@@ -349,6 +349,13 @@ def agreement(la: dict[int, dict], lb: dict[int, dict]) -> dict:
     }
 
 
+def packet_range(text: str) -> tuple[int, int]:
+    lo, sep, hi = text.partition("-")
+    if not sep or not lo.isdigit() or not hi.isdigit() or int(lo) > int(hi):
+        raise LabelError(f"bad range {text!r}; use LO-HI, e.g. 0-59")
+    return int(lo), int(hi)
+
+
 # --- merge ---------------------------------------------------------------------------
 
 
@@ -518,6 +525,7 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("agreement", help="raw agreement and Cohen's kappa of two labellers")
     c.add_argument("--a", default="A")
     c.add_argument("--b", default="B")
+    c.add_argument("--range", help="only packets LO-HI (e.g. 0-59, the planned overlap)")
 
     c = sub.add_parser("merge", help="write wild.json from all labels and resolutions")
     c.add_argument("--out", type=Path, default=WILD)
@@ -585,14 +593,17 @@ def _run(args) -> int:
             f"next upward {up}, next downward {down}"
         )
     elif args.cmd == "agreement":
-        r = agreement(labels_of(args.a, args.labels), labels_of(args.b, args.labels))
+        la, lb = labels_of(args.a, args.labels), labels_of(args.b, args.labels)
+        if args.range:
+            lo, hi = packet_range(args.range)
+            la = {n: v for n, v in la.items() if lo <= n <= hi}
+        r = agreement(la, lb)
         print(
             f"{r['packets']} packets labelled by {args.a} and {args.b}: raw agreement "
             f"{r['agree']}/{r['packets']} = {r['raw']:.3f}, Cohen's kappa {r['kappa']:.3f} "
             f"(material: {args.a} {r['material_a']}, {args.b} {r['material_b']}; same categories on "
             f"{r['same_categories_when_both_material']} of {r['both_material']} both-material)"
         )
-        la, lb = labels_of(args.a, args.labels), labels_of(args.b, args.labels)
         for n in r["disagreements"]:
             print(f"  packet {n} ({la[n]['slug']}):")
             for name, lab in ((args.a, la[n]), (args.b, lb[n])):
