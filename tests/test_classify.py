@@ -543,3 +543,38 @@ def test_verb_base_undoes_the_forms_of_a_verb():
         "use",
     ]
     assert verb_base("user", bases) is None and verb_base("house", bases) is None
+
+
+def test_moved_text_pool_prefix_filter_finds_what_comparing_every_set_finds():
+    # The pool compares a span only with sets sharing a word of its prefix; that must find
+    # exactly the similar sets a comparison with every set finds.
+    import random
+    from fractions import Fraction
+
+    from monitor.classify import _MOVED_JACCARD, _Pool
+
+    rnd = random.Random(7)
+    vocab = [f"w{k}" for k in range(40)]
+    spans = [" ".join(rnd.sample(vocab, rnd.randint(8, 20))) for _ in range(200)]
+    pool = _Pool(spans)
+    sets = [set(s.split()) for s in spans]
+    for _ in range(300):
+        ws = set(rnd.sample(vocab, rnd.randint(8, 20)))
+        brute = any(Fraction(len(ws & s), len(ws | s)) >= _MOVED_JACCARD for s in sets)
+        assert pool.holds(" ".join(sorted(ws))) == brute
+
+
+def test_moved_text_runs_are_found_across_clause_boundaries_and_only_in_order():
+    from monitor.classify import _Runs
+
+    d = PolicyDocument(
+        (
+            Clause(("A",), "paragraph", "We collect your email address."),
+            Clause(("A",), "paragraph", "We share it with advertisers."),
+        )
+    )
+    runs = _Runs(d)
+    assert runs.holds(["email", "address", "we", "share"])
+    assert runs.holds(["we", "collect", "your", "email"])
+    assert not runs.holds(["we", "share", "your", "email"])
+    assert not runs.holds(["address", "we", "collect", "your"])

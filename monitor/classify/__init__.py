@@ -6,7 +6,7 @@ Pure: takes the diff's changes and returns them judged; no I/O.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
@@ -20,7 +20,7 @@ from monitor.classify.lexicon import (
 )
 from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
-from monitor.classify.words import PRACTICE_VERBS, words
+from monitor.classify.words import PRACTICE_VERBS, key_words, words
 from monitor.diff.change import ClauseChange
 from monitor.model import PolicyDocument
 from monitor.textnorm import comparison_key
@@ -188,41 +188,63 @@ class _Pool:
 
     def __init__(self, spans: list[str], doc: PolicyDocument | None = None) -> None:
         self.text = "\x00".join(spans)
-        sets = [set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS]
-        # By size: two sets this similar differ in size by at most the Jaccard ratio, so
-        # only a narrow band of sizes is worth intersecting (a rewrite holds thousands).
-        sets.sort(key=len)
-        self.sets = sets
-        self.sizes = [len(ps) for ps in sets]
+        self.sets = [set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS]
+        # Which sets hold each word: a span is compared only with sets sharing a word of
+        # its prefix (below), not with every set of a like size (a rewrite holds thousands).
+        self.holding: dict[str, list[int]] = defaultdict(list)
+        for k, ps in enumerate(self.sets):
+            for w in ps:
+                self.holding[w].append(k)
         self.doc = doc
-        self._doc_words: str | None = None
+        self._doc_runs: _Runs | None = None
 
-    def doc_words(self) -> str:
-        # Cut only when a long enough span needs them, then kept: hashing the document
-        # for _words_of's cache on every span cost more than the lookup.
-        if self._doc_words is None:
-            self._doc_words = _words_of(self.doc)
-        return self._doc_words
+    def doc_runs(self) -> _Runs:
+        # Indexed only when a long enough span needs it, then kept.
+        if self._doc_runs is None:
+            self._doc_runs = _runs_of(self.doc)
+        return self._doc_runs
 
     def holds(self, span: str) -> bool:
         if span in self.text:
             return True
-        n = len(span.split())
-        if self.doc is not None and n >= _REPEATED_MIN_WORDS and f" {span} " in self.doc_words():
+        run = span.split()
+        n = len(run)
+        if self.doc is not None and n >= _REPEATED_MIN_WORDS and self.doc_runs().holds(run):
             return True
         if n < _MOVED_SIMILAR_WORDS:
             return False
-        ws = set(span.split())
+        ws = set(run)
         n, p, q = len(ws), _MOVED_JACCARD.numerator, _MOVED_JACCARD.denominator
-        # Sizes from ceil(n·p/q) to floor(n·q/p), bounds in integers: comparing Fractions
-        # inside the bisection cost more than the intersections it saves.
-        lo = bisect_left(self.sizes, -(-n * p // q))
-        hi = bisect_right(self.sizes, n * q // p)
+        # |A ∩ B| / |A ∪ B| >= p/q needs |A ∩ B| >= ceil(n·p/q), so any n - that + 1 words
+        # of the span include one the set shares (prefix filtering): only sets holding one
+        # of those words can match. The rarest words are taken, to look at fewest sets.
+        prefix = sorted(ws, key=lambda w: (len(self.holding.get(w, ())), w))
+        prefix = prefix[: n - -(-n * p // q) + 1]
+        seen = {k for w in prefix for k in self.holding.get(w, ())}
         # |A ∩ B| / |A ∪ B| >= p/q, with |A ∪ B| = |A| + |B| - |A ∩ B|, in integers: no
         # union set built per candidate, no float to round.
+        return any((p + q) * len(ws & self.sets[k]) >= p * (n + len(self.sets[k])) for k in seen)
+
+
+class _Runs:
+    """The words of a version, searchable for a run of them in a row (across clause
+    boundaries, as the text reads) without scanning the whole text for each run: a
+    10,000-clause version has half a million words."""
+
+    def __init__(self, doc: PolicyDocument) -> None:
+        self.words = [w for c in doc.clauses for w in key_words(c.key)]
+        self.at: dict[str, list[int]] = defaultdict(list)
+        for i, w in enumerate(self.words):
+            self.at[w].append(i)
+
+    def holds(self, run: list[str]) -> bool:
+        # Anchored on the run's rarest word: only where it occurs can the run start.
+        offset = min(range(len(run)), key=lambda k: len(self.at.get(run[k], ())))
+        n = len(run)
         return any(
-            (p + q) * len(ws & ps) >= p * (n + size)
-            for ps, size in zip(self.sets[lo:hi], self.sizes[lo:hi], strict=True)
+            self.words[i - offset : i - offset + n] == run
+            for i in self.at.get(run[offset], ())
+            if i >= offset
         )
 
 
@@ -293,6 +315,6 @@ def classify_changes(
 
 
 @lru_cache(maxsize=4)
-def _words_of(doc: PolicyDocument) -> str:
+def _runs_of(doc: PolicyDocument) -> _Runs:
     # Cached: along a history each version is compared twice, once on each side.
-    return " " + " ".join(w for c in doc.clauses for w in words(c.text)) + " "
+    return _Runs(doc)
