@@ -12,26 +12,10 @@ from datetime import date
 
 from monitor.classify import classify_changes
 from monitor.classify.lexicon import CATEGORY_SLUGS, practice_categories
+from monitor.classify.verdict import STRONG
 from monitor.diff import ClauseChange, diff_clauses
 from monitor.model import PolicyDocument
 
-# Weight of one material change in the score; a removed "not" or a changed number counts
-# more than a reworded sentence.
-_STRONG_MARKERS = (
-    "drops “",
-    "adds “not",
-    "changes “",
-    "extends",
-    "shortens",
-    "raises",
-    "lowers",
-    "sale of",
-    "sale to",
-    "commitment not",
-    "removes the right",
-    "removes the option",
-    "rewrites the policy",
-)
 _SUMMARY_REASONS = 4
 
 
@@ -119,7 +103,8 @@ def _score(changes: list[ClauseChange]) -> float:
     material = [c for c in changes if c.material]
     if not material:
         return round(min(0.3, 0.03 * len(changes)), 3)
-    weight = sum(1.0 if any(m in c.reason for m in _STRONG_MARKERS) else 0.5 for c in material)
+    # From each change's structured verdict (monitor.classify.verdict), not its wording.
+    weight = sum(c.strength for c in material)
     return round(0.5 + 0.5 * (1 - math.exp(-weight / 3)), 3)
 
 
@@ -179,6 +164,8 @@ def _rewrite_change(old: PolicyDocument, new: PolicyDocument, kept: int) -> Clau
         material=True,
         categories=cats or ["other"],
         reason=reason,
+        rule="rewrite",
+        strength=STRONG,
     )
 
 

@@ -364,7 +364,8 @@ def test_logging_ips_is_collection_and_signing_in_is_not_logging():
 def test_a_reason_quotes_the_words_removed_not_the_markup_beside_them():
     old = "Images and video* (CCPA) *If you use the Snap Lenses feature, we may use face data."
     new = "Images and video (CCPA)"
-    material, reason = edit_reason(old, new, word_ops(old, new), ["first-party-collection"], True)
+    v = edit_reason(old, new, word_ops(old, new), ["first-party-collection"], True)
+    material, reason = v.material, v.reason
     assert material
     assert reason.startswith("removes “*If you use the Snap Lenses feature"), reason
 
@@ -488,7 +489,7 @@ def test_one_verb_in_another_form_or_its_synonym_is_not_a_changed_practice():
             "We may disclose data to the vendors we hire.",
         ),
     ):
-        _, reason = edit_reason(old, new, word_ops(old, new), ["third-party-sharing"], True)
+        reason = edit_reason(old, new, word_ops(old, new), ["third-party-sharing"], True).reason
         assert "changes “" not in reason, reason
 
 

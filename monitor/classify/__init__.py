@@ -20,6 +20,7 @@ from monitor.classify.lexicon import (
 )
 from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
+from monitor.classify.verdict import Verdict
 from monitor.classify.words import PRACTICE_VERBS, key_words, words
 from monitor.diff.change import ClauseChange
 from monitor.model import PolicyDocument
@@ -76,24 +77,25 @@ def _section_leaf(path: str | None) -> str:
     return (path or "").rsplit(" > ", 1)[-1]
 
 
-def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[bool, list[str], str]:
+def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict, list[str]]:
     added = ch.kind == "added"
     text = (ch.new if added else ch.old) or ""
     section = (ch.new_section if added else ch.old_section) or ""
     verb = "adds" if added else "removes"
     cats = categories_of(text, section)
     if ch.clause_kind == "heading":
-        return False, cats, f"{verb} the heading “{text.strip()}”"
+        return Verdict.cosmetic(f"{verb} the heading “{text.strip()}”", "heading"), cats
     if comparison_key(text) in toc:
-        return False, cats, f"{verb} the table-of-contents entry “{text.strip()}”"
+        return Verdict.cosmetic(f"{verb} the table-of-contents entry “{text.strip()}”", "toc"), cats
     if is_date_line(text):
-        return False, cats, f"{verb} the date line “{text.strip()}”"
+        return Verdict.cosmetic(f"{verb} the date line “{text.strip()}”", "date"), cats
     if is_label(text):
-        return False, cats, f"{verb} the label “{text.strip()}”"
+        return Verdict.cosmetic(f"{verb} the label “{text.strip()}”", "label"), cats
     if is_banner(text):
-        return False, cats, f"{verb} a page banner: “{clip(text.strip(), 12)}”"
+        return Verdict.cosmetic(f"{verb} a page banner: “{clip(text.strip(), 12)}”", "banner"), cats
     if is_pointer(text):
-        return False, cats, f"{verb} a pointer to more information: “{clip(text.strip(), 12)}”"
+        reason = f"{verb} a pointer to more information: “{clip(text.strip(), 12)}”"
+        return Verdict.cosmetic(reason, "pointer"), cats
     n_words = len(words(text))
     practice = [c for c in cats if c != "other"]
     own = practice_categories(text)
@@ -106,19 +108,16 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[bool, li
     # sell, and large, cryptocurrency...") says nothing about personal data.
     off_topic = not listed and own == ["third-party-sharing"] and not speaks_of_data(text)
     if off_topic and n_words >= MIN_STATEMENT_WORDS:
-        return (
-            False,
-            cats,
-            f"{verb} text that names no data and no party to a data practice: “{clip(text.strip(), 12)}”",
-        )
+        reason = f"{verb} text that names no data and no party to a data practice: “{clip(text.strip(), 12)}”"
+        return Verdict.cosmetic(reason, "off-topic"), cats
     material = bool(practice) and n_words >= MIN_STATEMENT_WORDS and (bool(own) or listed)
-    reason = describe_clause(text, practice or cats, added)
+    verdict = describe_clause(text, practice or cats, added)
     if not material:
-        reason += "; no data practice"
-    return material, cats, reason
+        verdict = Verdict.cosmetic(f"{verdict.reason}; no data practice", "no-practice")
+    return verdict, cats
 
 
-def _judge_edit(ch: ClauseChange) -> tuple[bool, list[str], str]:
+def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
     old, new = ch.old or "", ch.new or ""
     cats = sorted(
         set(categories_of(old, ch.old_section or "")) | set(categories_of(new, ch.section)),
@@ -127,24 +126,42 @@ def _judge_edit(ch: ClauseChange) -> tuple[bool, list[str], str]:
     if len(cats) > 1 and "other" in cats:
         cats.remove("other")
     if ch.clause_kind == "heading":
-        return False, cats, f"renames the heading “{old.strip()}” to “{new.strip()}”"
+        return Verdict.cosmetic(
+            f"renames the heading “{old.strip()}” to “{new.strip()}”", "heading"
+        ), cats
     if is_label(old) and is_label(new):
-        return False, cats, f"renames the label “{old.strip()}” to “{new.strip()}”"
+        return Verdict.cosmetic(
+            f"renames the label “{old.strip()}” to “{new.strip()}”", "label"
+        ), cats
     if is_banner(old) and is_banner(new):
-        return False, cats, "rewords a page banner"
+        return Verdict.cosmetic("rewords a page banner", "banner"), cats
     reordered = reordered_words(old, new)
     if reordered:
-        return False, cats, reordered
+        return Verdict.cosmetic(reordered, "reordered"), cats
     noise = noise_reason(old, new, ch.word_ops)
     if noise:
-        return False, cats, noise
+        return Verdict.cosmetic(noise), cats
     section_practice = bool(practice_categories(_section_leaf(ch.section)))
-    material, reason = edit_reason(old, new, ch.word_ops, cats, section_practice)
-    return material, cats, reason
+    return edit_reason(old, new, ch.word_ops, cats, section_practice), cats
+
+
+def _judged(ch: ClauseChange, verdict: Verdict, cats: list[str]) -> ClauseChange:
+    if verdict.material and len(cats) > 1 and "other" in cats:
+        cats = [c for c in cats if c != "other"]
+    return replace(
+        ch,
+        material=verdict.material,
+        categories=cats,
+        reason=verdict.reason,
+        rule=verdict.rule,
+        strength=verdict.strength if verdict.material else 0.0,
+        evidence=verdict.evidence,
+    )
 
 
 def classify_change(ch: ClauseChange, toc: frozenset[str] = frozenset()) -> ClauseChange:
-    """The change with ``material``, ``categories`` and ``reason`` filled in.
+    """The change with ``material``, ``categories`` and ``reason`` filled in, and the
+    verdict behind them (``rule``, ``strength``, ``evidence``).
 
     ``toc`` holds the comparison keys of headings, so a table-of-contents line that
     mirrors a heading is recognised as such.
@@ -153,14 +170,12 @@ def classify_change(ch: ClauseChange, toc: frozenset[str] = frozenset()) -> Clau
         cats = categories_of(ch.new or "", ch.section)
         a, b = _section_leaf(ch.old_section), _section_leaf(ch.new_section)
         where = f"from “{a}” to “{b}”" if a != b else f"within “{b}”" if b else "within the policy"
-        return replace(ch, material=False, categories=cats, reason=f"moves the clause {where}")
+        return _judged(ch, Verdict.cosmetic(f"moves the clause {where}", "moved"), cats)
     if ch.kind in ("added", "removed"):
-        material, cats, reason = _judge_whole_clause(ch, toc)
+        verdict, cats = _judge_whole_clause(ch, toc)
     else:
-        material, cats, reason = _judge_edit(ch)
-    if material and len(cats) > 1 and "other" in cats:
-        cats = [c for c in cats if c != "other"]
-    return replace(ch, material=material, categories=cats, reason=reason)
+        verdict, cats = _judge_edit(ch)
+    return _judged(ch, verdict, cats)
 
 
 def _spans(ch: ClauseChange) -> tuple[list[str], list[str]]:
@@ -265,16 +280,19 @@ def _moved_text(
     for ch, (ins, dels) in zip(changes, spans, strict=True):
         if ch.material and (ins or dels):
             if all(pool_del.holds(s) for s in ins) and all(pool_ins.holds(s) for s in dels):
-                ch = replace(ch, material=False, reason="moves text between clauses; same words")
+                ch = _judged(
+                    ch,
+                    Verdict.cosmetic("moves text between clauses; same words", "moved"),
+                    ch.categories,
+                )
             elif ch.kind == "modified":
                 rest_old, rest_new, moved = _without_moved(ch.word_ops, pool_ins, pool_del)
                 if moved:
                     why = noise_reason(rest_old, rest_new) or reordered_words(rest_old, rest_new)
                     if why or comparison_key(rest_old) == comparison_key(rest_new):
                         reason = "moves text to or from another clause"
-                        ch = replace(
-                            ch, material=False, reason=f"{reason}; {why}" if why else reason
-                        )
+                        reason = f"{reason}; {why}" if why else reason
+                        ch = _judged(ch, Verdict.cosmetic(reason, "moved"), ch.categories)
         out.append(ch)
     return out
 

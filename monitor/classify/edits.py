@@ -11,6 +11,7 @@ from cydifflib import SequenceMatcher
 from monitor.classify.lexicon import practice_categories, without_names
 from monitor.classify.noise import is_name, same_practice
 from monitor.classify.practice import CATEGORY_LABELS, clip, practice_phrase
+from monitor.classify.verdict import NONE, ORDINARY, STRONG, Verdict
 from monitor.classify.words import MODALS, NEGATIONS, PRACTICE_VERBS, STOPWORDS, words
 
 _PERMISSIVE = frozenset(["may", "might", "can", "could"])
@@ -223,8 +224,8 @@ def edit_reason(
     ops: list[tuple[str, str]],
     categories: list[str],
     section_practice: bool = False,
-) -> tuple[bool, str]:
-    """(material, reason) for an edit that is not noise."""
+) -> Verdict:
+    """The verdict on an edit that is not noise."""
     wo, wn = words(old), words(new)
     sm = SequenceMatcher(None, wo, wn, autojunk=False)
     removed: list[str] = []
@@ -241,27 +242,44 @@ def edit_reason(
         gone = [w for w in x if w in NEGATIONS and w not in y]
         came = [w for w in y if w in NEGATIONS and w not in x]
         if gone:
-            flips.append(f"drops “{gone[0]}”: {_now(ops, gone[0])}")
+            flips.append((f"drops “{gone[0]}”: {_now(ops, gone[0])}", "negation", gone[0]))
         if came:
-            flips.append(f"adds “{came[0]}”: {_now(ops, came[0])}")
+            flips.append((f"adds “{came[0]}”: {_now(ops, came[0])}", "negation", came[0]))
         mx = [w for w in x if w in MODALS]
         my = [w for w in y if w in MODALS]
         if mx and my and (mx[0] in _PERMISSIVE) != (my[0] in _PERMISSIVE):
-            flips.append(f"changes “{mx[0]}” to “{my[0]}”: {_now(ops, my[0])}")
+            flips.append(
+                (
+                    f"changes “{mx[0]}” to “{my[0]}”: {_now(ops, my[0])}",
+                    "modal",
+                    f"{mx[0]} → {my[0]}",
+                )
+            )
         vx = [w for w in x if w in PRACTICE_VERBS]
         vy = [w for w in y if w in PRACTICE_VERBS]
         if vx and vy and vx[0][:4] != vy[0][:4] and not same_practice(vx[0], vy[0]):
-            flips.append(f"changes “{vx[0]}” to “{vy[0]}”: {_now(ops, vy[0])}")
+            flips.append(
+                (
+                    f"changes “{vx[0]}” to “{vy[0]}”: {_now(ops, vy[0])}",
+                    "practice-verb",
+                    f"{vx[0]} → {vy[0]}",
+                )
+            )
     quantity = _quantity_reason(old, new, categories, ops)
+    strength = STRONG
     if quantity:
-        flips.insert(0, quantity)
+        flips.insert(0, (quantity, "quantity", ""))
     elif not flips:
         scope = _promise_scope(old, new, ops)
         if scope:
-            flips.append(scope)
+            flips.append((scope, "promise", ""))
+            # Cutting or writing a whole commitment turns the clause around; an edit
+            # inside one narrows or widens it.
+            strength = STRONG if "commitment not" in scope else ORDINARY
     practice = [c for c in categories if c != "other"]
     if flips:
-        return True, "; ".join(flips[:2])
+        reason = "; ".join(text for text, _, _ in flips[:2])
+        return Verdict(True, reason, flips[0][1], strength, flips[0][2])
     content = [w for w in removed + added if w not in STOPWORDS]
     ins, dels = _segments(ops, "insert"), _segments(ops, "delete")
     changed_practice = practice_categories(without_names(" ".join(ins + dels)))
@@ -276,12 +294,15 @@ def edit_reason(
     extra = len(ins) + len(dels) - 1
     if extra > 0:
         action += f" (and {extra} more edit{'s' if extra > 1 else ''})"
+    evidence = " … ".join([*dels[:1], *ins[:1]])
     if (
         practice
         and (changed_practice or len(content) >= MIN_CONTENT_WORDS)
         and (section_practice or _states_practice(old, new))
     ):
-        return True, f"{action} in a clause on {CATEGORY_LABELS[practice[0]]}"
+        reason = f"{action} in a clause on {CATEGORY_LABELS[practice[0]]}"
+        return Verdict(True, reason, "edit", ORDINARY, evidence)
     if changed_practice:
-        return True, f"{action}, bringing in {CATEGORY_LABELS[changed_practice[0]]}"
-    return False, f"{action}; no data practice changes"
+        reason = f"{action}, bringing in {CATEGORY_LABELS[changed_practice[0]]}"
+        return Verdict(True, reason, "edit", ORDINARY, evidence)
+    return Verdict(False, f"{action}; no data practice changes", "no-practice", NONE, evidence)
