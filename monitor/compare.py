@@ -141,7 +141,11 @@ def _summary(changes: list[ClauseChange], rewrite: bool) -> str:
         text += f"; and {more} more {'kind' if more == 1 else 'kinds'} of material change"
     text += "."
     if other:
-        text += f" The other {other} {'is' if other == 1 else 'are'} cosmetic or carry no data practice."
+        text += (
+            " The other one is cosmetic or carries no data practice."
+            if other == 1
+            else f" The other {other} are cosmetic or carry no data practice."
+        )
     return text
 
 

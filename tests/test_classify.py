@@ -4,6 +4,7 @@ Every test takes a real version from tests/data, edits one clause the way a site
 and checks the verdict and that the reason is phrased from the actual words.
 """
 
+import re
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import CATEGORY_SLUGS, categories_of
 from monitor.classify.noise import noise_reason
 from monitor.classify.practice import practice_phrase
-from monitor.classify.words import verb_base
+from monitor.classify.words import verb_base, words
 from monitor.compare import compare
 from monitor.diff.words import word_ops
 from monitor.extract import extract
@@ -579,3 +580,23 @@ def test_moved_text_runs_are_found_across_clause_boundaries_and_only_in_order():
     assert runs.holds(["we", "collect", "your", "email"])
     assert not runs.holds(["we", "share", "your", "email"])
     assert not runs.holds(["address", "we", "collect", "your"])
+
+
+def test_the_headline_of_a_material_edit_is_never_a_cosmetic_one():
+    # Grindr 2022 -> 2023 straightened the quotes of its introduction while rewording it:
+    # the reason quoted “Grindr’s” -> “Grindr's”, an edit of typography only.
+    c = compare(real("grindr/2022-07-07T003226Z.md"), real("grindr/2023-01-06T003228Z.md"))
+    intro = next(ch for ch in c.changes if (ch.old or "").startswith("Welcome to Grindr"))
+    assert intro.material
+    assert not intro.reason.startswith("replaces “Grindr’s” with “Grindr's”"), intro.reason
+    for ch in c.material_changes:
+        m = re.match(r"replaces “(.+?)” with “(.+?)”", ch.reason)
+        if m:
+            assert sorted(words(m[1])) != sorted(words(m[2])), ch.reason
+
+
+def test_a_headline_quotes_no_lone_punctuation():
+    old = "We share “your” personal information with our partners."
+    new = "We share your personal information with our partners and advertisers."
+    v = edit_reason(old, new, word_ops(old, new), ["third-party-sharing"], True)
+    assert v.reason.startswith("adds “and advertisers”"), v.reason

@@ -176,3 +176,20 @@ def test_verdict_fields_name_the_rule_and_its_weight():
     d = ch.to_detail_dict()
     assert d["rule"] == "negation" and d["strength"] == 1.0
     assert "rule" not in ch.to_dict()  # the DESIGN.md contract is unchanged
+
+
+def test_summary_grammar_for_one_and_for_several_other_changes():
+    one = doc(
+        "We may sell your personal information to data brokers.",
+        "We keep your mesages for 30 days.",
+        "Write to privacy@acme.example with questions.",
+    )
+    c = compare(OLD, one)
+    assert c.summary.endswith("The other one is cosmetic or carries no data practice."), c.summary
+    two = doc(
+        "We may sell your personal information to data brokers.",
+        "We keep your mesages for 30 days.",
+        "Write to privacy@acme.example with any questions!",
+    )
+    c = compare(OLD, two)
+    assert c.summary.endswith("The other 2 are cosmetic or carry no data practice."), c.summary

@@ -211,6 +211,38 @@ def _segments(ops: list[tuple[str, str]], op: str) -> list[str]:
 _HAS_WORD = re.compile(r"\w")
 
 
+def _hunks(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(deleted, inserted) text of each run of edits between equal stretches."""
+    out: list[tuple[str, str]] = []
+    gone: list[str] = []
+    came: list[str] = []
+    for op, t in [*ops, ("equal", "")]:
+        if op == "equal":
+            if "".join(gone + came).strip():
+                out.append(("".join(gone).strip(), "".join(came).strip()))
+            gone, came = [], []
+        else:
+            (gone if op == "delete" else came).append(t)
+    return out
+
+
+def _cosmetic_hunk(gone: str, came: str) -> bool:
+    """Case, quotes, markup, punctuation or word order only: "Grindr’s" -> "Grindr's"."""
+    return sorted(words(gone)) == sorted(words(came))
+
+
+def _headline(hunks: list[tuple[str, str]]) -> tuple[str, str]:
+    """The edit a reason quotes: the first that changes words, one naming a data practice
+    before any other; never a cosmetic one while a real one exists."""
+    real = [h for h in hunks if not _cosmetic_hunk(*h)]
+    if not real:
+        return hunks[0] if hunks else ("", "")
+    practice = [h for h in real if practice_categories(without_names(" ".join(h)))]
+    gone, came = (practice or real)[0]
+    # A side with no words (a lone quote mark) is not quoted: "adds “…”", not "replaces “’”".
+    return (gone if _HAS_WORD.search(gone) else ""), (came if _HAS_WORD.search(came) else "")
+
+
 def _states_practice(old: str, new: str) -> bool:
     """Whether the clause states a practice at all, judged without the names in it."""
     # Asked last, only when the verdict hangs on it: it scans both sides with every
@@ -283,18 +315,20 @@ def edit_reason(
     content = [w for w in removed + added if w not in STOPWORDS]
     ins, dels = _segments(ops, "insert"), _segments(ops, "delete")
     changed_practice = practice_categories(without_names(" ".join(ins + dels)))
-    if ins and dels:
-        action = f"replaces “{clip(dels[0])}” with “{clip(ins[0])}”"
-    elif ins:
-        action = f"adds “{clip(ins[0])}”"
-    elif dels:
-        action = f"removes “{clip(dels[0])}”"
+    hunks = _hunks(ops)
+    gone, came = _headline(hunks)
+    if gone and came:
+        action = f"replaces “{clip(gone)}” with “{clip(came)}”"
+    elif came:
+        action = f"adds “{clip(came)}”"
+    elif gone:
+        action = f"removes “{clip(gone)}”"
     else:
         action = "rewords the clause"
-    extra = len(ins) + len(dels) - 1
+    extra = len(hunks) - 1
     if extra > 0:
         action += f" (and {extra} more edit{'s' if extra > 1 else ''})"
-    evidence = " … ".join([*dels[:1], *ins[:1]])
+    evidence = " … ".join(t for t in (gone, came) if t)
     if (
         practice
         and (changed_practice or len(content) >= MIN_CONTENT_WORDS)
