@@ -600,3 +600,57 @@ def test_a_headline_quotes_no_lone_punctuation():
     new = "We share your personal information with our partners and advertisers."
     v = edit_reason(old, new, word_ops(old, new), ["third-party-sharing"], True)
     assert v.reason.startswith("adds “and advertisers”"), v.reason
+
+
+# Clauses quoted from dev-split services of the shared policy-changes corpus (Open Terms
+# Archive contrib-versions, ODC-BY 1.0, "Open Terms Archive contributors").
+def _doc(*clauses: tuple[tuple[str, ...], str, str]) -> PolicyDocument:
+    return PolicyDocument(tuple(Clause(sec, kind, text) for sec, kind, text in clauses))
+
+
+def test_a_new_postal_address_is_not_material():
+    # yelp 2020-07-29 -> 2022-06-30
+    sec = ("Yelp Privacy Policy", "Contact")
+    intro = "If you have questions about our privacy practices, contact us by mail at:"
+    old = _doc(
+        (sec, "paragraph", intro),
+        (
+            sec,
+            "paragraph",
+            "Yelp, Attn: Data Privacy Manager 140 New Montgomery St., 9th Floor San Francisco, California 94105",
+        ),
+    )
+    new = _doc(
+        (sec, "paragraph", intro),
+        (
+            sec,
+            "paragraph",
+            "Yelp, Attn: Data Privacy Manager 350 Mission Street, 10th Floor San Francisco, California 94105, U.S.A.",
+        ),
+    )
+    c = compare(old, new)
+    assert not c.material, [ch.reason for ch in c.changes]
+    assert c.changes[0].rule == "contact"
+
+
+@pytest.mark.parametrize("direction", ["obfuscated", "revealed"])
+def test_an_e_mail_address_obfuscated_or_revealed_is_not_material(direction):
+    # we-heart-it 2024-03-26 -> 2024-05-03 -> 2024-05-03: Cloudflare hides the address
+    sec = ("We Heart It Privacy Policy", "Your Rights")
+    lead = "You may access, correct or delete your personal information by:"
+    plain = "Emailing us at privacy@weheartit.com"
+    hidden = "Emailing us at [email protected]"
+    a, b = (plain, hidden) if direction == "obfuscated" else (hidden, plain)
+    c = compare(
+        _doc((sec, "paragraph", lead), (sec, "list-item", a)),
+        _doc((sec, "paragraph", lead), (sec, "list-item", b)),
+    )
+    assert not c.material, [ch.reason for ch in c.changes]
+
+
+def test_contact_details_beside_a_new_recipient_stay_material():
+    sec = ("Privacy Policy", "Sharing")
+    old = "We share your e-mail address with SalesForce. Questions: privacy@acme.example"
+    new = "We share your e-mail address and purchase history with SalesForce and Acoustic. Questions: dpo@acme.example"
+    c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
+    assert c.material

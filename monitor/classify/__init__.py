@@ -11,7 +11,8 @@ from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
 
-from monitor.classify.edits import edit_reason
+from monitor.classify.contact import contact_edit, has_contact, only_contact
+from monitor.classify.edits import edit_reason, hunks
 from monitor.classify.lexicon import (
     CATEGORY_SLUGS,
     categories_of,
@@ -96,6 +97,10 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict,
     if is_pointer(text):
         reason = f"{verb} a pointer to more information: “{clip(text.strip(), 12)}”"
         return Verdict.cosmetic(reason, "pointer"), cats
+    if has_contact(text) and only_contact(text):
+        return Verdict.cosmetic(
+            f"{verb} contact details: “{clip(text.strip(), 12)}”", "contact"
+        ), cats
     n_words = len(words(text))
     practice = [c for c in cats if c != "other"]
     own = practice_categories(text)
@@ -135,6 +140,8 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
         ), cats
     if is_banner(old) and is_banner(new):
         return Verdict.cosmetic("rewords a page banner", "banner"), cats
+    if contact_edit(hunks(ch.word_ops)):
+        return Verdict.cosmetic("changes contact details only", "contact"), cats
     reordered = reordered_words(old, new)
     if reordered:
         return Verdict.cosmetic(reordered, "reordered"), cats

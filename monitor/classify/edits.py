@@ -211,7 +211,7 @@ def _segments(ops: list[tuple[str, str]], op: str) -> list[str]:
 _HAS_WORD = re.compile(r"\w")
 
 
-def _hunks(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def hunks(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """(deleted, inserted) text of each run of edits between equal stretches."""
     out: list[tuple[str, str]] = []
     gone: list[str] = []
@@ -315,8 +315,8 @@ def edit_reason(
     content = [w for w in removed + added if w not in STOPWORDS]
     ins, dels = _segments(ops, "insert"), _segments(ops, "delete")
     changed_practice = practice_categories(without_names(" ".join(ins + dels)))
-    hunks = _hunks(ops)
-    gone, came = _headline(hunks)
+    hunks_ = hunks(ops)
+    gone, came = _headline(hunks_)
     if gone and came:
         action = f"replaces “{clip(gone)}” with “{clip(came)}”"
     elif came:
@@ -325,7 +325,7 @@ def edit_reason(
         action = f"removes “{clip(gone)}”"
     else:
         action = "rewords the clause"
-    extra = len(hunks) - 1
+    extra = len(hunks_) - 1
     if extra > 0:
         action += f" (and {extra} more edit{'s' if extra > 1 else ''})"
     evidence = " … ".join(t for t in (gone, came) if t)
