@@ -654,3 +654,69 @@ def test_contact_details_beside_a_new_recipient_stay_material():
     new = "We share your e-mail address and purchase history with SalesForce and Acoustic. Questions: dpo@acme.example"
     c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
     assert c.material
+
+
+def test_a_vendor_added_to_an_inline_list_widens_the_sharing():
+    # mozilla 2020-12-15 -> 2021-01-10: "or Acoustic" read as 'reorders words and adds the name'
+    sec = ("Websites, Communications & Cookies Privacy Notice", "Things you should know")
+    lead = (
+        "Accounts & Subscriptions: You may periodically receive emails in connection with your "
+        "account or through subscriptions. Our email management vendors are "
+    )
+    old = (
+        lead
+        + "SalesForce Marketing Cloud, Send in Blue, or Mailchimp, and you can unsubscribe using the link at the bottom of the email."
+    )
+    new = (
+        lead
+        + "SalesForce Marketing Cloud, Send in Blue, Mailchimp, or Acoustic and you can unsubscribe using the link at the bottom of the email."
+    )
+    for a, b, verb in ((old, new, "adds"), (new, old, "removes")):
+        c = compare(_doc((sec, "paragraph", a)), _doc((sec, "paragraph", b)))
+        assert c.material, [ch.reason for ch in c.changes]
+        (ch,) = c.material_changes
+        assert ch.reason.startswith(f"{verb} “Acoustic”") and "vendors" in ch.reason, ch.reason
+        assert "third-party-sharing" in ch.categories and ch.rule == "enumeration"
+
+
+def test_a_state_added_to_the_states_whose_residents_have_rights_is_material():
+    sec = ("Privacy Policy", "Your State Privacy Rights")
+    old = "If you are a resident of California, Colorado, Connecticut or Virginia, you may ask us to delete your personal information."
+    new = "If you are a resident of California, Colorado, Connecticut, Oregon or Virginia, you may ask us to delete your personal information."
+    c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
+    assert c.material and c.changes[0].reason.startswith("adds “Oregon”"), c.changes[0].reason
+
+
+@pytest.mark.parametrize(
+    ("leaf", "row"),
+    [
+        # hugging-face 2023-05-24 -> 2023-10-23: a subprocessor row read as a label
+        ("10. LIST OF THIRD-PARTY SERVICE PROVIDERS", "Intercom | Chat | United States"),
+        # we-heart-it 2022-06-15 -> 2022-11-05
+        ("Third-Party Advertisers.", "LiveIntent – Privacy Policy"),
+    ],
+)
+def test_a_recipient_row_removed_from_a_list_of_recipients_is_material(leaf, row):
+    sec = ("Privacy Policy", leaf)
+    rows = [
+        (sec, "list-item", r)
+        for r in ("Discourse | Forum | United States", row, "Stripe | Payment | United States")
+    ]
+    c = compare(_doc(*rows), _doc(rows[0], rows[2]))
+    assert c.material, [ch.reason for ch in c.changes]
+    assert c.changes[0].reason.startswith(f"removes “{row[:8]}"), c.changes[0].reason
+
+
+def test_names_that_are_not_recipients_stay_out_of_the_list_rules():
+    # A renamed vendor is a rename; a certification row under a transfers heading is not a
+    # destination (apple 2025, devset: not material); a sentence is not a list item.
+    sec = ("Privacy Policy", "Sharing")
+    old = "Our email management vendors are SalesForce, Send in Blue, or Mailchimp."
+    new = "Our email management vendors are SalesForce, Brevo, or Mailchimp."
+    assert not compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new))).material
+    transfers = ("Privacy Policy", "Transfer of Personal Data Between Countries")
+    base = (transfers, "paragraph", "We transfer personal data between countries with safeguards.")
+    c = compare(
+        _doc(base), _doc(base, (transfers, "list-item", "Cross-Border Privacy Rules Program"))
+    )
+    assert not c.material, [ch.reason for ch in c.changes]

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from monitor.classify.contact import contact_edit, has_contact, only_contact
 from monitor.classify.edits import edit_reason, hunks
+from monitor.classify.enumeration import enumeration_edit, listed_item
 from monitor.classify.lexicon import (
     CATEGORY_SLUGS,
     categories_of,
@@ -90,6 +91,10 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict,
         return Verdict.cosmetic(f"{verb} the table-of-contents entry “{text.strip()}”", "toc"), cats
     if is_date_line(text):
         return Verdict.cosmetic(f"{verb} the date line “{text.strip()}”", "date"), cats
+    # Before the label test: a row naming a subprocessor looks like a label, and is not one.
+    item = listed_item(text, _section_leaf(section), ch.clause_kind, added)
+    if item:
+        return item[0], _with(cats, item[1])
     if is_label(text):
         return Verdict.cosmetic(f"{verb} the label “{text.strip()}”", "label"), cats
     if is_banner(text):
@@ -142,6 +147,10 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
         return Verdict.cosmetic("rewords a page banner", "banner"), cats
     if contact_edit(hunks(ch.word_ops)):
         return Verdict.cosmetic("changes contact details only", "contact"), cats
+    # Before word order and names: one more vendor in a list reads as "adds the name".
+    item = enumeration_edit(old, new, ch.word_ops)
+    if item:
+        return item[0], _with(cats, item[1])
     reordered = reordered_words(old, new)
     if reordered:
         return Verdict.cosmetic(reordered, "reordered"), cats
@@ -150,6 +159,10 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
         return Verdict.cosmetic(noise), cats
     section_practice = bool(practice_categories(_section_leaf(ch.section)))
     return edit_reason(old, new, ch.word_ops, cats, section_practice), cats
+
+
+def _with(cats: list[str], cat: str) -> list[str]:
+    return sorted({*cats, cat} - {"other"}, key=CATEGORY_SLUGS.index)
 
 
 def _judged(ch: ClauseChange, verdict: Verdict, cats: list[str]) -> ClauseChange:
