@@ -720,3 +720,68 @@ def test_names_that_are_not_recipients_stay_out_of_the_list_rules():
         _doc(base), _doc(base, (transfers, "list-item", "Cross-Border Privacy Rules Program"))
     )
     assert not c.material, [ch.reason for ch in c.changes]
+
+
+def _renamed(pairs: list[tuple[str, str]]) -> tuple[PolicyDocument, PolicyDocument]:
+    sec = ("Privacy Policy", "Advertising")
+    return (
+        _doc(*[(sec, "paragraph", a) for a, _ in pairs]),
+        _doc(*[(sec, "paragraph", b) for _, b in pairs]),
+    )
+
+
+# acuityads 2023-04-19 -> 2023-10-05 (dev split): the brand became "illumin" everywhere, and
+# one clause even reads "v will set a cookie" where "AcuityAds" stood.
+ACUITY = [
+    (
+        "AcuityAds uses cookies and pixels to deliver interest-based advertising on behalf of its clients.",
+        "illumin uses cookies and pixels to deliver interest-based advertising on behalf of its clients.",
+    ),
+    (
+        "These Advertising IDs do not enable AcuityAds to identify individuals, but rather help us measure campaigns.",
+        "These Advertising IDs do not enable illumin to identify individuals, but rather help us measure campaigns.",
+    ),
+    (
+        "If you opt-out, AcuityAds will set a cookie on your browser that tells AcuityAds not to tailor ads to your interests.",
+        "If you opt-out, v will set a cookie on your browser that tells illumin not to tailor ads to your interests.",
+    ),
+    (
+        "AcuityAds does not knowingly place PII on our advertising Platform, but we may receive hashed emails from clients.",
+        "illumin does not knowingly place PII on our advertising Platform, but we may receive hashed emails from clients.",
+    ),
+]
+
+
+def test_a_brand_renamed_across_the_policy_is_one_rename_not_many_edits():
+    c = compare(*_renamed(ACUITY))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+    assert any(ch.rule == "rename" for ch in c.changes)
+
+
+def test_a_real_edit_beside_a_brand_rename_stays_material():
+    pairs = [
+        *ACUITY[:3],
+        (ACUITY[3][0], ACUITY[3][1].replace("does not knowingly place", "may place")),
+    ]
+    c = compare(*_renamed(pairs))
+    assert c.material, [ch.reason for ch in c.changes]
+
+
+def test_a_common_word_swapped_across_the_policy_is_no_brand_rename():
+    # "Data" -> "Information" in many clauses is a change of terms: an added purpose in one
+    # of the clauses is still judged.
+    sec_pairs = [
+        (
+            f"We keep your Personal Data for {n} days.",
+            f"We keep your Personal Information for {n} days.",
+        )
+        for n in (30, 60, 90)
+    ]
+    sec_pairs.append(
+        (
+            "We use your Personal Data to run the service.",
+            "We use your Personal Information to run the service and to validate that you are an adult by scanning your face.",
+        )
+    )
+    c = compare(*_renamed(sec_pairs))
+    assert c.material, [ch.reason for ch in c.changes]

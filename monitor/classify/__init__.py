@@ -22,9 +22,11 @@ from monitor.classify.lexicon import (
 )
 from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
+from monitor.classify.renames import policy_renames, undo_renames
 from monitor.classify.verdict import Verdict
 from monitor.classify.words import PRACTICE_VERBS, key_words, words
 from monitor.diff.change import ClauseChange
+from monitor.diff.words import word_ops
 from monitor.model import PolicyDocument
 from monitor.textnorm import comparison_key
 
@@ -39,7 +41,7 @@ _SENTENCE_END = re.compile(r"[.!?;]\s*$")
 _BANNER = re.compile(
     r"\bwe(?:'ve|’ve| have| are|'re|’re)? (?:updated|updating|changed|changing|made changes|added|clarified|revised)\b"
     r"|\b(?:policy|notice|statement) (?:has been |was |is )?(?:updated|changing|revised)\b"
-    r"|\bname change\b|\bis now meta\b"
+    r"|\bname change\b|\bis now meta\b|\b(?:has |have )?chang(?:ed|es|ing) (?:its|our|their) name\b"
     r"|\b(?:site|website) uses cookies\b|\bby continuing to (?:browse|use)\b|\bcookie preferences\b",
     re.IGNORECASE,
 )
@@ -65,6 +67,19 @@ def is_label(text: str) -> bool:
 
 def is_banner(text: str) -> bool:
     return len(text.split()) <= _BANNER_MAX_WORDS and bool(_BANNER.search(text))
+
+
+# "The Facebook company is now Meta. ... this name change does not affect how we use or
+# share data": a notice of the company's new name, longer than a banner.
+_RENAME_NOTICE = re.compile(
+    r"\bname change\b|\bchang(?:ed|es|ing) (?:its|our|their) (?:company |legal )?name\b",
+    re.IGNORECASE,
+)
+_RENAME_NOTICE_MAX_WORDS = 120
+
+
+def is_rename_notice(text: str) -> bool:
+    return len(text.split()) <= _RENAME_NOTICE_MAX_WORDS and bool(_RENAME_NOTICE.search(text))
 
 
 def is_pointer(text: str) -> bool:
@@ -145,6 +160,8 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
         ), cats
     if is_banner(old) and is_banner(new):
         return Verdict.cosmetic("rewords a page banner", "banner"), cats
+    if is_rename_notice(old) and is_rename_notice(new):
+        return Verdict.cosmetic("rewords the notice of the company's new name", "rename"), cats
     if contact_edit(hunks(ch.word_ops)):
         return Verdict.cosmetic("changes contact details only", "contact"), cats
     # Before word order and names: one more vendor in a list reads as "adds the name".
@@ -349,7 +366,34 @@ def classify_changes(
     judged = [classify_change(ch, toc) for ch in changes]
     if not any(ch.material for ch in judged):
         return judged
+    judged = _renamed_across(judged, old)
+    if not any(ch.material for ch in judged):
+        return judged
     return _moved_text(judged, old, new)
+
+
+def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> list[ClauseChange]:
+    """A name swapped for another in many clauses is one rename of the policy: each material
+    edit is judged again with the rename undone, and stays material only if what is left
+    of it is."""
+    renames = policy_renames([ch.word_ops for ch in changes if ch.kind == "modified"], old)
+    if not renames:
+        return changes
+    out = []
+    for ch in changes:
+        if ch.material and ch.kind == "modified":
+            rest, found = undo_renames(ch.word_ops, renames)
+            if found:
+                again = classify_change(
+                    replace(ch, new=rest, word_ops=word_ops(ch.old or "", rest))
+                )
+                if not again.material:
+                    reason = f"renames {', '.join(found[:3])} across the policy"
+                    if words(rest) != words(ch.old or ""):
+                        reason += f"; the rest {again.reason}"
+                    ch = _judged(ch, Verdict.cosmetic(reason, "rename"), ch.categories)
+        out.append(ch)
+    return out
 
 
 @lru_cache(maxsize=4)
