@@ -785,3 +785,41 @@ def test_a_common_word_swapped_across_the_policy_is_no_brand_rename():
     )
     c = compare(*_renamed(sec_pairs))
     assert c.material, [ch.reason for ch in c.changes]
+
+
+def test_a_sentence_repeated_in_several_sections_and_cut_from_one_is_a_removal():
+    # The same promise under each state's heading; one state loses it. The other copies
+    # used to make it 'moves text between clauses; same words'.
+    promise = "We do not sell your personal information to third parties for their own marketing."
+    states = ("California", "Nevada", "Virginia")
+
+    def version(keep: tuple[str, ...]) -> PolicyDocument:
+        clauses = []
+        for s in states:
+            sec = ("Privacy Policy", f"{s} Residents")
+            clauses.append((sec, "paragraph", f"This section applies to residents of {s}."))
+            if s in keep:
+                clauses.append((sec, "paragraph", promise))
+        return _doc(*clauses)
+
+    c = compare(version(states), version(("California", "Virginia")))
+    assert c.material, [ch.reason for ch in c.changes]
+    (ch,) = c.material_changes
+    assert ch.kind == "removed" and ch.old_section.endswith("Nevada Residents")
+    assert (
+        ch.reason
+        == "removes a commitment not to sell personal information to third parties for their own marketing"
+    )
+
+
+def test_a_duplicated_section_dropped_is_no_removal():
+    # bitwarden 2021-09-27 -> 2021-10-25 (devset): the Security section appeared twice.
+    sec = ("Privacy Policy", "Security")
+    text = (
+        "Your data is never sent to our cloud servers without first being encrypted on your "
+        "local device using AES 256 bit encryption."
+    )
+    head = (("Privacy Policy",), "heading", "Security")
+    old = _doc(head, (sec, "paragraph", text), head, (sec, "paragraph", text))
+    new = _doc(head, (sec, "paragraph", text))
+    assert not compare(old, new).material

@@ -6,6 +6,7 @@ Pure: takes the diff's changes and returns them judged; no I/O.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import replace
 from fractions import Fraction
@@ -233,12 +234,19 @@ _MOVED_SIMILAR_WORDS = 8
 _MOVED_JACCARD = Fraction(3, 5)
 # A run of at least this many words that the other version already holds is not new.
 _REPEATED_MIN_WORDS = 4
+# Copies of a run up to this long (a sentence or two) are counted on both sides.
+_COUNTED_MAX_WORDS = 80
 
 
 class _Pool:
     """Word runs from one side of all changes, searchable as one string."""
 
-    def __init__(self, spans: list[str], doc: PolicyDocument | None = None) -> None:
+    def __init__(
+        self,
+        spans: list[str],
+        doc: PolicyDocument | None = None,
+        other: PolicyDocument | None = None,
+    ) -> None:
         self.text = "\x00".join(spans)
         self.sets = [set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS]
         # Which sets hold each word: a span is compared only with sets sharing a word of
@@ -248,6 +256,7 @@ class _Pool:
             for w in ps:
                 self.holding[w].append(k)
         self.doc = doc
+        self.other = other
         self._doc_runs: _Runs | None = None
 
     def doc_runs(self) -> _Runs:
@@ -256,12 +265,28 @@ class _Pool:
             self._doc_runs = _runs_of(self.doc)
         return self._doc_runs
 
-    def holds(self, span: str) -> bool:
+    def _kept(self, run: list[str], section: str | None) -> bool:
+        """The run is in this version as many times as in the other: a sentence repeated
+        in three sections and cut from one is in the other version twice, and that is a
+        removal, not text moved (copies are counted, not merely looked for). A copy left
+        in the same section is a duplicated section dropped (or doubled), not a removal."""
+        here = self.doc_runs().where(run)
+        if not here:
+            return False
+        # A long passage found elsewhere is a copy of a block (a page holding the policy
+        # twice, old and updated, keeps one); only sentences have their copies counted.
+        if self.other is None or len(run) > _COUNTED_MAX_WORDS:
+            return True
+        if len(here) >= _runs_of(self.other).count(run):
+            return True
+        return section is not None and section in here
+
+    def holds(self, span: str, section: str | None = None) -> bool:
         if span in self.text:
             return True
         run = span.split()
         n = len(run)
-        if self.doc is not None and n >= _REPEATED_MIN_WORDS and self.doc_runs().holds(run):
+        if self.doc is not None and n >= _REPEATED_MIN_WORDS and self._kept(run, section):
             return True
         if n < _MOVED_SIMILAR_WORDS:
             return False
@@ -284,20 +309,33 @@ class _Runs:
     10,000-clause version has half a million words."""
 
     def __init__(self, doc: PolicyDocument) -> None:
-        self.words = [w for c in doc.clauses for w in key_words(c.key)]
+        self.words: list[str] = []
+        # Where each clause's words start, and its section path.
+        self.starts: list[int] = []
+        self.sections = [c.section_path for c in doc.clauses]
+        for c in doc.clauses:
+            self.starts.append(len(self.words))
+            self.words.extend(key_words(c.key))
         self.at: dict[str, list[int]] = defaultdict(list)
         for i, w in enumerate(self.words):
             self.at[w].append(i)
 
-    def holds(self, run: list[str]) -> bool:
-        # Anchored on the run's rarest word: only where it occurs can the run start.
+    def where(self, run: list[str]) -> list[str]:
+        """The section path of each place the run starts, word for word."""
         offset = min(range(len(run)), key=lambda k: len(self.at.get(run[k], ())))
         n = len(run)
-        return any(
-            self.words[i - offset : i - offset + n] == run
+        return [
+            self.sections[bisect_right(self.starts, i - offset) - 1]
             for i in self.at.get(run[offset], ())
-            if i >= offset
-        )
+            if i >= offset and self.words[i - offset : i - offset + n] == run
+        ]
+
+    def count(self, run: list[str]) -> int:
+        """How many times the run stands in the version, word for word."""
+        return len(self.where(run))
+
+    def holds(self, run: list[str]) -> bool:
+        return self.count(run) > 0
 
 
 def _moved_text(
@@ -311,19 +349,21 @@ def _moved_text(
     spans = [_spans(ch) for ch in changes]
     # Besides text moved by other changes, text that the other version already holds
     # word for word (a table cell now repeated in a row, a heading folded into a row).
-    pool_ins = _Pool([s for ins, _ in spans for s in ins], new)
-    pool_del = _Pool([s for _, dels in spans for s in dels], old)
+    pool_ins = _Pool([s for ins, _ in spans for s in ins], new, old)
+    pool_del = _Pool([s for _, dels in spans for s in dels], old, new)
     out = []
     for ch, (ins, dels) in zip(changes, spans, strict=True):
         if ch.material and (ins or dels):
-            if all(pool_del.holds(s) for s in ins) and all(pool_ins.holds(s) for s in dels):
+            if all(pool_del.holds(s, ch.new_section) for s in ins) and all(
+                pool_ins.holds(s, ch.old_section) for s in dels
+            ):
                 ch = _judged(
                     ch,
                     Verdict.cosmetic("moves text between clauses; same words", "moved"),
                     ch.categories,
                 )
             elif ch.kind == "modified":
-                rest_old, rest_new, moved = _without_moved(ch.word_ops, pool_ins, pool_del)
+                rest_old, rest_new, moved = _without_moved(ch, pool_ins, pool_del)
                 if moved:
                     why = noise_reason(rest_old, rest_new) or reordered_words(rest_old, rest_new)
                     if why or comparison_key(rest_old) == comparison_key(rest_new):
@@ -334,18 +374,18 @@ def _moved_text(
     return out
 
 
-def _without_moved(
-    ops: list[tuple[str, str]], pool_ins: _Pool, pool_del: _Pool
-) -> tuple[str, str, bool]:
+def _without_moved(ch: ClauseChange, pool_ins: _Pool, pool_del: _Pool) -> tuple[str, str, bool]:
     old, new = [], []
     moved = False
-    for op, t in ops:
+    for op, t in ch.word_ops:
         key = " ".join(words(t))
         if op == "equal":
             old.append(t)
             new.append(t)
         elif len(key.split()) >= _MOVED_MIN_WORDS and (
-            pool_ins.holds(key) if op == "delete" else pool_del.holds(key)
+            pool_ins.holds(key, ch.old_section)
+            if op == "delete"
+            else pool_del.holds(key, ch.new_section)
         ):
             moved = True
         elif op == "delete":
