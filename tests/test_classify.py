@@ -823,3 +823,34 @@ def test_a_duplicated_section_dropped_is_no_removal():
     old = _doc(head, (sec, "paragraph", text), head, (sec, "paragraph", text))
     new = _doc(head, (sec, "paragraph", text))
     assert not compare(old, new).material
+
+
+COOKIE_TABLE = ("Cookie Policy", "Cookies we use")
+COOKIE_ROWS = [
+    "Cookie | Provider | Purpose | Expiry",
+    "session_id | First-party | Keeps you signed in during a visit | Session",
+    "_ga | Google Analytics | Distinguishes visitors to measure how the site is used | 2 years",
+]
+
+
+@pytest.mark.parametrize(
+    ("row", "material"),
+    [
+        (
+            "ui_sidebar_state | First-party | Remembers whether the sidebar is collapsed | 1 year",
+            False,
+        ),
+        ("lang | First-party | Remembers the language you chose | 1 year", False),
+        (
+            "_fbp | Meta Platforms | Delivers advertising on Facebook after you visit | 3 months",
+            True,
+        ),
+        ("_hjSessionUser | Hotjar | Records how you use the page to improve it | 1 year", True),
+    ],
+)
+def test_a_cookie_row_is_material_for_its_purpose_or_vendor(row, material):
+    old = _doc(*[(COOKIE_TABLE, "table-row", r) for r in COOKIE_ROWS])
+    new = _doc(*[(COOKIE_TABLE, "table-row", r) for r in [*COOKIE_ROWS, row]])
+    c = compare(old, new)
+    assert c.material == material, [ch.reason for ch in c.changes]
+    assert c.changes[0].rule == "cookie"

@@ -13,6 +13,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from monitor.classify.contact import contact_edit, has_contact, only_contact
+from monitor.classify.cookies import cookie_row
 from monitor.classify.edits import edit_reason, hunks
 from monitor.classify.enumeration import enumeration_edit, listed_item
 from monitor.classify.lexicon import (
@@ -107,7 +108,11 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict,
         return Verdict.cosmetic(f"{verb} the table-of-contents entry “{text.strip()}”", "toc"), cats
     if is_date_line(text):
         return Verdict.cosmetic(f"{verb} the date line “{text.strip()}”", "date"), cats
-    # Before the label test: a row naming a subprocessor looks like a label, and is not one.
+    # Before the label test: a cookie row or a row naming a subprocessor looks like a
+    # label, and is not one.
+    row = cookie_row(text, section, ch.clause_kind, added)
+    if row:
+        return row[0], _with(cats, row[1]) if row[0].material else cats
     item = listed_item(text, _section_leaf(section), ch.clause_kind, added)
     if item:
         return item[0], _with(cats, item[1])
