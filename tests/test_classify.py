@@ -854,3 +854,34 @@ def test_a_cookie_row_is_material_for_its_purpose_or_vendor(row, material):
     c = compare(old, new)
     assert c.material == material, [ch.reason for ch in c.changes]
     assert c.changes[0].rule == "cookie"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "Players with a Mojang account must migrate to a Microsoft account by March 10, 2022 to keep playing.",
+            "Players with a Mojang account must migrate to a Microsoft account by March 10, 2021 to keep playing.",
+        ),
+        (
+            "You can opt out of the new personalised ads until June 30, 2024 in your account settings.",
+            "You can opt out of the new personalised ads until June 1, 2024 in your account settings.",
+        ),
+    ],
+)
+def test_a_moved_deadline_on_linking_or_consent_changes_user_choice(old, new):
+    sec = ("Privacy Policy", "Your Account")
+    c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
+    assert c.material, [ch.reason for ch in c.changes]
+    (ch,) = c.changes
+    assert ch.rule == "deadline" and "user-choice" in ch.categories
+    assert ch.reason.startswith("moves the deadline of a choice people have from")
+
+
+def test_the_policys_own_dates_are_no_deadline():
+    sec = ("Privacy Policy", "About")
+    old = "This policy is effective as of March 10, 2022 and you must read it before using the service."
+    new = (
+        "This policy is effective as of May 1, 2023 and you must read it before using the service."
+    )
+    assert not compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new))).material

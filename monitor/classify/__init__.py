@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from monitor.classify.contact import contact_edit, has_contact, only_contact
 from monitor.classify.cookies import cookie_row
+from monitor.classify.deadlines import deadline_change
 from monitor.classify.edits import edit_reason, hunks
 from monitor.classify.enumeration import enumeration_edit, listed_item
 from monitor.classify.lexicon import (
@@ -177,6 +178,10 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
     reordered = reordered_words(old, new)
     if reordered:
         return Verdict.cosmetic(reordered, "reordered"), cats
+    # Before dates are set aside as noise: a date that ends a choice is no "last updated".
+    deadline = deadline_change(old, new)
+    if deadline:
+        return deadline, _with(cats, "user-choice")
     noise = noise_reason(old, new, ch.word_ops)
     if noise:
         return Verdict.cosmetic(noise), cats

@@ -52,6 +52,10 @@ _PREFIX_NEGATIONS = ("un", "in", "im", "ir", "il", "non", "dis", "non-")
 _DIGIT = re.compile(r"\d")
 
 
+# Public for other rules that read dates (classify.deadlines).
+DATE_PATTERN = _DATE
+
+
 def _dates_out(text: str) -> tuple[str, bool]:
     if not _DIGIT.search(text):
         return text, False
