@@ -566,8 +566,14 @@ def test_moved_text_pool_prefix_filter_finds_what_comparing_every_set_finds():
         assert pool.holds(" ".join(sorted(ws))) == brute
 
 
-def test_moved_text_runs_are_found_across_clause_boundaries_and_only_in_order():
+@pytest.mark.parametrize("scan_max_words", [50_000, 0], ids=["scanned", "indexed"])
+def test_moved_text_runs_are_found_across_clause_boundaries_and_only_in_order(
+    scan_max_words, monkeypatch
+):
+    import monitor.classify
     from monitor.classify import _Runs
+
+    monkeypatch.setattr(monitor.classify, "_SCAN_MAX_WORDS", scan_max_words)
 
     d = PolicyDocument(
         (
@@ -580,6 +586,14 @@ def test_moved_text_runs_are_found_across_clause_boundaries_and_only_in_order():
     assert runs.holds(["we", "collect", "your", "email"])
     assert not runs.holds(["we", "share", "your", "email"])
     assert not runs.holds(["address", "we", "collect", "your"])
+    # Copies are counted, each with the section it starts in.
+    two = PolicyDocument(
+        (
+            Clause(("A",), "paragraph", "We never sell your data to brokers."),
+            Clause(("B",), "paragraph", "Also: we never sell your data to brokers."),
+        )
+    )
+    assert _Runs(two).where(["we", "never", "sell", "your"]) == ["A", "B"]
 
 
 def test_the_headline_of_a_material_edit_is_never_a_cosmetic_one():

@@ -246,6 +246,8 @@ _MOVED_JACCARD = Fraction(3, 5)
 _REPEATED_MIN_WORDS = 4
 # Copies of a run up to this long (a sentence or two) are counted on both sides.
 _COUNTED_MAX_WORDS = 80
+# A version up to this many words is searched as one string, a longer one through an index.
+_SCAN_MAX_WORDS = 50_000
 
 
 class _Pool:
@@ -315,23 +317,44 @@ class _Pool:
 
 class _Runs:
     """The words of a version, searchable for a run of them in a row (across clause
-    boundaries, as the text reads) without scanning the whole text for each run: a
-    10,000-clause version has half a million words."""
+    boundaries, as the text reads). A version of ordinary size is searched as one string
+    (a scan in C is cheaper than building an index); past _SCAN_MAX_WORDS the words are
+    indexed, so that a 10,000-clause version (half a million words) is not scanned once per
+    run."""
 
     def __init__(self, doc: PolicyDocument) -> None:
         self.words: list[str] = []
-        # Where each clause's words start, and its section path.
+        # Where each clause's words start (word index, and character offset in the
+        # string), and its section path.
         self.starts: list[int] = []
         self.sections = [c.section_path for c in doc.clauses]
         for c in doc.clauses:
             self.starts.append(len(self.words))
             self.words.extend(key_words(c.key))
+        self.text: str | None = None
         self.at: dict[str, list[int]] = defaultdict(list)
-        for i, w in enumerate(self.words):
-            self.at[w].append(i)
+        if len(self.words) <= _SCAN_MAX_WORDS:
+            self.text = " " + " ".join(self.words) + " "
+            # The first word of word k starts after k spaces and the words before it.
+            offsets = [1]
+            for w in self.words:
+                offsets.append(offsets[-1] + len(w) + 1)
+            self.char_starts = [offsets[k] for k in self.starts]
+        else:
+            for i, w in enumerate(self.words):
+                self.at[w].append(i)
 
     def where(self, run: list[str]) -> list[str]:
         """The section path of each place the run starts, word for word."""
+        if self.text is not None:
+            needle = " " + " ".join(run) + " "
+            out = []
+            i = self.text.find(needle)
+            while i >= 0:
+                out.append(self.sections[bisect_right(self.char_starts, i + 1) - 1])
+                i = self.text.find(needle, i + 1)
+            return out
+        # Anchored on the run's rarest word: only where it occurs can the run start.
         offset = min(range(len(run)), key=lambda k: len(self.at.get(run[k], ())))
         n = len(run)
         return [
@@ -345,6 +368,8 @@ class _Runs:
         return len(self.where(run))
 
     def holds(self, run: list[str]) -> bool:
+        if self.text is not None:
+            return " " + " ".join(run) + " " in self.text
         return self.count(run) > 0
 
 
