@@ -1,32 +1,37 @@
-"""Speed of diff + judgment over every consecutive pair of the corpus, against an exact
-whole-document diff-match-patch on a sample, in one run.
+"""Speed of compare() (diff + judgment): every consecutive pair of the corpus in both
+directions, and synthetic large documents built from real clauses, in one run.
 
-    .venv/bin/python bench/diff.py [--sample N]
+    .venv/bin/python bench/diff.py [--sizes 1000,2000,5000,10000] [--sample N]
 
 Times are CPU time of this process (time.process_time): the machine is shared with other
-work, so wall-clock time would mostly measure the neighbours. Wall-clock medians are
-printed too.
+work, so wall-clock time would mostly measure the neighbours.
 
 Figures:
-- extraction (monitor.extract) per version, measured separately and EXCLUDED from the
-  diff + judgment figures;
-- compare() (clause alignment + word-level diffs + judgment) per pair: median, p90, p99;
-- baseline: diff_match_patch.diff_main over the two whole documents (clause texts joined)
-  with Diff_Timeout=0 (exact), on every k-th pair, next to compare() on the same pairs;
-- the diff stage alone (monitor.diff.diff_clauses: alignment + word-level diffs, no
-  judgment) on the same pairs, the measure of the issue's clause-aligned prototype. It runs
-  in corpus order after compare(), with every cache emptied first, so neither pass is
-  helped by the other's cached word sets or sentences.
-Goals: median <= 10 ms, p99 <= 100 ms, >= 100x faster than the exact whole-document diff.
+- extraction (monitor.extract) per version, measured separately and EXCLUDED below;
+- compare() per pair over policy-histories and policy-changes (tests/data, or the shared
+  corpus when the copy is absent), each pair in both directions: median, p90, p99, max.
+  Baseline: diff_match_patch.diff_main over the two whole documents (Diff_Timeout=0,
+  exact) on every k-th pair, printed beside compare() on the same pairs. It is context,
+  not a goal: exact dmp trims the common prefix and suffix, so on near-identical pairs it
+  costs under a millisecond and no per-pair ratio can hold there (issue 22 retired the
+  old ">= 100x" goal);
+- large documents: N clauses of real policy text (the latest version of every corpus
+  service, in order, distinct clauses) against a copy with realistic edits (a light mix:
+  3% of clauses edited, 1% added, 1% removed, 0.5% moved; a heavy mix: 30% edited, 5%
+  added, 5% removed, 2% moved, 2% split in two), both directions. Baseline: the 1,000-
+  clause time scaled linearly to N, so the ratio says how far from linear compare() is.
+Goals: median <= 10 ms, p99 <= 100 ms; <= 1 s for 10,000 clauses.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,13 +40,25 @@ sys.path.insert(0, str(ROOT))
 from diff_match_patch import diff_match_patch  # noqa: E402
 from report import figure  # noqa: E402
 
-import monitor.classify  # noqa: E402
-import monitor.diff  # noqa: E402
 from monitor.compare import compare  # noqa: E402
-from monitor.diff import diff_clauses  # noqa: E402
+from monitor.diff.sentences import split_sentences  # noqa: E402
 from monitor.extract import extract  # noqa: E402
+from monitor.model import Clause, PolicyDocument  # noqa: E402
 
-HISTORIES = ROOT / "tests" / "data" / "policy-histories"
+DATA = ROOT / "tests" / "data"
+CORPORA = (
+    ("policy-histories", [DATA / "policy-histories"]),
+    (
+        "policy-changes",
+        [DATA / "policy-changes", ROOT.parent / "shared" / "corpus" / "policy-changes"],
+    ),
+)
+MIXES = {
+    # share of clauses: edited, added after, removed, moved elsewhere, split in two
+    "light": (0.03, 0.01, 0.01, 0.005, 0.0),
+    "heavy": (0.30, 0.05, 0.05, 0.02, 0.02),
+}
+WORDS = ("third", "parties", "not", "all", "advertising", "partners", "may", "sell", "your")
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -49,104 +66,178 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
-def clear_caches() -> None:
-    """Empty the per-text caches of the diff and judgment modules."""
-    for package in (monitor.diff, monitor.classify):
-        for name, module in list(sys.modules.items()):
-            if name == package.__name__ or name.startswith(package.__name__ + "."):
-                for fn in vars(module).values():
-                    if callable(getattr(fn, "cache_clear", None)):
-                        fn.cache_clear()
+def corpus_pairs() -> tuple[list[tuple[str, Path, str, str]], list[str]]:
+    """(corpus, folder, old, new) for every consecutive pair of every corpus found."""
+    pairs, notes = [], []
+    for name, candidates in CORPORA:
+        folder = next((c for c in candidates if (c / "MANIFEST.json").exists()), None)
+        if folder is None:
+            notes.append(f"{name}: not found ({', '.join(map(str, candidates))}), skipped")
+            continue
+        files = json.loads((folder / "MANIFEST.json").read_text())["files"]
+        by_service: dict[str, list[str]] = {}
+        for f in files:
+            if (folder / f["file"]).exists():
+                by_service.setdefault(f["file"].split("/")[0], []).append(f["file"])
+        n = 0
+        for rels in by_service.values():
+            rels.sort()
+            for a, b in pairwise(rels):
+                pairs.append((name, folder, a, b))
+                n += 1
+        notes.append(f"{name}: {n} consecutive pairs of {len(by_service)} services ({folder})")
+    return pairs, notes
+
+
+def edited(base: list[Clause], spare: list[Clause], mix: tuple, seed: int) -> list[Clause]:
+    """A copy of ``base`` with edits of the kinds and shares in ``mix``."""
+    p_edit, p_add, p_remove, p_move, p_split = mix
+    rnd = random.Random(seed)
+    out: list[Clause] = []
+    moving: list[Clause] = []
+    for c in base:
+        r = rnd.random()
+        if r < p_remove:
+            continue
+        r -= p_remove
+        if r < p_move:
+            moving.append(c)
+            continue
+        r -= p_move
+        if c.kind != "heading" and r < p_edit:
+            ws = c.text.split()
+            k = rnd.randrange(len(ws))
+            if rnd.random() < 0.5 or len(ws) < 4:
+                ws.insert(k, rnd.choice(WORDS))
+            else:
+                ws[k] = rnd.choice(WORDS)
+            out.append(Clause(c.section, c.kind, " ".join(ws)))
+        elif c.kind != "heading" and r - p_edit < p_split and len(s := split_sentences(c.text)) > 1:
+            cut = len(s) // 2
+            out.append(Clause(c.section, c.kind, " ".join(s[:cut])))
+            out.append(Clause(c.section, c.kind, " ".join(s[cut:])))
+        else:
+            out.append(c)
+        if rnd.random() < p_add:
+            out.append(spare[rnd.randrange(len(spare))])
+    for c in moving:
+        out.insert(rnd.randrange(len(out) + 1), c)
+    return out
+
+
+def real_clauses(docs: dict[tuple[str, str], PolicyDocument]) -> list[Clause]:
+    """Distinct clauses of each service's latest version, in document order."""
+    latest: dict[tuple[str, str], str] = {}
+    for corpus, rel in sorted(docs):
+        latest[(corpus, rel.split("/")[0])] = rel
+    seen: set[str] = set()
+    out = []
+    for (corpus, _), rel in sorted(latest.items()):
+        for c in docs[(corpus, rel)].clauses:
+            if c.key not in seen:
+                seen.add(c.key)
+                out.append(c)
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sample", type=int, default=10, help="pairs for the exact baseline")
+    ap.add_argument("--sizes", default="1000,2000,5000,10000", help="clauses per large document")
+    ap.add_argument("--sample", type=int, default=10, help="pairs for the exact dmp baseline")
     args = ap.parse_args()
-    manifest = json.loads((HISTORIES / "MANIFEST.json").read_text())
-    pairs = [
-        (f["vs_previous_file"]["previous_file"], f["file"])
-        for f in manifest["files"]
-        if f["vs_previous_file"]
-    ]
-    docs = {}
-    extract_ms = []
-    for rel in sorted({p for pair in pairs for p in pair}):
-        raw = (HISTORIES / rel).read_bytes()
-        t = time.process_time()
-        docs[rel] = extract(raw, "text/markdown", rel)
-        extract_ms.append((time.process_time() - t) * 1000)
+    sizes = sorted({int(s) for s in args.sizes.split(",")} | {1000})
 
-    ours: dict[tuple[str, str], float] = {}
-    wall: list[float] = []
-    for a, b in pairs:
-        w, t = time.perf_counter(), time.process_time()
-        compare(docs[a], docs[b])
-        ours[(a, b)] = (time.process_time() - t) * 1000
-        wall.append((time.perf_counter() - w) * 1000)
+    pairs, notes = corpus_pairs()
+    docs: dict[tuple[str, str], PolicyDocument] = {}
+    extract_ms = []
+    for corpus, folder, a, b in pairs:
+        for rel in (a, b):
+            if (corpus, rel) not in docs:
+                raw = (folder / rel).read_bytes()
+                t = time.process_time()
+                docs[(corpus, rel)] = extract(raw, "text/markdown", rel)
+                extract_ms.append((time.process_time() - t) * 1000)
+
+    ours: dict[tuple[str, str, str], float] = {}
+    for corpus, _, a, b in pairs:
+        for x, y in ((a, b), (b, a)):
+            t = time.process_time()
+            compare(docs[(corpus, x)], docs[(corpus, y)])
+            ours[(corpus, x, y)] = (time.process_time() - t) * 1000
     ms = list(ours.values())
     slowest = max(ours, key=ours.get)
 
-    clear_caches()
-    diff_only: dict[tuple[str, str], float] = {}
-    for a, b in pairs:
-        t = time.process_time()
-        diff_clauses(docs[a].clauses, docs[b].clauses)
-        diff_only[(a, b)] = (time.process_time() - t) * 1000
-
-    # Baseline on every k-th pair (corpus order), exact whole-document character diff.
-    step = max(1, len(pairs) // args.sample)
-    sample = pairs[::step][: args.sample]
     dmp = diff_match_patch()
     dmp.Diff_Timeout = 0
     rows = []
-    for a, b in sample:
-        ta = "\n\n".join(c.text for c in docs[a].clauses)
-        tb = "\n\n".join(c.text for c in docs[b].clauses)
+    # From policy-histories only: some policy-changes pairs cost exact dmp a minute.
+    histories = [p for p in pairs if p[0] == "policy-histories"]
+    step = max(1, len(histories) // args.sample)
+    for corpus, _, a, b in histories[::step][: args.sample]:
+        ta = "\n\n".join(c.text for c in docs[(corpus, a)].clauses)
+        tb = "\n\n".join(c.text for c in docs[(corpus, b)].clauses)
         t = time.process_time()
         dmp.diff_main(ta, tb)
-        exact = (time.process_time() - t) * 1000
-        rows.append((a, b, len(ta), len(tb), exact, ours[(a, b)], diff_only[(a, b)]))
+        rows.append(
+            (a, b, len(ta), len(tb), (time.process_time() - t) * 1000, ours[(corpus, a, b)])
+        )
 
-    print(
-        f"corpus: {len(pairs)} consecutive pairs, {len(docs)} versions ({HISTORIES.relative_to(ROOT)})"
-    )
+    for note in notes:
+        print(note)
     print(
         f"extraction (excluded below): median {statistics.median(extract_ms):.1f} ms, "
-        f"p99 {pct(extract_ms, 99):.1f} ms per version"
+        f"p99 {pct(extract_ms, 99):.1f} ms per version, {len(docs)} versions"
     )
-    print(
-        f"compare() diff + judgment per pair: median {statistics.median(ms):.2f} ms, "
-        f"p90 {pct(ms, 90):.2f} ms, p99 {pct(ms, 99):.2f} ms, max {max(ms):.1f} ms "
-        f"({slowest[0]} -> {slowest[1].split('/')[1]}); wall-clock median "
-        f"{statistics.median(wall):.2f} ms"
-    )
-    print(f"baseline: exact whole-document diff-match-patch (Diff_Timeout=0), {len(rows)} pairs")
-    print(
-        f"  {'pair':58} {'old KB':>7} {'new KB':>7} {'exact ms':>10} {'ours ms':>8} {'x':>5}"
-        f" {'diff ms':>8} {'x':>5}"
-    )
-    for a, b, la, lb, exact, mine, dif in rows:
-        name = f"{a} -> {b.split('/')[1]}"
-        print(
-            f"  {name:58} {la / 1000:7.1f} {lb / 1000:7.1f} {exact:10.1f} {mine:8.2f}"
-            f" {exact / mine:5.0f} {dif:8.2f} {exact / dif:5.0f}"
-        )
-    tot_exact = sum(r[4] for r in rows)
-    tot_ours = sum(r[5] for r in rows)
-    tot_diff = sum(r[6] for r in rows)
-    speedups = [r[4] / r[5] for r in rows]
-    print(
-        f"  total exact {tot_exact:.0f} ms vs ours {tot_ours:.1f} ms: {tot_exact / tot_ours:.0f}x overall, "
-        f"median per pair {statistics.median(speedups):.0f}x"
-    )
-    print(
-        f"  diff stage alone (no judgment): {tot_diff:.1f} ms, {tot_exact / tot_diff:.0f}x the exact "
-        f"diff; all {len(pairs)} pairs: median {statistics.median(diff_only.values()):.2f} ms, "
-        f"p99 {pct(list(diff_only.values()), 99):.2f} ms"
-    )
-    print("goal: median <= 10 ms, p99 <= 100 ms, >= 100x the exact whole-document diff")
     median, p99 = statistics.median(ms), pct(ms, 99)
+    print(
+        f"compare() per pair, {len(ms)} pairs (both directions): median {median:.2f} ms, "
+        f"p90 {pct(ms, 90):.2f} ms, p99 {p99:.2f} ms, max {max(ms):.1f} ms "
+        f"({slowest[1]} -> {slowest[2].split('/')[1]})"
+    )
+    print(f"baseline, context only: exact whole-document dmp (Diff_Timeout=0), {len(rows)} pairs")
+    print(f"  {'pair':58} {'old KB':>7} {'new KB':>7} {'dmp ms':>9} {'ours ms':>8}")
+    for a, b, la, lb, exact, mine in rows:
+        print(
+            f"  {a + ' -> ' + b.split('/')[1]:58} {la / 1000:7.1f} {lb / 1000:7.1f} {exact:9.1f} {mine:8.2f}"
+        )
+
+    pool = real_clauses(docs)
+    print(f"large documents: {len(pool)} distinct real clauses to build them from")
+    print(
+        f"  {'clauses':>8} {'mix':>6} {'old->new s':>11} {'new->old s':>11} {'linear from 1k':>15}"
+    )
+    unit: dict[str, float] = {}
+    worst10k = None
+    for n in sizes:
+        if n > len(pool):
+            print(f"  {n:8} skipped: only {len(pool)} distinct clauses")
+            continue
+        base = pool[:n]
+        spare = pool[n:] or pool
+        for mix, shares in MIXES.items():
+            new = edited(base, spare, shares, seed=n)
+            a, b = PolicyDocument(tuple(base)), PolicyDocument(tuple(new))
+            times = []
+            for x, y in ((a, b), (b, a)):
+                t = time.process_time()
+                compare(x, y)
+                times.append(time.process_time() - t)
+            if n == 1000:
+                unit[mix] = max(times)
+            linear = unit[mix] * n / 1000
+            print(f"  {n:8} {mix:>6} {times[0]:11.2f} {times[1]:11.2f} {linear:13.2f} s")
+            if n == 10000:
+                worst10k = max(worst10k or 0, *times)
+            figure(
+                f"compare() on {n} clauses, {mix} edits (slower direction)",
+                max(times),
+                "s",
+                baseline="1k-clause time scaled linearly",
+                baseline_value=linear,
+                goal="<= 1 s" if n == 10000 else None,
+                met=max(times) <= 1 if n == 10000 else None,
+            )
+    print("goal: median <= 10 ms, p99 <= 100 ms; 10,000 clauses <= 1 s")
     figure(
         "compare() per pair, median",
         median,
@@ -157,23 +248,6 @@ def main() -> None:
         met=median <= 10,
     )
     figure("compare() per pair, p99", p99, "ms", goal="<= 100 ms", met=p99 <= 100)
-    figure(
-        f"compare() on {len(rows)} sample pairs, total",
-        tot_ours,
-        "ms",
-        baseline="exact whole-document dmp",
-        baseline_value=tot_exact,
-        goal=">= 100x faster",
-        met=tot_exact >= 100 * tot_ours,
-    )
-    # Not the goal's measure (that is diff + judgment); the issue's prototype was timed so.
-    figure(
-        f"diff_clauses() alone on {len(rows)} sample pairs, total",
-        tot_diff,
-        "ms",
-        baseline="exact whole-document dmp",
-        baseline_value=tot_exact,
-    )
 
 
 if __name__ == "__main__":

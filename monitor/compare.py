@@ -12,27 +12,11 @@ from datetime import date
 
 from monitor.classify import classify_changes
 from monitor.classify.lexicon import CATEGORY_SLUGS, practice_categories
+from monitor.classify.verdict import STRONG
 from monitor.diff import ClauseChange, diff_clauses, word_ops
 from monitor.model import PolicyDocument
 from monitor.textnorm import identity_key
 
-# Weight of one material change in the score; a removed "not" or a changed number counts
-# more than a reworded sentence.
-_STRONG_MARKERS = (
-    "drops “",
-    "adds “not",
-    "changes “",
-    "extends",
-    "shortens",
-    "raises",
-    "lowers",
-    "sale of",
-    "sale to",
-    "commitment not",
-    "removes the right",
-    "removes the option",
-    "rewrites the policy",
-)
 _SUMMARY_REASONS = 4
 
 
@@ -120,7 +104,8 @@ def _score(changes: list[ClauseChange]) -> float:
     material = [c for c in changes if c.material]
     if not material:
         return round(min(0.3, 0.03 * len(changes)), 3)
-    weight = sum(1.0 if any(m in c.reason for m in _STRONG_MARKERS) else 0.5 for c in material)
+    # From each change's structured verdict (monitor.classify.verdict), not its wording.
+    weight = sum(c.strength for c in material)
     return round(0.5 + 0.5 * (1 - math.exp(-weight / 3)), 3)
 
 
@@ -157,7 +142,11 @@ def _summary(changes: list[ClauseChange], rewrite: bool) -> str:
         text += f"; and {more} more {'kind' if more == 1 else 'kinds'} of material change"
     text += "."
     if other:
-        text += f" The other {other} {'is' if other == 1 else 'are'} cosmetic or carry no data practice."
+        text += (
+            " The other one is cosmetic or carries no data practice."
+            if other == 1
+            else f" The other {other} are cosmetic or carry no data practice."
+        )
     return text
 
 
@@ -180,6 +169,8 @@ def _rewrite_change(old: PolicyDocument, new: PolicyDocument, kept: int) -> Clau
         material=True,
         categories=cats or ["other"],
         reason=reason,
+        rule="rewrite",
+        strength=STRONG,
     )
 
 

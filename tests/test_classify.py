@@ -4,6 +4,7 @@ Every test takes a real version from tests/data, edits one clause the way a site
 and checks the verdict and that the reason is phrased from the actual words.
 """
 
+import re
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import CATEGORY_SLUGS, categories_of
 from monitor.classify.noise import noise_reason
 from monitor.classify.practice import practice_phrase
-from monitor.classify.words import verb_base
+from monitor.classify.words import verb_base, words
 from monitor.compare import compare
 from monitor.diff.words import word_ops
 from monitor.extract import extract
@@ -364,7 +365,8 @@ def test_logging_ips_is_collection_and_signing_in_is_not_logging():
 def test_a_reason_quotes_the_words_removed_not_the_markup_beside_them():
     old = "Images and video* (CCPA) *If you use the Snap Lenses feature, we may use face data."
     new = "Images and video (CCPA)"
-    material, reason = edit_reason(old, new, word_ops(old, new), ["first-party-collection"], True)
+    v = edit_reason(old, new, word_ops(old, new), ["first-party-collection"], True)
+    material, reason = v.material, v.reason
     assert material
     assert reason.startswith("removes “*If you use the Snap Lenses feature"), reason
 
@@ -488,7 +490,7 @@ def test_one_verb_in_another_form_or_its_synonym_is_not_a_changed_practice():
             "We may disclose data to the vendors we hire.",
         ),
     ):
-        _, reason = edit_reason(old, new, word_ops(old, new), ["third-party-sharing"], True)
+        reason = edit_reason(old, new, word_ops(old, new), ["third-party-sharing"], True).reason
         assert "changes “" not in reason, reason
 
 
@@ -543,3 +545,357 @@ def test_verb_base_undoes_the_forms_of_a_verb():
         "use",
     ]
     assert verb_base("user", bases) is None and verb_base("house", bases) is None
+
+
+def test_moved_text_pool_prefix_filter_finds_what_comparing_every_set_finds():
+    # The pool compares a span only with sets sharing a word of its prefix; that must find
+    # exactly the similar sets a comparison with every set finds.
+    import random
+    from fractions import Fraction
+
+    from monitor.classify import _MOVED_JACCARD, _Pool
+
+    rnd = random.Random(7)
+    vocab = [f"w{k}" for k in range(40)]
+    spans = [" ".join(rnd.sample(vocab, rnd.randint(8, 20))) for _ in range(200)]
+    pool = _Pool(spans)
+    sets = [set(s.split()) for s in spans]
+    for _ in range(300):
+        ws = set(rnd.sample(vocab, rnd.randint(8, 20)))
+        brute = any(Fraction(len(ws & s), len(ws | s)) >= _MOVED_JACCARD for s in sets)
+        assert pool.holds(" ".join(sorted(ws))) == brute
+
+
+@pytest.mark.parametrize("scan_max_words", [50_000, 0], ids=["scanned", "indexed"])
+def test_moved_text_runs_are_found_across_clause_boundaries_and_only_in_order(
+    scan_max_words, monkeypatch
+):
+    import monitor.classify
+    from monitor.classify import _Runs
+
+    monkeypatch.setattr(monitor.classify, "_SCAN_MAX_WORDS", scan_max_words)
+
+    d = PolicyDocument(
+        (
+            Clause(("A",), "paragraph", "We collect your email address."),
+            Clause(("A",), "paragraph", "We share it with advertisers."),
+        )
+    )
+    runs = _Runs(d)
+    assert runs.holds(["email", "address", "we", "share"])
+    assert runs.holds(["we", "collect", "your", "email"])
+    assert not runs.holds(["we", "share", "your", "email"])
+    assert not runs.holds(["address", "we", "collect", "your"])
+    # Copies are counted, each with the section it starts in.
+    two = PolicyDocument(
+        (
+            Clause(("A",), "paragraph", "We never sell your data to brokers."),
+            Clause(("B",), "paragraph", "Also: we never sell your data to brokers."),
+        )
+    )
+    assert _Runs(two).where(["we", "never", "sell", "your"]) == ["A", "B"]
+
+
+def test_the_headline_of_a_material_edit_is_never_a_cosmetic_one():
+    # Grindr 2022 -> 2023 straightened the quotes of its introduction while rewording it:
+    # the reason quoted “Grindr’s” -> “Grindr's”, an edit of typography only.
+    c = compare(real("grindr/2022-07-07T003226Z.md"), real("grindr/2023-01-06T003228Z.md"))
+    intro = next(ch for ch in c.changes if (ch.old or "").startswith("Welcome to Grindr"))
+    assert intro.material
+    assert not intro.reason.startswith("replaces “Grindr’s” with “Grindr's”"), intro.reason
+    for ch in c.material_changes:
+        m = re.match(r"replaces “(.+?)” with “(.+?)”", ch.reason)
+        if m:
+            assert sorted(words(m[1])) != sorted(words(m[2])), ch.reason
+
+
+def test_a_headline_quotes_no_lone_punctuation():
+    old = "We share “your” personal information with our partners."
+    new = "We share your personal information with our partners and advertisers."
+    v = edit_reason(old, new, word_ops(old, new), ["third-party-sharing"], True)
+    assert v.reason.startswith("adds “and advertisers”"), v.reason
+
+
+# Clauses quoted from dev-split services of the shared policy-changes corpus (Open Terms
+# Archive contrib-versions, ODC-BY 1.0, "Open Terms Archive contributors").
+def _doc(*clauses: tuple[tuple[str, ...], str, str]) -> PolicyDocument:
+    return PolicyDocument(tuple(Clause(sec, kind, text) for sec, kind, text in clauses))
+
+
+def test_a_new_postal_address_is_not_material():
+    # yelp 2020-07-29 -> 2022-06-30
+    sec = ("Yelp Privacy Policy", "Contact")
+    intro = "If you have questions about our privacy practices, contact us by mail at:"
+    old = _doc(
+        (sec, "paragraph", intro),
+        (
+            sec,
+            "paragraph",
+            "Yelp, Attn: Data Privacy Manager 140 New Montgomery St., 9th Floor San Francisco, California 94105",
+        ),
+    )
+    new = _doc(
+        (sec, "paragraph", intro),
+        (
+            sec,
+            "paragraph",
+            "Yelp, Attn: Data Privacy Manager 350 Mission Street, 10th Floor San Francisco, California 94105, U.S.A.",
+        ),
+    )
+    c = compare(old, new)
+    assert not c.material, [ch.reason for ch in c.changes]
+    assert c.changes[0].rule == "contact"
+
+
+@pytest.mark.parametrize("direction", ["obfuscated", "revealed"])
+def test_an_e_mail_address_obfuscated_or_revealed_is_not_material(direction):
+    # we-heart-it 2024-03-26 -> 2024-05-03 -> 2024-05-03: Cloudflare hides the address
+    sec = ("We Heart It Privacy Policy", "Your Rights")
+    lead = "You may access, correct or delete your personal information by:"
+    plain = "Emailing us at privacy@weheartit.com"
+    hidden = "Emailing us at [email protected]"
+    a, b = (plain, hidden) if direction == "obfuscated" else (hidden, plain)
+    c = compare(
+        _doc((sec, "paragraph", lead), (sec, "list-item", a)),
+        _doc((sec, "paragraph", lead), (sec, "list-item", b)),
+    )
+    assert not c.material, [ch.reason for ch in c.changes]
+
+
+def test_contact_details_beside_a_new_recipient_stay_material():
+    sec = ("Privacy Policy", "Sharing")
+    old = "We share your e-mail address with SalesForce. Questions: privacy@acme.example"
+    new = "We share your e-mail address and purchase history with SalesForce and Acoustic. Questions: dpo@acme.example"
+    c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
+    assert c.material
+
+
+def test_a_vendor_added_to_an_inline_list_widens_the_sharing():
+    # mozilla 2020-12-15 -> 2021-01-10: "or Acoustic" read as 'reorders words and adds the name'
+    sec = ("Websites, Communications & Cookies Privacy Notice", "Things you should know")
+    lead = (
+        "Accounts & Subscriptions: You may periodically receive emails in connection with your "
+        "account or through subscriptions. Our email management vendors are "
+    )
+    old = (
+        lead
+        + "SalesForce Marketing Cloud, Send in Blue, or Mailchimp, and you can unsubscribe using the link at the bottom of the email."
+    )
+    new = (
+        lead
+        + "SalesForce Marketing Cloud, Send in Blue, Mailchimp, or Acoustic and you can unsubscribe using the link at the bottom of the email."
+    )
+    for a, b, verb in ((old, new, "adds"), (new, old, "removes")):
+        c = compare(_doc((sec, "paragraph", a)), _doc((sec, "paragraph", b)))
+        assert c.material, [ch.reason for ch in c.changes]
+        (ch,) = c.material_changes
+        assert ch.reason.startswith(f"{verb} “Acoustic”") and "vendors" in ch.reason, ch.reason
+        assert "third-party-sharing" in ch.categories and ch.rule == "enumeration"
+
+
+def test_a_state_added_to_the_states_whose_residents_have_rights_is_material():
+    sec = ("Privacy Policy", "Your State Privacy Rights")
+    old = "If you are a resident of California, Colorado, Connecticut or Virginia, you may ask us to delete your personal information."
+    new = "If you are a resident of California, Colorado, Connecticut, Oregon or Virginia, you may ask us to delete your personal information."
+    c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
+    assert c.material and c.changes[0].reason.startswith("adds “Oregon”"), c.changes[0].reason
+
+
+@pytest.mark.parametrize(
+    ("leaf", "row"),
+    [
+        # hugging-face 2023-05-24 -> 2023-10-23: a subprocessor row read as a label
+        ("10. LIST OF THIRD-PARTY SERVICE PROVIDERS", "Intercom | Chat | United States"),
+        # we-heart-it 2022-06-15 -> 2022-11-05
+        ("Third-Party Advertisers.", "LiveIntent – Privacy Policy"),
+    ],
+)
+def test_a_recipient_row_removed_from_a_list_of_recipients_is_material(leaf, row):
+    sec = ("Privacy Policy", leaf)
+    rows = [
+        (sec, "list-item", r)
+        for r in ("Discourse | Forum | United States", row, "Stripe | Payment | United States")
+    ]
+    c = compare(_doc(*rows), _doc(rows[0], rows[2]))
+    assert c.material, [ch.reason for ch in c.changes]
+    assert c.changes[0].reason.startswith(f"removes “{row[:8]}"), c.changes[0].reason
+
+
+def test_names_that_are_not_recipients_stay_out_of_the_list_rules():
+    # A renamed vendor is a rename; a certification row under a transfers heading is not a
+    # destination (apple 2025, devset: not material); a sentence is not a list item.
+    sec = ("Privacy Policy", "Sharing")
+    old = "Our email management vendors are SalesForce, Send in Blue, or Mailchimp."
+    new = "Our email management vendors are SalesForce, Brevo, or Mailchimp."
+    assert not compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new))).material
+    transfers = ("Privacy Policy", "Transfer of Personal Data Between Countries")
+    base = (transfers, "paragraph", "We transfer personal data between countries with safeguards.")
+    c = compare(
+        _doc(base), _doc(base, (transfers, "list-item", "Cross-Border Privacy Rules Program"))
+    )
+    assert not c.material, [ch.reason for ch in c.changes]
+
+
+def _renamed(pairs: list[tuple[str, str]]) -> tuple[PolicyDocument, PolicyDocument]:
+    sec = ("Privacy Policy", "Advertising")
+    return (
+        _doc(*[(sec, "paragraph", a) for a, _ in pairs]),
+        _doc(*[(sec, "paragraph", b) for _, b in pairs]),
+    )
+
+
+# acuityads 2023-04-19 -> 2023-10-05 (dev split): the brand became "illumin" everywhere, and
+# one clause even reads "v will set a cookie" where "AcuityAds" stood.
+ACUITY = [
+    (
+        "AcuityAds uses cookies and pixels to deliver interest-based advertising on behalf of its clients.",
+        "illumin uses cookies and pixels to deliver interest-based advertising on behalf of its clients.",
+    ),
+    (
+        "These Advertising IDs do not enable AcuityAds to identify individuals, but rather help us measure campaigns.",
+        "These Advertising IDs do not enable illumin to identify individuals, but rather help us measure campaigns.",
+    ),
+    (
+        "If you opt-out, AcuityAds will set a cookie on your browser that tells AcuityAds not to tailor ads to your interests.",
+        "If you opt-out, v will set a cookie on your browser that tells illumin not to tailor ads to your interests.",
+    ),
+    (
+        "AcuityAds does not knowingly place PII on our advertising Platform, but we may receive hashed emails from clients.",
+        "illumin does not knowingly place PII on our advertising Platform, but we may receive hashed emails from clients.",
+    ),
+]
+
+
+def test_a_brand_renamed_across_the_policy_is_one_rename_not_many_edits():
+    c = compare(*_renamed(ACUITY))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+    assert any(ch.rule == "rename" for ch in c.changes)
+
+
+def test_a_real_edit_beside_a_brand_rename_stays_material():
+    pairs = [
+        *ACUITY[:3],
+        (ACUITY[3][0], ACUITY[3][1].replace("does not knowingly place", "may place")),
+    ]
+    c = compare(*_renamed(pairs))
+    assert c.material, [ch.reason for ch in c.changes]
+
+
+def test_a_common_word_swapped_across_the_policy_is_no_brand_rename():
+    # "Data" -> "Information" in many clauses is a change of terms: an added purpose in one
+    # of the clauses is still judged.
+    sec_pairs = [
+        (
+            f"We keep your Personal Data for {n} days.",
+            f"We keep your Personal Information for {n} days.",
+        )
+        for n in (30, 60, 90)
+    ]
+    sec_pairs.append(
+        (
+            "We use your Personal Data to run the service.",
+            "We use your Personal Information to run the service and to validate that you are an adult by scanning your face.",
+        )
+    )
+    c = compare(*_renamed(sec_pairs))
+    assert c.material, [ch.reason for ch in c.changes]
+
+
+def test_a_sentence_repeated_in_several_sections_and_cut_from_one_is_a_removal():
+    # The same promise under each state's heading; one state loses it. The other copies
+    # used to make it 'moves text between clauses; same words'.
+    promise = "We do not sell your personal information to third parties for their own marketing."
+    states = ("California", "Nevada", "Virginia")
+
+    def version(keep: tuple[str, ...]) -> PolicyDocument:
+        clauses = []
+        for s in states:
+            sec = ("Privacy Policy", f"{s} Residents")
+            clauses.append((sec, "paragraph", f"This section applies to residents of {s}."))
+            if s in keep:
+                clauses.append((sec, "paragraph", promise))
+        return _doc(*clauses)
+
+    c = compare(version(states), version(("California", "Virginia")))
+    assert c.material, [ch.reason for ch in c.changes]
+    (ch,) = c.material_changes
+    assert ch.kind == "removed" and ch.old_section.endswith("Nevada Residents")
+    assert (
+        ch.reason
+        == "removes a commitment not to sell personal information to third parties for their own marketing"
+    )
+
+
+def test_a_duplicated_section_dropped_is_no_removal():
+    # bitwarden 2021-09-27 -> 2021-10-25 (devset): the Security section appeared twice.
+    sec = ("Privacy Policy", "Security")
+    text = (
+        "Your data is never sent to our cloud servers without first being encrypted on your "
+        "local device using AES 256 bit encryption."
+    )
+    head = (("Privacy Policy",), "heading", "Security")
+    old = _doc(head, (sec, "paragraph", text), head, (sec, "paragraph", text))
+    new = _doc(head, (sec, "paragraph", text))
+    assert not compare(old, new).material
+
+
+COOKIE_TABLE = ("Cookie Policy", "Cookies we use")
+COOKIE_ROWS = [
+    "Cookie | Provider | Purpose | Expiry",
+    "session_id | First-party | Keeps you signed in during a visit | Session",
+    "_ga | Google Analytics | Distinguishes visitors to measure how the site is used | 2 years",
+]
+
+
+@pytest.mark.parametrize(
+    ("row", "material"),
+    [
+        (
+            "ui_sidebar_state | First-party | Remembers whether the sidebar is collapsed | 1 year",
+            False,
+        ),
+        ("lang | First-party | Remembers the language you chose | 1 year", False),
+        (
+            "_fbp | Meta Platforms | Delivers advertising on Facebook after you visit | 3 months",
+            True,
+        ),
+        ("_hjSessionUser | Hotjar | Records how you use the page to improve it | 1 year", True),
+    ],
+)
+def test_a_cookie_row_is_material_for_its_purpose_or_vendor(row, material):
+    old = _doc(*[(COOKIE_TABLE, "table-row", r) for r in COOKIE_ROWS])
+    new = _doc(*[(COOKIE_TABLE, "table-row", r) for r in [*COOKIE_ROWS, row]])
+    c = compare(old, new)
+    assert c.material == material, [ch.reason for ch in c.changes]
+    assert c.changes[0].rule == "cookie"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "Players with a Mojang account must migrate to a Microsoft account by March 10, 2022 to keep playing.",
+            "Players with a Mojang account must migrate to a Microsoft account by March 10, 2021 to keep playing.",
+        ),
+        (
+            "You can opt out of the new personalised ads until June 30, 2024 in your account settings.",
+            "You can opt out of the new personalised ads until June 1, 2024 in your account settings.",
+        ),
+    ],
+)
+def test_a_moved_deadline_on_linking_or_consent_changes_user_choice(old, new):
+    sec = ("Privacy Policy", "Your Account")
+    c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
+    assert c.material, [ch.reason for ch in c.changes]
+    (ch,) = c.changes
+    assert ch.rule == "deadline" and "user-choice" in ch.categories
+    assert ch.reason.startswith("moves the deadline of a choice people have from")
+
+
+def test_the_policys_own_dates_are_no_deadline():
+    sec = ("Privacy Policy", "About")
+    old = "This policy is effective as of March 10, 2022 and you must read it before using the service."
+    new = (
+        "This policy is effective as of May 1, 2023 and you must read it before using the service."
+    )
+    assert not compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new))).material

@@ -130,3 +130,66 @@ def test_summary_says_a_repeated_edit_once_with_its_count():
     reason = result.changes[0].reason
     assert result.summary.count(reason) == 1
     assert f"{reason} (in 2 clauses)" in result.summary
+
+
+def test_score_comes_from_the_structured_verdict_not_the_reason_wording():
+    # A clause added on web beacons quotes 'drops “' and 'sale of' in its reason; the score
+    # used to read those words as a strong change. It now reads each change's verdict.
+    from monitor.compare import _score
+    from monitor.diff import ClauseChange
+
+    quoted = ClauseChange(
+        kind="added",
+        section="Cookies",
+        old=None,
+        new="x",
+        material=True,
+        reason="adds a clause on cookies: “This drops “beacons” before any sale of…”",
+        rule="clause",
+        strength=0.5,
+    )
+    strong = ClauseChange(
+        kind="modified",
+        section="Sharing",
+        old="a",
+        new="b",
+        material=True,
+        reason="rewords the clause",
+        rule="negation",
+        strength=1.0,
+    )
+    assert _score([quoted]) < _score([strong])
+    assert _score([quoted]) == _score(
+        [ClauseChange("added", "", None, "y", material=True, strength=0.5)]
+    )
+
+
+def test_verdict_fields_name_the_rule_and_its_weight():
+    new = doc(
+        "We may sell your personal information to data brokers.",
+        "We keep your messages for 30 days.",
+        "Write to privacy@acme.example with questions.",
+    )
+    (ch,) = compare(OLD, new).material_changes
+    assert (ch.rule, ch.strength) == ("negation", 1.0)
+    assert "not" in ch.evidence
+    d = ch.to_detail_dict()
+    assert d["rule"] == "negation" and d["strength"] == 1.0
+    assert "rule" not in ch.to_dict()  # the DESIGN.md contract is unchanged
+
+
+def test_summary_grammar_for_one_and_for_several_other_changes():
+    one = doc(
+        "We may sell your personal information to data brokers.",
+        "We keep your mesages for 30 days.",
+        "Write to privacy@acme.example with questions.",
+    )
+    c = compare(OLD, one)
+    assert c.summary.endswith("The other one is cosmetic or carries no data practice."), c.summary
+    two = doc(
+        "We may sell your personal information to data brokers.",
+        "We keep your mesages for 30 days.",
+        "Write to privacy@acme.example with any questions!",
+    )
+    c = compare(OLD, two)
+    assert c.summary.endswith("The other 2 are cosmetic or carry no data practice."), c.summary

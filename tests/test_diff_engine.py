@@ -130,3 +130,18 @@ def test_changed_spacing_after_a_kept_word_is_an_edit_of_the_spacing_only():
         ("insert", " "),
         ("equal", "share data"),
     ]
+
+
+def test_lcs_with_a_key_repeated_past_the_bound_still_anchors_the_distinct_clauses():
+    # A 2,000-row table of "Yes" cells on both sides: 4,000,000 matches for one key. The
+    # bound leaves that key out of the LCS; every distinct clause still anchors in order.
+    from monitor.diff.align import longest_common_subsequence
+
+    a = [f"clause {k}" if k % 2 else "yes" for k in range(4000)]
+    b = list(a)
+    pairs = longest_common_subsequence(a, b)
+    assert [(i, j) for i, j in pairs if a[i] != "yes"] == [(k, k) for k in range(1, 4000, 2)]
+    assert all(a[i] == b[j] for i, j in pairs)
+    # Below the bound the LCS is exact: the repeated key anchors too.
+    small = [f"clause {k}" if k % 2 else "yes" for k in range(20)]
+    assert len(longest_common_subsequence(small, small)) == 20

@@ -6,12 +6,17 @@ Pure: takes the diff's changes and returns them judged; no I/O.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
 
-from monitor.classify.edits import edit_reason
+from monitor.classify.contact import contact_edit, has_contact, only_contact
+from monitor.classify.cookies import cookie_row
+from monitor.classify.deadlines import deadline_change
+from monitor.classify.edits import edit_reason, hunks
+from monitor.classify.enumeration import enumeration_edit, listed_item
 from monitor.classify.lexicon import (
     CATEGORY_SLUGS,
     categories_of,
@@ -20,8 +25,11 @@ from monitor.classify.lexicon import (
 )
 from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
-from monitor.classify.words import PRACTICE_VERBS, words
+from monitor.classify.renames import policy_renames, undo_renames
+from monitor.classify.verdict import Verdict
+from monitor.classify.words import PRACTICE_VERBS, key_words, words
 from monitor.diff.change import ClauseChange
+from monitor.diff.words import word_ops
 from monitor.model import PolicyDocument
 from monitor.textnorm import comparison_key
 
@@ -36,7 +44,7 @@ _SENTENCE_END = re.compile(r"[.!?;]\s*$")
 _BANNER = re.compile(
     r"\bwe(?:'ve|’ve| have| are|'re|’re)? (?:updated|updating|changed|changing|made changes|added|clarified|revised)\b"
     r"|\b(?:policy|notice|statement) (?:has been |was |is )?(?:updated|changing|revised)\b"
-    r"|\bname change\b|\bis now meta\b"
+    r"|\bname change\b|\bis now meta\b|\b(?:has |have )?chang(?:ed|es|ing) (?:its|our|their) name\b"
     r"|\b(?:site|website) uses cookies\b|\bby continuing to (?:browse|use)\b|\bcookie preferences\b",
     re.IGNORECASE,
 )
@@ -64,6 +72,19 @@ def is_banner(text: str) -> bool:
     return len(text.split()) <= _BANNER_MAX_WORDS and bool(_BANNER.search(text))
 
 
+# "The Facebook company is now Meta. ... this name change does not affect how we use or
+# share data": a notice of the company's new name, longer than a banner.
+_RENAME_NOTICE = re.compile(
+    r"\bname change\b|\bchang(?:ed|es|ing) (?:its|our|their) (?:company |legal )?name\b",
+    re.IGNORECASE,
+)
+_RENAME_NOTICE_MAX_WORDS = 120
+
+
+def is_rename_notice(text: str) -> bool:
+    return len(text.split()) <= _RENAME_NOTICE_MAX_WORDS and bool(_RENAME_NOTICE.search(text))
+
+
 def is_pointer(text: str) -> bool:
     """A sentence that sends the reader elsewhere and names no practice verb."""
     if not _POINTER.search(text):
@@ -76,24 +97,37 @@ def _section_leaf(path: str | None) -> str:
     return (path or "").rsplit(" > ", 1)[-1]
 
 
-def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[bool, list[str], str]:
+def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict, list[str]]:
     added = ch.kind == "added"
     text = (ch.new if added else ch.old) or ""
     section = (ch.new_section if added else ch.old_section) or ""
     verb = "adds" if added else "removes"
     cats = categories_of(text, section)
     if ch.clause_kind == "heading":
-        return False, cats, f"{verb} the heading “{text.strip()}”"
+        return Verdict.cosmetic(f"{verb} the heading “{text.strip()}”", "heading"), cats
     if comparison_key(text) in toc:
-        return False, cats, f"{verb} the table-of-contents entry “{text.strip()}”"
+        return Verdict.cosmetic(f"{verb} the table-of-contents entry “{text.strip()}”", "toc"), cats
     if is_date_line(text):
-        return False, cats, f"{verb} the date line “{text.strip()}”"
+        return Verdict.cosmetic(f"{verb} the date line “{text.strip()}”", "date"), cats
+    # Before the label test: a cookie row or a row naming a subprocessor looks like a
+    # label, and is not one.
+    row = cookie_row(text, section, ch.clause_kind, added)
+    if row:
+        return row[0], _with(cats, row[1]) if row[0].material else cats
+    item = listed_item(text, _section_leaf(section), ch.clause_kind, added)
+    if item:
+        return item[0], _with(cats, item[1])
     if is_label(text):
-        return False, cats, f"{verb} the label “{text.strip()}”"
+        return Verdict.cosmetic(f"{verb} the label “{text.strip()}”", "label"), cats
     if is_banner(text):
-        return False, cats, f"{verb} a page banner: “{clip(text.strip(), 12)}”"
+        return Verdict.cosmetic(f"{verb} a page banner: “{clip(text.strip(), 12)}”", "banner"), cats
     if is_pointer(text):
-        return False, cats, f"{verb} a pointer to more information: “{clip(text.strip(), 12)}”"
+        reason = f"{verb} a pointer to more information: “{clip(text.strip(), 12)}”"
+        return Verdict.cosmetic(reason, "pointer"), cats
+    if has_contact(text) and only_contact(text):
+        return Verdict.cosmetic(
+            f"{verb} contact details: “{clip(text.strip(), 12)}”", "contact"
+        ), cats
     n_words = len(words(text))
     practice = [c for c in cats if c != "other"]
     own = practice_categories(text)
@@ -106,19 +140,16 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[bool, li
     # sell, and large, cryptocurrency...") says nothing about personal data.
     off_topic = not listed and own == ["third-party-sharing"] and not speaks_of_data(text)
     if off_topic and n_words >= MIN_STATEMENT_WORDS:
-        return (
-            False,
-            cats,
-            f"{verb} text that names no data and no party to a data practice: “{clip(text.strip(), 12)}”",
-        )
+        reason = f"{verb} text that names no data and no party to a data practice: “{clip(text.strip(), 12)}”"
+        return Verdict.cosmetic(reason, "off-topic"), cats
     material = bool(practice) and n_words >= MIN_STATEMENT_WORDS and (bool(own) or listed)
-    reason = describe_clause(text, practice or cats, added)
+    verdict = describe_clause(text, practice or cats, added)
     if not material:
-        reason += "; no data practice"
-    return material, cats, reason
+        verdict = Verdict.cosmetic(f"{verdict.reason}; no data practice", "no-practice")
+    return verdict, cats
 
 
-def _judge_edit(ch: ClauseChange) -> tuple[bool, list[str], str]:
+def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
     old, new = ch.old or "", ch.new or ""
     cats = sorted(
         set(categories_of(old, ch.old_section or "")) | set(categories_of(new, ch.section)),
@@ -127,24 +158,58 @@ def _judge_edit(ch: ClauseChange) -> tuple[bool, list[str], str]:
     if len(cats) > 1 and "other" in cats:
         cats.remove("other")
     if ch.clause_kind == "heading":
-        return False, cats, f"renames the heading “{old.strip()}” to “{new.strip()}”"
+        return Verdict.cosmetic(
+            f"renames the heading “{old.strip()}” to “{new.strip()}”", "heading"
+        ), cats
     if is_label(old) and is_label(new):
-        return False, cats, f"renames the label “{old.strip()}” to “{new.strip()}”"
+        return Verdict.cosmetic(
+            f"renames the label “{old.strip()}” to “{new.strip()}”", "label"
+        ), cats
     if is_banner(old) and is_banner(new):
-        return False, cats, "rewords a page banner"
+        return Verdict.cosmetic("rewords a page banner", "banner"), cats
+    if is_rename_notice(old) and is_rename_notice(new):
+        return Verdict.cosmetic("rewords the notice of the company's new name", "rename"), cats
+    if contact_edit(hunks(ch.word_ops)):
+        return Verdict.cosmetic("changes contact details only", "contact"), cats
+    # Before word order and names: one more vendor in a list reads as "adds the name".
+    item = enumeration_edit(old, new, ch.word_ops)
+    if item:
+        return item[0], _with(cats, item[1])
     reordered = reordered_words(old, new)
     if reordered:
-        return False, cats, reordered
+        return Verdict.cosmetic(reordered, "reordered"), cats
+    # Before dates are set aside as noise: a date that ends a choice is no "last updated".
+    deadline = deadline_change(old, new)
+    if deadline:
+        return deadline, _with(cats, "user-choice")
     noise = noise_reason(old, new, ch.word_ops)
     if noise:
-        return False, cats, noise
+        return Verdict.cosmetic(noise), cats
     section_practice = bool(practice_categories(_section_leaf(ch.section)))
-    material, reason = edit_reason(old, new, ch.word_ops, cats, section_practice)
-    return material, cats, reason
+    return edit_reason(old, new, ch.word_ops, cats, section_practice), cats
+
+
+def _with(cats: list[str], cat: str) -> list[str]:
+    return sorted({*cats, cat} - {"other"}, key=CATEGORY_SLUGS.index)
+
+
+def _judged(ch: ClauseChange, verdict: Verdict, cats: list[str]) -> ClauseChange:
+    if verdict.material and len(cats) > 1 and "other" in cats:
+        cats = [c for c in cats if c != "other"]
+    return replace(
+        ch,
+        material=verdict.material,
+        categories=cats,
+        reason=verdict.reason,
+        rule=verdict.rule,
+        strength=verdict.strength if verdict.material else 0.0,
+        evidence=verdict.evidence,
+    )
 
 
 def classify_change(ch: ClauseChange, toc: frozenset[str] = frozenset()) -> ClauseChange:
-    """The change with ``material``, ``categories`` and ``reason`` filled in.
+    """The change with ``material``, ``categories`` and ``reason`` filled in, and the
+    verdict behind them (``rule``, ``strength``, ``evidence``).
 
     ``toc`` holds the comparison keys of headings, so a table-of-contents line that
     mirrors a heading is recognised as such.
@@ -153,14 +218,12 @@ def classify_change(ch: ClauseChange, toc: frozenset[str] = frozenset()) -> Clau
         cats = categories_of(ch.new or "", ch.section)
         a, b = _section_leaf(ch.old_section), _section_leaf(ch.new_section)
         where = f"from “{a}” to “{b}”" if a != b else f"within “{b}”" if b else "within the policy"
-        return replace(ch, material=False, categories=cats, reason=f"moves the clause {where}")
+        return _judged(ch, Verdict.cosmetic(f"moves the clause {where}", "moved"), cats)
     if ch.kind in ("added", "removed"):
-        material, cats, reason = _judge_whole_clause(ch, toc)
+        verdict, cats = _judge_whole_clause(ch, toc)
     else:
-        material, cats, reason = _judge_edit(ch)
-    if material and len(cats) > 1 and "other" in cats:
-        cats = [c for c in cats if c != "other"]
-    return replace(ch, material=material, categories=cats, reason=reason)
+        verdict, cats = _judge_edit(ch)
+    return _judged(ch, verdict, cats)
 
 
 def _spans(ch: ClauseChange) -> tuple[list[str], list[str]]:
@@ -181,49 +244,133 @@ _MOVED_SIMILAR_WORDS = 8
 _MOVED_JACCARD = Fraction(3, 5)
 # A run of at least this many words that the other version already holds is not new.
 _REPEATED_MIN_WORDS = 4
+# Copies of a run up to this long (a sentence or two) are counted on both sides.
+_COUNTED_MAX_WORDS = 80
+# A version up to this many words is searched as one string, a longer one through an index.
+_SCAN_MAX_WORDS = 50_000
 
 
 class _Pool:
     """Word runs from one side of all changes, searchable as one string."""
 
-    def __init__(self, spans: list[str], doc: PolicyDocument | None = None) -> None:
+    def __init__(
+        self,
+        spans: list[str],
+        doc: PolicyDocument | None = None,
+        other: PolicyDocument | None = None,
+    ) -> None:
         self.text = "\x00".join(spans)
-        sets = [set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS]
-        # By size: two sets this similar differ in size by at most the Jaccard ratio, so
-        # only a narrow band of sizes is worth intersecting (a rewrite holds thousands).
-        sets.sort(key=len)
-        self.sets = sets
-        self.sizes = [len(ps) for ps in sets]
+        self.sets = [set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS]
+        # Which sets hold each word: a span is compared only with sets sharing a word of
+        # its prefix (below), not with every set of a like size (a rewrite holds thousands).
+        self.holding: dict[str, list[int]] = defaultdict(list)
+        for k, ps in enumerate(self.sets):
+            for w in ps:
+                self.holding[w].append(k)
         self.doc = doc
-        self._doc_words: str | None = None
+        self.other = other
+        self._doc_runs: _Runs | None = None
 
-    def doc_words(self) -> str:
-        # Cut only when a long enough span needs them, then kept: hashing the document
-        # for _words_of's cache on every span cost more than the lookup.
-        if self._doc_words is None:
-            self._doc_words = _words_of(self.doc)
-        return self._doc_words
+    def doc_runs(self) -> _Runs:
+        # Indexed only when a long enough span needs it, then kept.
+        if self._doc_runs is None:
+            self._doc_runs = _runs_of(self.doc)
+        return self._doc_runs
 
-    def holds(self, span: str) -> bool:
+    def _kept(self, run: list[str], section: str | None) -> bool:
+        """The run is in this version as many times as in the other: a sentence repeated
+        in three sections and cut from one is in the other version twice, and that is a
+        removal, not text moved (copies are counted, not merely looked for). A copy left
+        in the same section is a duplicated section dropped (or doubled), not a removal."""
+        here = self.doc_runs().where(run)
+        if not here:
+            return False
+        # A long passage found elsewhere is a copy of a block (a page holding the policy
+        # twice, old and updated, keeps one); only sentences have their copies counted.
+        if self.other is None or len(run) > _COUNTED_MAX_WORDS:
+            return True
+        if len(here) >= _runs_of(self.other).count(run):
+            return True
+        return section is not None and section in here
+
+    def holds(self, span: str, section: str | None = None) -> bool:
         if span in self.text:
             return True
-        n = len(span.split())
-        if self.doc is not None and n >= _REPEATED_MIN_WORDS and f" {span} " in self.doc_words():
+        run = span.split()
+        n = len(run)
+        if self.doc is not None and n >= _REPEATED_MIN_WORDS and self._kept(run, section):
             return True
         if n < _MOVED_SIMILAR_WORDS:
             return False
-        ws = set(span.split())
+        ws = set(run)
         n, p, q = len(ws), _MOVED_JACCARD.numerator, _MOVED_JACCARD.denominator
-        # Sizes from ceil(n·p/q) to floor(n·q/p), bounds in integers: comparing Fractions
-        # inside the bisection cost more than the intersections it saves.
-        lo = bisect_left(self.sizes, -(-n * p // q))
-        hi = bisect_right(self.sizes, n * q // p)
+        # |A ∩ B| / |A ∪ B| >= p/q needs |A ∩ B| >= ceil(n·p/q), so any n - that + 1 words
+        # of the span include one the set shares (prefix filtering): only sets holding one
+        # of those words can match. The rarest words are taken, to look at fewest sets.
+        prefix = sorted(ws, key=lambda w: (len(self.holding.get(w, ())), w))
+        prefix = prefix[: n - -(-n * p // q) + 1]
+        seen = {k for w in prefix for k in self.holding.get(w, ())}
         # |A ∩ B| / |A ∪ B| >= p/q, with |A ∪ B| = |A| + |B| - |A ∩ B|, in integers: no
         # union set built per candidate, no float to round.
-        return any(
-            (p + q) * len(ws & ps) >= p * (n + size)
-            for ps, size in zip(self.sets[lo:hi], self.sizes[lo:hi], strict=True)
-        )
+        return any((p + q) * len(ws & self.sets[k]) >= p * (n + len(self.sets[k])) for k in seen)
+
+
+class _Runs:
+    """The words of a version, searchable for a run of them in a row (across clause
+    boundaries, as the text reads). A version of ordinary size is searched as one string
+    (a scan in C is cheaper than building an index); past _SCAN_MAX_WORDS the words are
+    indexed, so that a 10,000-clause version (half a million words) is not scanned once per
+    run."""
+
+    def __init__(self, doc: PolicyDocument) -> None:
+        self.words: list[str] = []
+        # Where each clause's words start (word index, and character offset in the
+        # string), and its section path.
+        self.starts: list[int] = []
+        self.sections = [c.section_path for c in doc.clauses]
+        for c in doc.clauses:
+            self.starts.append(len(self.words))
+            self.words.extend(key_words(c.key))
+        self.text: str | None = None
+        self.at: dict[str, list[int]] = defaultdict(list)
+        if len(self.words) <= _SCAN_MAX_WORDS:
+            self.text = " " + " ".join(self.words) + " "
+            # The first word of word k starts after k spaces and the words before it.
+            offsets = [1]
+            for w in self.words:
+                offsets.append(offsets[-1] + len(w) + 1)
+            self.char_starts = [offsets[k] for k in self.starts]
+        else:
+            for i, w in enumerate(self.words):
+                self.at[w].append(i)
+
+    def where(self, run: list[str]) -> list[str]:
+        """The section path of each place the run starts, word for word."""
+        if self.text is not None:
+            needle = " " + " ".join(run) + " "
+            out = []
+            i = self.text.find(needle)
+            while i >= 0:
+                out.append(self.sections[bisect_right(self.char_starts, i + 1) - 1])
+                i = self.text.find(needle, i + 1)
+            return out
+        # Anchored on the run's rarest word: only where it occurs can the run start.
+        offset = min(range(len(run)), key=lambda k: len(self.at.get(run[k], ())))
+        n = len(run)
+        return [
+            self.sections[bisect_right(self.starts, i - offset) - 1]
+            for i in self.at.get(run[offset], ())
+            if i >= offset and self.words[i - offset : i - offset + n] == run
+        ]
+
+    def count(self, run: list[str]) -> int:
+        """How many times the run stands in the version, word for word."""
+        return len(self.where(run))
+
+    def holds(self, run: list[str]) -> bool:
+        if self.text is not None:
+            return " " + " ".join(run) + " " in self.text
+        return self.count(run) > 0
 
 
 def _moved_text(
@@ -237,38 +384,43 @@ def _moved_text(
     spans = [_spans(ch) for ch in changes]
     # Besides text moved by other changes, text that the other version already holds
     # word for word (a table cell now repeated in a row, a heading folded into a row).
-    pool_ins = _Pool([s for ins, _ in spans for s in ins], new)
-    pool_del = _Pool([s for _, dels in spans for s in dels], old)
+    pool_ins = _Pool([s for ins, _ in spans for s in ins], new, old)
+    pool_del = _Pool([s for _, dels in spans for s in dels], old, new)
     out = []
     for ch, (ins, dels) in zip(changes, spans, strict=True):
         if ch.material and (ins or dels):
-            if all(pool_del.holds(s) for s in ins) and all(pool_ins.holds(s) for s in dels):
-                ch = replace(ch, material=False, reason="moves text between clauses; same words")
+            if all(pool_del.holds(s, ch.new_section) for s in ins) and all(
+                pool_ins.holds(s, ch.old_section) for s in dels
+            ):
+                ch = _judged(
+                    ch,
+                    Verdict.cosmetic("moves text between clauses; same words", "moved"),
+                    ch.categories,
+                )
             elif ch.kind == "modified":
-                rest_old, rest_new, moved = _without_moved(ch.word_ops, pool_ins, pool_del)
+                rest_old, rest_new, moved = _without_moved(ch, pool_ins, pool_del)
                 if moved:
                     why = noise_reason(rest_old, rest_new) or reordered_words(rest_old, rest_new)
                     if why or comparison_key(rest_old) == comparison_key(rest_new):
                         reason = "moves text to or from another clause"
-                        ch = replace(
-                            ch, material=False, reason=f"{reason}; {why}" if why else reason
-                        )
+                        reason = f"{reason}; {why}" if why else reason
+                        ch = _judged(ch, Verdict.cosmetic(reason, "moved"), ch.categories)
         out.append(ch)
     return out
 
 
-def _without_moved(
-    ops: list[tuple[str, str]], pool_ins: _Pool, pool_del: _Pool
-) -> tuple[str, str, bool]:
+def _without_moved(ch: ClauseChange, pool_ins: _Pool, pool_del: _Pool) -> tuple[str, str, bool]:
     old, new = [], []
     moved = False
-    for op, t in ops:
+    for op, t in ch.word_ops:
         key = " ".join(words(t))
         if op == "equal":
             old.append(t)
             new.append(t)
         elif len(key.split()) >= _MOVED_MIN_WORDS and (
-            pool_ins.holds(key) if op == "delete" else pool_del.holds(key)
+            pool_ins.holds(key, ch.old_section)
+            if op == "delete"
+            else pool_del.holds(key, ch.new_section)
         ):
             moved = True
         elif op == "delete":
@@ -289,10 +441,37 @@ def classify_changes(
     judged = [classify_change(ch, toc) for ch in changes]
     if not any(ch.material for ch in judged):
         return judged
+    judged = _renamed_across(judged, old)
+    if not any(ch.material for ch in judged):
+        return judged
     return _moved_text(judged, old, new)
 
 
+def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> list[ClauseChange]:
+    """A name swapped for another in many clauses is one rename of the policy: each material
+    edit is judged again with the rename undone, and stays material only if what is left
+    of it is."""
+    renames = policy_renames([ch.word_ops for ch in changes if ch.kind == "modified"], old)
+    if not renames:
+        return changes
+    out = []
+    for ch in changes:
+        if ch.material and ch.kind == "modified":
+            rest, found = undo_renames(ch.word_ops, renames)
+            if found:
+                again = classify_change(
+                    replace(ch, new=rest, word_ops=word_ops(ch.old or "", rest))
+                )
+                if not again.material:
+                    reason = f"renames {', '.join(found[:3])} across the policy"
+                    if words(rest) != words(ch.old or ""):
+                        reason += f"; the rest {again.reason}"
+                    ch = _judged(ch, Verdict.cosmetic(reason, "rename"), ch.categories)
+        out.append(ch)
+    return out
+
+
 @lru_cache(maxsize=4)
-def _words_of(doc: PolicyDocument) -> str:
+def _runs_of(doc: PolicyDocument) -> _Runs:
     # Cached: along a history each version is compared twice, once on each side.
-    return " " + " ".join(w for c in doc.clauses for w in words(c.text)) + " "
+    return _Runs(doc)

@@ -11,6 +11,7 @@ from cydifflib import SequenceMatcher
 from monitor.classify.lexicon import practice_categories, without_names
 from monitor.classify.noise import is_name, same_practice
 from monitor.classify.practice import CATEGORY_LABELS, clip, practice_phrase
+from monitor.classify.verdict import NONE, ORDINARY, STRONG, Verdict
 from monitor.classify.words import MODALS, NEGATIONS, PRACTICE_VERBS, STOPWORDS, words
 
 _PERMISSIVE = frozenset(["may", "might", "can", "could"])
@@ -210,6 +211,38 @@ def _segments(ops: list[tuple[str, str]], op: str) -> list[str]:
 _HAS_WORD = re.compile(r"\w")
 
 
+def hunks(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(deleted, inserted) text of each run of edits between equal stretches."""
+    out: list[tuple[str, str]] = []
+    gone: list[str] = []
+    came: list[str] = []
+    for op, t in [*ops, ("equal", "")]:
+        if op == "equal":
+            if "".join(gone + came).strip():
+                out.append(("".join(gone).strip(), "".join(came).strip()))
+            gone, came = [], []
+        else:
+            (gone if op == "delete" else came).append(t)
+    return out
+
+
+def _cosmetic_hunk(gone: str, came: str) -> bool:
+    """Case, quotes, markup, punctuation or word order only: "Grindr’s" -> "Grindr's"."""
+    return sorted(words(gone)) == sorted(words(came))
+
+
+def _headline(hunks: list[tuple[str, str]]) -> tuple[str, str]:
+    """The edit a reason quotes: the first that changes words, one naming a data practice
+    before any other; never a cosmetic one while a real one exists."""
+    real = [h for h in hunks if not _cosmetic_hunk(*h)]
+    if not real:
+        return hunks[0] if hunks else ("", "")
+    practice = [h for h in real if practice_categories(without_names(" ".join(h)))]
+    gone, came = (practice or real)[0]
+    # A side with no words (a lone quote mark) is not quoted: "adds “…”", not "replaces “’”".
+    return (gone if _HAS_WORD.search(gone) else ""), (came if _HAS_WORD.search(came) else "")
+
+
 def _states_practice(old: str, new: str) -> bool:
     """Whether the clause states a practice at all, judged without the names in it."""
     # Asked last, only when the verdict hangs on it: it scans both sides with every
@@ -223,8 +256,8 @@ def edit_reason(
     ops: list[tuple[str, str]],
     categories: list[str],
     section_practice: bool = False,
-) -> tuple[bool, str]:
-    """(material, reason) for an edit that is not noise."""
+) -> Verdict:
+    """The verdict on an edit that is not noise."""
     wo, wn = words(old), words(new)
     sm = SequenceMatcher(None, wo, wn, autojunk=False)
     removed: list[str] = []
@@ -241,47 +274,69 @@ def edit_reason(
         gone = [w for w in x if w in NEGATIONS and w not in y]
         came = [w for w in y if w in NEGATIONS and w not in x]
         if gone:
-            flips.append(f"drops “{gone[0]}”: {_now(ops, gone[0])}")
+            flips.append((f"drops “{gone[0]}”: {_now(ops, gone[0])}", "negation", gone[0]))
         if came:
-            flips.append(f"adds “{came[0]}”: {_now(ops, came[0])}")
+            flips.append((f"adds “{came[0]}”: {_now(ops, came[0])}", "negation", came[0]))
         mx = [w for w in x if w in MODALS]
         my = [w for w in y if w in MODALS]
         if mx and my and (mx[0] in _PERMISSIVE) != (my[0] in _PERMISSIVE):
-            flips.append(f"changes “{mx[0]}” to “{my[0]}”: {_now(ops, my[0])}")
+            flips.append(
+                (
+                    f"changes “{mx[0]}” to “{my[0]}”: {_now(ops, my[0])}",
+                    "modal",
+                    f"{mx[0]} → {my[0]}",
+                )
+            )
         vx = [w for w in x if w in PRACTICE_VERBS]
         vy = [w for w in y if w in PRACTICE_VERBS]
         if vx and vy and vx[0][:4] != vy[0][:4] and not same_practice(vx[0], vy[0]):
-            flips.append(f"changes “{vx[0]}” to “{vy[0]}”: {_now(ops, vy[0])}")
+            flips.append(
+                (
+                    f"changes “{vx[0]}” to “{vy[0]}”: {_now(ops, vy[0])}",
+                    "practice-verb",
+                    f"{vx[0]} → {vy[0]}",
+                )
+            )
     quantity = _quantity_reason(old, new, categories, ops)
+    strength = STRONG
     if quantity:
-        flips.insert(0, quantity)
+        flips.insert(0, (quantity, "quantity", ""))
     elif not flips:
         scope = _promise_scope(old, new, ops)
         if scope:
-            flips.append(scope)
+            flips.append((scope, "promise", ""))
+            # Cutting or writing a whole commitment turns the clause around; an edit
+            # inside one narrows or widens it.
+            strength = STRONG if "commitment not" in scope else ORDINARY
     practice = [c for c in categories if c != "other"]
     if flips:
-        return True, "; ".join(flips[:2])
+        reason = "; ".join(text for text, _, _ in flips[:2])
+        return Verdict(True, reason, flips[0][1], strength, flips[0][2])
     content = [w for w in removed + added if w not in STOPWORDS]
     ins, dels = _segments(ops, "insert"), _segments(ops, "delete")
     changed_practice = practice_categories(without_names(" ".join(ins + dels)))
-    if ins and dels:
-        action = f"replaces “{clip(dels[0])}” with “{clip(ins[0])}”"
-    elif ins:
-        action = f"adds “{clip(ins[0])}”"
-    elif dels:
-        action = f"removes “{clip(dels[0])}”"
+    hunks_ = hunks(ops)
+    gone, came = _headline(hunks_)
+    if gone and came:
+        action = f"replaces “{clip(gone)}” with “{clip(came)}”"
+    elif came:
+        action = f"adds “{clip(came)}”"
+    elif gone:
+        action = f"removes “{clip(gone)}”"
     else:
         action = "rewords the clause"
-    extra = len(ins) + len(dels) - 1
+    extra = len(hunks_) - 1
     if extra > 0:
         action += f" (and {extra} more edit{'s' if extra > 1 else ''})"
+    evidence = " … ".join(t for t in (gone, came) if t)
     if (
         practice
         and (changed_practice or len(content) >= MIN_CONTENT_WORDS)
         and (section_practice or _states_practice(old, new))
     ):
-        return True, f"{action} in a clause on {CATEGORY_LABELS[practice[0]]}"
+        reason = f"{action} in a clause on {CATEGORY_LABELS[practice[0]]}"
+        return Verdict(True, reason, "edit", ORDINARY, evidence)
     if changed_practice:
-        return True, f"{action}, bringing in {CATEGORY_LABELS[changed_practice[0]]}"
-    return False, f"{action}; no data practice changes"
+        reason = f"{action}, bringing in {CATEGORY_LABELS[changed_practice[0]]}"
+        return Verdict(True, reason, "edit", ORDINARY, evidence)
+    return Verdict(False, f"{action}; no data practice changes", "no-practice", NONE, evidence)

@@ -52,6 +52,10 @@ _PREFIX_NEGATIONS = ("un", "in", "im", "ir", "il", "non", "dis", "non-")
 _DIGIT = re.compile(r"\d")
 
 
+# Public for other rules that read dates (classify.deadlines).
+DATE_PATTERN = _DATE
+
+
 def _dates_out(text: str) -> tuple[str, bool]:
     if not _DIGIT.search(text):
         return text, False
@@ -380,7 +384,7 @@ def reordered_words(old: str, new: str) -> str | None:
         if not any(w in MEANING_WORDS for w in _changed_words(wo, wn)):
             return "restructures the sentence with the same words"
         return None
-    extra = [w for w in _multiset_diff(wn, wo) + _multiset_diff(wo, wn) if w not in FILLER]
+    extra = [w for w in multiset_diff(wn, wo) + multiset_diff(wo, wn) if w not in FILLER]
     if not extra or len(extra) > 2 or len(wo) <= 8:
         return None
     names = {w.lower() for seg in _NAME_RUN_OR_WORD.findall(new + " " + old) for w in seg.split()}
@@ -402,7 +406,7 @@ def _changed_words(a: list[str], b: list[str]) -> list[str]:
     return out
 
 
-def _multiset_diff(a: list[str], b: list[str]) -> list[str]:
+def multiset_diff(a: list[str], b: list[str]) -> list[str]:
     """Words of ``a``, in order, left over once each word of ``b`` has cancelled one."""
     # Counted, not removed from a list: that was quadratic in long clauses.
     rest = Counter(b)

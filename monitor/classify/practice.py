@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from monitor.classify.verdict import ORDINARY, STRONG, Verdict
 from monitor.classify.words import verb_base
 
 CATEGORY_LABELS = {
@@ -206,16 +207,22 @@ def right_phrase(text: str) -> str | None:
     return None
 
 
-def describe_clause(text: str, categories: list[str], added: bool) -> str:
-    """The reason for a whole clause that appeared (``added``) or disappeared."""
+def describe_clause(text: str, categories: list[str], added: bool) -> Verdict:
+    """The verdict on a whole clause that appeared (``added``) or disappeared, taken as
+    material (the caller decides whether it is)."""
     verb = "adds" if added else "removes"
     right = right_phrase(text) if {"user-choice", "user-access"} & set(categories) else None
     practice = practice_phrase(text)
     if practice and practice[1]:
-        return f"{verb} a commitment not to {practice[0]}"
+        return Verdict(True, f"{verb} a commitment not to {practice[0]}", "promise", STRONG)
     if right and (not practice or not {"third-party-sharing"} & set(categories)):
-        return f"{verb} {right}"
+        # A right or an option withdrawn weighs more than one granted.
+        return Verdict(True, f"{verb} {right}", "right", ORDINARY if added else STRONG)
     if practice:
-        return f"{verb} {practice[0]}"
+        # Selling personal data weighs most of all practices.
+        strength = STRONG if "sale" in practice[0].split() else ORDINARY
+        return Verdict(True, f"{verb} {practice[0]}", "practice", strength, practice[0])
     label = CATEGORY_LABELS[categories[0]] if categories else CATEGORY_LABELS["other"]
-    return f"{verb} a clause on {label}: “{clip(text.strip(), 12)}”"
+    return Verdict(
+        True, f"{verb} a clause on {label}: “{clip(text.strip(), 12)}”", "clause", ORDINARY
+    )

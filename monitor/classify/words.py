@@ -29,7 +29,15 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=8192)
 def _words(text: str) -> tuple[str, ...]:
     # Judging one change looks at the same texts several times; they are cut once.
-    text = comparison_key(text)
+    return key_words(comparison_key(text))
+
+
+@lru_cache(maxsize=32768)
+def key_words(text: str) -> tuple[str, ...]:
+    """words() of a text already made a comparison key (a clause's ``key``).
+
+    Cached apart from words(), and larger: the two versions of a change share most clauses,
+    and a whole version is cut into words when moved text is looked for in it."""
     for needed, rx, repl in _PHRASES:
         if needed in text:
             text = rx.sub(repl, text)

@@ -9,6 +9,7 @@ paired into edits; what remains was added or removed.
 
 from __future__ import annotations
 
+import heapq
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
@@ -36,6 +37,11 @@ REWRITE_KEPT_SHARE = 0.3
 REWRITE_MIN_CLAUSES = 8
 # Above this many candidate pairs, only clauses sharing a rare word are compared.
 _FULL_PAIRING_LIMIT = 2500
+# Then each old clause is compared with at most this many new ones, those sharing the most
+# rare words with it.
+_MAX_CANDIDATES = 24
+# and a word in more leftover clauses than this is not rare, however many are left.
+_MAX_POSTINGS = 40
 
 
 # Numbers and month names pair as equals: "Updated June 30, 2025" and "Updated December 31,
@@ -131,6 +137,11 @@ def _within_band(keys: list[int], sizes: list[int], words: frozenset[str]) -> li
     return keys[lo:hi]
 
 
+def _most_shared(item: tuple[int, int]) -> tuple[int, int]:
+    j, n = item
+    return -n, j
+
+
 def _pair_similar(
     old: Sequence[Clause],
     new: Sequence[Clause],
@@ -149,7 +160,7 @@ def _pair_similar(
         for j in new_left:
             for w in nw[j]:
                 df[w] += 1
-        limit = max(3, len(new_left) // 10)
+        limit = max(3, min(len(new_left) // 10, _MAX_POSTINGS))
         postings: dict[str, list[int]] = defaultdict(list)
         for j in new_left:
             for w in nw[j]:
@@ -157,10 +168,17 @@ def _pair_similar(
                     postings[w].append(j)
         candidates = {}
         for i in old_left:
-            seen: set[int] = set()
+            shared: Counter[int] = Counter()
             for w in ow[i]:
-                seen.update(postings.get(w, ()))
-            candidates[i] = sorted(seen)
+                shared.update(postings.get(w, ()))
+            # The clause an old one became shares the most of its rare words; a bound on
+            # candidates keeps a heavily edited 10,000-clause document from being compared
+            # all against all (ties go to the earlier clause, so the choice is stable).
+            if len(shared) > _MAX_CANDIDATES:
+                best = heapq.nsmallest(_MAX_CANDIDATES, shared.items(), key=_most_shared)
+                candidates[i] = sorted(j for j, _ in best)
+            else:
+                candidates[i] = sorted(shared)
     no, nn = max(len(old), 1), max(len(new), 1)
     scored = []
     for i in old_left:
@@ -474,6 +492,11 @@ def _regroup_changes(
     return out
 
 
+# Past this many matching (old, new) positions per clause, the LCS leaves out the most
+# repeated keys (see longest_common_subsequence).
+_MATCHES_PER_CLAUSE = 8
+
+
 def longest_common_subsequence(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
     """Index pairs of a longest common subsequence of two key lists.
 
@@ -485,6 +508,21 @@ def longest_common_subsequence(a: Sequence[str], b: Sequence[str]) -> list[tuple
     where: dict[str, list[int]] = defaultdict(list)
     for j, key in enumerate(b):
         where[key].append(j)
+    # A key k times on each side makes k² matches: a huge page repeating "Yes" in every
+    # table row would be quadratic. Past a bound, the keys making the most matches anchor
+    # nothing (the moves pass still pairs them in order); below it the LCS is exact.
+    count_a = Counter(a)
+    matches_by_key = sorted(
+        ((count_a[key] * len(js), key) for key, js in where.items() if key in count_a),
+        reverse=True,
+    )
+    total = sum(m for m, _ in matches_by_key)
+    limit = _MATCHES_PER_CLAUSE * (len(a) + len(b))
+    for m, key in matches_by_key:
+        if total <= limit:
+            break
+        del where[key]
+        total -= m
     tails: list[int] = []  # smallest new index ending an increasing run of each length
     tail_at: list[int] = []  # which match that tail is
     matches: list[tuple[int, int, int]] = []  # (i, j, previous match or -1)

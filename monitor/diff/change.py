@@ -32,6 +32,11 @@ class ClauseChange:
     material: bool = False
     categories: list[str] = field(default_factory=list)
     reason: str = ""
+    # The structured verdict behind ``reason`` (monitor.classify.verdict): which rule
+    # decided, its weight in the score, and the edited words it rests on.
+    rule: str = ""
+    strength: float = 0.0
+    evidence: str = ""
 
     def to_dict(self) -> dict:
         """The DESIGN.md contract for one change."""
@@ -54,6 +59,9 @@ class ClauseChange:
             new_index=self.new_index,
             clause_kind=self.clause_kind,
             word_ops=[[op, text] for op, text in self.word_ops],
+            rule=self.rule,
+            strength=self.strength,
+            evidence=self.evidence,
         )
         return d
 
@@ -73,6 +81,9 @@ class ClauseChange:
             material=bool(d.get("material", False)),
             categories=list(d.get("categories", [])),
             reason=d.get("reason", ""),
+            rule=d.get("rule", ""),
+            strength=float(d.get("strength", 0.0)),
+            evidence=d.get("evidence", ""),
         )
 
 

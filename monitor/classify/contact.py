@@ -1,0 +1,135 @@
+"""Contact details: e-mail addresses, phone numbers and postal addresses. Where to write
+to a company is not what it does with data, so an edit of them alone is not material
+(docs/labelling.md: contact details and addresses)."""
+
+from __future__ import annotations
+
+import re
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\[\s*email\s*(?:&#160;|\s)*protected\s*\]", re.I)
+_URL = re.compile(r"https?://\S+|\bwww\.\S+", re.I)
+_PHONE_LIKE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
+# A phone number has at least this many digits ("10.15.7" is a version, not a number).
+_PHONE_DIGITS = 7
+_STREET_WORDS = (
+    r"St|Street|Str|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Way|Lane|Ln|Parkway|Pkwy|"
+    r"Place|Pl|Square|Sq|Court|Ct|Plaza|Suite|Ste|Floor|Fl|Terrace|Highway|Hwy|Building|"
+    r"Strasse|Straße|Rue|Via|Calle|Gate|Quay|Row|Wharf|Box"
+)
+# "140 New Montgomery St.", "Suite 175", "P.O. Box 1234", "Parkway, Suite 102-405"
+_STREET = re.compile(
+    rf"\b\d+[A-Za-z]?(?:\s+[A-Z][\w.'’-]*){{0,4}}\s+(?:{_STREET_WORDS})\b|\b(?:{_STREET_WORDS})\.?\s+\d",
+)
+# Words an address or a contact line is made of besides names and numbers.
+_CONTACT_WORDS = frozenset(
+    [
+        "street",
+        "st",
+        "suite",
+        "ste",
+        "floor",
+        "fl",
+        "blvd",
+        "boulevard",
+        "avenue",
+        "ave",
+        "road",
+        "rd",
+        "drive",
+        "dr",
+        "parkway",
+        "pkwy",
+        "way",
+        "lane",
+        "ln",
+        "box",
+        "po",
+        "p",
+        "o",
+        "building",
+        "unit",
+        "plaza",
+        "square",
+        "place",
+        "court",
+        "ct",
+        "zip",
+        "postal",
+        "code",
+        "attn",
+        "attention",
+        "c",
+        "email",
+        "e",
+        "mail",
+        "phone",
+        "telephone",
+        "tel",
+        "fax",
+        "opens",
+        "client",
+        "protected",
+        "address",
+        "mailing",
+        "at",
+        "or",
+        "and",
+        "by",
+        "to",
+        "the",
+        "via",
+        "us",
+        "our",
+        "contact",
+        "write",
+        "n",
+        "s",
+        "w",
+        "north",
+        "south",
+        "east",
+        "west",
+    ]
+)
+# A token starting with a digit is a number ("9th", "94105", "102-405").
+_TOKEN = re.compile(r"\d[\w-]*|[^\W\d_][\w'’-]*")
+
+
+def _phones(text: str) -> list[str]:
+    return [m for m in _PHONE_LIKE.findall(text) if sum(ch.isdigit() for ch in m) >= _PHONE_DIGITS]
+
+
+def has_contact(text: str) -> bool:
+    """Whether the text holds an e-mail address, a phone number or a street address."""
+    return bool(_EMAIL.search(text) or _phones(text) or _STREET.search(text))
+
+
+def only_contact(text: str) -> bool:
+    """Whether the text is contact details and nothing else: once e-mail addresses, links
+    and phone numbers are set aside, only names, numbers and address words are left."""
+    rest = _EMAIL.sub(" ", _URL.sub(" ", text))
+    for phone in _phones(rest):
+        rest = rest.replace(phone, " ")
+    return all(
+        w[0].isdigit() or w[0].isupper() or w.lower() in _CONTACT_WORDS
+        for w in _TOKEN.findall(rest)
+    )
+
+
+def _minor(text: str) -> bool:
+    """Numbers, initials and address words only: "9th" -> "10th", ", U.S.A."."""
+    return all(
+        w[0].isdigit() or len(w) == 1 or w.lower() in _CONTACT_WORDS for w in _TOKEN.findall(text)
+    )
+
+
+def contact_edit(hunks: list[tuple[str, str]]) -> bool:
+    """Every edit that changes words swaps contact details for other contact details (or
+    adds or removes them), the floor number or country beside them included: a new postal
+    address, a DPO's e-mail, an obfuscated address."""
+    real = [(a, b) for a, b in hunks if _TOKEN.findall(a) or _TOKEN.findall(b)]
+    signal = [(a, b) for a, b in real if has_contact(a) or has_contact(b)]
+    return bool(signal) and all(
+        (only_contact(a) and only_contact(b)) if (a, b) in signal else (_minor(a) and _minor(b))
+        for a, b in real
+    )

@@ -1,0 +1,49 @@
+"""A deadline moved in a clause that asks something of people: "you must link your
+Mojang account to a Microsoft account by March 10, 2022", "you can opt out until ...". The
+date decides what a person can still choose, so moving it is material, unlike the date on
+which the policy was updated."""
+
+from __future__ import annotations
+
+import re
+
+from monitor.classify.noise import DATE_PATTERN
+from monitor.classify.verdict import ORDINARY, Verdict
+
+# What the sentence around the date asks or allows: a required step, a consent, a choice
+# that ends, an account that must move or will be closed.
+_CHOICE = re.compile(
+    r"\b(?:must|required?|requires|need to|have to|link(?:ed|ing)? (?:your|their|an?) \w* ?account"
+    r"|migrat\w+|merg\w+|transition\w*|consent\w*|opt(?:[- ])?(?:in|out)|agree|accept"
+    r"|deadline|no longer (?:be )?(?:able|possible|available)|will (?:be )?(?:deleted|closed|"
+    r"lose|removed|disabled)|lose access)\b",
+    re.IGNORECASE,
+)
+# The policy's own dates are no deadline ("Last updated", "effective as of").
+_POLICY_DATE = re.compile(
+    r"\b(?:last (?:updated|modified|revised)|effective(?: date| as of| from| on)?|updated on|"
+    r"version|published)\b",
+    re.IGNORECASE,
+)
+
+
+def _sentences_with_dates(text: str) -> list[tuple[str, str]]:
+    out = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        out.extend((m.group(0), sentence) for m in DATE_PATTERN.finditer(sentence))
+    return out
+
+
+def deadline_change(old: str, new: str) -> Verdict | None:
+    """The verdict when a date changes inside a sentence that asks people to act or sets
+    when a choice ends; None otherwise."""
+    a, b = _sentences_with_dates(old), _sentences_with_dates(new)
+    if [d for d, _ in a] == [d for d, _ in b] or len(a) != len(b):
+        return None
+    for (da, sa), (db, sb) in zip(a, b, strict=True):
+        if da == db:
+            continue
+        if _CHOICE.search(sb) and _CHOICE.search(sa) and not _POLICY_DATE.search(sb):
+            reason = f"moves the deadline of a choice people have from {da} to {db}"
+            return Verdict(True, reason, "deadline", ORDINARY, f"{da} → {db}")
+    return None

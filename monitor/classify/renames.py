@@ -1,0 +1,108 @@
+"""A brand renamed across the policy ("Facebook" -> "Meta", "AcuityAds" -> "illumin"): the
+same words swapped for the same words in many clauses is one rename, not many edits. Each
+clause is judged again with the rename undone; what is left decides."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from monitor.classify.edits import hunks
+from monitor.classify.lexicon import practice_categories
+from monitor.classify.words import words
+from monitor.model import PolicyDocument
+
+# A swap counts as a rename of the whole policy when made in at least this many clauses.
+MIN_CLAUSES = 3
+# Names are short: a swap of more words is a rewording.
+MAX_NAME_WORDS = 3
+_MAX_STAND_IN_WORDS = 4
+
+
+def _name_key(text: str) -> tuple[str, ...]:
+    ws = list(words(text))
+    # "AcuityAds’" and "illumin’s" are the names with a possessive.
+    if ws and ws[-1] in ("s",):
+        ws = ws[:-1]
+    return tuple(w.removesuffix("'s").removesuffix("’s") for w in ws)
+
+
+def _swaps(ops: list[tuple[str, str]]) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
+    out = set()
+    for gone, came in hunks(ops):
+        a, b = _name_key(gone), _name_key(came)
+        short = len(a) <= MAX_NAME_WORDS and len(b) <= MAX_NAME_WORDS
+        # A brand is written with a capital on at least one side.
+        if a and b and a != b and short and any(ch.isupper() for ch in gone + came):
+            out.add((a, b))
+    return out
+
+
+def policy_renames(
+    changes_ops: list[list[tuple[str, str]]], old: PolicyDocument | None = None
+) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Swaps made in at least MIN_CLAUSES clauses of one comparison that rename a brand:
+    the old name is written with a capital wherever it stands in the old version (a name,
+    not a common word: "Data" -> "Information" is a change of terms), and the new name is
+    new to it (found in at most one clause: the one announcing the rename)."""
+    seen: Counter = Counter()
+    for ops in changes_ops:
+        seen.update(_swaps(ops))
+    found = {swap for swap, n in seen.items() if n >= MIN_CLAUSES}
+    if not found or old is None:
+        return set()
+    return {(a, b) for a, b in found if _brand(a, old) and _new_name(b, old)}
+
+
+def _mentions(name: tuple[str, ...], doc: PolicyDocument) -> list[tuple[int, str]]:
+    rx = re.compile(r"\b" + r"\W+".join(map(re.escape, name)) + r"\b", re.IGNORECASE)
+    return [(k, m.group(0)) for k, c in enumerate(doc.clauses) for m in rx.finditer(c.text)]
+
+
+def _brand(name: tuple[str, ...], doc: PolicyDocument) -> bool:
+    hits = _mentions(name, doc)
+    return bool(hits) and all(h[0].isupper() for _, h in hits)
+
+
+def _new_name(name: tuple[str, ...], doc: PolicyDocument) -> bool:
+    return len({k for k, _ in _mentions(name, doc)}) <= 1
+
+
+def undo_renames(
+    ops: list[tuple[str, str]], renames: set[tuple[tuple[str, ...], tuple[str, ...]]]
+) -> tuple[str, list[str]]:
+    """The new text with every policy-wide rename put back to the old name, and the renames
+    found in this clause (as "“A” → “B”")."""
+    out: list[str] = []
+    gone: list[str] = []
+    came: list[str] = []
+    found: list[str] = []
+
+    sources = {a for a, _ in renames}
+
+    def flush() -> None:
+        g, c = "".join(gone), "".join(came)
+        key = _name_key(g)
+        if key[:1] in (("a",), ("an",), ("the",)):
+            key = key[1:]
+        # Once "Facebook" is renamed across the policy, "off Facebook" -> "off of our
+        # Products" and "a Facebook account" -> "an account" are the same company named
+        # another way, as long as the words put in its place name no data practice.
+        if (_name_key(g), _name_key(c)) in renames or (
+            key in sources and len(words(c)) <= _MAX_STAND_IN_WORDS and not practice_categories(c)
+        ):
+            out.append(g)
+            found.append(f"“{g.strip()}” → “{c.strip()}”")
+        else:
+            out.append(c)
+        gone.clear()
+        came.clear()
+
+    for op, t in ops:
+        if op == "equal":
+            flush()
+            out.append(t)
+        else:
+            (gone if op == "delete" else came).append(t)
+    flush()
+    return "".join(out), found
