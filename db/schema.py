@@ -228,6 +228,17 @@ def m007_feed_and_lookup_indexes(db: Database) -> None:
     # (site_id, status, id) that is one covering index range, not a table row per document
     # (3-4x faster per site at 100k documents, bench/scale.py).
     db.execute("CREATE INDEX documents_site_status ON documents(site_id, status, id)")
+    # ...and each site's newest change and newest material change from an index alone: a
+    # change row carries its comparison, so on a store larger than memory reading one is a
+    # random read per site (bench/scale.py at 1M documents). These supersede m004's index.
+    db.executescript(
+        """
+        CREATE INDEX changes_document_last ON changes(document_id, id, to_captured_at);
+        CREATE INDEX changes_document_material_last
+            ON changes(document_id, material, id, to_captured_at);
+        DROP INDEX IF EXISTS changes_document_material;
+        """
+    )
     # The feed filters by bucket (the first 2 hex of the site's hash). Walking changes by id
     # and joining each to its site made a page cost as much as the changes of every other
     # bucket after the cursor: linear in the store (bench/scale.py). A change's bucket never

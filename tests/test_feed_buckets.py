@@ -64,6 +64,9 @@ def test_the_migration_fills_the_bucket_of_changes_recorded_before_it(tmp_path):
         DROP TRIGGER changes_bucket_on_insert;
         DROP INDEX changes_bucket;
         DROP INDEX documents_site_status;
+        DROP INDEX changes_document_last;
+        DROP INDEX changes_document_material_last;
+        CREATE INDEX changes_document_material ON changes(document_id, material);
         ALTER TABLE changes DROP COLUMN bucket;
         DELETE FROM _sqlite_migrations WHERE name = 'm007_feed_and_lookup_indexes';
         """
