@@ -38,7 +38,7 @@ Reads (all return dicts or lists of dicts; ``None`` when absent):
 - ``search_clauses(q, limit=)`` -> rows with version_id, position, section, kind, text,
   snippet, document_id, site, url
 - the monitor's: ``checkable_documents_due(now, limit=)`` (documents of sites in
-  ``CHECKED_SITE_STATES``: ``active`` and ``tracked``), ``current_version(document_id)``
+  ``CHECKED_SITE_STATES``: ``tracked``), ``current_version(document_id)``
   (with clauses), ``latest_snapshot(document_id, error_prefix=)``, ``sites_in_state(state)``
 - ``counts()``
 - ``recent_changes(material=, limit=)`` (latest capture first), ``version_sizes(document_id)``

@@ -25,7 +25,7 @@ def _reader(store: Store):
 def lookup_bucket(store: Store, prefix: str) -> list[dict]:
     """Tracked sites whose hash starts with `prefix`, with their last changes.
 
-    Tracked: `active` (added by hand) or `tracked` (by the tracking worker); a `pending`
+    Tracked: `tracked` (by hand or by the tracking worker); a `pending`
     or `failed` site is not tracked yet, so the extension offers to track it.
 
     Each row: site_hash, state, status (of its documents), last_change_id, last_change,

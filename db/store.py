@@ -29,9 +29,10 @@ BUSY_TIMEOUT_MS = 10_000
 ORIGINS = ("live", "backfill", "reprocess")
 # Changes a client may announce as news; the others are history told late (see __init__).
 ANNOUNCED_ORIGINS = ("live",)
-# Site states whose documents the monitor checks: `active` (tracked by hand, the default)
-# and `tracked` (by the tracking worker); `pending` sites wait for it, `failed` ones for a person.
-CHECKED_SITE_STATES = ("active", "tracked")
+# Site states whose documents the monitor checks: `tracked` (by hand or by the tracking
+# worker; migration m008 merged the old `active`); `pending` sites wait for the worker,
+# `failed` ones for a person.
+CHECKED_SITE_STATES = ("tracked",)
 
 
 def utc_iso(moment: datetime | str | None = None) -> str:
@@ -153,11 +154,12 @@ class Store:
     # -- sites and documents ------------------------------------------------------------
 
     def add_site(self, site: str) -> dict:
-        """The site row, created if new (idempotent)."""
+        """The site row, created `tracked` if new (idempotent; an existing row keeps its state)."""
         site = site.lower().strip(".")
         with self.write() as db:
             db.execute(
-                "INSERT OR IGNORE INTO sites (site, site_hash, created_at) VALUES (?, ?, ?)",
+                "INSERT OR IGNORE INTO sites (site, site_hash, state, created_at)"
+                " VALUES (?, ?, 'tracked', ?)",
                 [site, site_hash(site), utc_iso()],
             )
             return dict(next(db.query("SELECT * FROM sites WHERE site = ?", [site])))

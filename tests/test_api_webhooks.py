@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from apisupport import add_changes, make_app
 
-from api.targets import LOOKUP
+from api.keys import LOOKUP
 from api.webhooks import DELIVERER, DELIVERY_INTERVAL, Deliverer, HttpSender
 from db import Store
 from db.webhooks import get_webhook

@@ -11,15 +11,7 @@ import sys
 import click
 
 from api.commands.common import CommandError
-from api.commands.storecli import (
-    check_url,
-    db_option,
-    documents_named,
-    is_url,
-    open_store,
-    site_of_url,
-    wayback_option,
-)
+from api.commands.storecli import admit, db_option, documents_named, open_store, wayback_option
 from api.config import Settings
 from monitor.backfill import BackfillReport, backfill_document
 from monitor.wayback import CDX_PER_MINUTE, FETCH_PER_MINUTE, WaybackClient, WaybackError
@@ -120,10 +112,11 @@ def command(
     since, until = _timestamp_prefix(since, "since"), _timestamp_prefix(until, "until")
     settings = Settings.from_env(db_path=db_path, wayback_url=wayback_url)
     with open_store(settings) as store:
-        if is_url(target) and not store.documents_by_url(check_url(target)):
+        admitted = admit(target, allow_private=settings.allow_private_addresses)
+        if admitted.url is not None and not store.documents_by_url(admitted.url):
             # Backfilling a URL is a way of tracking it.
-            site = store.add_site(site_of_url(target))
-            store.add_document(site["id"], target)
+            site = store.add_site(admitted.site)
+            store.add_document(site["id"], admitted.url)
         documents = documents_named(store, target)
 
         async def run() -> list[BackfillReport]:
