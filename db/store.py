@@ -24,6 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from db.schema import migrations
+from monitor.model import SECTION_SEPARATOR
 
 BUSY_TIMEOUT_MS = 10_000
 ORIGINS = ("live", "backfill", "reprocess")
@@ -512,7 +513,7 @@ class Store:
                 {
                     "version_id": version_id,
                     "position": i,
-                    "section": " > ".join(c["section"]),
+                    "section": SECTION_SEPARATOR.join(c["section"]),
                     "kind": c["kind"],
                     "text": c["text"],
                 }

@@ -84,6 +84,7 @@ class Site:
         r.add_get("/policy", self.page)
         r.add_get("/dated", self.dated)
         r.add_get("/private/policy", self.page)
+        r.add_get("/legal/privacy", self.page)
         r.add_get("/status/{code}", self.status)
         r.add_get("/go/{code}", self.go)
         r.add_get("/loop/{n}", self.loop)
@@ -383,6 +384,26 @@ async def test_robots_for_our_user_agent(site):
     site.robots = (200, "User-agent: Clausewatch\nDisallow: /\n\nUser-agent: *\nAllow: /\n")
     async with fetcher() as f:
         assert (await f.fetch(url(site, "/policy"))).outcome == "disallowed-by-robots"
+
+
+@pytest.mark.parametrize(
+    ("path", "outcome"),
+    [
+        ("/legal/privacy", "ok"),  # the longer Allow wins over Disallow: /legal (RFC 9309)
+        ("/legal/terms", "disallowed-by-robots"),
+        ("/docs/policy.pdf", "disallowed-by-robots"),  # a `*` wildcard and `$` end
+        ("/docs/policy.pdf.html", "not-found"),  # `$`: not a match, so allowed (and absent)
+    ],
+)
+async def test_robots_rules_as_rfc_9309_reads_them(site, path, outcome):
+    # urllib.robotparser took the first prefix match and read `*` and `$` literally.
+    site.robots = (
+        200,
+        "User-agent: *\nDisallow: /legal\nAllow: /legal/privacy\nDisallow: /*.pdf$\n",
+    )
+    async with fetcher() as f:
+        result = await f.fetch(url(site, path))
+    assert result.outcome == outcome, result
 
 
 @pytest.mark.parametrize(

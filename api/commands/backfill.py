@@ -7,6 +7,8 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -30,27 +32,29 @@ def _timestamp_prefix(value: str | None, name: str) -> str | None:
     return value
 
 
-class _Bar:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
+_STEPS = 1000  # the bar's resolution: backfill reports a fraction done
 
-    def __init__(self, label: str):
-        self.label = label
-        self.enabled = sys.stderr.isatty()
 
-    def __call__(self, report: BackfillReport, fraction: float) -> None:
-        if not self.enabled:
-            return
-        width = 30
-        done = int(fraction * width)
-        sys.stderr.write(
-            f"\r{self.label} [{'#' * done}{'.' * (width - done)}] {fraction:4.0%}"
-            f"  {report.fetches} fetched of {report.distinct_captures}"
-        )
-        sys.stderr.flush()
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[BackfillReport, float], None] | None]:
+    """click's progress bar on stderr, only when stderr is a terminal (logs stay clean)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
 
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
+    def show(report: BackfillReport | None) -> str | None:
+        return report and f"{report.fetches} fetched of {report.distinct_captures}"
+
+    with click.progressbar(length=_STEPS, label=label, file=sys.stderr, item_show_func=show) as bar:
+        done = 0
+
+        def on_progress(report: BackfillReport, fraction: float) -> None:
+            nonlocal done
+            step = max(0, int(fraction * _STEPS) - done)
+            bar.update(step, report)
+            done += step
+
+        yield on_progress
 
 
 def _kill_hook():
@@ -128,8 +132,7 @@ def command(
                 fetch_per_minute=fetch_per_minute,
             ) as client:
                 for doc in documents:
-                    bar = _Bar(doc["url"])
-                    try:
+                    with _progress(doc["url"]) as bar:
                         reports.append(
                             await backfill_document(
                                 store,
@@ -141,8 +144,6 @@ def command(
                                 on_fetch=_kill_hook(),
                             )
                         )
-                    finally:
-                        bar.close()
             return reports
 
         try:

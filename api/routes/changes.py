@@ -29,7 +29,7 @@ from api.routes.common import (
 )
 from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
 from db.reads import feed_page, is_public
-from monitor.classify.lexicon import CATEGORY_SLUGS
+from monitor.classify.categories import CATEGORY_SLUGS
 
 MAX_BUCKETS = 100
 DEFAULT_LIMIT = 100

@@ -11,9 +11,9 @@ from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
 
+from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import (
-    CATEGORY_SLUGS,
     categories_of,
     practice_categories,
     speaks_of_data,
@@ -22,7 +22,7 @@ from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
 from monitor.classify.words import PRACTICE_VERBS, words
 from monitor.diff.change import ClauseChange
-from monitor.model import PolicyDocument
+from monitor.model import SECTION_SEPARATOR, PolicyDocument
 from monitor.textnorm import comparison_key
 
 __all__ = ["CATEGORY_SLUGS", "categories_of", "classify_change", "classify_changes"]
@@ -73,7 +73,7 @@ def is_pointer(text: str) -> bool:
 
 
 def _section_leaf(path: str | None) -> str:
-    return (path or "").rsplit(" > ", 1)[-1]
+    return (path or "").rsplit(SECTION_SEPARATOR, 1)[-1]
 
 
 def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[bool, list[str], str]:
