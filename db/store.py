@@ -24,7 +24,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from db.schema import migrations
-from monitor.model import SECTION_SEPARATOR
 
 BUSY_TIMEOUT_MS = 10_000
 ORIGINS = ("live", "backfill", "reprocess")
@@ -34,6 +33,10 @@ ANNOUNCED_ORIGINS = ("live",)
 # worker; migration m008 merged the old `active`); `pending` sites wait for the worker,
 # `failed` ones for a person.
 CHECKED_SITE_STATES = ("tracked",)
+# How a clause's section path is written in the clauses table (search results show it):
+# monitor.model.SECTION_SEPARATOR, which db may not import (db <- monitor); a test holds
+# the two equal.
+SECTION_SEPARATOR = " > "
 
 
 def utc_iso(moment: datetime | str | None = None) -> str:
