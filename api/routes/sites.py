@@ -20,7 +20,8 @@ from api.routes.common import (
     read_json_body,
     state_word,
 )
-from db.reads import add_pending_site, is_public, latest_changes, version_counts
+from db.changes import latest_changes
+from db.reads import add_pending_site, is_public, version_counts
 from db.requests import add_request
 from monitor.admission import TargetRefused, check_resolves_public, parse_site, parse_url
 from monitor.domains import DomainError, normalize_domain
