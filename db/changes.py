@@ -70,6 +70,13 @@ def _rows(
     return [decode_change(dict(zip(names, values, strict=True))) for values in cursor.fetchall()]
 
 
+def _public(material: bool | None) -> tuple[list[str], list[Any]]:
+    """The conditions of a public listing: public sites only, material or not if asked."""
+    if material is None:
+        return [PUBLIC_STATE], []
+    return [PUBLIC_STATE, "c.material = ?"], [int(material)]
+
+
 def change_by_id(store: Store, change_id: int) -> dict | None:
     rows = _rows(store, ROW, ["c.id = ?"], [change_id], "c.id")
     return rows[0] if rows else None
@@ -88,23 +95,17 @@ def latest_changes(
     store: Store, *, site_id: int | None = None, material: bool | None = None, limit: int = 50
 ) -> list[dict]:
     """Feed entries (of one public site, or all), newest (highest id) first."""
-    where, params = [PUBLIC_STATE], []
+    where, params = _public(material)
     if site_id is not None:
         where.append("d.site_id = ?")
         params.append(site_id)
-    if material is not None:
-        where.append("c.material = ?")
-        params.append(int(material))
     return _rows(store, ENTRY, where, params, "c.id DESC", limit)
 
 
 def recent_changes(store: Store, *, material: bool | None = None, limit: int = 20) -> list[dict]:
     """Changes of public sites (the viewer's home is public), the latest capture first
     (history included)."""
-    where, params = [PUBLIC_STATE], []
-    if material is not None:
-        where.append("c.material = ?")
-        params.append(int(material))
+    where, params = _public(material)
     return _rows(store, ROW, where, params, "c.to_captured_at DESC, c.id DESC", limit)
 
 
