@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     pass
 
 
+def _version_fields(policy: dict) -> list:
+    """clauses, title, effective_date, language, format: a version's columns from its text."""
+    clauses = json.dumps(policy["clauses"], ensure_ascii=False)
+    return [clauses, *(policy.get(k) for k in ("title", "effective_date", "language", "format"))]
+
+
 class Versions:
     """Versions, clauses and clause search."""
 
@@ -37,16 +43,7 @@ class Versions:
             cursor = db.execute(
                 "INSERT INTO versions (document_id, text_hash, clauses, title, effective_date,"
                 " language, format, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    document_id,
-                    text_hash,
-                    json.dumps(policy["clauses"], ensure_ascii=False),
-                    policy.get("title"),
-                    policy.get("effective_date"),
-                    policy.get("language"),
-                    policy.get("format"),
-                    utc_iso(),
-                ],
+                [document_id, text_hash, *_version_fields(policy), utc_iso()],
             )
             version_id = cursor.lastrowid
             self._insert_clauses(db, version_id, policy["clauses"])
@@ -79,15 +76,7 @@ class Versions:
             db.execute(
                 "UPDATE versions SET text_hash = ?, clauses = ?, title = ?, effective_date = ?,"
                 " language = ?, format = ? WHERE id = ?",
-                [
-                    text_hash,
-                    json.dumps(policy["clauses"], ensure_ascii=False),
-                    policy.get("title"),
-                    policy.get("effective_date"),
-                    policy.get("language"),
-                    policy.get("format"),
-                    version_id,
-                ],
+                [text_hash, *_version_fields(policy), version_id],
             )
             db.execute("DELETE FROM clauses WHERE version_id = ?", [version_id])
             self._insert_clauses(db, version_id, policy["clauses"])
