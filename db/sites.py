@@ -121,7 +121,8 @@ class SitesAndDocuments:
     def checkable_documents_due(
         self, now: datetime | str, *, limit: int | None = None
     ) -> list[dict]:
-        """Like `documents_due`, for every site the monitor checks (see CHECKED_SITE_STATES)."""
+        """Documents of sites the monitor checks (CHECKED_SITE_STATES) whose next check is due
+        (or never scheduled), soonest first."""
         states = ", ".join("?" for _ in CHECKED_SITE_STATES)
         return self._all(
             "SELECT d.*, s.site FROM documents d JOIN sites s ON s.id = d.site_id"
