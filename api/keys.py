@@ -9,3 +9,5 @@ from db import Store
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
+# How POST /sites and webhook targets resolve names (monitor.netguard.Lookup); tests inject one.
+LOOKUP = web.AppKey("target_lookup", object)

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from monitor.check import STATUSES
-from monitor.classify.lexicon import CATEGORY_SLUGS
+from monitor.classify.categories import CATEGORY_SLUGS
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"

@@ -42,7 +42,8 @@ from api import keys
 from api.baseurl import BASE_URL
 from api.routes.common import change_json
 from db import ANNOUNCED_ORIGINS, Store, utc_iso
-from db.webhooks import due_webhooks, next_change_for, update_webhook
+from db.changes import next_change_for
+from db.webhooks import due_webhooks, update_webhook
 from monitor.netguard import AddressPolicy, AddressRefused, GuardedResolver, Lookup, check_url
 
 log = logging.getLogger("clausewatch.webhooks")

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from report import figure  # noqa: E402
 
-from monitor.classify.lexicon import CATEGORY_SLUGS  # noqa: E402
+from monitor.classify.categories import CATEGORY_SLUGS  # noqa: E402
 from monitor.compare import compare  # noqa: E402
 from monitor.extract import extract  # noqa: E402
 from monitor.model import PolicyDocument  # noqa: E402

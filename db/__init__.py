@@ -13,7 +13,8 @@ Opening::
 
 Concurrency: one writer (``store.write()`` holds an in-process lock and a ``BEGIN
 IMMEDIATE`` transaction; other processes wait on busy_timeout). Reads use a read-only
-connection per thread (``store.reader``) and never block on writes. A Store may be shared
+connection per thread (``store.reader``; ``store.reading()`` is the one a read should use:
+the writer inside a write transaction) and never block on writes. A Store may be shared
 by threads; an aiohttp app can call the read functions from its handlers directly (they
 are short indexed queries).
 
@@ -25,20 +26,20 @@ by sha256, zlib-compressed, stored once), ``snapshots``, ``versions``, ``changes
 
 Reads (all return dicts or lists of dicts; ``None`` when absent):
 
-- ``get_site(site_or_id)``, ``list_sites()``, ``sites_by_hash_prefix(prefix)``
+- ``get_site(site_or_id)``, ``list_sites()``
 - ``get_document(id)``, ``documents_of_site(site_id)``, ``documents_by_url(url)``,
-  ``list_documents()``, ``documents_due(now)``
+  ``list_documents()``
 - ``get_snapshot(id)``, ``snapshots_of_document(document_id)`` (capture-time order),
   ``get_blob(sha256) -> bytes``
 - ``get_version(id)`` (with ``clauses``: list of {section: [..], kind, text}),
   ``versions_of_document(document_id)`` (without clauses, with ``clause_count``)
 - ``change_by_id(id)``, ``changes_of_document(document_id)`` (capture-time order),
-  ``changes_after(cursor, buckets=, material=, category=, origins=, site_id=, limit=)``
-  (the feed, id order), ``last_change_id()``
+  ``last_change_id()``; the feed, site pages, Atom feeds and webhooks read changes through
+  ``db.changes`` (the change read model: one SELECT, one decoder, named queries)
 - ``search_clauses(q, limit=)`` -> rows with version_id, position, section, kind, text,
   snippet, document_id, site, url
 - the monitor's: ``checkable_documents_due(now, limit=)`` (documents of sites in
-  ``CHECKED_SITE_STATES``: ``active`` and ``tracked``), ``current_version(document_id)``
+  ``CHECKED_SITE_STATES``: ``tracked``), ``current_version(document_id)``
   (with clauses), ``latest_snapshot(document_id, error_prefix=)``, ``sites_in_state(state)``
 - ``counts()``
 - ``recent_changes(material=, limit=)`` (latest capture first), ``version_sizes(document_id)``

@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import json
 
+from db.changes import PUBLIC_STATE
 from db.store import CHECKED_SITE_STATES, Store, site_hash, utc_iso
 
 # What may be listed anywhere public (lookups, feeds, search, site pages, the viewer): a site
 # the monitor checks that has an admitted document. Pending, failed or merely requested
 # sites are nobody's business: a request must not be readable by others (issue 23).
-_STATES = ", ".join(f"'{s}'" for s in CHECKED_SITE_STATES)
-PUBLIC_STATE = f"s.state IN ({_STATES})"
 PUBLIC_SITE = f"{PUBLIC_STATE} AND EXISTS (SELECT 1 FROM documents pd WHERE pd.site_id = s.id)"
-
-
-def _reader(store: Store):
-    return store._conn_for_reading()
 
 
 def lookup_bucket(store: Store, prefix: str) -> list[dict]:
     """Tracked sites whose hash starts with `prefix`, with their last changes.
 
-    Tracked: `active` (added by hand) or `tracked` (by the tracking worker); a `pending`
+    Tracked: `tracked` (by hand or by the tracking worker); a `pending`
     or `failed` site is not tracked yet, so the extension offers to track it.
 
     Each row: site_hash, state, status (of its documents), last_change_id, last_change,
@@ -45,7 +40,7 @@ def lookup_bucket(store: Store, prefix: str) -> list[dict]:
         " ORDER BY m.id DESC LIMIT 1)"
     )
     rows = (
-        _reader(store)
+        store.reading()
         .execute(
             "SELECT s.site_hash, s.state,"
             " (SELECT group_concat(d.status) FROM documents d WHERE d.site_id = s.id),"
@@ -80,13 +75,13 @@ def is_public(store: Store, site: dict | None) -> bool:
     if site is None or site["state"] not in CHECKED_SITE_STATES:
         return False
     query = "SELECT 1 FROM documents WHERE site_id = ? LIMIT 1"
-    return _reader(store).execute(query, [site["id"]]).fetchone() is not None
+    return store.reading().execute(query, [site["id"]]).fetchone() is not None
 
 
 def public_sites_containing(store: Store, needle: str, *, limit: int = 50) -> list[dict]:
     """Public sites whose name contains `needle`, by name."""
     return list(
-        _reader(store).query(
+        store.reading().query(
             f"SELECT s.* FROM sites s WHERE instr(s.site, ?) > 0 AND {PUBLIC_SITE}"
             " ORDER BY s.site LIMIT ?",
             [needle, limit],
@@ -96,7 +91,9 @@ def public_sites_containing(store: Store, needle: str, *, limit: int = 50) -> li
 
 def tracked_site_count(store: Store) -> int:
     """Sites a lookup can answer for (the same states as `lookup_bucket`)."""
-    return _reader(store).execute(f"SELECT count(*) FROM sites s WHERE {PUBLIC_SITE}").fetchone()[0]
+    return (
+        store.reading().execute(f"SELECT count(*) FROM sites s WHERE {PUBLIC_SITE}").fetchone()[0]
+    )
 
 
 def _unpack(packed: str | None) -> tuple[int | None, str | None]:
@@ -110,7 +107,7 @@ def version_counts(store: Store, site_id: int) -> dict[int, int]:
     """Versions per document of a site."""
     return {
         r["document_id"]: r["n"]
-        for r in _reader(store).query(
+        for r in store.reading().query(
             "SELECT v.document_id, count(*) AS n FROM versions v"
             " JOIN documents d ON d.id = v.document_id WHERE d.site_id = ?"
             " GROUP BY v.document_id",
@@ -132,96 +129,6 @@ def add_pending_site(store: Store, site: str) -> tuple[dict, bool]:
     return row, created
 
 
-def latest_changes(
-    store: Store, *, site_id: int | None = None, material: bool | None = None, limit: int = 50
-) -> list[dict]:
-    """Changes (of one public site, or all), newest (highest id) first, decoded like the store's."""
-    where, params = [PUBLIC_STATE], []
-    if site_id is not None:
-        where.append("d.site_id = ?")
-        params.append(site_id)
-    if material is not None:
-        where.append("c.material = ?")
-        params.append(int(material))
-    rows = _reader(store).query(
-        "SELECT c.*, d.url AS document_url, d.kind AS document_kind, s.site, s.site_hash"
-        " FROM changes c JOIN documents d ON d.id = c.document_id"
-        " JOIN sites s ON s.id = d.site_id"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY c.id DESC LIMIT ?",
-        [*params, limit],
-    )
-    out = []
-    for row in rows:
-        row = dict(row)
-        row["categories"] = json.loads(row["categories"] or "[]")
-        row["material"] = bool(row["material"])
-        out.append(row)
-    return out
-
-
-# The feed's columns: everything a feed entry shows, nothing it does not (the comparison
-# JSON is the bulk of a change row and only the change's own page needs it).
-_FEED_SELECT = (
-    "SELECT c.id, c.document_id, c.detected_at, c.from_captured_at, c.to_captured_at,"
-    " c.origin, c.material, c.categories, c.summary, d.kind AS document_kind, s.site,"
-    " s.site_hash FROM changes c JOIN documents d ON d.id = c.document_id"
-    " JOIN sites s ON s.id = d.site_id"
-)
-
-
-def feed_page(
-    store: Store,
-    cursor: int,
-    *,
-    until: int | None = None,
-    buckets: list[str] | None = None,
-    material: bool | None = None,
-    category: str | None = None,
-    limit: int = 100,
-) -> list[dict]:
-    """Changes of public sites with cursor < id <= until, oldest first; `buckets`: 2-hex
-    site_hash prefixes.
-
-    The page's ids are chosen on `changes` (with buckets, from the (bucket, id) index: only
-    the named buckets' rows are read, however many other changes follow the cursor), then
-    joined to their documents and sites. The public-site test is inside, before the limit:
-    a short page must mean that nothing public is left, since the cursor then jumps.
-    """
-    public = (
-        "EXISTS (SELECT 1 FROM documents d JOIN sites s ON s.id = d.site_id"
-        f" WHERE d.id = changes.document_id AND {PUBLIC_STATE})"
-    )
-    where, params = ["id > ?", public], [cursor]
-    if until is not None:
-        where.append("id <= ?")
-        params.append(until)
-    if material is not None:
-        where.append("material = ?")
-        params.append(int(material))
-    if category is not None:
-        where.append("EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?)")
-        params.append(category)
-    one = "SELECT id FROM changes WHERE " + " AND ".join(where)
-    if buckets is None:
-        ids, args = f"{one} ORDER BY id LIMIT ?", [*params, limit]
-    else:
-        # One range scan per bucket, each stopping at `limit`: a page costs at most
-        # buckets x limit index rows, even for a client catching up from the beginning.
-        per_bucket = f"SELECT * FROM ({one} AND bucket = ? ORDER BY id LIMIT ?)"
-        ids = " UNION ALL ".join(per_bucket for _ in buckets) + " ORDER BY id LIMIT ?"
-        args = [a for b in buckets for a in (*params, b.lower(), limit)] + [limit]
-    rows = _reader(store).execute(_FEED_SELECT + f" WHERE c.id IN ({ids}) ORDER BY c.id", args)
-    names = [d[0] for d in rows.description]
-    out = []
-    for values in rows.fetchall():
-        row = dict(zip(names, values, strict=True))
-        row["categories"] = json.loads(row["categories"] or "[]")
-        row["material"] = bool(row["material"])
-        out.append(row)
-    return out
-
-
 # A document whose stored changes miss its timeline's last boundary: its latest versioned
 # capture is not the version its latest change leads to, though it has another version. Only
 # a recording cut short between its version commit and its change commit leaves this (any
@@ -238,13 +145,13 @@ _BEHIND = (
 
 def documents_behind(store: Store) -> list[int]:
     """Ids of documents whose changes lag their versions (see `_BEHIND`), for a start-up pass."""
-    return [r[0] for r in _reader(store).execute(_BEHIND.format(where="1") + " ORDER BY d.id")]
+    return [r[0] for r in store.reading().execute(_BEHIND.format(where="1") + " ORDER BY d.id")]
 
 
 def document_behind(store: Store, document_id: int) -> bool:
     """Whether one document's changes lag its versions (a few indexed seeks)."""
     query = _BEHIND.format(where="d.id = ?")
-    return _reader(store).execute(query, [document_id]).fetchone() is not None
+    return store.reading().execute(query, [document_id]).fetchone() is not None
 
 
 def stored_comparison(
@@ -252,7 +159,7 @@ def stored_comparison(
 ) -> dict | None:
     """The judged comparison of a stored change between two versions, if there is one."""
     row = (
-        _reader(store)
+        store.reading()
         .execute(
             "SELECT comparison FROM changes WHERE document_id = ? AND from_version_id = ?"
             " AND to_version_id = ? AND comparison IS NOT NULL AND comparison != 'null'"

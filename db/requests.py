@@ -40,7 +40,7 @@ def add_request(store: Store, site_id: int, url: str) -> bool:
 
 
 def get_request(store: Store, request_id: int) -> dict | None:
-    rows = list(store._conn_for_reading().query(_SELECT + " WHERE r.id = ?", [request_id]))
+    rows = list(store.reading().query(_SELECT + " WHERE r.id = ?", [request_id]))
     return rows[0] if rows else None
 
 
@@ -52,9 +52,7 @@ def requests_in(store: Store, states: Sequence[str], *, site_id: int | None = No
         where.append("r.site_id = ?")
         params.append(site_id)
     return list(
-        store._conn_for_reading().query(
-            _SELECT + " WHERE " + " AND ".join(where) + " ORDER BY r.id", params
-        )
+        store.reading().query(_SELECT + " WHERE " + " AND ".join(where) + " ORDER BY r.id", params)
     )
 
 

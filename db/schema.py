@@ -261,3 +261,20 @@ def m007_feed_and_lookup_indexes(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m008_site_state_words(db: Database) -> None:
+    # Sites tracked by hand (the CLI) were `active` and those admitted by the tracking worker
+    # `tracked`: two words for one meaning. Both are `tracked` now. The column's default stays
+    # `active` (SQLite changes a default only by rebuilding the table, which the documents'
+    # foreign keys make costly), so a trigger gives any insert relying on it the one word.
+    db.executescript(
+        """
+        UPDATE sites SET state = 'tracked' WHERE state = 'active';
+        CREATE TRIGGER sites_state_word_on_insert AFTER INSERT ON sites
+        WHEN NEW.state = 'active' BEGIN
+            UPDATE sites SET state = 'tracked' WHERE id = NEW.id;
+        END;
+        """
+    )

@@ -53,9 +53,7 @@ def add_webhook(
 
 
 def get_webhook(store: Store, webhook_id: int) -> dict | None:
-    rows = list(
-        store._conn_for_reading().query("SELECT * FROM webhooks WHERE id = ?", [webhook_id])
-    )
+    rows = list(store.reading().query("SELECT * FROM webhooks WHERE id = ?", [webhook_id]))
     return _decode(rows[0]) if rows else None
 
 
@@ -82,41 +80,9 @@ def due_webhooks(store: Store, now: str) -> list[dict]:
     """Active registrations whose next attempt is due."""
     return [
         _decode(r)
-        for r in store._conn_for_reading().query(
+        for r in store.reading().query(
             "SELECT * FROM webhooks WHERE active = 1"
             " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
             [now],
         )
     ]
-
-
-def next_change_for(
-    store: Store, cursor: int, sites: Sequence[str], origins: Sequence[str]
-) -> tuple[dict | None, int]:
-    """The first change after `cursor` of one of `sites`, and how far the feed was read.
-
-    When nothing matches, the second value is the feed's end, so the caller can move its
-    cursor there (ids become visible in order, so nothing below it can still appear).
-    """
-    reader = store._conn_for_reading()
-    end = next(reader.query("SELECT coalesce(max(id), 0) AS m FROM changes"))["m"]
-    if not sites or end <= cursor:
-        return None, max(cursor, end)
-    marks = ", ".join("?" for _ in sites)
-    omarks = ", ".join("?" for _ in origins)
-    rows = list(
-        reader.query(
-            "SELECT c.*, d.url AS document_url, d.kind AS document_kind, s.site, s.site_hash"
-            " FROM changes c JOIN documents d ON d.id = c.document_id"
-            " JOIN sites s ON s.id = d.site_id"
-            f" WHERE c.id > ? AND c.id <= ? AND s.site IN ({marks}) AND c.origin IN ({omarks})"
-            " ORDER BY c.id LIMIT 1",
-            [cursor, end, *sites, *origins],
-        )
-    )
-    if not rows:
-        return None, end
-    row = dict(rows[0])
-    row["categories"] = json.loads(row["categories"] or "[]")
-    row["material"] = bool(row["material"])
-    return row, row["id"]

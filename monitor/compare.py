@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from monitor.classify import classify_changes
-from monitor.classify.lexicon import CATEGORY_SLUGS, practice_categories
+from monitor.classify.categories import CATEGORY_SLUGS
+from monitor.classify.lexicon import practice_categories
 from monitor.classify.verdict import STRONG
 from monitor.diff import ClauseChange, diff_clauses, word_ops
 from monitor.model import PolicyDocument

@@ -21,6 +21,11 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
 
 
+def public_suffix_parts(host: str) -> tldextract.tldextract.ExtractResult:
+    """The Public Suffix List's reading of a host (subdomain, domain, suffix)."""
+    return _extractor()(host)
+
+
 def normalize_domain(text: str) -> str:
     """The ASCII (IDNA) host a person meant by ``text``: a domain, a host or a URL.
 
@@ -60,7 +65,7 @@ def registrable_domain(host: str) -> str:
     be registered one label below it, as under most suffixes.
     """
     host = host.rstrip(".").lower()
-    parts = _extractor()(host)
+    parts = public_suffix_parts(host)
     if parts.domain and parts.suffix:
         return f"{parts.domain}.{parts.suffix}"
     labels = host.split(".")

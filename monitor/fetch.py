@@ -31,7 +31,7 @@ import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from monitor.charset import decode_body
+from monitor.extract.decode import decode_body
 from monitor.netguard import AddressPolicy, AddressRefused, GuardedResolver, Lookup, check_url
 from monitor.politeness import Clock, Politeness, Sleep
 from monitor.responses import BodyKind, body_kind, challenge_reason, mime_type, retry_after
@@ -371,7 +371,7 @@ class Fetcher:
         kind = body_kind(headers.get("Content-Type"), body)
         decoded = None
         if kind in _TEXTUAL:
-            decoded = decode_body(body, _charset_param(headers.get("Content-Type")))
+            decoded = decode_body(body, headers.get("Content-Type"))
         return result(
             "moved" if moved else "ok",
             body=body,
@@ -382,16 +382,6 @@ class Fetcher:
             charset_source=decoded.source if decoded else None,
             **common,
         )
-
-
-def _charset_param(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    for part in content_type.split(";")[1:]:
-        name, _, value = part.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip("\"'") or None
-    return None
 
 
 async def _read_capped(

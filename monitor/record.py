@@ -44,8 +44,8 @@ class Pipeline:
 
     @classmethod
     def default(cls) -> Pipeline:
-        # Imported here so the store and the Wayback client work while these stages are
-        # still being built, and so importing this module stays cheap.
+        # Imported here so that importing this module (the store, the Wayback client) stays
+        # cheap: extraction and comparison load selectolax, pypdf and the lexicons.
         from monitor.compare import compare
         from monitor.extract import extract
 

@@ -5,17 +5,20 @@ A robots.txt that is missing or forbidden (4xx) allows everything; one we cannot
 in trouble is the one we should least add load to. When the origin itself cannot be reached
 or is refused by the SSRF guard, the page fetch reports that instead. Failures are remembered for a
 shorter time than answers so a passing outage does not stop checks for a day.
+
+Rules are read as RFC 9309 says (protego): `*` and `$` in paths, and the longest matching
+rule wins, so `Allow: /privacy` under `Disallow: /` allows the policy.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-import urllib.robotparser
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from protego import Protego
 from yarl import URL
 
 if TYPE_CHECKING:
@@ -29,7 +32,7 @@ RobotsFetch = Callable[[URL], Awaitable["FetchResult"]]
 class RobotsRules:
     """What one origin's robots.txt says, or the rule standing in for it."""
 
-    parser: urllib.robotparser.RobotFileParser | None
+    parser: Protego | None
     allow_all: bool
     note: str  # why these rules: "robots.txt", "no robots.txt (404)", "robots.txt unreadable"...
     # The origin itself failed (refused-address, or unreachable with no HTTP answer):
@@ -45,15 +48,13 @@ class RobotsRules:
     def allows(self, user_agent: str, url: str) -> bool:
         if self.parser is None:
             return self.allow_all
-        return self.parser.can_fetch(user_agent, url)
+        return self.parser.can_fetch(url, user_agent)
 
 
 def rules_from_result(result: FetchResult) -> RobotsRules:
     """The rules an answer to GET /robots.txt stands for."""
     if result.outcome in ("ok", "moved") and result.status is not None and result.status < 300:
-        parser = urllib.robotparser.RobotFileParser()
-        text = result.body.decode("utf-8", errors="replace")
-        parser.parse(text.splitlines())
+        parser = Protego.parse(result.body.decode("utf-8", errors="replace"))
         return RobotsRules(parser, True, "robots.txt")
     status = result.status
     if result.outcome == "refused-address" or (result.outcome == "unreachable" and status is None):

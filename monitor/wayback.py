@@ -20,10 +20,11 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
 
 import aiohttp
+
+from monitor.responses import retry_after
 
 DEFAULT_BASE_URL = "https://web.archive.org"
 # IA's CDX hard limit is about 24-30 requests a minute per IP; stay at 80 % of 24 as edgi's
@@ -216,19 +217,6 @@ class RetryPolicy:
         return delay * (0.5 + rng() / 2)
 
 
-def _retry_after(value: str | None, now: datetime) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - now).total_seconds())
-
-
 @dataclass
 class WaybackStats:
     cdx_requests: int = 0
@@ -307,7 +295,7 @@ class WaybackClient:
                 async with self._get_session().get(url, params=params) as resp:
                     if resp.status == 429:
                         self.stats.rate_limited += 1
-                        wait = _retry_after(resp.headers.get("Retry-After"), self._wall_clock())
+                        wait = retry_after(resp.headers, self._wall_clock())
                         wait = self.retry.rate_limited_wait if wait is None else wait
                         last_error = f"HTTP 429 (rate limited) from {resp.url}"
                         # Everyone on this endpoint waits, not just this request.

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from apisupport import add_changes, make_app
+from storesupport import changes_recorded
 
 from api.ratelimit import LIMITER, RateLimiter
 from api.routes.changes import decode_cursor, encode_cursor
@@ -178,7 +179,7 @@ async def test_paging_while_a_writer_inserts_never_skips_or_repeats(aiohttp_clie
 
 async def test_change_detail_carries_the_comparison(real):
     store, client = real
-    change = store.changes_after(0, limit=1)[0]
+    change = changes_recorded(store)[0]
     resp = await client.get(f"/api/v1/changes/{change['id']}")
     assert resp.status == 200 and "ETag" in resp.headers
     body = await resp.json()

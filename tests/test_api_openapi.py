@@ -21,9 +21,9 @@ from schemathesis.checks import (
 )
 from schemathesis.generation import GenerationMode
 
+from api.keys import LOOKUP
 from api.openapi import document
 from api.ratelimit import LIMITER, RateLimiter, Rule
-from api.targets import LOOKUP
 from db import Store
 from monitor.netguard import StaticLookup
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from apisupport import add_changes, make_app, site_with_hash_prefix
 
+from api.keys import LOOKUP
 from api.ratelimit import LIMITER, RateLimiter, Rule
 from api.routes.lookup import recommended_prefix_length
-from api.targets import LOOKUP
 from db import Store, site_hash
 from db.requests import STATES, requests_in
 from monitor.netguard import StaticLookup

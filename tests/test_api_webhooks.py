@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from apisupport import add_changes, make_app
 
-from api.targets import LOOKUP
+from api.keys import LOOKUP
 from api.webhooks import DELIVERER, DELIVERY_INTERVAL, Deliverer, HttpSender
 from db import Store
 from db.webhooks import get_webhook
@@ -145,7 +145,7 @@ async def test_owner_patches_and_deletes(client, store):
 async def test_webhook_targets_obey_the_ssrf_rules(client, store, url):
     resp = await client.post("/api/v1/webhooks", json={"url": url, "sites": ["example.com"]})
     assert resp.status == 400 and resp.content_type == "application/problem+json"
-    assert store._conn_for_reading().execute("SELECT count(*) FROM webhooks").fetchone()[0] == 0
+    assert store.reading().execute("SELECT count(*) FROM webhooks").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize(

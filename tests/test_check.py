@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 from policysites import CLAUSES, WallClock, loopback_fetcher, policy_html, start
+from storesupport import changes_recorded
 
 from db import Store, utc_iso
 from monitor.check import clause_text_size, shrank
@@ -77,7 +78,7 @@ async def test_first_check_then_304_then_a_change_announced_live(store, sites, m
     )
     changed = await check(monitor, doc["id"])
     assert changed.status == "ok" and changed.new_version and len(changed.changes) == 1
-    [change] = store.changes_after(0)
+    [change] = changes_recorded(store, 0)
     assert change["id"] == changed.changes[0] and change["origin"] == "live"
     assert change["to_captured_at"] == utc_iso(monitor.clock())
     assert "sell" in change["summary"] or change["material"]
@@ -145,13 +146,13 @@ async def test_a_sudden_shrink_is_held_back_until_seen_again(store, sites, monit
     assert held.status == "structure-changed" and held.version_id is None and not held.changes
     assert "shrank" in held.detail
     assert len(store.snapshots_of_document(doc["id"])) == 2  # the capture is kept
-    assert store.changes_after(0) == []  # and nothing is announced
+    assert changes_recorded(store, 0) == []  # and nothing is announced
     assert len(store.versions_of_document(doc["id"])) == 1
 
     monitor.clock.advance(3600 * 2)
     confirmed = await check(monitor, doc["id"])
     assert confirmed.status == "ok" and confirmed.new_version and len(confirmed.changes) == 1
-    assert [c["origin"] for c in store.changes_after(0)] == ["live"]
+    assert [c["origin"] for c in changes_recorded(store, 0)] == ["live"]
 
 
 async def test_a_shrink_that_recovers_announces_nothing(store, sites, monitor):
@@ -164,7 +165,7 @@ async def test_a_shrink_that_recovers_announces_nothing(store, sites, monitor):
     sites.set("site.test", "/privacy", policy_html())
     monitor.clock.advance(3600 * 2)
     back = await check(monitor, doc["id"])
-    assert back.status == "ok" and not back.new_version and store.changes_after(0) == []
+    assert back.status == "ok" and not back.new_version and changes_recorded(store, 0) == []
 
 
 async def test_a_permanent_redirect_is_moved_and_still_recorded(store, sites, monitor):
@@ -273,4 +274,4 @@ async def test_a_home_page_at_the_policy_url_is_not_policy_and_moves_nothing(sto
     monitor.clock.advance(3600 * 2)
     back = await check(monitor, doc["id"])
     assert back.status == "ok" and back.not_modified
-    assert store.changes_after(0) == [] and len(store.versions_of_document(doc["id"])) == 1
+    assert changes_recorded(store, 0) == [] and len(store.versions_of_document(doc["id"])) == 1

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from monitor.classify import is_pointer
+from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.edits import edit_reason
-from monitor.classify.lexicon import CATEGORY_SLUGS, categories_of
+from monitor.classify.lexicon import categories_of
 from monitor.classify.noise import noise_reason
 from monitor.classify.practice import practice_phrase
 from monitor.classify.words import verb_base, words

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from policysites import CLAUSES, PolicySites, ThreadedServer, policy_html
+from storesupport import changes_recorded
 
 from api.cli import cli
 from db import Store
@@ -45,7 +46,7 @@ def test_check_runs_a_pass_and_says_what_happened(tmp_path, loopback):
     assert forced.exit_code == 0, forced.output
     assert forced.output.strip() == f"example.test {url}: ok, new version, 1 change(s)"
     with Store.open(db) as store:
-        [change] = store.changes_after(0)
+        [change] = changes_recorded(store, 0)
         assert change["origin"] == "live" and change["archive_url"] is None
 
 

@@ -9,7 +9,7 @@ import sqlite3
 from apisupport import add_changes
 
 from db import Store, site_hash
-from db.reads import feed_page
+from db.changes import feed_page
 
 
 def brute_force(store: Store, cursor: int, buckets, material, limit: int) -> list[int]:

@@ -16,9 +16,9 @@ import json
 import pytest
 from apisupport import add_changes, make_app
 
+from api.keys import LOOKUP
 from api.routes.changes import encode_cursor
 from api.routes.common import MAX_ID, MAX_JSON_DEPTH, json_depth, parse_id
-from api.targets import LOOKUP
 from db import Store
 from monitor.netguard import StaticLookup
 

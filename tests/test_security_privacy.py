@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from apisupport import make_app, record_history
 
-from api.targets import LOOKUP
+from api.keys import LOOKUP
 from db import Store, site_hash
 from monitor.netguard import StaticLookup
 

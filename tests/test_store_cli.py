@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import cli
+from db import Store, site_hash
 from monitor.wayback import payload_digest
 
 URL = "https://example.com/privacy"
@@ -84,7 +85,38 @@ def test_track_a_url(run):
     assert result.exit_code == 0 and result.output == f"Tracking example.com: {URL} (document 1)\n"
     assert run("track", URL).output.startswith("Already tracking example.com")
     bad = run("track", "ftp://example.com/x")
-    assert bad.exit_code == 1 and bad.output == "Error: ftp://example.com/x: not an http(s) URL\n"
+    assert bad.exit_code == 1
+    assert bad.output == "Error: ftp://example.com/x: url must be http or https, not 'ftp'\n"
+
+
+@pytest.mark.parametrize(
+    ("junk", "why"),
+    [
+        ("https://exa mple.com/privacy", "invalid host"),
+        ("https://example.com:99999/privacy", "not a URL"),
+        ("https://user:secret@example.com/privacy", "user name or password"),
+        ("https://127.0.0.1/privacy", "not an IP address"),
+        ("https://printer.local/privacy", "special-use"),
+        ("localhost", "special-use"),
+    ],
+)
+def test_track_refuses_what_the_api_refuses(run, junk, why):
+    # Issue 26: the CLI stored all of these (credentials included) and printed them back.
+    result = run("track", junk)
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert why in result.output and "secret" not in result.output
+
+
+def test_track_stores_the_names_the_api_and_extension_look_up(run, tmp_path):
+    # Issue 26: `bücher.de` was stored as typed while lookups hash `xn--bcher-kva.de`.
+    result = run("track", "HTTPS://Legal.Bücher.DE/Privacy#top")
+    expected = "https://legal.xn--bcher-kva.de/Privacy"
+    assert result.output == f"Tracking xn--bcher-kva.de: {expected} (document 1)\n"
+    assert run("track", expected).output.startswith("Already tracking xn--bcher-kva.de")
+    assert run("history", "bücher.de").exit_code == 0
+    with Store.open(tmp_path / "cw.db") as store:
+        (site,) = store.list_sites()
+        assert site["site_hash"] == site_hash("xn--bcher-kva.de") and site["state"] == "tracked"
 
 
 def test_untracked_sites_are_a_one_line_error(run):

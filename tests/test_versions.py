@@ -13,6 +13,7 @@ import pytest
 from capturehistory import history
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from storesupport import changes_recorded
 
 from db import ANNOUNCED_ORIGINS, Store
 from monitor.compare import compare
@@ -326,8 +327,8 @@ def test_reprocess_merges_phantom_versions_without_announcing_anything(store, do
         s["version_id"] is None and s["error"].startswith("not-policy") for s in homes
     )
     # Nothing new for the feed, the lookups or webhooks: no change id past the cursor.
-    assert store.changes_after(cursor) == []
-    assert store.changes_after(cursor, origins=ANNOUNCED_ORIGINS) == []
+    assert changes_recorded(store, cursor) == []
+    assert changes_recorded(store, cursor, origins=ANNOUNCED_ORIGINS) == []
     assert report.changes_added == 0 and report.changes_removed == 6
     assert report.not_policy == 2  # the two home-page captures
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
@@ -162,6 +163,28 @@ async def test_429_honours_retry_after():
         await wb.captures("https://example.com/privacy")
     await server.close()
     assert 7.0 <= time.now < 8.0
+
+
+async def test_429_retry_after_as_date_with_minus_zero_zone():
+    # "-0000" parses to a naive datetime; subtracting the aware wall clock raised TypeError,
+    # which escaped the client's error handling.
+    calls = []
+
+    async def cdx(request):
+        calls.append(1)
+        if len(calls) == 1:
+            return web.Response(
+                status=429, headers={"Retry-After": "Mon, 07 Dec 2026 07:00:10 -0000"}
+            )
+        return web.json_response([HEADER, _row("20200101000000")])
+
+    server = await _serve(cdx)
+    time = FakeTime()
+    now = datetime(2026, 12, 7, 7, 0, 0, tzinfo=UTC)
+    async with _client(server, time, wall_clock=lambda: now) as wb:
+        await wb.captures("https://example.com/privacy")
+    await server.close()
+    assert 10.0 <= time.now < 11.0
 
 
 async def test_5xx_then_success_backs_off_exponentially():

@@ -9,19 +9,13 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import click
 
 from api.commands.common import CommandError
-from api.commands.storecli import (
-    check_url,
-    db_option,
-    documents_named,
-    is_url,
-    open_store,
-    site_of_url,
-    wayback_option,
-)
+from api.commands.storecli import admit, db_option, documents_named, open_store, wayback_option
 from api.config import Settings
 from api.service import fetch_policy, rendering_off
 from monitor.backfill import BackfillReport, backfill_document
@@ -42,27 +36,29 @@ def _timestamp_prefix(value: str | None, name: str) -> str | None:
     return value
 
 
-class _Bar:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
+_STEPS = 1000  # the bar's resolution: backfill reports a fraction done
 
-    def __init__(self, label: str):
-        self.label = label
-        self.enabled = sys.stderr.isatty()
 
-    def __call__(self, report: BackfillReport, fraction: float) -> None:
-        if not self.enabled:
-            return
-        width = 30
-        done = int(fraction * width)
-        sys.stderr.write(
-            f"\r{self.label} [{'#' * done}{'.' * (width - done)}] {fraction:4.0%}"
-            f"  {report.fetches} fetched of {report.distinct_captures}"
-        )
-        sys.stderr.flush()
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[BackfillReport, float], None] | None]:
+    """click's progress bar on stderr, only when stderr is a terminal (logs stay clean)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
 
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
+    def show(report: BackfillReport | None) -> str | None:
+        return report and f"{report.fetches} fetched of {report.distinct_captures}"
+
+    with click.progressbar(length=_STEPS, label=label, file=sys.stderr, item_show_func=show) as bar:
+        done = 0
+
+        def on_progress(report: BackfillReport, fraction: float) -> None:
+            nonlocal done
+            step = max(0, int(fraction * _STEPS) - done)
+            bar.update(step, report)
+            done += step
+
+        yield on_progress
 
 
 def _kill_hook():
@@ -125,10 +121,11 @@ def command(
     since, until = _timestamp_prefix(since, "since"), _timestamp_prefix(until, "until")
     settings = Settings.from_env(db_path=db_path, wayback_url=wayback_url)
     with open_store(settings) as store:
-        if is_url(target) and not store.documents_by_url(check_url(target)):
+        admitted = admit(target, allow_private=settings.allow_private_addresses)
+        if admitted.url is not None and not store.documents_by_url(admitted.url):
             # Backfilling a URL is a way of tracking it.
-            site = store.add_site(site_of_url(target))
-            store.add_document(site["id"], target)
+            site = store.add_site(admitted.site)
+            store.add_document(site["id"], admitted.url)
         documents = documents_named(store, target)
 
         async def run() -> list[BackfillReport]:
@@ -151,8 +148,7 @@ def command(
                 renderer or contextlib.nullcontext(),
             ):
                 for doc in documents:
-                    bar = _Bar(doc["url"])
-                    try:
+                    with _progress(doc["url"]) as bar:
                         reports.append(
                             await backfill_document(
                                 store,
@@ -165,8 +161,6 @@ def command(
                                 render=render,
                             )
                         )
-                    finally:
-                        bar.close()
             return reports
 
         try:

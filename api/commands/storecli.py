@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 import click
 
 from api.commands.common import CommandError
 from api.config import Settings
 from db import Store
+from monitor.admission import Target, TargetRefused, parse_site, parse_url
 
 
 def db_option(f: Callable) -> Callable:
@@ -42,30 +42,32 @@ def is_url(text: str) -> bool:
     return "://" in text
 
 
-def check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CommandError(f"{url}: not an http(s) URL")
-    return url
+def admit(text: str, *, allow_private: bool) -> Target:
+    """A site or policy URL as the API admits it (monitor.admission); a one-line error if not.
 
-
-def site_of_url(url: str) -> str:
-    """The registrable domain of a URL's host."""
-    from monitor.domains import registrable_domain
-
-    return registrable_domain(urlsplit(url).hostname or "")
+    The names are checked here; addresses are checked by the fetcher when it connects."""
+    allow = allow_private
+    try:
+        if is_url(text):
+            return parse_url(text, allow_private=allow)
+        return parse_site(text, allow_private=allow)
+    except TargetRefused as exc:
+        # Never print back what may be a password (user:secret@host).
+        raise CommandError(f"{'the URL' if '@' in text else text}: {exc}") from None
 
 
 def documents_named(store: Store, site_or_url: str) -> list[dict]:
     """The tracked documents a person means by a site or a URL; a one-line error if none."""
-    if is_url(site_or_url):
-        docs = store.documents_by_url(check_url(site_or_url))
+    # Named as admission names them (punycode, lower case); what is tracked was admitted.
+    target = admit(site_or_url, allow_private=True)
+    if target.url is not None:
+        docs = store.documents_by_url(target.url)
         if not docs:
             raise CommandError(
                 f"{site_or_url} is not tracked; run `clausewatch track {site_or_url}` first"
             )
         return docs
-    site = store.get_site(site_or_url)
+    site = store.get_site(target.site)
     if site is None:
         raise CommandError(
             f"{site_or_url} is not tracked; run `clausewatch track URL` with its policy URL first"

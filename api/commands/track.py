@@ -7,39 +7,33 @@ import asyncio
 import click
 
 from api.commands.common import CommandError
-from api.commands.storecli import check_url, db_option, is_url, open_store, site_of_url
+from api.commands.storecli import admit, db_option, open_store
 from api.config import Settings
 
 
-def _discover(domain: str, settings: Settings) -> str:
-    """The policy URL of a bare domain, found by discovery (when that stage exists)."""
-    try:
-        from monitor.discover import discover
-        from monitor.fetch import Fetcher, FetchPolicy
-    except ImportError:
-        raise CommandError(
-            f"{domain}: give the policy's URL (e.g. https://{domain}/privacy); "
-            "discovery from a bare domain is not available"
-        ) from None
+def _discover(host: str, settings: Settings) -> str:
+    """The policy URL of a bare domain, found by discovery."""
+    # Imported here: `clausewatch --help` need not load discovery and the fetcher.
+    from monitor.discover import discover
+    from monitor.fetch import Fetcher, FetchPolicy
 
     async def run() -> str | None:
         policy = FetchPolicy(allow_private=settings.allow_private_addresses)
         async with Fetcher(policy) as fetcher:
-            found = await discover(domain, fetcher)
+            found = await discover(host, fetcher)
         return found.url
 
     try:
         url = asyncio.run(run())
     except ValueError as exc:  # DomainError and friends
-        raise CommandError(f"{domain}: {exc}") from None
+        raise CommandError(f"{host}: {exc}") from None
     if not url:
-        raise CommandError(f"{domain}: no privacy policy found; give its URL instead")
+        raise CommandError(f"{host}: no privacy policy found; give its URL instead")
     return url
 
 
 @click.command("track")
 @click.argument("target", metavar="DOMAIN_OR_URL")
-@click.option("--selector", metavar="CSS", help="Only the part of the page this selector picks.")
 @click.option(
     "--render",
     type=click.Choice(["auto", "always", "never"]),
@@ -47,15 +41,19 @@ def _discover(domain: str, settings: Settings) -> str:
     " policy text; the default for a new document), always or never.",
 )
 @db_option
-def command(target: str, selector: str | None, render: str | None, db_path: str | None) -> None:
+def command(target: str, render: str | None, db_path: str | None) -> None:
     """Track a site's privacy policy: give its URL, or a domain to discover it."""
     settings = Settings.from_env(db_path=db_path)
-    url = check_url(target) if is_url(target) else _discover(target, settings)
-    site_name = site_of_url(url)
+    allow = settings.allow_private_addresses
+    admitted = admit(target, allow_private=allow)
+    if admitted.url is None:
+        # What discovery found is admitted like a typed URL (normalised, same checks).
+        admitted = admit(_discover(admitted.host, settings), allow_private=allow)
+    url = admitted.url
     with open_store(settings) as store:
-        site = store.add_site(site_name)
+        site = store.add_site(admitted.site)
         known = {d["id"] for d in store.documents_of_site(site["id"])}
-        doc = store.add_document(site["id"], url, selector=selector, render=render)
+        doc = store.add_document(site["id"], url, render=render)
     verb = "Already tracking" if doc["id"] in known else "Tracking"
     how = f", render {doc['render']}" if doc.get("render", "auto") != "auto" else ""
-    click.echo(f"{verb} {site_name}: {url} (document {doc['id']}{how})")
+    click.echo(f"{verb} {admitted.site}: {url} (document {doc['id']}{how})")

@@ -28,8 +28,9 @@ from api.routes.common import (
     strong_etag,
 )
 from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
-from db.reads import feed_page, is_public
-from monitor.classify.lexicon import CATEGORY_SLUGS
+from db.changes import feed_page
+from db.reads import is_public
+from monitor.classify.categories import CATEGORY_SLUGS
 
 MAX_BUCKETS = 100
 DEFAULT_LIMIT = 100

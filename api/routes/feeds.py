@@ -16,7 +16,8 @@ from api import keys
 from api.baseurl import BASE_URL
 from api.problems import Problem
 from api.routes.common import change_url, etag_matches, strong_etag
-from db.reads import is_public, latest_changes
+from db.changes import latest_changes
+from db.reads import is_public
 from monitor.domains import DomainError, normalize_domain
 
 ATOM_TYPE = "application/atom+xml"

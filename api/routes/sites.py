@@ -20,9 +20,10 @@ from api.routes.common import (
     read_json_body,
     state_word,
 )
-from api.targets import LOOKUP, TargetRefused, check_resolves_public, parse_site, parse_url
-from db.reads import add_pending_site, is_public, latest_changes, version_counts
+from db.changes import latest_changes
+from db.reads import add_pending_site, is_public, version_counts
 from db.requests import add_request
+from monitor.admission import TargetRefused, check_resolves_public, parse_site, parse_url
 from monitor.domains import DomainError, normalize_domain
 from monitor.renderchoice import fetched_with
 
@@ -43,7 +44,7 @@ async def track(request: web.Request) -> web.StreamResponse:
             target = parse_url(body["url"], allow_private=allow)
         else:
             target = parse_site(body["site"], allow_private=allow)
-        await check_resolves_public(target.host, request.app.get(LOOKUP), allow_private=allow)
+        await check_resolves_public(target.host, request.app.get(keys.LOOKUP), allow_private=allow)
     except TargetRefused as exc:
         raise Problem(400, "Site refused", str(exc)) from None
     store = request.app[keys.STORE]

@@ -16,9 +16,9 @@ from aiohttp import web
 from api import keys
 from api.problems import Problem
 from api.routes.common import json_response, positive_int, read_json_body
-from api.targets import LOOKUP, TargetRefused, check_resolves_public, parse_site, parse_url
 from api.webhooks import delivery_ctx, new_secret
 from db.webhooks import add_webhook, delete_webhook, get_webhook, update_webhook
+from monitor.admission import TargetRefused, check_resolves_public, parse_site, parse_url
 
 MAX_BODY = 16 * 1024
 MAX_SITES = 100
@@ -48,7 +48,7 @@ async def _checked_url(request: web.Request, raw: object) -> str:
     allow = request.app[keys.SETTINGS].allow_private_addresses
     try:
         target = parse_url(raw, allow_private=allow)  # type: ignore[arg-type]
-        await check_resolves_public(target.host, request.app.get(LOOKUP), allow_private=allow)
+        await check_resolves_public(target.host, request.app.get(keys.LOOKUP), allow_private=allow)
     except TargetRefused as exc:
         raise Problem(400, "Webhook URL refused", str(exc)) from None
     return target.url or ""

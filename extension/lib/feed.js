@@ -4,6 +4,7 @@
 
 import { bucketOf } from "./hash.js";
 
+// The server's list (monitor/classify/categories.py); tests/test_categories.py holds them equal.
 export const CATEGORIES = Object.freeze([
   "first-party-collection",
   "third-party-sharing",

@@ -12,13 +12,13 @@ from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
 
+from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.contact import contact_edit, has_contact, only_contact
 from monitor.classify.cookies import cookie_row
 from monitor.classify.deadlines import deadline_change
 from monitor.classify.edits import edit_reason, hunks
 from monitor.classify.enumeration import enumeration_edit, listed_item
 from monitor.classify.lexicon import (
-    CATEGORY_SLUGS,
     categories_of,
     practice_categories,
     speaks_of_data,
@@ -30,7 +30,7 @@ from monitor.classify.verdict import Verdict
 from monitor.classify.words import PRACTICE_VERBS, key_words, words
 from monitor.diff.change import ClauseChange
 from monitor.diff.words import word_ops
-from monitor.model import PolicyDocument
+from monitor.model import SECTION_SEPARATOR, PolicyDocument
 from monitor.textnorm import comparison_key
 
 __all__ = ["CATEGORY_SLUGS", "categories_of", "classify_change", "classify_changes"]
@@ -94,7 +94,7 @@ def is_pointer(text: str) -> bool:
 
 
 def _section_leaf(path: str | None) -> str:
-    return (path or "").rsplit(" > ", 1)[-1]
+    return (path or "").rsplit(SECTION_SEPARATOR, 1)[-1]
 
 
 def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict, list[str]]:

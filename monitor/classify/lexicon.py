@@ -11,19 +11,6 @@ from functools import lru_cache
 
 from monitor.classify.leading import Starts, leading_prefixes
 
-CATEGORY_SLUGS: tuple[str, ...] = (
-    "first-party-collection",
-    "third-party-sharing",
-    "user-choice",
-    "user-access",
-    "data-retention",
-    "data-security",
-    "policy-change",
-    "do-not-track",
-    "specific-audiences",
-    "other",
-)
-
 # International transfers sit with specific audiences, as OPP-115's "International and
 # Specific Audiences" category does.
 _LEXICON: dict[str, list[str]] = {

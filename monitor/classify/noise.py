@@ -14,6 +14,7 @@ from collections import Counter
 # difflib's own code compiled (Cython): the same opcodes, about four times faster.
 from cydifflib import SequenceMatcher
 
+from monitor.classify.categories import PRACTICE_CATEGORIES
 from monitor.classify.words import (
     DATE_WORDS,
     FILLER,
@@ -206,15 +207,6 @@ def _quote(ws: list[str] | str) -> str:
 
 _NAME_TOKEN = re.compile(r"[\w'’.&-]+|[^\w\s]")
 _NAME_CONNECTORS = frozenset(["of", "and", "the", "to", "for", "&", "de", "du"])
-# Categories whose terms are never just names ("Personal Information" -> "Location Data").
-_PRACTICE_NAMES = (
-    "first-party-collection",
-    "third-party-sharing",
-    "user-choice",
-    "user-access",
-    "data-retention",
-    "data-security",
-)
 
 
 def is_name(segment: str) -> bool:
@@ -229,7 +221,8 @@ def is_name(segment: str) -> bool:
     low = [t.lower().strip(".") for t in names]
     if any(w in MEANING_WORDS or w in FIRST_PERSON or w in FILLER for w in low):
         return False
-    return not set(practice_categories(segment)) & set(_PRACTICE_NAMES)
+    # Practice terms are never just names ("Personal Information" -> "Location Data").
+    return not set(practice_categories(segment)) & set(PRACTICE_CATEGORIES)
 
 
 def _name_swaps(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:

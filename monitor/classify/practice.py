@@ -9,21 +9,9 @@ from __future__ import annotations
 
 import re
 
+from monitor.classify.categories import CATEGORY_LABELS
 from monitor.classify.verdict import ORDINARY, STRONG, Verdict
 from monitor.classify.words import verb_base
-
-CATEGORY_LABELS = {
-    "first-party-collection": "collection and use of data",
-    "third-party-sharing": "sharing with third parties",
-    "user-choice": "choices people have",
-    "user-access": "access, correction and deletion rights",
-    "data-retention": "how long data is kept",
-    "data-security": "security",
-    "policy-change": "how policy changes are announced",
-    "do-not-track": "Do Not Track signals",
-    "specific-audiences": "children, regional audiences and international transfers",
-    "other": "general matters",
-}
 
 # Strongest practice first: when a clause says several things, its reason names this one.
 _NOUNS = {

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from apisupport import add_changes, make_app
 
-from api.targets import LOOKUP
+from api.keys import LOOKUP
 from db import Store, site_hash
 from monitor.netguard import StaticLookup
 

@@ -164,5 +164,5 @@ async def test_a_change_lost_to_kill_9_is_announced_once_after_restart(tmp_path,
     assert "recovered" not in log
     assert len(receiver.deliveries) == 1
     with Store.open(db) as store:
-        (hook,) = store._conn_for_reading().execute("SELECT cursor FROM webhooks").fetchall()
+        (hook,) = store.reading().execute("SELECT cursor FROM webhooks").fetchall()
         assert hook[0] == change["id"]  # delivered, and never owed again

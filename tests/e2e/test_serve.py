@@ -21,6 +21,7 @@ from monitor.wayback import payload_digest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from policysites import CLAUSES, WallClock, policy_html, start
+from storesupport import changes_recorded
 
 pytestmark = pytest.mark.e2e
 # How long a SIGTERM may take to stop the service (generous: the machine may be busy).
@@ -175,7 +176,7 @@ async def test_a_running_service_detects_a_changed_policy_on_its_next_pass(
     await asyncio.wait_for(scheduler.pass_done.wait(), 20)
 
     with Store.open(db) as store:
-        [change] = store.changes_after(0, origins=ANNOUNCED_ORIGINS)
+        [change] = changes_recorded(store, 0, origins=ANNOUNCED_ORIGINS)
         assert change["document_id"] == doc["id"] and change["origin"] == "live"
     health = await (await client.get("/api/v1/health")).json()
     assert health["changes"] == 1 and health["sites"] == 1
@@ -275,8 +276,8 @@ async def test_a_tracking_request_becomes_a_tracked_site_with_history_then_live_
     assert doc["status"] == "ok" and doc["versions"] == 2
     with Store.open(db) as store:
         # The history is there, and is history: nothing to announce.
-        assert [c["origin"] for c in store.changes_after(0)] == ["backfill"]
-        assert store.changes_after(0, origins=ANNOUNCED_ORIGINS) == []
+        assert [c["origin"] for c in changes_recorded(store, 0)] == ["backfill"]
+        assert changes_recorded(store, 0, origins=ANNOUNCED_ORIGINS) == []
 
     sites.set("site.test", "/privacy", policy_html([*LONG, "We sell your data to brokers."]))
     clock.advance(2 * 3600)
@@ -284,5 +285,5 @@ async def test_a_tracking_request_becomes_a_tracked_site_with_history_then_live_
     scheduler.run_soon()
     await asyncio.wait_for(scheduler.pass_done.wait(), 20)
     with Store.open(db) as store:
-        [news] = store.changes_after(0, origins=ANNOUNCED_ORIGINS)
+        [news] = changes_recorded(store, 0, origins=ANNOUNCED_ORIGINS)
         assert news["document_url"] == url and news["to_captured_at"].startswith("2030-01-01")

@@ -1,10 +1,12 @@
-"""What the server may be asked to reach: tracked sites and webhook targets.
+"""Site admission: which sites and URLs may be tracked (or called, for webhooks).
 
-Both obey the fetcher's SSRF rules (DESIGN.md): public http(s) only; IP literals,
-localhost, names under no public suffix (``.local``, ``.internal`` ...) and names that
-resolve to a non-public address are refused — unless ``allow_private_addresses`` is set
-(tests on loopback). Resolution goes through an injectable lookup (``LOOKUP`` on the app)
-so tests need no real DNS.
+One admission for every way in — the CLI's `track` and `backfill`, `POST /api/v1/sites`,
+webhook targets — so a site is named the same way whoever adds it: its registrable domain
+in IDNA (punycode), lower case; a URL keeps only scheme, host, port, path and query.
+The fetcher's SSRF rules apply (DESIGN.md): public http(s) only; IP literals, localhost,
+names under no public suffix (``.local``, ``.internal`` ...) and names that resolve to a
+non-public address are refused — unless ``allow_private`` is set (tests on loopback).
+Resolution goes through an injectable lookup so tests need no real DNS.
 """
 
 from __future__ import annotations
@@ -14,19 +16,14 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 
-import tldextract
-from aiohttp import web
 from yarl import URL
 
-from monitor.domains import DomainError, registrable_domain, split_site
+from monitor.domains import DomainError, public_suffix_parts, registrable_domain, split_site
 from monitor.netguard import AddressPolicy, Lookup, SystemLookup
 
-LOOKUP = web.AppKey("target_lookup", object)
 RESOLVE_TIMEOUT_S = 5.0
 # Special-use names that the Public Suffix List lists but nobody can register publicly.
 _SPECIAL_SUFFIXES = ("home.arpa", "local", "localhost", "internal", "invalid", "test", "onion")
-
-_psl = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
 
 
 class TargetRefused(ValueError):
@@ -55,7 +52,7 @@ def _check_name(host: str, *, allow_private: bool) -> None:
         raise TargetRefused(f"{host}: give a domain name, not an IP address")
     if host == "localhost" or host.endswith((".localhost", *(f".{s}" for s in _SPECIAL_SUFFIXES))):
         raise TargetRefused(f"{host}: a private or special-use name")
-    parts = _psl(host)
+    parts = public_suffix_parts(host)
     if not parts.suffix:
         raise TargetRefused(f"{host}: not under a public suffix (a private name)")
     if not parts.domain:
@@ -84,7 +81,8 @@ def parse_url(text: str, *, allow_private: bool, what: str = "url") -> Target:
         raise TargetRefused(f"{what} must be an absolute http(s) URL")
     try:
         url = URL(text.strip())
-        scheme, raw_host = url.scheme, url.host
+        # yarl checks the port only when it is read: 99999 is refused here, not stored.
+        scheme, raw_host, _port = url.scheme, url.host, url.explicit_port
     except (ValueError, TypeError):
         raise TargetRefused(f"{what} is not a URL") from None
     if scheme not in ("http", "https"):
