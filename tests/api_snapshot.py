@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
-from apisupport import add_changes, build_populated, make_app  # noqa: E402
+from aiohttp.test_utils import TestClient, TestServer
+from apisupport import add_changes, build_populated, make_app
 
-from db import Store  # noqa: E402
+from db import Store
 
 # The answer's headers that belong to the contract (Date and Server vary by the second).
 HEADERS = (
