@@ -21,6 +21,7 @@ from aiohttp import web
 
 from api import keys
 from api.problems import Handler, problem, wants_html
+from api.routetable import API_PREFIXES, find
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,25 +41,16 @@ DEFAULT_RULES: dict[str, Rule] = {
 }
 
 
-# Full-text search and comparisons of any two versions: CPU per request, not a cached read.
-COSTLY_PATHS = frozenset({"/api/v1/search", "/api/v1/compare", "/search"})
-
-
 def route_class(method: str, path: str) -> str | None:
-    """Which bucket a request draws from; None for what is never limited."""
-    if method == "OPTIONS" or path in ("/api/v1/health", "/api/v1/version"):
+    """Which bucket a request draws from (its route's, api/routetable.py); None for what is
+    never limited. A preflight is never limited; a request under the API's prefixes that no
+    route serves (404, 405) draws from "read", so probing for paths is not free."""
+    if method == "OPTIONS":
         return None
-    if path == "/api/v1/sites" and method == "POST":
-        return "track"
-    if path.startswith("/api/v1/webhooks") and method != "GET":
-        return "webhook"
-    if path in COSTLY_PATHS or (path.startswith("/sites/") and path.endswith("/compare")):
-        # One bucket for the API's and the viewer's forms of the same work: a client gets
-        # no more by switching between them.
-        return "costly"
-    if path.startswith(("/api/", "/feeds/")):
-        return "read"
-    return None
+    route = find(method, path)
+    if route is not None:
+        return route.rate
+    return "read" if path.startswith(API_PREFIXES) else None
 
 
 class RateLimiter:

@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 from apisupport import add_changes, make_app
 
+from api.service import add_webhook_delivery
 from api.targets import LOOKUP
 from api.webhooks import DELIVERER, DELIVERY_INTERVAL, Deliverer, HttpSender
 from db import Store
@@ -270,6 +271,7 @@ async def test_the_sender_refuses_a_target_that_now_resolves_privately(store):
 
 async def test_the_app_runs_deliveries_in_the_background(aiohttp_client, store, receiver):
     app = make_app(store, allow_private_addresses=True)
+    add_webhook_delivery(app)
     app[DELIVERY_INTERVAL] = 0.01
     client = await aiohttp_client(app)
     assert isinstance(app[DELIVERER], Deliverer)

@@ -214,6 +214,3 @@ def _version_ref(version: dict) -> dict:
 def setup(app: web.Application) -> None:
     install(app)
     install_comparisons(app)
-    app.router.add_get("/api/v1/changes", feed)
-    app.router.add_get("/api/v1/changes/{id}", change_detail)
-    app.router.add_get("/api/v1/compare", compare_versions)

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from api import keys
 from api.problems import Problem
+from api.shapes import Change
 
 JSON_TYPE = "application/json"
 # SQLite integers are signed 64-bit: a larger number is no id, cursor or count we issued,
@@ -113,8 +114,9 @@ def change_url(site: str, change_id: int) -> str:
     return f"/sites/{site}/changes/{change_id}"
 
 
-def change_json(row: dict) -> dict:
-    """A change as the feed and the site answer it (docs/extension-api.md)."""
+def change_json(row: dict[str, Any]) -> Change:
+    """A change as the feed and the site answer it (docs/extension-api.md); its shape, and
+    the OpenAPI schema of it, is `api.shapes.Change`."""
     return {
         "id": row["id"],
         "site": row["site"],

@@ -109,8 +109,3 @@ async def material_feed(request: web.Request) -> web.StreamResponse:
         base=base,
     )
     return _atom_response(request, body, changes)
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get("/feeds/sites/{site}.atom", site_feed)
-    app.router.add_get("/feeds/material.atom", material_feed)

@@ -76,4 +76,3 @@ def recommended_prefix_length(tracked: int, per_bucket: int = SITES_PER_BUCKET) 
 
 def setup(app: web.Application) -> None:
     install(app)
-    app.router.add_get("/api/v1/lookup/{prefix}", lookup)

@@ -23,8 +23,3 @@ async def version_info(request: web.Request) -> web.Response:
         {"name": "clausewatch", "version": version("clausewatch"), "api": "v1"},
         headers={"Cache-Control": "public, max-age=3600"},
     )
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get("/api/v1/health", health)
-    app.router.add_get("/api/v1/version", version_info)

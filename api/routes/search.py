@@ -45,7 +45,3 @@ async def search(request: web.Request) -> web.StreamResponse:
         for r in rows
     ]
     return json_response(request, {"q": q, "results": results}, cache=SEARCH_CACHE)
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get("/api/v1/search", search)

@@ -172,10 +172,3 @@ async def version(request: web.Request) -> web.StreamResponse:
     }
     # A version's text never changes in place save by a reprocess: cache it longer.
     return json_response(request, body, cache=VERSION_CACHE)
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_post("/api/v1/sites", track)
-    app.router.add_get("/api/v1/sites/{site}", site_page)
-    app.router.add_get("/api/v1/sites/{site}/documents/{id}/versions", versions_timeline)
-    app.router.add_get("/api/v1/versions/{id}", version)

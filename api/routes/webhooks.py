@@ -17,7 +17,7 @@ from api import keys
 from api.problems import Problem
 from api.routes.common import json_response, positive_int, read_json_body
 from api.targets import LOOKUP, TargetRefused, check_resolves_public, parse_site, parse_url
-from api.webhooks import delivery_ctx, new_secret
+from api.webhooks import new_secret
 from db.webhooks import add_webhook, delete_webhook, get_webhook, update_webhook
 
 MAX_BODY = 16 * 1024
@@ -136,11 +136,3 @@ async def remove(request: web.Request) -> web.StreamResponse:
     hook = _owned(request)
     delete_webhook(request.app[keys.STORE], hook["id"])
     return web.Response(status=204, headers={"Cache-Control": "no-store"})
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_post("/api/v1/webhooks", register)
-    app.router.add_get("/api/v1/webhooks/{id}", show)
-    app.router.add_patch("/api/v1/webhooks/{id}", change)
-    app.router.add_delete("/api/v1/webhooks/{id}", remove)
-    app.cleanup_ctx.append(delivery_ctx)

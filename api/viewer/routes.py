@@ -569,10 +569,3 @@ def setup(app: web.Application) -> None:
     install_comparisons(app)
     # Inner to the problem middleware, which lets errors on non-API paths through to here.
     app.middlewares.append(html_errors)
-    app.router.add_get("/", home, name="viewer-home")
-    app.router.add_get("/search", search_page, name="viewer-search")
-    app.router.add_get("/sites/{site}", site_page, name="viewer-site")
-    app.router.add_get("/sites/{site}/changes/{id}", change_page, name="viewer-change")
-    app.router.add_get("/sites/{site}/compare", compare_page, name="viewer-compare")
-    app.router.add_get("/sites/{site}/versions/{id}", version_page, name="viewer-version")
-    app.router.add_get("/static/{name}", static_file, name="viewer-static")
