@@ -14,10 +14,8 @@ from feedgen.feed import FeedGenerator
 
 from api import keys
 from api.baseurl import BASE_URL
-from api.problems import Problem
-from api.routes.common import change_url, etag_matches, strong_etag
-from db.reads import is_public, latest_changes
-from monitor.domains import DomainError, normalize_domain
+from api.routes.common import change_url, etag_matches, site_or_404, strong_etag
+from db.reads import latest_changes
 
 ATOM_TYPE = "application/atom+xml"
 FEED_ENTRIES = 50
@@ -77,13 +75,8 @@ def _atom_response(request: web.Request, body: bytes, changes: list[dict]) -> we
 
 async def site_feed(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
-    try:
-        name = normalize_domain(request.match_info["site"])
-    except DomainError:
-        raise Problem(400, "Bad site", "site must be a domain name such as example.com") from None
-    site = store.get_site(name)
-    if not is_public(store, site):  # requested, pending or failed: nobody else's business
-        raise Problem(404, "Unknown site", f"{name} is not tracked")
+    site = site_or_404(request)
+    name = site["site"]
     changes = latest_changes(store, site_id=site["id"], limit=FEED_ENTRIES)
     base = base_url(request)
     body = render_feed(

@@ -18,12 +18,12 @@ from api.routes.common import (
     json_response,
     positive_int,
     read_json_body,
+    site_or_404,
     state_word,
 )
 from api.targets import LOOKUP, TargetRefused, check_resolves_public, parse_site, parse_url
 from db.reads import add_pending_site, is_public, latest_changes, version_counts
 from db.requests import add_request
-from monitor.domains import DomainError, normalize_domain
 
 MAX_BODY = 4 * 1024
 SITE_CACHE = "public, max-age=60"
@@ -73,22 +73,9 @@ async def track(request: web.Request) -> web.StreamResponse:
     )
 
 
-def _site_or_404(request: web.Request) -> dict:
-    raw = request.match_info["site"]
-    try:
-        name = normalize_domain(raw)
-    except DomainError:
-        raise Problem(400, "Bad site", "site must be a domain name such as example.com") from None
-    store = request.app[keys.STORE]
-    site = store.get_site(name)
-    if not is_public(store, site):  # a request or a failure is nobody else's business
-        raise Problem(404, "Unknown site", f"{name} is not tracked")
-    return site
-
-
 async def site_page(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
-    site = _site_or_404(request)
+    site = site_or_404(request)
     counts = version_counts(store, site["id"])
     body = {
         "site": site["site"],
@@ -115,7 +102,7 @@ async def site_page(request: web.Request) -> web.StreamResponse:
 
 async def versions_timeline(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
-    site = _site_or_404(request)
+    site = site_or_404(request)
     doc_id = positive_int(request.match_info["id"], "document id")
     doc = store.get_document(doc_id)
     if doc is None or doc["site_id"] != site["id"]:
