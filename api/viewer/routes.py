@@ -24,7 +24,8 @@ from api.problems import Handler, Problem, wants_html
 from api.routes.common import parse_flag, parse_id, public_site
 from api.viewer.chart import change_chart
 from api.viewer.diffview import diff_view
-from api.viewer.text import capture_url, clip, day, highlight, safe_href
+from api.viewer.pages import environment
+from api.viewer.text import capture_url, highlight, safe_href
 from db import Store
 from db.reads import public_sites_containing, tracked_site_count
 from monitor.domains import DomainError
@@ -550,18 +551,9 @@ def _globals() -> dict:
 
 
 def setup(app: web.Application) -> None:
-    env = aiohttp_jinja2.setup(
-        app,
-        app_key=JINJA,
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        default_helpers=False,
-        filters={"day": day, "clip": clip},
-    )
+    env = environment()
     env.globals.update(_globals())
+    app[JINJA] = env
     install_comparisons(app)
     # Inner to the problem middleware, which lets errors on non-API paths through to here.
     app.middlewares.append(html_errors)
