@@ -39,11 +39,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     app[BASE_URL] = BaseURL(settings.public_url)
 
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
-        own = store is None
-        app[keys.STORE] = Store.open(settings.db_path) if own else store
-        yield
-        if own:
-            app[keys.STORE].close()
+        if store is not None:  # shared: its owner closes it
+            app[keys.STORE] = store
+            yield
+            return
+        with Store.open(settings.db_path) as own:
+            app[keys.STORE] = own
+            yield
 
     app.cleanup_ctx.append(store_ctx)
     for name in SETUPS:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import keys
+from api.config import Settings
 from api.problems import Handler, problem
 from api.routetable import API_PREFIXES, CorsClass, find
 
@@ -24,7 +25,7 @@ EXPOSE_HEADERS = "ETag, Retry-After, Location, Content-Length"
 PREFLIGHT_MAX_AGE = "86400"
 
 
-def configured_origins(settings) -> frozenset[str]:
+def configured_origins(settings: Settings) -> frozenset[str]:
     raw = getattr(settings, "cors_origins", "") or ""
     return frozenset(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
 

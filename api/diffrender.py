@@ -8,6 +8,7 @@ clauses. Long unchanged stretches are shortened so the edit stays in view.
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import click
 
@@ -61,7 +62,7 @@ def _indent(text: str, width: int = 100) -> str:
 
 
 def render_text(c: Comparison, old_name: str, new_name: str, color: bool) -> str:
-    def style(s: str, **kw) -> str:
+    def style(s: str, **kw: Any) -> str:
         return click.style(s, **kw) if color else s
 
     lines = [

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from api.shapes import Change, json_schema
+from api.shapes import Change, ChangeDetail, json_schema
 from monitor.check import STATUSES
 from monitor.classify.lexicon import CATEGORY_SLUGS
 
@@ -221,22 +221,7 @@ SCHEMAS: dict[str, dict] = {
             },
         },
     ),
-    "ChangeDetail": {
-        "allOf": [
-            _ref("Change"),
-            _obj(
-                ["from_version_id", "to_version_id", "comparison"],
-                {
-                    "from_version_id": {"type": "integer"},
-                    "to_version_id": {"type": "integer"},
-                    "score": {"type": ["number", "null"]},
-                    "archive_url": {"type": ["string", "null"]},
-                    "document_url": {"type": "string"},
-                    "comparison": {"anyOf": [_ref("Comparison"), {"type": "null"}]},
-                },
-            ),
-        ]
-    },
+    "ChangeDetail": json_schema(ChangeDetail, extends=("Change", Change)),
     "CompareAnswer": _obj(
         ["document_id", "from", "to", "comparison"],
         {

@@ -93,11 +93,14 @@ LIMITER = web.AppKey("rate_limiter", RateLimiter)
 TRUSTED = web.AppKey("trusted_proxies", tuple)
 
 
-def parse_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+def parse_networks(raw: str) -> Networks:
     return tuple(ipaddress.ip_network(n.strip(), strict=False) for n in raw.split(",") if n.strip())
 
 
-def _trusted(address: str, networks) -> bool:
+def _trusted(address: str, networks: Networks) -> bool:
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
@@ -107,7 +110,7 @@ def _trusted(address: str, networks) -> bool:
     return any(ip.version == n.version and ip in n for n in networks)
 
 
-def client_address(request: web.Request, networks=()) -> str:
+def client_address(request: web.Request, networks: Networks = ()) -> str:
     """The peer, or behind trusted proxies the last address in X-Forwarded-For they did not add.
 
     Walking from the right stops at the first untrusted hop: anything left of it was

@@ -58,7 +58,7 @@ class Route:
 # Ids are SQLite integers: larger ones are refused with a 400 (api/routes/common.py).
 _ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 _SITE = param("site", "path", {"type": "string"}, "a registrable domain (example.com)")
-_AUTH = [{"bearer": []}]
+_AUTH: list[dict[str, list[str]]] = [{"bearer": []}]
 _ATOM_OK = {"description": "Atom", "content": {ATOM: {"schema": {"type": "string"}}}}
 
 ROUTES: tuple[Route, ...] = (

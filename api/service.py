@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -27,7 +28,7 @@ from api.config import Settings
 from api.webhooks import delivery_ctx
 from db import Store
 from monitor.archive import Archiver, Saver, savepagenow
-from monitor.backfill import backfill_document
+from monitor.backfill import BackfillReport, backfill_document
 from monitor.fetch import Fetcher, FetchPolicy, user_agent
 from monitor.netguard import Lookup
 from monitor.record import reconcile_lagging
@@ -73,7 +74,7 @@ async def open_monitor(
         fetcher = await stack.enter_async_context(
             Fetcher(fetch_policy(settings), lookup=injected.lookup)
         )
-        unlimited = (
+        unlimited: dict[str, Any] = (
             {} if settings.wayback_rate_limits else {"cdx_per_minute": 0, "fetch_per_minute": 0}
         )
         wayback = await stack.enter_async_context(
@@ -94,7 +95,7 @@ async def open_monitor(
             archiver = Archiver(store, saver)
             stack.callback(archiver.close)
 
-        async def backfill(document: dict):
+        async def backfill(document: dict[str, Any]) -> BackfillReport:
             return await backfill_document(store, wayback, document)
 
         yield Monitor(

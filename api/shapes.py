@@ -52,6 +52,29 @@ class Change(TypedDict):
     url: Annotated[str, {"description": "diff viewer page, relative to the server"}]
 
 
+class Replace(dict[str, Any]):
+    """`Annotated` metadata that is the whole schema of its field, for a type JSON Schema
+    says differently (a reference to a named schema, say)."""
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+class ChangeDetail(Change):
+    """One change with its full clause diff and judgment (GET /api/v1/changes/{id})."""
+
+    from_version_id: int
+    to_version_id: int
+    score: NotRequired[float | None]
+    archive_url: NotRequired[str | None]
+    document_url: NotRequired[str]
+    # None for a change recorded without its comparison (none of the monitor's own).
+    comparison: Annotated[
+        dict[str, Any] | None, Replace({"anyOf": [ref("Comparison"), {"type": "null"}]})
+    ]
+
+
 _SCALARS: dict[Any, str] = {int: "integer", str: "string", bool: "boolean", float: "number"}
 
 
@@ -60,6 +83,9 @@ def type_schema(tp: Any) -> dict[str, Any]:
     origin = get_origin(tp)
     if origin is Annotated:
         base, *extras = get_args(tp)
+        replaced = [extra for extra in extras if isinstance(extra, Replace)]
+        if replaced:
+            return dict(replaced[-1])
         schema = type_schema(base)
         for extra in extras:
             schema.update(extra)
@@ -80,12 +106,19 @@ def type_schema(tp: Any) -> dict[str, Any]:
     raise TypeError(f"no JSON Schema for {tp!r}")
 
 
-def json_schema(shape: type) -> dict[str, Any]:
-    """The object schema of a TypedDict: its fields in order, its required keys required."""
+def json_schema(shape: type, *, extends: tuple[str, type] | None = None) -> dict[str, Any]:
+    """The object schema of a TypedDict: its fields in order, its required keys required.
+
+    `extends=(name, base)` for a TypedDict that adds to another with a schema of its own:
+    the named schema, allOf the fields added."""
     hints = get_type_hints(shape, include_extras=True)
+    if extends is not None:
+        inherited = get_type_hints(extends[1])
+        hints = {name: tp for name, tp in hints.items() if name not in inherited}
     required_keys: frozenset[str] = shape.__required_keys__  # type: ignore[attr-defined]
-    return {
+    schema = {
         "type": "object",
         "required": [name for name in hints if name in required_keys],
         "properties": {name: type_schema(tp) for name, tp in hints.items()},
     }
+    return schema if extends is None else {"allOf": [ref(extends[0]), schema]}

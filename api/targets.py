@@ -21,7 +21,7 @@ from yarl import URL
 from monitor.domains import DomainError, registrable_domain, split_site
 from monitor.netguard import AddressPolicy, Lookup, SystemLookup
 
-LOOKUP = web.AppKey("target_lookup", object)
+LOOKUP: web.AppKey[Lookup] = web.AppKey("target_lookup")
 RESOLVE_TIMEOUT_S = 5.0
 # Special-use names that the Public Suffix List lists but nobody can register publicly.
 _SPECIAL_SUFFIXES = ("home.arpa", "local", "localhost", "internal", "invalid", "test", "onion")

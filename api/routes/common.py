@@ -131,6 +131,15 @@ def public_site(store: Store, raw: str) -> tuple[str, dict[str, Any] | None]:
     return name, site if is_public(store, site) else None
 
 
+def public_version(store: Store, version_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A version of a public site's document, and the document, or a 404 problem."""
+    version = store.get_version(version_id)
+    doc = store.get_document(version["document_id"]) if version else None
+    if version is None or doc is None or not is_public(store, store.get_site(doc["site_id"])):
+        raise Problem(404, "Unknown version", f"there is no version {version_id}")
+    return version, doc
+
+
 def site_or_404(request: web.Request) -> dict[str, Any]:
     """The public site named in the path, or a 400/404 problem."""
     try:

@@ -62,7 +62,8 @@ def render_feed(
         entry.summary(change["summary"] or "")
         for slug in change["categories"]:
             entry.category(term=slug)
-    return fg.atom_str(pretty=False)
+    atom: bytes = fg.atom_str(pretty=False)
+    return atom
 
 
 def _atom_response(request: web.Request, body: bytes, changes: list[dict]) -> web.StreamResponse:

@@ -21,6 +21,7 @@ from api import keys
 from api.problems import Problem
 from api.routes.common import dumps, strong_etag
 from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
+from db import Store
 from db.reads import lookup_bucket, tracked_site_count
 
 PREFIX = re.compile(r"^[0-9a-f]{2,5}$")
@@ -47,7 +48,7 @@ async def lookup(request: web.Request) -> web.StreamResponse:
     return respond(request, entry)
 
 
-def _build(store, prefix: str, version: tuple[int, int], tracked: int) -> Entry:
+def _build(store: Store, prefix: str, version: tuple[int, int], tracked: int) -> Entry:
     sites = [
         {
             "site_hash": row["site_hash"],

@@ -17,6 +17,7 @@ from api.routes.common import (
     change_json,
     json_response,
     positive_int,
+    public_version,
     read_json_body,
     site_or_404,
     state_word,
@@ -54,7 +55,7 @@ async def track(request: web.Request) -> web.StreamResponse:
         public = is_public(store, site)
         known = {d["url"] for d in store.documents_of_site(site["id"])}
         asked = target.url is not None and target.url not in known
-        if asked:
+        if asked and target.url is not None:
             # Never a document straight away: the tracking worker admits it only once it is
             # verified as the site's privacy policy, or an operator approves it.
             add_request(store, site["id"], target.url)
@@ -143,10 +144,7 @@ def _version_fields(v: dict) -> dict:
 async def version(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
     version_id = positive_int(request.match_info["id"], "version id")
-    v = store.get_version(version_id)
-    doc = store.get_document(v["document_id"]) if v else None
-    if doc is None or not is_public(store, store.get_site(doc["site_id"])):
-        raise Problem(404, "Unknown version", f"there is no version {version_id}")
+    v, doc = public_version(store, version_id)
     body = {
         "id": v["id"],
         "document_id": v["document_id"],

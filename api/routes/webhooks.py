@@ -127,9 +127,10 @@ async def change(request: web.Request) -> web.StreamResponse:
             fields.update(failures=0, next_attempt_at=None, disabled_reason=None)
     store = request.app[keys.STORE]
     update_webhook(store, hook["id"], **fields)
-    return json_response(
-        request, view(get_webhook(store, hook["id"])), headers={"Cache-Control": "no-store"}
-    )
+    changed = get_webhook(store, hook["id"])
+    if changed is None:  # deleted by its owner meanwhile
+        raise Problem(404, "Unknown webhook", "no webhook with this id and token")
+    return json_response(request, view(changed), headers={"Cache-Control": "no-store"})
 
 
 async def remove(request: web.Request) -> web.StreamResponse:
