@@ -11,8 +11,21 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from api.shapes import Change, ChangeDetail, json_schema
-from monitor.check import STATUSES
+from api.shapes import (
+    Change,
+    ChangeDetail,
+    Feed,
+    Health,
+    Lookup,
+    Search,
+    Site,
+    Timeline,
+    Version,
+    VersionInfo,
+    Webhook,
+    WebhookCreated,
+    json_schema,
+)
 from monitor.classify.lexicon import CATEGORY_SLUGS
 
 if TYPE_CHECKING:
@@ -22,8 +35,6 @@ JSON = "application/json"
 PROBLEM = "application/problem+json"
 ATOM = "application/atom+xml"
 
-_TIME = {"type": ["string", "null"], "format": "date-time"}
-_TIME_REQ = {"type": "string", "format": "date-time"}
 _CATEGORIES = {"type": "array", "items": {"type": "string", "enum": list(CATEGORY_SLUGS)}}
 
 
@@ -38,6 +49,8 @@ def _obj(required: list[str], props: dict, *, extra: bool = True) -> dict:
     return schema
 
 
+# The answers' schemas are built from the types their handlers build (api/shapes.py); the
+# request bodies, the problem document and the comparison (monitor/compare.py) are written here.
 SCHEMAS: dict[str, dict] = {
     "Problem": _obj(
         ["type", "title", "status"],
@@ -49,48 +62,8 @@ SCHEMAS: dict[str, dict] = {
         },
     ),
     "Change": json_schema(Change),
-    "Feed": _obj(
-        ["changes", "next", "more"],
-        {
-            "changes": {"type": "array", "items": _ref("Change")},
-            "next": {"type": ["string", "null"], "description": "pass as after="},
-            "more": {"type": "boolean"},
-        },
-    ),
-    "Lookup": _obj(
-        ["prefix", "prefix_length", "sites"],
-        {
-            "prefix": {"type": "string", "pattern": "^[0-9a-f]{2,5}$"},
-            "prefix_length": {
-                "type": "integer",
-                "minimum": 2,
-                "maximum": 5,
-                "description": "the prefix length clients should ask with: the longest that "
-                "still hides a site among about 20 tracked ones",
-            },
-            "sites": {
-                "type": "array",
-                "items": _obj(
-                    [
-                        "site_hash",
-                        "status",
-                        "last_change",
-                        "last_change_id",
-                        "last_material_change",
-                        "last_material_change_id",
-                    ],
-                    {
-                        "site_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                        "status": {"type": "string"},
-                        "last_change": _TIME,
-                        "last_change_id": {"type": ["integer", "null"]},
-                        "last_material_change": _TIME,
-                        "last_material_change_id": {"type": ["integer", "null"]},
-                    },
-                ),
-            },
-        },
-    ),
+    "Feed": json_schema(Feed),
+    "Lookup": json_schema(Lookup),
     "TrackRequest": {
         "oneOf": [
             _obj(["site"], {"site": {"type": "string", "examples": ["example.com"]}}, extra=False),
@@ -109,88 +82,9 @@ SCHEMAS: dict[str, dict] = {
             },
         },
     ),
-    "Site": _obj(
-        ["site", "site_hash", "state", "documents", "changes", "viewer_url"],
-        {
-            "site": {"type": "string"},
-            "site_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-            "state": {"type": "string"},
-            "detail": {"type": ["string", "null"], "description": "why the site is in its state"},
-            "documents": {
-                "type": "array",
-                "items": _obj(
-                    ["id", "kind", "url", "status", "last_checked_at", "versions"],
-                    {
-                        "id": {"type": "integer"},
-                        "kind": {"type": "string"},
-                        "url": {"type": "string"},
-                        "status": {"type": "string", "enum": list(STATUSES)},
-                        "last_checked_at": _TIME,
-                        "versions": {"type": "integer"},
-                        "versions_url": {"type": "string"},
-                    },
-                ),
-            },
-            "changes": {"type": "array", "items": _ref("Change"), "maxItems": 20},
-            "viewer_url": {"type": "string"},
-        },
-    ),
-    "Timeline": _obj(
-        ["site", "document", "versions"],
-        {
-            "site": {"type": "string"},
-            "document": _obj(
-                ["id", "kind", "url"],
-                {"id": {"type": "integer"}, "kind": {"type": "string"}, "url": {"type": "string"}},
-            ),
-            "versions": {
-                "type": "array",
-                "items": _obj(
-                    ["id", "first_captured_at", "last_captured_at", "snapshots", "clauses", "url"],
-                    {
-                        "id": {"type": "integer"},
-                        "title": {"type": ["string", "null"]},
-                        "effective_date": {"type": ["string", "null"]},
-                        "language": {"type": ["string", "null"]},
-                        "format": {"type": ["string", "null"]},
-                        "first_captured_at": _TIME,
-                        "last_captured_at": _TIME,
-                        "snapshots": {"type": "integer"},
-                        "clauses": {"type": "integer"},
-                        "url": {"type": "string"},
-                    },
-                ),
-            },
-        },
-    ),
-    "Version": _obj(
-        ["id", "document_id", "site", "clauses"],
-        {
-            "id": {"type": "integer"},
-            "document_id": {"type": "integer"},
-            "site": {"type": ["string", "null"]},
-            "title": {"type": ["string", "null"]},
-            "effective_date": {"type": ["string", "null"]},
-            "language": {"type": ["string", "null"]},
-            "format": {"type": ["string", "null"]},
-            "first_captured_at": _TIME,
-            "last_captured_at": _TIME,
-            "clauses": {
-                "type": "array",
-                "items": _obj(
-                    ["section", "kind", "text"],
-                    {
-                        "section": {"type": "array", "items": {"type": "string"}},
-                        "kind": {
-                            "type": "string",
-                            "enum": ["heading", "paragraph", "list-item", "table-row"],
-                        },
-                        "text": {"type": "string"},
-                    },
-                ),
-            },
-        },
-    ),
+    "Site": json_schema(Site),
+    "Timeline": json_schema(Timeline),
+    "Version": json_schema(Version),
     "Comparison": _obj(
         ["material", "score", "summary", "old", "new", "changes"],
         {
@@ -231,32 +125,7 @@ SCHEMAS: dict[str, dict] = {
             "comparison": _ref("Comparison"),
         },
     ),
-    "Search": _obj(
-        ["q", "results"],
-        {
-            "q": {"type": "string"},
-            "results": {
-                "type": "array",
-                "items": _obj(
-                    ["site", "version_id", "text", "snippet", "version_url"],
-                    {
-                        "site": {"type": "string"},
-                        "document_id": {"type": "integer"},
-                        "document_url": {"type": "string"},
-                        "version_id": {"type": "integer"},
-                        "position": {"type": "integer"},
-                        "section": {"type": "string"},
-                        "kind": {"type": "string"},
-                        "text": {"type": "string"},
-                        "snippet": {"type": "string"},
-                        "first_captured_at": _TIME,
-                        "last_captured_at": _TIME,
-                        "version_url": {"type": "string"},
-                    },
-                ),
-            },
-        },
-    ),
+    "Search": json_schema(Search),
     "WebhookCreate": _obj(
         ["url", "sites"],
         {
@@ -275,49 +144,10 @@ SCHEMAS: dict[str, dict] = {
             "active": {"type": "boolean"},
         },
     },
-    "Webhook": _obj(
-        ["id", "url", "sites", "active", "failures"],
-        {
-            "id": {"type": "integer"},
-            "url": {"type": "string"},
-            "sites": {"type": "array", "items": {"type": "string"}},
-            "active": {"type": "boolean"},
-            "failures": {"type": "integer"},
-            "last_attempt_at": _TIME,
-            "last_status": {"type": ["integer", "null"]},
-            "last_error": {"type": ["string", "null"]},
-            "disabled_reason": {"type": ["string", "null"]},
-            "created_at": _TIME_REQ,
-        },
-    ),
-    "WebhookCreated": {
-        "allOf": [
-            _ref("Webhook"),
-            _obj(
-                ["token", "secret"],
-                {
-                    "token": {"type": "string", "description": "shown once: manage with Bearer"},
-                    "secret": {
-                        "type": "string",
-                        "description": "shown once: the Standard Webhooks signing secret"
-                        " (whsec_…); see docs/security.md",
-                    },
-                },
-            ),
-        ]
-    },
-    "Health": _obj(
-        ["status", "sites", "changes"],
-        {
-            "status": {"type": "string"},
-            "sites": {"type": "integer"},
-            "changes": {"type": "integer"},
-        },
-    ),
-    "VersionInfo": _obj(
-        ["name", "version", "api"],
-        {"name": {"type": "string"}, "version": {"type": "string"}, "api": {"type": "string"}},
-    ),
+    "Webhook": json_schema(Webhook),
+    "WebhookCreated": json_schema(WebhookCreated, extends=("Webhook", Webhook)),
+    "Health": json_schema(Health),
+    "VersionInfo": json_schema(VersionInfo),
 }
 
 _PROBLEM_TITLES = {

@@ -5,14 +5,12 @@ the OpenAPI document states (`json_schema`): the fields are declared once. Schem
 Python type cannot carry (a pattern, a format, a description) ride in `Annotated`.
 """
 
-# No `from __future__ import annotations` here: on Python 3.11 a TypedDict whose
-# annotations are strings cannot see NotRequired, and every key would count as required.
+# No `from __future__ import annotations`: the schemas are built from the evaluated types.
 import types
 from typing import (
     Annotated,
     Any,
     Literal,
-    NotRequired,
     TypedDict,
     Union,
     get_args,
@@ -20,7 +18,20 @@ from typing import (
     get_type_hints,
 )
 
+from monitor.check import Status
 from monitor.classify.lexicon import CATEGORY_SLUGS
+
+
+class _Unpromised:
+    """`Annotated` marker of a field every answer carries but the schema does not require:
+    the schema promised less when the field was added, and clients written against it
+    must still validate."""
+
+    def __repr__(self) -> str:
+        return "UNPROMISED"
+
+
+UNPROMISED = _Unpromised()
 
 Timestamp = Annotated[str, {"format": "date-time"}]
 SiteHash = Annotated[str, {"pattern": "^[0-9a-f]{64}$"}]
@@ -35,16 +46,14 @@ class Change(TypedDict):
     site: str
     site_hash: SiteHash
     document: Annotated[str, {"description": "the document's kind (privacy)"}]
-    # Not required by the schema: the first clients were written before these two fields.
-    document_id: NotRequired[int]
+    document_id: Annotated[int, UNPROMISED]
     detected_at: Timestamp
     from_captured_at: Timestamp
     to_captured_at: Timestamp
-    origin: NotRequired[
-        Annotated[
-            Literal["live", "backfill", "reprocess"],
-            {"description": "only `live` changes are news; the others are history told late"},
-        ]
+    origin: Annotated[
+        Literal["live", "backfill", "reprocess"],
+        {"description": "only `live` changes are news; the others are history told late"},
+        UNPROMISED,
     ]
     material: bool
     categories: list[Category]
@@ -66,14 +75,181 @@ class ChangeDetail(Change):
 
     from_version_id: int
     to_version_id: int
-    score: NotRequired[float | None]
-    archive_url: NotRequired[str | None]
-    document_url: NotRequired[str]
+    score: Annotated[float | None, UNPROMISED]
+    archive_url: Annotated[str | None, UNPROMISED]
+    document_url: Annotated[str, UNPROMISED]
     # None for a change recorded without its comparison (none of the monitor's own).
     comparison: Annotated[
         dict[str, Any] | None, Replace({"anyOf": [ref("Comparison"), {"type": "null"}]})
     ]
 
+
+OptionalTime = Annotated[str | None, {"format": "date-time"}]
+
+
+class Feed(TypedDict):
+    changes: list[Change]
+    next: Annotated[str | None, {"description": "pass as after="}]
+    more: bool
+
+
+class LookupSite(TypedDict):
+    site_hash: SiteHash
+    status: str
+    last_change: OptionalTime
+    last_change_id: int | None
+    last_material_change: OptionalTime
+    last_material_change_id: int | None
+
+
+class Lookup(TypedDict):
+    prefix: Annotated[str, {"pattern": "^[0-9a-f]{2,5}$"}]
+    prefix_length: Annotated[
+        int,
+        {
+            "minimum": 2,
+            "maximum": 5,
+            "description": "the prefix length clients should ask with: the longest that "
+            "still hides a site among about 20 tracked ones",
+        },
+    ]
+    sites: list[LookupSite]
+
+
+class SiteDocument(TypedDict):
+    id: int
+    kind: str
+    url: str
+    status: Status
+    last_checked_at: OptionalTime
+    versions: int
+    versions_url: Annotated[str, UNPROMISED]
+
+
+class Site(TypedDict):
+    site: str
+    site_hash: SiteHash
+    state: str
+    detail: Annotated[str | None, {"description": "why the site is in its state"}, UNPROMISED]
+    documents: list[SiteDocument]
+    changes: Annotated[list[Change], {"maxItems": 20}]
+    viewer_url: str
+
+
+class VersionMeta(TypedDict):
+    """What the timeline and a version's own answer both say of a version."""
+
+    title: str | None
+    effective_date: str | None
+    language: str | None
+    format: str | None
+    first_captured_at: OptionalTime
+    last_captured_at: OptionalTime
+
+
+class DocumentRef(TypedDict):
+    id: int
+    kind: str
+    url: str
+
+
+class TimelineVersion(TypedDict):
+    id: int
+    title: Annotated[str | None, UNPROMISED]
+    effective_date: Annotated[str | None, UNPROMISED]
+    language: Annotated[str | None, UNPROMISED]
+    format: Annotated[str | None, UNPROMISED]
+    first_captured_at: OptionalTime
+    last_captured_at: OptionalTime
+    snapshots: int
+    clauses: int
+    url: str
+
+
+class Timeline(TypedDict):
+    site: str
+    document: DocumentRef
+    versions: list[TimelineVersion]
+
+
+class Clause(TypedDict):
+    section: list[str]
+    kind: Literal["heading", "paragraph", "list-item", "table-row"]
+    text: str
+
+
+class Version(TypedDict):
+    id: int
+    document_id: int
+    site: str | None
+    title: Annotated[str | None, UNPROMISED]
+    effective_date: Annotated[str | None, UNPROMISED]
+    language: Annotated[str | None, UNPROMISED]
+    format: Annotated[str | None, UNPROMISED]
+    first_captured_at: Annotated[OptionalTime, UNPROMISED]
+    last_captured_at: Annotated[OptionalTime, UNPROMISED]
+    clauses: list[Clause]
+
+
+class SearchResult(TypedDict):
+    site: str
+    document_id: Annotated[int, UNPROMISED]
+    document_url: Annotated[str, UNPROMISED]
+    version_id: int
+    position: Annotated[int, UNPROMISED]
+    section: Annotated[str, UNPROMISED]
+    kind: Annotated[str, UNPROMISED]
+    text: str
+    snippet: str
+    first_captured_at: Annotated[OptionalTime, UNPROMISED]
+    last_captured_at: Annotated[OptionalTime, UNPROMISED]
+    version_url: str
+
+
+class Search(TypedDict):
+    q: str
+    results: list[SearchResult]
+
+
+class Webhook(TypedDict):
+    id: int
+    url: str
+    sites: list[str]
+    active: bool
+    failures: int
+    last_attempt_at: Annotated[OptionalTime, UNPROMISED]
+    last_status: Annotated[int | None, UNPROMISED]
+    last_error: Annotated[str | None, UNPROMISED]
+    disabled_reason: Annotated[str | None, UNPROMISED]
+    created_at: Annotated[Timestamp, UNPROMISED]
+
+
+class WebhookCreated(Webhook):
+    token: Annotated[str, {"description": "shown once: manage with Bearer"}]
+    secret: Annotated[
+        str,
+        {
+            "description": "shown once: the Standard Webhooks signing secret"
+            " (whsec_…); see docs/security.md"
+        },
+    ]
+
+
+class Health(TypedDict):
+    status: str
+    sites: int
+    changes: int
+
+
+class VersionInfo(TypedDict):
+    name: str
+    version: str
+    api: str
+
+
+# Shapes the document names (components/schemas): a field of one of these types refers to
+# it by name instead of repeating it.
+NAMED: dict[type, str] = {Change: "Change"}
 
 _SCALARS: dict[Any, str] = {int: "integer", str: "string", bool: "boolean", float: "number"}
 
@@ -88,10 +264,9 @@ def type_schema(tp: Any) -> dict[str, Any]:
             return dict(replaced[-1])
         schema = type_schema(base)
         for extra in extras:
-            schema.update(extra)
+            if isinstance(extra, dict):
+                schema.update(extra)
         return schema
-    if origin is NotRequired:
-        return type_schema(get_args(tp)[0])
     if origin is Literal:
         values = list(get_args(tp))
         return {"type": _SCALARS[type(values[0])], "enum": values}
@@ -101,13 +276,21 @@ def type_schema(tp: Any) -> dict[str, Any]:
         members = [a for a in get_args(tp) if a is not type(None)]
         if len(members) == 1 and len(get_args(tp)) == 2:
             return {"type": [_SCALARS[members[0]], "null"]}
+    if tp in NAMED:
+        return ref(NAMED[tp])
+    if hasattr(tp, "__required_keys__"):  # a TypedDict inside another
+        return json_schema(tp)
     if tp in _SCALARS:
         return {"type": _SCALARS[tp]}
     raise TypeError(f"no JSON Schema for {tp!r}")
 
 
+def _extras(tp: Any) -> tuple[Any, ...]:
+    return tuple(get_args(tp)[1:]) if get_origin(tp) is Annotated else ()
+
+
 def json_schema(shape: type, *, extends: tuple[str, type] | None = None) -> dict[str, Any]:
-    """The object schema of a TypedDict: its fields in order, its required keys required.
+    """The object schema of a TypedDict: its fields in order, all required but UNPROMISED ones.
 
     `extends=(name, base)` for a TypedDict that adds to another with a schema of its own:
     the named schema, allOf the fields added."""
@@ -115,10 +298,9 @@ def json_schema(shape: type, *, extends: tuple[str, type] | None = None) -> dict
     if extends is not None:
         inherited = get_type_hints(extends[1])
         hints = {name: tp for name, tp in hints.items() if name not in inherited}
-    required_keys: frozenset[str] = shape.__required_keys__  # type: ignore[attr-defined]
     schema = {
         "type": "object",
-        "required": [name for name in hints if name in required_keys],
+        "required": [name for name, tp in hints.items() if UNPROMISED not in _extras(tp)],
         "properties": {name: type_schema(tp) for name, tp in hints.items()},
     }
     return schema if extends is None else {"allOf": [ref(extends[0]), schema]}

@@ -30,7 +30,7 @@ from api.routes.common import (
     strong_etag,
 )
 from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
-from api.shapes import ChangeDetail
+from api.shapes import ChangeDetail, Feed
 from db import Store
 from db.reads import feed_page, is_public
 from monitor.classify.lexicon import CATEGORY_SLUGS
@@ -146,7 +146,7 @@ def _build_page(
     # The page is fixed by its query and where it ends: same inputs, same bytes (save a
     # change re-judged in place by a reprocess, which keeps its id).
     etag = strong_etag("feed", after, buckets, material, category, limit, last, more)
-    body = {
+    body: Feed = {
         "changes": [change_json(r) for r in rows],
         "next": encode_cursor(last) if last else after_raw,
         "more": more,

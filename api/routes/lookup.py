@@ -21,6 +21,7 @@ from api import keys
 from api.problems import Problem
 from api.routes.common import dumps, strong_etag
 from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
+from api.shapes import Lookup, LookupSite
 from db import Store
 from db.reads import lookup_bucket, tracked_site_count
 
@@ -49,7 +50,7 @@ async def lookup(request: web.Request) -> web.StreamResponse:
 
 
 def _build(store: Store, prefix: str, version: tuple[int, int], tracked: int) -> Entry:
-    sites = [
+    sites: list[LookupSite] = [
         {
             "site_hash": row["site_hash"],
             "status": row["status"],
@@ -61,7 +62,8 @@ def _build(store: Store, prefix: str, version: tuple[int, int], tracked: int) ->
         for row in lookup_bucket(store, prefix)
     ]
     length = recommended_prefix_length(tracked)
-    body = dumps({"prefix": prefix, "prefix_length": length, "sites": sites})
+    answer: Lookup = {"prefix": prefix, "prefix_length": length, "sites": sites}
+    body = dumps(answer)
     return Entry(
         version, body, strong_etag("lookup", hashlib.sha256(body).hexdigest()), LOOKUP_CACHE
     )

@@ -9,6 +9,8 @@ reveals nothing that is not public (whether anyone asked before).
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from api import keys
@@ -22,6 +24,7 @@ from api.routes.common import (
     site_or_404,
     state_word,
 )
+from api.shapes import Site, Timeline, TimelineVersion, Version, VersionMeta
 from api.targets import LOOKUP, TargetRefused, check_resolves_public, parse_site, parse_url
 from db.reads import add_pending_site, is_public, latest_changes, version_counts
 from db.requests import add_request
@@ -78,7 +81,7 @@ async def site_page(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
     site = site_or_404(request)
     counts = version_counts(store, site["id"])
-    body = {
+    body: Site = {
         "site": site["site"],
         "site_hash": site["site_hash"],
         "state": state_word(site["state"]),
@@ -108,7 +111,7 @@ async def versions_timeline(request: web.Request) -> web.StreamResponse:
     doc = store.get_document(doc_id)
     if doc is None or doc["site_id"] != site["id"]:
         raise Problem(404, "Unknown document", f"{site['site']} has no document {doc_id}")
-    versions = [
+    versions: list[TimelineVersion] = [
         {
             "id": v["id"],
             **_version_fields(v),
@@ -118,7 +121,7 @@ async def versions_timeline(request: web.Request) -> web.StreamResponse:
         }
         for v in store.versions_of_document(doc_id)
     ]
-    body = {
+    body: Timeline = {
         "site": site["site"],
         "document": {"id": doc["id"], "kind": doc["kind"], "url": doc["url"]},
         "versions": versions,
@@ -126,18 +129,15 @@ async def versions_timeline(request: web.Request) -> web.StreamResponse:
     return json_response(request, body, cache=SITE_CACHE)
 
 
-def _version_fields(v: dict) -> dict:
+def _version_fields(v: dict[str, Any]) -> VersionMeta:
     """What the timeline and a version's own page both say of a version."""
     return {
-        k: v[k]
-        for k in (
-            "title",
-            "effective_date",
-            "language",
-            "format",
-            "first_captured_at",
-            "last_captured_at",
-        )
+        "title": v["title"],
+        "effective_date": v["effective_date"],
+        "language": v["language"],
+        "format": v["format"],
+        "first_captured_at": v["first_captured_at"],
+        "last_captured_at": v["last_captured_at"],
     }
 
 
@@ -145,7 +145,7 @@ async def version(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
     version_id = positive_int(request.match_info["id"], "version id")
     v, doc = public_version(store, version_id)
-    body = {
+    body: Version = {
         "id": v["id"],
         "document_id": v["document_id"],
         "site": doc["site"],

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from aiohttp import web
 
 from api import keys
 from api.problems import Problem
 from api.routes.common import json_response, positive_int, read_json_body
+from api.shapes import Webhook, WebhookCreated
 from api.targets import LOOKUP, TargetRefused, check_resolves_public, parse_site, parse_url
 from api.webhooks import new_secret
 from db.webhooks import add_webhook, delete_webhook, get_webhook, update_webhook
@@ -28,7 +30,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def view(hook: dict) -> dict:
+def view(hook: dict[str, Any]) -> Webhook:
     """What its owner may see of a registration (never the token, the secret only once)."""
     return {
         "id": hook["id"],
@@ -79,7 +81,7 @@ async def register(request: web.Request) -> web.StreamResponse:
     hook = add_webhook(
         request.app[keys.STORE], url=url, sites=sites, token_sha256=token_hash(token), secret=secret
     )
-    answer = {**view(hook), "token": token, "secret": secret}
+    answer: WebhookCreated = {**view(hook), "token": token, "secret": secret}
     location = f"/api/v1/webhooks/{hook['id']}"
     return json_response(
         request, answer, status=201, headers={"Location": location, "Cache-Control": "no-store"}
