@@ -279,3 +279,22 @@ async def test_the_app_runs_deliveries_in_the_background(aiohttp_client, store, 
     add_changes(store, "example.com", 1)
     await asyncio.wait_for(receiver.got.wait(), timeout=10)
     assert len(receiver.requests) == 1
+
+
+async def test_a_change_racing_a_delete_answers_404_not_500(client, store, monkeypatch):
+    # The owner deletes the registration (another request) between the update and the
+    # re-read of a PATCH: the PATCH answers that the webhook is gone, not a crash.
+    from api.routes import webhooks as routes
+    from db.webhooks import delete_webhook, update_webhook
+
+    hook = await register(client)
+
+    def update_then_deleted(s, webhook_id, **fields):
+        update_webhook(s, webhook_id, **fields)
+        delete_webhook(s, webhook_id)
+
+    monkeypatch.setattr(routes, "update_webhook", update_then_deleted)
+    resp = await client.patch(
+        f"/api/v1/webhooks/{hook['id']}", json={"active": False}, headers=bearer(hook["token"])
+    )
+    assert resp.status == 404 and resp.content_type == "application/problem+json"
