@@ -22,6 +22,7 @@ venv: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: $(STAMP) lint extension-test chromium firefox nginx $(PYWB)
 	$(PY) -m pytest

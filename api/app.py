@@ -1,8 +1,8 @@
 """The aiohttp application factory: the composition root of the HTTP side.
 
-`create_app(settings)` returns an application that opens the store in a `cleanup_ctx`
-and mounts every route group. Route groups live in their own modules and expose
-`setup(app)`; add a group by appending its module name to `ROUTE_GROUPS`.
+`create_app(settings)` returns an application that opens the store in a `cleanup_ctx`,
+installs what the routes need (`SETUPS`) and mounts the route table (api/routetable.py:
+add a route there). Background workers are not started here but by api/service.py.
 """
 
 from __future__ import annotations
@@ -12,27 +12,21 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from api import keys
+from api import keys, routetable
 from api.baseurl import BASE_URL, BaseURL
 from api.config import Settings
 from api.problems import problem_middleware
 from db import Store
 
-# Route groups, each a module with `setup(app)`, mounted in this order.
-ROUTE_GROUPS: tuple[str, ...] = (
-    "api.routes.meta",
+# What the routes need installed, each a module with `setup(app)`, in this order: the
+# viewer's HTML errors, then CORS and rate limits (their middlewares wrap every route), then
+# the read cache and the comparison service. The routes themselves are in api/routetable.py.
+SETUPS: tuple[str, ...] = (
     "api.viewer.routes",
-    # The extension's API (docs/extension-api.md): CORS and rate limits first, so their
-    # middlewares wrap every route mounted after them.
     "api.cors",
     "api.ratelimit",
-    "api.openapi",
     "api.routes.lookup",
     "api.routes.changes",
-    "api.routes.sites",
-    "api.routes.search",
-    "api.routes.webhooks",
-    "api.routes.feeds",
 )
 
 
@@ -45,13 +39,16 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     app[BASE_URL] = BaseURL(settings.public_url)
 
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
-        own = store is None
-        app[keys.STORE] = Store.open(settings.db_path) if own else store
-        yield
-        if own:
-            app[keys.STORE].close()
+        if store is not None:  # shared: its owner closes it
+            app[keys.STORE] = store
+            yield
+            return
+        with Store.open(settings.db_path) as own:
+            app[keys.STORE] = own
+            yield
 
     app.cleanup_ctx.append(store_ctx)
-    for name in ROUTE_GROUPS:
+    for name in SETUPS:
         importlib.import_module(name).setup(app)
+    routetable.mount(app)
     return app

@@ -7,7 +7,9 @@ a flag given on the command line wins over the environment, which wins over the 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -55,7 +57,7 @@ class Settings:
     body_timeout: float = 15.0
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Defaults, then CLAUSEWATCH_<NAME> variables, then non-None keyword overrides."""
         env = os.environ if environ is None else environ
         values: dict = {}

@@ -5,7 +5,8 @@ Public reads (GET of the feed, lookups, sites, feeds) answer ``Access-Control-Al
 them (Firefox gives each install its own ``moz-extension://<uuid>`` origin, so echoing
 the origin with ``Vary: Origin`` would split the cache per install). Calls that name a site
 or manage a webhook answer only the allowed origins: ``chrome-extension://``,
-``moz-extension://`` and ``settings.cors_origins``.
+``moz-extension://`` and ``settings.cors_origins``. Each route's class is in its declaration
+(api/routetable.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import keys
+from api.config import Settings
 from api.problems import Handler, problem
+from api.routetable import API_PREFIXES, CorsClass, find
 
 EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://")
 ALLOW_METHODS = "GET, HEAD, POST, PATCH, DELETE, OPTIONS"
@@ -22,7 +25,7 @@ EXPOSE_HEADERS = "ETag, Retry-After, Location, Content-Length"
 PREFLIGHT_MAX_AGE = "86400"
 
 
-def configured_origins(settings) -> frozenset[str]:
+def configured_origins(settings: Settings) -> frozenset[str]:
     raw = getattr(settings, "cors_origins", "") or ""
     return frozenset(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
 
@@ -31,25 +34,26 @@ def origin_allowed(origin: str, configured: frozenset[str]) -> bool:
     return origin.startswith(EXTENSION_SCHEMES) or origin in configured
 
 
-def _covered(path: str) -> bool:
-    return path.startswith(("/api/", "/feeds/"))
-
-
-def _public_read(request: web.Request) -> bool:
-    return request.method in ("GET", "HEAD") and not request.path.startswith("/api/v1/webhooks")
+def cors_class(method: str, path: str) -> CorsClass:
+    """The CORS class of a request, or of the request a preflight announces: its route's
+    (api/routetable.py). A request under the API's prefixes that no route serves (a 404 or
+    405) is public for a read and origin-bound for anything else."""
+    route = find(method, path)
+    if route is not None:
+        return route.cors
+    if not path.startswith(API_PREFIXES):
+        return None
+    return "public" if method in ("GET", "HEAD") else "origins"
 
 
 @web.middleware
 async def preflight_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if (
-        request.method != "OPTIONS"
-        or not _covered(request.path)
-        or "Access-Control-Request-Method" not in request.headers
-    ):
+    wanted = request.headers.get("Access-Control-Request-Method", "").upper()
+    cls = cors_class(wanted, request.path) if request.method == "OPTIONS" and wanted else None
+    if cls is None:
         return await handler(request)
     origin = request.headers.get("Origin", "")
-    wanted = request.headers["Access-Control-Request-Method"].upper()
-    public = wanted in ("GET", "HEAD") and not request.path.startswith("/api/v1/webhooks")
+    public = cls == "public"
     configured = configured_origins(request.app[keys.SETTINGS])
     if not public and not origin_allowed(origin, configured):
         return problem(403, "Origin not allowed", f"{origin or 'no origin'} may not call this")
@@ -66,10 +70,11 @@ async def preflight_middleware(request: web.Request, handler: Handler) -> web.St
 
 async def add_cors_headers(request: web.Request, response: web.StreamResponse) -> None:
     """On every answer, problems and 304s included, so browsers can read errors too."""
-    if not _covered(request.path) or "Access-Control-Allow-Origin" in response.headers:
+    cls = cors_class(request.method, request.path)
+    if cls is None or "Access-Control-Allow-Origin" in response.headers:
         return
     origin = request.headers.get("Origin")
-    if _public_read(request):
+    if cls == "public":
         response.headers["Access-Control-Allow-Origin"] = "*"
     elif origin and origin_allowed(origin, configured_origins(request.app[keys.SETTINGS])):
         response.headers["Access-Control-Allow-Origin"] = origin

@@ -6,8 +6,9 @@ from aiohttp import web
 
 from api.config import Settings
 from db import Store
+from monitor.netguard import Lookup
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
 # How POST /sites and webhook targets resolve names (monitor.netguard.Lookup); tests inject one.
-LOOKUP = web.AppKey("target_lookup", object)
+LOOKUP: web.AppKey[Lookup] = web.AppKey("target_lookup")

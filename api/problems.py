@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from aiohttp import web
 
@@ -38,7 +39,7 @@ class Problem(web.HTTPException):
     def __init__(self, status: int, title: str, detail: str | None = None, **extra: object):
         self.status_code = status
         super().__init__()
-        self.problem = problem(status, title, detail, **extra)
+        self.problem = problem(status, title, detail, **cast(dict[str, Any], extra))
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

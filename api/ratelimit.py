@@ -21,6 +21,7 @@ from aiohttp import web
 
 from api import keys
 from api.problems import Handler, problem, wants_html
+from api.routetable import API_PREFIXES, find
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,25 +41,16 @@ DEFAULT_RULES: dict[str, Rule] = {
 }
 
 
-# Full-text search and comparisons of any two versions: CPU per request, not a cached read.
-COSTLY_PATHS = frozenset({"/api/v1/search", "/api/v1/compare", "/search"})
-
-
 def route_class(method: str, path: str) -> str | None:
-    """Which bucket a request draws from; None for what is never limited."""
-    if method == "OPTIONS" or path in ("/api/v1/health", "/api/v1/version"):
+    """Which bucket a request draws from (its route's, api/routetable.py); None for what is
+    never limited. A preflight is never limited; a request under the API's prefixes that no
+    route serves (404, 405) draws from "read", so probing for paths is not free."""
+    if method == "OPTIONS":
         return None
-    if path == "/api/v1/sites" and method == "POST":
-        return "track"
-    if path.startswith("/api/v1/webhooks") and method != "GET":
-        return "webhook"
-    if path in COSTLY_PATHS or (path.startswith("/sites/") and path.endswith("/compare")):
-        # One bucket for the API's and the viewer's forms of the same work: a client gets
-        # no more by switching between them.
-        return "costly"
-    if path.startswith(("/api/", "/feeds/")):
-        return "read"
-    return None
+    route = find(method, path)
+    if route is not None:
+        return route.rate
+    return "read" if path.startswith(API_PREFIXES) else None
 
 
 class RateLimiter:
@@ -101,11 +93,14 @@ LIMITER = web.AppKey("rate_limiter", RateLimiter)
 TRUSTED = web.AppKey("trusted_proxies", tuple)
 
 
-def parse_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+def parse_networks(raw: str) -> Networks:
     return tuple(ipaddress.ip_network(n.strip(), strict=False) for n in raw.split(",") if n.strip())
 
 
-def _trusted(address: str, networks) -> bool:
+def _trusted(address: str, networks: Networks) -> bool:
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
@@ -115,7 +110,7 @@ def _trusted(address: str, networks) -> bool:
     return any(ip.version == n.version and ip in n for n in networks)
 
 
-def client_address(request: web.Request, networks=()) -> str:
+def client_address(request: web.Request, networks: Networks = ()) -> str:
     """The peer, or behind trusted proxies the last address in X-Forwarded-For they did not add.
 
     Walking from the right stops at the first untrusted hop: anything left of it was

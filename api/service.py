@@ -3,8 +3,8 @@
 `add_monitor(app, settings)` appends a cleanup_ctx that, once the store is open, builds the
 Fetcher, the Wayback client, the archiver and the Monitor, and starts the Scheduler; on
 cleanup it stops the scheduler first (a pass in flight settles or gives its claims back),
-then closes the clients. The route modules know nothing of it. `serve(settings)` runs it
-all until SIGINT or SIGTERM.
+then closes the clients. `add_webhook_delivery(app)` runs the webhook delivery loop. The
+route modules know nothing of either. `serve(settings)` runs it all until SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -25,9 +26,10 @@ from api import keys, serverlimits
 from api.app import create_app
 from api.baseurl import BASE_URL
 from api.config import Settings
+from api.webhooks import delivery_ctx
 from db import Store
 from monitor.archive import Archiver, Saver, savepagenow
-from monitor.backfill import backfill_document
+from monitor.backfill import BackfillReport, backfill_document
 from monitor.fetch import Fetcher, FetchPolicy, user_agent
 from monitor.netguard import Lookup
 from monitor.record import reconcile_lagging
@@ -94,7 +96,7 @@ async def open_monitor(
                 )
             )
         chooser = ChoosingFetcher(fetcher, renderer, remember=store_remember(store))
-        unlimited = (
+        unlimited: dict[str, Any] = (
             {} if settings.wayback_rate_limits else {"cdx_per_minute": 0, "fetch_per_minute": 0}
         )
         wayback = await stack.enter_async_context(
@@ -119,7 +121,7 @@ async def open_monitor(
         # replay page (scripts replayed from the archive, which robots.txt does not govern).
         render = functools.partial(renderer.fetch, robots=False) if renderer else None
 
-        async def backfill(document: dict):
+        async def backfill(document: dict[str, Any]) -> BackfillReport:
             return await backfill_document(store, wayback, document, render=render)
 
         yield Monitor(
@@ -162,8 +164,17 @@ def add_monitor(
     app.cleanup_ctx.append(monitor_ctx)
 
 
+def add_webhook_delivery(app: web.Application) -> None:
+    """Deliver webhook events for as long as `app` runs (api/webhooks.py), once the store is
+    open; `app[DELIVERY_INTERVAL] = None` keeps the loop from starting (tests)."""
+    app.cleanup_ctx.append(delivery_ctx)
+
+
 def create_service(settings: Settings, injected: Injected | None = None) -> web.Application:
+    """The application with its background workers: every worker starts here, none from a
+    route module, so `create_app` alone serves requests and runs nothing else."""
     app = create_app(settings)
+    add_webhook_delivery(app)
     add_monitor(app, settings, injected)
     return app
 

@@ -166,7 +166,8 @@ class Deliverer:
         self.per_pass = per_pass
 
     def backoff(self, failures: int) -> timedelta:
-        return min(self.max_delay, self.base_delay * (2 ** max(0, failures - 1)))
+        delay: timedelta = self.base_delay * (2 ** max(0, failures - 1))
+        return min(self.max_delay, delay)
 
     async def run_once(self) -> list[Outcome]:
         outcomes: list[Outcome] = []
@@ -245,7 +246,7 @@ class Deliverer:
 
 DELIVERER = web.AppKey("webhook_deliverer", Deliverer)
 # Seconds between delivery passes; None (tests) starts no background task.
-DELIVERY_INTERVAL = web.AppKey("webhook_delivery_interval", object)
+DELIVERY_INTERVAL: web.AppKey[float | None] = web.AppKey("webhook_delivery_interval")
 
 
 async def delivery_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -7,7 +7,7 @@ on loopback and times full HTTP requests: the first one, and the median of `--ro
 repeats (the compare page caches what it computed). Baselines, measured in
 the same run on the same data:
 
-- change page vs `api.diffrender.render_html` of the same stored comparison (the
+- change page vs `api.viewer.pages.render_report` of the same stored comparison (the
   standalone report of `clausewatch diff --format html`): what a page costs beyond
   rendering the diff at all;
 - compare page vs `monitor.compare.compare` of the same two versions alone: what the page
@@ -35,7 +35,7 @@ from report import figure  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.config import Settings  # noqa: E402
-from api.diffrender import render_html  # noqa: E402
+from api.viewer.pages import render_report  # noqa: E402
 from monitor.compare import Comparison, compare  # noqa: E402
 from monitor.model import PolicyDocument  # noqa: E402
 
@@ -97,12 +97,12 @@ async def main() -> None:
                 ]
                 comparison = Comparison.from_detail_dict(biggest["comparison"])
                 n = len(comparison.changes)
-                base_ms = timed(lambda c=comparison: render_html(c, "old", "new"), args.rounds)
+                base_ms = timed(lambda c=comparison: render_report(c, "old", "new"), args.rounds)
                 pages.append(
                     (
                         f"/sites/{h.site}/changes/{biggest['id']}",
-                        f"diffrender.render_html {base_ms:.1f} ms ({n} clause changes)",
-                        ("change page", "diffrender.render_html", base_ms),
+                        f"pages.render_report {base_ms:.1f} ms ({n} clause changes)",
+                        ("change page", "pages.render_report", base_ms),
                     )
                 )
                 pages.append((f"/sites/{h.site}/changes/{biggest['id']}?material=1", None, None))

@@ -15,6 +15,7 @@ from aiohttp import web
 from apisupport import add_changes, make_app
 
 from api.keys import LOOKUP
+from api.service import add_webhook_delivery
 from api.webhooks import DELIVERER, DELIVERY_INTERVAL, Deliverer, HttpSender
 from db import Store
 from db.webhooks import get_webhook
@@ -270,6 +271,7 @@ async def test_the_sender_refuses_a_target_that_now_resolves_privately(store):
 
 async def test_the_app_runs_deliveries_in_the_background(aiohttp_client, store, receiver):
     app = make_app(store, allow_private_addresses=True)
+    add_webhook_delivery(app)
     app[DELIVERY_INTERVAL] = 0.01
     client = await aiohttp_client(app)
     assert isinstance(app[DELIVERER], Deliverer)
@@ -277,3 +279,22 @@ async def test_the_app_runs_deliveries_in_the_background(aiohttp_client, store, 
     add_changes(store, "example.com", 1)
     await asyncio.wait_for(receiver.got.wait(), timeout=10)
     assert len(receiver.requests) == 1
+
+
+async def test_a_change_racing_a_delete_answers_404_not_500(client, store, monkeypatch):
+    # The owner deletes the registration (another request) between the update and the
+    # re-read of a PATCH: the PATCH answers that the webhook is gone, not a crash.
+    from api.routes import webhooks as routes
+    from db.webhooks import delete_webhook, update_webhook
+
+    hook = await register(client)
+
+    def update_then_deleted(s, webhook_id, **fields):
+        update_webhook(s, webhook_id, **fields)
+        delete_webhook(s, webhook_id)
+
+    monkeypatch.setattr(routes, "update_webhook", update_then_deleted)
+    resp = await client.patch(
+        f"/api/v1/webhooks/{hook['id']}", json={"active": False}, headers=bearer(hook["token"])
+    )
+    assert resp.status == 404 and resp.content_type == "application/problem+json"

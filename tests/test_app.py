@@ -1,7 +1,10 @@
+import asyncio
+
 import pytest
 
 from api.app import create_app
 from api.config import Settings
+from api.webhooks import delivery_ctx
 
 
 @pytest.fixture
@@ -35,3 +38,30 @@ async def test_wrong_method_is_a_problem_with_allow(client):
     assert resp.status == 405
     assert resp.content_type == "application/problem+json"
     assert "GET" in resp.headers["Allow"]
+
+
+async def test_the_app_alone_runs_no_background_worker(client):
+    # Workers start in api/service.py only (create_service), never from a route module.
+    from api.webhooks import DELIVERER
+
+    assert DELIVERER not in client.app
+    assert not any(task.get_name().startswith("webhook") for task in asyncio.all_tasks())
+
+
+async def test_the_service_starts_the_webhook_delivery(tmp_path):
+    from api.service import create_service
+    from api.webhooks import DELIVERER, DELIVERY_INTERVAL
+
+    app = create_service(Settings(db_path=str(tmp_path / "cw.db")))
+    assert delivery_ctx in app.cleanup_ctx
+    app[DELIVERY_INTERVAL] = None
+    assert DELIVERER not in app
+
+
+def test_every_route_is_mounted_from_the_table(tmp_path):
+    # The router holds exactly the table's routes (and HEAD beside each GET).
+    from api.routetable import ROUTES
+
+    app = create_app(Settings(db_path=str(tmp_path / "cw.db")))
+    mounted = {(r.method, r.resource.canonical) for r in app.router.routes() if r.method != "HEAD"}
+    assert mounted == {(r.method, r.path) for r in ROUTES}

@@ -84,3 +84,16 @@ def test_real_html_page_against_real_markdown_version():
     d = json.loads(run(str(html), str(md), "--format", "json").output)
     assert d["material"] is False
     assert [c["reason"].split(" (")[0] for c in d["changes"]] == ["changes a date"]
+
+
+def test_html_report_is_the_viewers_markup_and_stands_alone():
+    # One renderer: the report shows clause changes with the viewer's own macro and
+    # stylesheet, inlined, and needs no server (no link to /static, no script).
+    from api.viewer.pages import HERE
+
+    r = run(OLD, NEW, "--format", "html")
+    assert r.exit_code == 0, r.output
+    assert '<article class="diff is-material' in r.output and 'class="side side-old"' in r.output
+    css = (HERE / "static" / "viewer.css").read_text(encoding="utf-8")
+    assert css in r.output
+    assert "/static/" not in r.output and "<script" not in r.output

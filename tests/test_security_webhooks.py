@@ -256,9 +256,11 @@ async def test_event_links_use_the_bound_port_under_port_0(aiohttp_server, tmp_p
             db_path=store.path, host="127.0.0.1", port=0, allow_private_addresses=True
         )
         from api.app import create_app
+        from api.service import add_webhook_delivery
         from api.webhooks import DELIVERY_INTERVAL
 
         app = create_app(settings, store=store)
+        add_webhook_delivery(app)
         app[DELIVERY_INTERVAL] = None
         runner = web.AppRunner(app)
         await runner.setup()

@@ -472,3 +472,12 @@ async def test_one_numbering_per_document_on_every_page(client, corpus):
     version = await page(client, f"/sites/amazon-com.example/versions/{new['id']}")
     assert text(version.css_first("nav.crumbs [aria-current=page]")) == f"Version {len(versions)}"
     assert f"Version {len(versions)} of {len(versions)}" in text(version.css_first("p.period"))
+
+
+async def test_a_site_is_found_by_the_same_rules_as_the_api(client):
+    # One parse of a site for the viewer and the API (api.routes.common.public_site): a
+    # domain in capitals with the trailing dot is the same site on both, a non-domain
+    # unknown.
+    assert (await client.get("/api/v1/sites/BITWARDEN.example.")).status == 200
+    await page(client, "/sites/BITWARDEN.example.")
+    await page(client, "/sites/not a domain", status=404)

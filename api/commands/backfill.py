@@ -47,7 +47,7 @@ def _progress(label: str) -> Iterator[Callable[[BackfillReport, float], None] | 
         return
 
     def show(report: BackfillReport | None) -> str | None:
-        return report and f"{report.fetches} fetched of {report.distinct_captures}"
+        return f"{report.fetches} fetched of {report.distinct_captures}" if report else None
 
     with click.progressbar(length=_STEPS, label=label, file=sys.stderr, item_show_func=show) as bar:
         done = 0

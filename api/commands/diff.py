@@ -8,7 +8,8 @@ import sys
 import click
 
 from api.commands.common import CommandError, read_input
-from api.diffrender import render_html, render_text
+from api.diffrender import render_text
+from api.viewer.pages import render_report
 from monitor.compare import compare
 from monitor.extract import extract
 from monitor.model import ExtractionError, PolicyDocument
@@ -51,7 +52,7 @@ def command(old: str, new: str, fmt: str, color: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
     elif fmt == "html":
-        click.echo(render_html(comparison, old, new), nl=False)
+        click.echo(render_report(comparison, old, new), nl=False)
     else:
         use_color = color == "always" or (color == "auto" and sys.stdout.isatty())
         click.echo(render_text(comparison, old, new, use_color), color=use_color)

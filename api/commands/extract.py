@@ -30,7 +30,7 @@ _PLURAL = {
 
 
 def counts(doc: PolicyDocument) -> dict[str, int]:
-    by_kind = Counter(c.kind for c in doc.clauses)
+    by_kind: Counter[str] = Counter(c.kind for c in doc.clauses)
     return {"clauses": len(doc.clauses), **{kind: by_kind[kind] for kind in CLAUSE_KINDS}}
 
 

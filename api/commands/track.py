@@ -50,6 +50,8 @@ def command(target: str, render: str | None, db_path: str | None) -> None:
         # What discovery found is admitted like a typed URL (normalised, same checks).
         admitted = admit(_discover(admitted.host, settings), allow_private=allow)
     url = admitted.url
+    if url is None:  # admit() of a discovered URL always names one
+        raise CommandError(f"{target}: no policy URL to track")
     with open_store(settings) as store:
         site = store.add_site(admitted.site)
         known = {d["id"] for d in store.documents_of_site(site["id"])}

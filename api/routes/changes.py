@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import math
 import re
+from collections.abc import Mapping
 
 from aiohttp import web
 
@@ -25,9 +26,12 @@ from api.routes.common import (
     json_response,
     parse_id,
     positive_int,
+    public_version,
     strong_etag,
 )
 from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
+from api.shapes import ChangeDetail, Feed
+from db import Store
 from db.changes import feed_page
 from db.reads import is_public
 from monitor.classify.categories import CATEGORY_SLUGS
@@ -110,7 +114,9 @@ async def feed(request: web.Request) -> web.StreamResponse:
     return respond(request, entry)
 
 
-def _build_page(store, query, version: tuple[int, int], cache_control: str) -> Entry:
+def _build_page(
+    store: Store, query: Mapping[str, str], version: tuple[int, int], cache_control: str
+) -> Entry:
     after_raw = query.get("after")
     try:
         after = decode_cursor(after_raw) if after_raw else 0
@@ -141,7 +147,7 @@ def _build_page(store, query, version: tuple[int, int], cache_control: str) -> E
     # The page is fixed by its query and where it ends: same inputs, same bytes (save a
     # change re-judged in place by a reprocess, which keeps its id).
     etag = strong_etag("feed", after, buckets, material, category, limit, last, more)
-    body = {
+    body: Feed = {
         "changes": [change_json(r) for r in rows],
         "next": encode_cursor(last) if last else after_raw,
         "more": more,
@@ -160,15 +166,15 @@ async def change_detail(request: web.Request) -> web.StreamResponse:
     row = store.change_by_id(change_id)
     if row is None or not is_public(store, store.get_site(row["site"])):
         raise Problem(404, "Unknown change", f"there is no change {change_id}")
-    body = change_json(row)
-    body.update(
-        from_version_id=row["from_version_id"],
-        to_version_id=row["to_version_id"],
-        score=row["score"],
-        archive_url=row["archive_url"],
-        document_url=row["document_url"],
-        comparison=_comparison_of(row),
-    )
+    body: ChangeDetail = {
+        **change_json(row),
+        "from_version_id": row["from_version_id"],
+        "to_version_id": row["to_version_id"],
+        "score": row["score"],
+        "archive_url": row["archive_url"],
+        "document_url": row["document_url"],
+        "comparison": _comparison_of(row),
+    }
     return json_response(request, body, cache=DETAIL_CACHE)
 
 
@@ -176,11 +182,7 @@ async def compare_versions(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
     from_id = positive_int(request.query.get("from"), "from")
     to_id = positive_int(request.query.get("to"), "to")
-    old, new = store.get_version(from_id), store.get_version(to_id)
-    for vid, version in ((from_id, old), (to_id, new)):
-        doc = store.get_document(version["document_id"]) if version else None
-        if doc is None or not is_public(store, store.get_site(doc["site_id"])):
-            raise Problem(404, "Unknown version", f"there is no version {vid}")
+    (old, _), (new, _) = public_version(store, from_id), public_version(store, to_id)
     if old["document_id"] != new["document_id"]:
         raise Problem(
             400, "Different documents", "from and to must be versions of the same document"
@@ -215,6 +217,3 @@ def _version_ref(version: dict) -> dict:
 def setup(app: web.Application) -> None:
     install(app)
     install_comparisons(app)
-    app.router.add_get("/api/v1/changes", feed)
-    app.router.add_get("/api/v1/changes/{id}", change_detail)
-    app.router.add_get("/api/v1/compare", compare_versions)

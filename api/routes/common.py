@@ -16,6 +16,10 @@ from aiohttp import web
 
 from api import keys
 from api.problems import Problem
+from api.shapes import Change
+from db import Store
+from db.reads import is_public
+from monitor.domains import DomainError, normalize_domain
 
 JSON_TYPE = "application/json"
 # SQLite integers are signed 64-bit: a larger number is no id, cursor or count we issued,
@@ -98,14 +102,53 @@ def positive_int(raw: str | None, name: str, *, default: int | None = None) -> i
     return value
 
 
+def parse_flag(
+    raw: str, true: tuple[str, ...] = ("true",), false: tuple[str, ...] = ("false",)
+) -> bool | None:
+    """True or False by the words given, or None for anything else: the one yes/no parse
+    of the API (`true`/`false`) and the viewer (which also takes a form's 1/0, on/off)."""
+    if raw in true:
+        return True
+    if raw in false:
+        return False
+    return None
+
+
 def boolean(raw: str | None, name: str) -> bool | None:
     if raw is None:
         return None
-    if raw == "true":
-        return True
-    if raw == "false":
-        return False
-    raise Problem(400, "Bad parameter", f"{name} must be true or false, not {raw[:40]!r}")
+    value = parse_flag(raw)
+    if value is None:
+        raise Problem(400, "Bad parameter", f"{name} must be true or false, not {raw[:40]!r}")
+    return value
+
+
+def public_site(store: Store, raw: str) -> tuple[str, dict[str, Any] | None]:
+    """The domain `raw` names and its site row if it is public (tracked), else None; a
+    request or a failure is nobody else's business. DomainError if `raw` is no domain."""
+    name = normalize_domain(raw)
+    site = store.get_site(name)
+    return name, site if is_public(store, site) else None
+
+
+def public_version(store: Store, version_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A version of a public site's document, and the document, or a 404 problem."""
+    version = store.get_version(version_id)
+    doc = store.get_document(version["document_id"]) if version else None
+    if version is None or doc is None or not is_public(store, store.get_site(doc["site_id"])):
+        raise Problem(404, "Unknown version", f"there is no version {version_id}")
+    return version, doc
+
+
+def site_or_404(request: web.Request) -> dict[str, Any]:
+    """The public site named in the path, or a 400/404 problem."""
+    try:
+        name, site = public_site(request.app[keys.STORE], request.match_info["site"])
+    except DomainError:
+        raise Problem(400, "Bad site", "site must be a domain name such as example.com") from None
+    if site is None:
+        raise Problem(404, "Unknown site", f"{name} is not tracked")
+    return site
 
 
 def change_url(site: str, change_id: int) -> str:
@@ -113,8 +156,9 @@ def change_url(site: str, change_id: int) -> str:
     return f"/sites/{site}/changes/{change_id}"
 
 
-def change_json(row: dict) -> dict:
-    """A change as the feed and the site answer it (docs/extension-api.md)."""
+def change_json(row: dict[str, Any]) -> Change:
+    """A change as the feed and the site answer it (docs/extension-api.md); its shape, and
+    the OpenAPI schema of it, is `api.shapes.Change`."""
     return {
         "id": row["id"],
         "site": row["site"],

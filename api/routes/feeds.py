@@ -14,11 +14,8 @@ from feedgen.feed import FeedGenerator
 
 from api import keys
 from api.baseurl import BASE_URL
-from api.problems import Problem
-from api.routes.common import change_url, etag_matches, strong_etag
+from api.routes.common import change_url, etag_matches, site_or_404, strong_etag
 from db.changes import latest_changes
-from db.reads import is_public
-from monitor.domains import DomainError, normalize_domain
 
 ATOM_TYPE = "application/atom+xml"
 FEED_ENTRIES = 50
@@ -65,7 +62,8 @@ def render_feed(
         entry.summary(change["summary"] or "")
         for slug in change["categories"]:
             entry.category(term=slug)
-    return fg.atom_str(pretty=False)
+    atom: bytes = fg.atom_str(pretty=False)
+    return atom
 
 
 def _atom_response(request: web.Request, body: bytes, changes: list[dict]) -> web.StreamResponse:
@@ -78,13 +76,8 @@ def _atom_response(request: web.Request, body: bytes, changes: list[dict]) -> we
 
 async def site_feed(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
-    try:
-        name = normalize_domain(request.match_info["site"])
-    except DomainError:
-        raise Problem(400, "Bad site", "site must be a domain name such as example.com") from None
-    site = store.get_site(name)
-    if not is_public(store, site):  # requested, pending or failed: nobody else's business
-        raise Problem(404, "Unknown site", f"{name} is not tracked")
+    site = site_or_404(request)
+    name = site["site"]
     changes = latest_changes(store, site_id=site["id"], limit=FEED_ENTRIES)
     base = base_url(request)
     body = render_feed(
@@ -110,8 +103,3 @@ async def material_feed(request: web.Request) -> web.StreamResponse:
         base=base,
     )
     return _atom_response(request, body, changes)
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get("/feeds/sites/{site}.atom", site_feed)
-    app.router.add_get("/feeds/material.atom", material_feed)

@@ -21,6 +21,8 @@ from api import keys
 from api.problems import Problem
 from api.routes.common import dumps, strong_etag
 from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
+from api.shapes import Lookup, LookupSite
+from db import Store
 from db.reads import lookup_bucket, tracked_site_count
 
 PREFIX = re.compile(r"^[0-9a-f]{2,5}$")
@@ -47,8 +49,8 @@ async def lookup(request: web.Request) -> web.StreamResponse:
     return respond(request, entry)
 
 
-def _build(store, prefix: str, version: tuple[int, int], tracked: int) -> Entry:
-    sites = [
+def _build(store: Store, prefix: str, version: tuple[int, int], tracked: int) -> Entry:
+    sites: list[LookupSite] = [
         {
             "site_hash": row["site_hash"],
             "status": row["status"],
@@ -60,7 +62,8 @@ def _build(store, prefix: str, version: tuple[int, int], tracked: int) -> Entry:
         for row in lookup_bucket(store, prefix)
     ]
     length = recommended_prefix_length(tracked)
-    body = dumps({"prefix": prefix, "prefix_length": length, "sites": sites})
+    answer: Lookup = {"prefix": prefix, "prefix_length": length, "sites": sites}
+    body = dumps(answer)
     return Entry(
         version, body, strong_etag("lookup", hashlib.sha256(body).hexdigest()), LOOKUP_CACHE
     )
@@ -76,4 +79,3 @@ def recommended_prefix_length(tracked: int, per_bucket: int = SITES_PER_BUCKET) 
 
 def setup(app: web.Application) -> None:
     install(app)
-    app.router.add_get("/api/v1/lookup/{prefix}", lookup)

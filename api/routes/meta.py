@@ -7,24 +7,20 @@ from importlib.metadata import version
 from aiohttp import web
 
 from api import keys
+from api.shapes import Health, VersionInfo
 
 
 async def health(request: web.Request) -> web.Response:
     store = request.app[keys.STORE]
     counts = store.counts()
-    return web.json_response(
-        {"status": "ok", "sites": counts.get("sites", 0), "changes": counts.get("changes", 0)},
-        headers={"Cache-Control": "no-store"},
-    )
+    body: Health = {
+        "status": "ok",
+        "sites": counts.get("sites", 0),
+        "changes": counts.get("changes", 0),
+    }
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
 
 
 async def version_info(request: web.Request) -> web.Response:
-    return web.json_response(
-        {"name": "clausewatch", "version": version("clausewatch"), "api": "v1"},
-        headers={"Cache-Control": "public, max-age=3600"},
-    )
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get("/api/v1/health", health)
-    app.router.add_get("/api/v1/version", version_info)
+    body: VersionInfo = {"name": "clausewatch", "version": version("clausewatch"), "api": "v1"}
+    return web.json_response(body, headers={"Cache-Control": "public, max-age=3600"})

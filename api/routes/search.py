@@ -11,6 +11,7 @@ from aiohttp import web
 from api import keys
 from api.problems import Problem
 from api.routes.common import json_response, positive_int
+from api.shapes import Search, SearchResult
 
 MAX_QUERY = 200
 MAX_LIMIT = 100
@@ -27,7 +28,7 @@ async def search(request: web.Request) -> web.StreamResponse:
     if limit > MAX_LIMIT:
         raise Problem(400, "Bad parameter", f"limit must be at most {MAX_LIMIT}")
     rows = request.app[keys.STORE].search_clauses(q, limit=limit)
-    results = [
+    results: list[SearchResult] = [
         {
             "site": r["site"],
             "document_id": r["document_id"],
@@ -44,8 +45,5 @@ async def search(request: web.Request) -> web.StreamResponse:
         }
         for r in rows
     ]
-    return json_response(request, {"q": q, "results": results}, cache=SEARCH_CACHE)
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get("/api/v1/search", search)
+    body: Search = {"q": q, "results": results}
+    return json_response(request, body, cache=SEARCH_CACHE)

@@ -9,6 +9,8 @@ reveals nothing that is not public (whether anyone asked before).
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from api import keys
@@ -17,14 +19,16 @@ from api.routes.common import (
     change_json,
     json_response,
     positive_int,
+    public_version,
     read_json_body,
+    site_or_404,
     state_word,
 )
+from api.shapes import Site, Timeline, TimelineVersion, Version, VersionMeta
 from db.changes import latest_changes
 from db.reads import add_pending_site, is_public, version_counts
 from db.requests import add_request
 from monitor.admission import TargetRefused, check_resolves_public, parse_site, parse_url
-from monitor.domains import DomainError, normalize_domain
 from monitor.renderchoice import fetched_with
 
 MAX_BODY = 4 * 1024
@@ -56,7 +60,7 @@ async def track(request: web.Request) -> web.StreamResponse:
         public = is_public(store, site)
         known = {d["url"] for d in store.documents_of_site(site["id"])}
         asked = target.url is not None and target.url not in known
-        if asked:
+        if asked and target.url is not None:
             # Never a document straight away: the tracking worker admits it only once it is
             # verified as the site's privacy policy, or an operator approves it.
             add_request(store, site["id"], target.url)
@@ -75,24 +79,11 @@ async def track(request: web.Request) -> web.StreamResponse:
     )
 
 
-def _site_or_404(request: web.Request) -> dict:
-    raw = request.match_info["site"]
-    try:
-        name = normalize_domain(raw)
-    except DomainError:
-        raise Problem(400, "Bad site", "site must be a domain name such as example.com") from None
-    store = request.app[keys.STORE]
-    site = store.get_site(name)
-    if not is_public(store, site):  # a request or a failure is nobody else's business
-        raise Problem(404, "Unknown site", f"{name} is not tracked")
-    return site
-
-
 async def site_page(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
-    site = _site_or_404(request)
+    site = site_or_404(request)
     counts = version_counts(store, site["id"])
-    body = {
+    body: Site = {
         "site": site["site"],
         "site_hash": site["site_hash"],
         "state": state_word(site["state"]),
@@ -119,12 +110,12 @@ async def site_page(request: web.Request) -> web.StreamResponse:
 
 async def versions_timeline(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
-    site = _site_or_404(request)
+    site = site_or_404(request)
     doc_id = positive_int(request.match_info["id"], "document id")
     doc = store.get_document(doc_id)
     if doc is None or doc["site_id"] != site["id"]:
         raise Problem(404, "Unknown document", f"{site['site']} has no document {doc_id}")
-    versions = [
+    versions: list[TimelineVersion] = [
         {
             "id": v["id"],
             **_version_fields(v),
@@ -134,7 +125,7 @@ async def versions_timeline(request: web.Request) -> web.StreamResponse:
         }
         for v in store.versions_of_document(doc_id)
     ]
-    body = {
+    body: Timeline = {
         "site": site["site"],
         "document": {"id": doc["id"], "kind": doc["kind"], "url": doc["url"]},
         "versions": versions,
@@ -142,29 +133,23 @@ async def versions_timeline(request: web.Request) -> web.StreamResponse:
     return json_response(request, body, cache=SITE_CACHE)
 
 
-def _version_fields(v: dict) -> dict:
+def _version_fields(v: dict[str, Any]) -> VersionMeta:
     """What the timeline and a version's own page both say of a version."""
     return {
-        k: v[k]
-        for k in (
-            "title",
-            "effective_date",
-            "language",
-            "format",
-            "first_captured_at",
-            "last_captured_at",
-        )
+        "title": v["title"],
+        "effective_date": v["effective_date"],
+        "language": v["language"],
+        "format": v["format"],
+        "first_captured_at": v["first_captured_at"],
+        "last_captured_at": v["last_captured_at"],
     }
 
 
 async def version(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
     version_id = positive_int(request.match_info["id"], "version id")
-    v = store.get_version(version_id)
-    doc = store.get_document(v["document_id"]) if v else None
-    if doc is None or not is_public(store, store.get_site(doc["site_id"])):
-        raise Problem(404, "Unknown version", f"there is no version {version_id}")
-    body = {
+    v, doc = public_version(store, version_id)
+    body: Version = {
         "id": v["id"],
         "document_id": v["document_id"],
         "site": doc["site"],
@@ -176,10 +161,3 @@ async def version(request: web.Request) -> web.StreamResponse:
     }
     # A version's text never changes in place save by a reprocess: cache it longer.
     return json_response(request, body, cache=VERSION_CACHE)
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_post("/api/v1/sites", track)
-    app.router.add_get("/api/v1/sites/{site}", site_page)
-    app.router.add_get("/api/v1/sites/{site}/documents/{id}/versions", versions_timeline)
-    app.router.add_get("/api/v1/versions/{id}", version)

@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from aiohttp import web
 
 from api import keys
 from api.problems import Problem
 from api.routes.common import json_response, positive_int, read_json_body
-from api.webhooks import delivery_ctx, new_secret
+from api.shapes import Webhook, WebhookCreated
+from api.webhooks import new_secret
 from db.webhooks import add_webhook, delete_webhook, get_webhook, update_webhook
 from monitor.admission import TargetRefused, check_resolves_public, parse_site, parse_url
 
@@ -28,7 +30,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def view(hook: dict) -> dict:
+def view(hook: dict[str, Any]) -> Webhook:
     """What its owner may see of a registration (never the token, the secret only once)."""
     return {
         "id": hook["id"],
@@ -79,7 +81,7 @@ async def register(request: web.Request) -> web.StreamResponse:
     hook = add_webhook(
         request.app[keys.STORE], url=url, sites=sites, token_sha256=token_hash(token), secret=secret
     )
-    answer = {**view(hook), "token": token, "secret": secret}
+    answer: WebhookCreated = {**view(hook), "token": token, "secret": secret}
     location = f"/api/v1/webhooks/{hook['id']}"
     return json_response(
         request, answer, status=201, headers={"Location": location, "Cache-Control": "no-store"}
@@ -127,20 +129,13 @@ async def change(request: web.Request) -> web.StreamResponse:
             fields.update(failures=0, next_attempt_at=None, disabled_reason=None)
     store = request.app[keys.STORE]
     update_webhook(store, hook["id"], **fields)
-    return json_response(
-        request, view(get_webhook(store, hook["id"])), headers={"Cache-Control": "no-store"}
-    )
+    changed = get_webhook(store, hook["id"])
+    if changed is None:  # deleted by its owner meanwhile
+        raise Problem(404, "Unknown webhook", "no webhook with this id and token")
+    return json_response(request, view(changed), headers={"Cache-Control": "no-store"})
 
 
 async def remove(request: web.Request) -> web.StreamResponse:
     hook = _owned(request)
     delete_webhook(request.app[keys.STORE], hook["id"])
     return web.Response(status=204, headers={"Cache-Control": "no-store"})
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_post("/api/v1/webhooks", register)
-    app.router.add_get("/api/v1/webhooks/{id}", show)
-    app.router.add_patch("/api/v1/webhooks/{id}", change)
-    app.router.add_delete("/api/v1/webhooks/{id}", remove)
-    app.cleanup_ctx.append(delivery_ctx)

@@ -21,16 +21,17 @@ from api import keys
 from api.comparisons import COMPARISONS, Busy, TooLarge
 from api.comparisons import install as install_comparisons
 from api.problems import Handler, Problem, wants_html
+from api.routes.common import parse_flag, parse_id, public_site
 from api.viewer.chart import change_chart
 from api.viewer.diffview import diff_view
-from api.viewer.text import capture_url, clip, day, highlight, safe_href
+from api.viewer.pages import environment
+from api.viewer.text import capture_url, highlight, safe_href
 from db import Store
-from db.reads import is_public, public_sites_containing, tracked_site_count
+from db.reads import public_sites_containing, tracked_site_count
+from monitor.domains import DomainError
 
 HERE = Path(__file__).parent
 JINJA = web.AppKey("viewer_jinja", jinja2.Environment)
-# SQLite integers are signed 64-bit: anything larger is not an id we could have issued.
-MAX_ID = 2**63 - 1
 MAX_QUERY = 200
 RECENT = 15
 SEARCH_LIMIT = 50
@@ -81,15 +82,10 @@ def feed_path(site: str) -> str:
 def _id(value: str | None, what: str) -> int:
     if value is None or value == "":
         raise web.HTTPBadRequest(text=f"The {what} is missing.")
-    # The length check first: int() refuses (ValueError) strings of thousands of digits.
-    if (
-        len(value) > len(str(MAX_ID))
-        or not value.isascii()
-        or not value.isdigit()
-        or not 0 < int(value) <= MAX_ID
-    ):
+    parsed = parse_id(value)  # the API's integer parse: same ids valid in both
+    if parsed is None:
         raise web.HTTPBadRequest(text=f"“{value[:40]}” is not a {what}: ids are whole numbers.")
-    return int(value)
+    return parsed
 
 
 def _choice(request: web.Request, name: str, allowed: tuple[str, ...], default: str) -> str:
@@ -103,10 +99,9 @@ def _choice(request: web.Request, name: str, allowed: tuple[str, ...], default: 
 
 def _flag(request: web.Request, name: str) -> bool:
     value = request.query.get(name, "").lower()
-    if value in TRUE:
-        return True
-    if value in FALSE:
-        return False
+    flag = parse_flag(value, TRUE, FALSE)
+    if flag is not None:
+        return flag
     raise web.HTTPBadRequest(text=f"{name}={value[:40]} is not understood; use {name}=1 or 0.")
 
 
@@ -116,9 +111,11 @@ def _store(request: web.Request) -> Store:
 
 def _site(request: web.Request) -> dict:
     name = request.match_info["site"]
-    store = _store(request)
-    site = store.get_site(name)
-    if not is_public(store, site):  # a request or a failure is nobody else's business
+    try:
+        _, site = public_site(_store(request), name)  # the API's: one notion of a public site
+    except DomainError:
+        site = None
+    if site is None:
         raise web.HTTPNotFound(text=f"Clausewatch does not track “{name[:80]}”.")
     return site
 
@@ -563,25 +560,9 @@ def _globals() -> dict:
 
 
 def setup(app: web.Application) -> None:
-    env = aiohttp_jinja2.setup(
-        app,
-        app_key=JINJA,
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        default_helpers=False,
-        filters={"day": day, "clip": clip},
-    )
+    env = environment()
     env.globals.update(_globals())
+    app[JINJA] = env
     install_comparisons(app)
     # Inner to the problem middleware, which lets errors on non-API paths through to here.
     app.middlewares.append(html_errors)
-    app.router.add_get("/", home, name="viewer-home")
-    app.router.add_get("/search", search_page, name="viewer-search")
-    app.router.add_get("/sites/{site}", site_page, name="viewer-site")
-    app.router.add_get("/sites/{site}/changes/{id}", change_page, name="viewer-change")
-    app.router.add_get("/sites/{site}/compare", compare_page, name="viewer-compare")
-    app.router.add_get("/sites/{site}/versions/{id}", version_page, name="viewer-version")
-    app.router.add_get("/static/{name}", static_file, name="viewer-static")
