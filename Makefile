@@ -66,10 +66,12 @@ $(PYWB):
 
 pywb: $(PYWB)
 
-# `make run`: the service (API + scheduler) on 127.0.0.1:8080, setting up .venv first if needed.
+# `make run`: the service (API + scheduler) on 127.0.0.1:8080, setting up .venv first if needed
+# (PORT=0: any free port; the line it prints names it).
+PORT ?= 8080
 .PHONY: run
 run: $(STAMP)
-	$(VENV)/bin/clausewatch serve --host 127.0.0.1 --port 8080
+	$(VENV)/bin/clausewatch serve --host 127.0.0.1 --port $(PORT)
 
 # `make demo`: the whole system offline on the real histories of tests/data (demo/run.py):
 # a pywb Wayback replay, local live sites, `clausewatch serve` on 127.0.0.1:8080 tracking
