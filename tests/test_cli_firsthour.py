@@ -17,6 +17,7 @@ from api.commands.discover import _report, cause
 from api.service import Injected, archives
 from db import Store
 from monitor.discover import Candidate, Discovery
+from monitor.wayback import CDX_PER_MINUTE, FETCH_PER_MINUTE
 
 
 def run(*args: str, **kw):
@@ -228,3 +229,34 @@ def test_discover_lists_candidates_best_first_and_says_why_it_failed():
 def test_injected_is_importable_for_resolve():
     # serve and check share one way of passing --resolve to the monitor.
     assert Injected(lookup=None).lookup is None
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "rates"),
+    [
+        ({}, [], (CDX_PER_MINUTE, FETCH_PER_MINUTE)),
+        ({"CLAUSEWATCH_WAYBACK_RATE_LIMITS": "0"}, [], (0, 0)),
+        ({"CLAUSEWATCH_WAYBACK_RATE_LIMITS": "0"}, ["--cdx-per-minute", "5"], (5.0, 0)),
+    ],
+)
+def test_backfill_reads_the_wayback_rate_limits_setting(tmp_path, monkeypatch, env, args, rates):
+    import api.commands.backfill as backfill
+    from monitor.wayback import WaybackError
+
+    asked: list[tuple[float, float]] = []
+
+    class Recording:
+        def __init__(self, base_url, *, cdx_per_minute, fetch_per_minute, **kw):
+            asked.append((cdx_per_minute, fetch_per_minute))
+
+        async def __aenter__(self):
+            raise WaybackError("not reached in this test")
+
+        async def __aexit__(self, *exc):
+            return None
+
+    monkeypatch.setattr(backfill, "WaybackClient", Recording)
+    url = "https://bitwarden.com/privacy/"
+    result = run("backfill", url, "--db", str(tmp_path / "cw.db"), *args, env=env)
+    assert result.exit_code == 1 and "Wayback Machine:" in result.output
+    assert asked == [rates]

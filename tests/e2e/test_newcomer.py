@@ -100,16 +100,15 @@ async def test_make_run_serves_and_answers_health(clone):
         m = await asyncio.wait_for(
             read_until(proc.stdout, r"Clausewatch serving on (http://\S+)", seen), UP_TIMEOUT_S
         )
-        async with aiohttp.ClientSession() as session:
-            async with session.get(f"{m[1]}/api/v1/health") as resp:
-                assert resp.status == 200
-                assert (await resp.json())["status"] == "ok"
+        async with aiohttp.ClientSession() as session, session.get(f"{m[1]}/api/v1/health") as resp:
+            assert resp.status == 200
+            assert (await resp.json())["status"] == "ok"
     finally:
         if proc.returncode is None:
             await stop(proc)
     rest = (await proc.stdout.read()).decode()
     # Without a contact the operator is told once why nothing goes to SavePageNow.
-    assert "".join(seen + [rest]).count("CLAUSEWATCH_USER_AGENT_CONTACT is not set") == 1
+    assert "".join([*seen, rest]).count("CLAUSEWATCH_USER_AGENT_CONTACT is not set") == 1
 
 
 @pytest.mark.skipif(pywb_bin() is None, reason="pywb not installed (make pywb)")
@@ -127,10 +126,10 @@ async def test_make_demo_comes_up_and_goes_down(clone, tmp_path):
         m = await asyncio.wait_for(
             read_until(proc.stdout, r"^Demo ready: (http://\S+)", seen), DEMO_TIMEOUT_S
         )
-        async with aiohttp.ClientSession() as session:
-            async with session.get(f"{m[1]}/api/v1/sites/zoom.test") as resp:
-                assert resp.status == 200
-                assert (await resp.json())["state"] == "tracked"
+        site = f"{m[1]}/api/v1/sites/zoom.test"
+        async with aiohttp.ClientSession() as session, session.get(site) as resp:
+            assert resp.status == 200
+            assert (await resp.json())["state"] == "tracked"
         # docs/history.md's offline commands, on the demo's database.
         db = str(workdir / "clausewatch.db")
         env = newcomer_env(clone)
