@@ -38,6 +38,10 @@ class Settings:
     # Worker processes that extract pages (pure CPU) beside the event loop; 0: in-process.
     # Off by default: it pays only with a spare core (see bench/monitor_pass.py).
     extract_workers: int = 0
+    # Pages rendered at once in the one headless Chromium (monitor/render.py) for policies
+    # only a browser can read; 0: rendering off. Off by itself when Chromium is missing.
+    render_pages: int = 2
+    chromium_path: str = "/usr/bin/chromium"  # Debian's package; never a downloaded build
     # Web origins (comma-separated, e.g. "https://clausewatch.example") allowed to call the
     # API's non-public calls from a browser; extension origins are always allowed.
     cors_origins: str = ""

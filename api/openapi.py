@@ -157,6 +157,13 @@ SCHEMAS: dict[str, dict] = {
                         "last_checked_at": _TIME,
                         "versions": {"type": "integer"},
                         "versions_url": {"type": "string"},
+                        # How checks fetch it (set by the operator's `track --render`)
+                        # and what they use now: rendered in a browser or not.
+                        "render": {"type": "string", "enum": ["auto", "always", "never"]},
+                        "fetched_with": {
+                            "type": ["string", "null"],
+                            "enum": ["plain", "rendered", None],
+                        },
                     },
                 ),
             },

@@ -10,6 +10,7 @@ all until SIGINT or SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import multiprocessing
 import signal
@@ -31,6 +32,8 @@ from monitor.backfill import backfill_document
 from monitor.fetch import Fetcher, FetchPolicy, user_agent
 from monitor.netguard import Lookup
 from monitor.record import reconcile_lagging
+from monitor.render import Renderer, RenderPolicy, chromium_available
+from monitor.renderchoice import ChoosingFetcher, store_remember
 from monitor.schedule import Clock, Monitor, Scheduler, Timing, utc_now
 from monitor.wayback import WaybackClient
 
@@ -53,6 +56,13 @@ def archives(settings: Settings) -> bool:
     """Archive-on-change asks the Internet Archive for work in the operator's name: only
     when the operator has said who they are."""
     return settings.archive_on_change and bool(settings.user_agent_contact)
+
+
+def rendering_off(settings: Settings) -> str | None:
+    """Why the monitor will not render pages, or None when it will."""
+    if settings.render_pages <= 0:
+        return "render_pages is 0"
+    return chromium_available(settings.chromium_path)
 
 
 def tick_of(settings: Settings) -> float:
@@ -79,6 +89,18 @@ async def open_monitor(
         fetcher = await stack.enter_async_context(
             Fetcher(fetch_policy(settings), lookup=injected.lookup)
         )
+        renderer = None
+        if rendering_off(settings) is None:
+            # The browser itself starts on the first page that needs it.
+            renderer = await stack.enter_async_context(
+                Renderer(
+                    fetcher.policy,
+                    RenderPolicy(pages=settings.render_pages, executable=settings.chromium_path),
+                    lookup=injected.lookup,
+                    fetcher=fetcher,
+                )
+            )
+        chooser = ChoosingFetcher(fetcher, renderer, remember=store_remember(store))
         unlimited = (
             {} if settings.wayback_rate_limits else {"cdx_per_minute": 0, "fetch_per_minute": 0}
         )
@@ -100,12 +122,16 @@ async def open_monitor(
             archiver = Archiver(store, saver)
             stack.callback(archiver.close)
 
+        # Archived captures that hold no policy text as served are rendered from their
+        # replay page (scripts replayed from the archive, which robots.txt does not govern).
+        render = functools.partial(renderer.fetch, robots=False) if renderer else None
+
         async def backfill(document: dict):
-            return await backfill_document(store, wayback, document)
+            return await backfill_document(store, wayback, document, render=render)
 
         yield Monitor(
             store,
-            fetcher,
+            chooser,
             timing=Timing(interval=float(settings.check_interval)),
             clock=injected.clock,
             archiver=archiver,
@@ -212,6 +238,9 @@ async def serve(
                 "set it to the address people use",
                 url,
             )
+        off = rendering_off(settings)
+        if off:
+            announce(f"Rendering is off ({off}): every policy is fetched without a browser")
         await stop.wait()
         announce("Stopping: finishing checks in flight...")
     finally:

@@ -106,8 +106,14 @@ def captured_at(path: Path) -> str:
 # -- 1. disk on real data ------------------------------------------------------------------
 
 
+def fresh(path: Path) -> Path:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
 def disk_per_version(tmp: Path) -> tuple[float, dict, list[str]]:
-    path = tmp / "versions.db"
+    path = fresh(tmp / "versions.db")
     with Store.open(path) as store:
         empty = db_bytes(path)
         versions = 0
@@ -132,7 +138,7 @@ def disk_per_check(tmp: Path) -> tuple[float, float, int]:
     """(bytes per noisy unchanged check, bytes per identical-bytes check, checks counted)."""
     if CAPTURES is None:
         return float("nan"), float("nan"), 0
-    path = tmp / "checks.db"
+    path = fresh(tmp / "checks.db")
     noisy_bytes = same_bytes = 0
     noisy = same = 0
     with Store.open(path) as store:
@@ -284,16 +290,37 @@ def build_store(path: Path, n: int, comparisons: list[str], seed: int = 1) -> di
     return {"documents": n, "versions": n + version_rows, "changes": change_rows}
 
 
+def store_shape(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        count = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("documents", "versions", "changes")
+        }
+    finally:
+        conn.close()
+    return count
+
+
 SERVER = """
 import sys
 from aiohttp import web
 from api.app import create_app
 from api.config import Settings
+from api.ratelimit import LIMITER, RateLimiter
 from db import Store
 store = Store.open(sys.argv[1])
 app = create_app(Settings(db_path=sys.argv[1]), store=store)
+# One client asks as fast as it can: the per-client rate limits would answer 429.
+app[LIMITER] = RateLimiter({})
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[2]), print=None, access_log=None)
 """
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -363,13 +390,29 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
             f"/api/v1/lookup/{rng.randrange(16**prefix_len):0{prefix_len}x}?n={i}"
             for i in range(requests)
         ]
+        # Wall time on a shared machine carries everyone's load; the server's own CPU time
+        # per request (from /proc) is what grows with the store, whatever else runs.
+        cpu = {}
+        before = cpu_seconds(proc.pid)
         feed = asyncio.run(latencies(base, caught_up))
+        cpu["feed"], before = (
+            (cpu_seconds(proc.pid) - before) / requests * 1000,
+            cpu_seconds(proc.pid),
+        )
         full = asyncio.run(latencies(base, catching_up))
+        cpu["full"], before = (
+            (cpu_seconds(proc.pid) - before) / requests * 1000,
+            cpu_seconds(proc.pid),
+        )
         lookup = asyncio.run(latencies(base, lookup_urls))
+        cpu["lookup"] = (cpu_seconds(proc.pid) - before) / requests * 1000
     finally:
         proc.terminate()
         proc.wait(10)
     return {
+        "feed_cpu": cpu["feed"],
+        "full_cpu": cpu["full"],
+        "lookup_cpu": cpu["lookup"],
         "prefix_length": prefix_len,
         "full_p50": pct(full, 50),
         "full_p99": pct(full, 99),
@@ -429,7 +472,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--requests", type=int, default=1500)
-    ap.add_argument("--keep", metavar="DIR", help="build the stores here and keep them")
+    ap.add_argument(
+        "--keep", metavar="DIR", help="build the stores here and keep them (reused if present)"
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     tmpdir = tempfile.TemporaryDirectory(prefix="cw-scale-")
@@ -462,9 +507,12 @@ def main() -> None:
     rows = []
     for n in sizes:
         path = tmp / f"scale-{n}.db"
-        path.unlink(missing_ok=True)
         t = time.perf_counter()
-        shape = build_store(path, n, comparisons)
+        if args.keep and path.exists():  # a store kept by an earlier run: measure it again
+            shape = store_shape(path)
+        else:
+            path.unlink(missing_ok=True)
+            shape = build_store(path, n, comparisons)
         built = time.perf_counter() - t
         api = measure_api(path, n, args.requests, shape["changes"])
         plan = planning_ms(path)
@@ -475,7 +523,9 @@ def main() -> None:
             f"{size / 1e9:.2f} GB (built in {built:.0f} s); feed p50/p99 caught up "
             f"{api['feed_p50']:.1f}/{api['feed_p99']:.1f} ms, full pages {api['full_p50']:.1f}/"
             f"{api['full_p99']:.1f} ms; lookup ({api['prefix_length']} hex) p50/p99 "
-            f"{api['lookup_p50']:.1f}/{api['lookup_p99']:.1f} ms; planning {plan:.0f} ms"
+            f"{api['lookup_p50']:.1f}/{api['lookup_p99']:.1f} ms; server CPU per request: feed "
+            f"{api['feed_cpu']:.2f} / {api['full_cpu']:.2f} ms, lookup {api['lookup_cpu']:.2f} ms;"
+            f" planning {plan:.0f} ms"
         )
         if not args.keep:
             for suffix in ("", "-wal", "-shm"):
@@ -485,10 +535,13 @@ def main() -> None:
         ("feed_p99", "feed p99 (caught up)"),
         ("full_p99", "feed p99 (full pages)"),
         ("lookup_p99", "lookup p99"),
+        ("feed_cpu", "feed server CPU/request (caught up)"),
+        ("full_cpu", "feed server CPU/request (full pages)"),
+        ("lookup_cpu", "lookup server CPU/request"),
     ):
         growth = large[2][key] / small[2][key]
         print(
-            f"{label}: {small[2][key]:.1f} ms at {small[0]:,} -> {large[2][key]:.1f} ms at "
+            f"{label}: {small[2][key]:.2f} ms at {small[0]:,} -> {large[2][key]:.2f} ms at "
             f"{large[0]:,} ({growth:.2f}x; goal <= 2x)"
         )
         figure(

@@ -208,6 +208,21 @@ def m005_document_requests(db: Database) -> None:
 
 
 @migrations()
+def m006_document_render(db: Database) -> None:
+    # How a document is fetched (monitor/renderchoice.py): `render` is the operator's
+    # choice (auto|always|never); under auto, `render_decision` remembers what the last
+    # decision found (plain|rendered, NULL: not decided yet) and `render_reason` why, so
+    # the next checks go straight to the right fetcher.
+    db.executescript(
+        """
+        ALTER TABLE documents ADD COLUMN render TEXT NOT NULL DEFAULT 'auto';
+        ALTER TABLE documents ADD COLUMN render_decision TEXT;
+        ALTER TABLE documents ADD COLUMN render_reason TEXT;
+        """
+    )
+
+
+@migrations()
 def m007_feed_and_lookup_indexes(db: Database) -> None:
     # A lookup reads, for each site under a prefix, its documents' statuses and ids: with
     # (site_id, status, id) that is one covering index range, not a table row per document

@@ -27,6 +27,10 @@ from db.schema import migrations
 
 BUSY_TIMEOUT_MS = 10_000
 ORIGINS = ("live", "backfill", "reprocess")
+# How a snapshot was obtained: a plain GET or a Wayback capture, each maybe rendered in a
+# browser first (monitor/render.py): the viewer and history say which.
+SOURCES = ("live", "wayback", "live-rendered", "wayback-rendered")
+RENDER_MODES = ("auto", "always", "never")
 # Changes a client may announce as news; the others are history told late (see __init__).
 ANNOUNCED_ORIGINS = ("live",)
 # Site states whose documents the monitor checks: `active` (tracked by hand, the default)
@@ -181,15 +185,33 @@ class Store:
         )
 
     def add_document(
-        self, site_id: int, url: str, *, kind: str = "privacy", selector: str | None = None
+        self,
+        site_id: int,
+        url: str,
+        *,
+        kind: str = "privacy",
+        selector: str | None = None,
+        render: str | None = None,
     ) -> dict:
-        """The document row, created if new (idempotent on site, kind and URL)."""
+        """The document row, created if new (idempotent on site, kind and URL).
+
+        ``render`` (auto|always|never), when given, is set on a known document too, and
+        forgets what `auto` had decided for it.
+        """
+        if render is not None and render not in RENDER_MODES:
+            raise ValueError(f"render must be one of {', '.join(RENDER_MODES)}, not {render!r}")
         with self.write() as db:
             db.execute(
                 "INSERT OR IGNORE INTO documents (site_id, kind, url, selector, created_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 [site_id, kind, url, selector, utc_iso()],
             )
+            if render is not None:
+                db.execute(
+                    "UPDATE documents SET render = ?, render_decision = NULL, render_reason = NULL"
+                    " WHERE site_id = ? AND kind = ? AND url = ? AND render != ?",
+                    [render, site_id, kind, url, render],
+                )
             row = next(
                 db.query(
                     "SELECT * FROM documents WHERE site_id = ? AND kind = ? AND url = ?",
@@ -234,6 +256,9 @@ class Store:
             "last_checked_at",
             "next_check_at",
             "failures",
+            "render",
+            "render_decision",
+            "render_reason",
         }
     )
 
@@ -372,7 +397,7 @@ class Store:
         digest: str | None = None,
     ) -> tuple[dict, bool]:
         """Store a capture (blob first); (snapshot row, whether it is new)."""
-        if source not in ("live", "wayback"):
+        if source not in SOURCES:
             raise ValueError(f"unknown snapshot source {source!r}")
         with self.write() as db:
             sha = self.put_blob(raw)

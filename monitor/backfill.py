@@ -19,11 +19,12 @@ changes are reconciled once, at the end, in capture-time order.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from db import Store
+from monitor.fetch import FetchResult
 from monitor.record import Pipeline, reconcile_changes, record_snapshot
 from monitor.wayback import Capture, WaybackClient, WaybackError
 
@@ -41,6 +42,7 @@ class BackfillReport:
     fetches: int = 0  # raw captures fetched by this run
     reused: int = 0  # texts known from an earlier (interrupted) run or an equal digest
     failed: int = 0
+    rendered: int = 0  # captures rendered because their raw bytes held no policy text
     digest_mismatches: int = 0
     versions: int = 0  # versions of the document once done
     changes: int = 0
@@ -165,6 +167,15 @@ def _size(row: dict) -> int | None:
         return None
 
 
+def _copy_of(client: WaybackClient, snapshot: dict, row: dict) -> tuple[str, dict, str]:
+    """(url, headers, source) of a snapshot of ``row`` made from ``snapshot``'s bytes:
+    a rendered capture's copy is rendered too, and points at its own replay page."""
+    capture = Capture(row["timestamp"], row["original"], row["digest"])
+    if snapshot["source"] == "wayback-rendered":
+        return client.replay_url(capture), snapshot["headers"], "wayback-rendered"
+    return client.raw_url(capture), snapshot["headers"], "wayback"
+
+
 async def off_loop(work: Callable[..., T], *args, **kwargs) -> T:
     """Run extraction and judgment (CPU-bound, sometimes for seconds) in a worker thread,
     so a backfill inside `clausewatch serve` never stalls the API on the same event loop.
@@ -182,8 +193,13 @@ async def backfill_document(
     pipeline: Pipeline | None = None,
     on_progress: Callable[[BackfillReport, float], None] | None = None,
     on_fetch: Callable[[BackfillReport], None] | None = None,
+    render: Callable[[str], Awaitable[FetchResult]] | None = None,
 ) -> BackfillReport:
-    """Reconstruct `document`'s history between since and until (timestamp prefixes)."""
+    """Reconstruct `document`'s history between since and until (timestamp prefixes).
+
+    With `render` (a Renderer's fetch), a capture whose raw bytes hold no policy text is
+    also rendered from its replay page (scripts replayed from the archive) and recorded as
+    a `wayback-rendered` snapshot beside the raw one."""
     pipeline = pipeline or Pipeline.default()
     doc_id, url = document["id"], document["url"]
     report = BackfillReport(document_id=doc_id, url=url)
@@ -203,7 +219,7 @@ async def backfill_document(
     mismatches_before = client.stats.digest_mismatches
     pending: dict[int, str] = {}  # index -> text, for this run
 
-    def record(row: dict, body: bytes, content_type, url, headers) -> str:
+    def record(row: dict, body: bytes, content_type, url, headers, source="wayback") -> str:
         recorded = record_snapshot(
             store,
             doc_id,
@@ -211,7 +227,7 @@ async def backfill_document(
             content_type,
             url,
             Capture(row["timestamp"], row["original"], row["digest"]).captured_at,
-            "wayback",
+            source,
             headers=headers,
             digest=row["digest"],
             pipeline=pipeline,
@@ -243,8 +259,7 @@ async def backfill_document(
                 row,
                 store.get_blob(source["blob_sha256"]),
                 source["content_type"],
-                client.raw_url(Capture(row["timestamp"], row["original"], row["digest"])),
-                source["headers"],
+                *_copy_of(client, source, row),
             )
         capture = Capture(
             timestamp=row["timestamp"],
@@ -262,6 +277,21 @@ async def backfill_document(
             return FAILED
         report.fetches += 1
         text = await off_loop(record, row, raw.body, raw.content_type, raw.url, raw.headers)
+        if text == FAILED and render is not None and "html" in (raw.content_type or ""):
+            rendered = await render(client.replay_url(capture))
+            if rendered.has_body:
+                report.rendered += 1
+                text = await off_loop(
+                    record,
+                    row,
+                    rendered.body,
+                    "text/html",
+                    rendered.final_url,
+                    {},
+                    "wayback-rendered",
+                )
+                if text != FAILED:
+                    report.failed -= 1  # the raw capture's failure, made good
         if on_fetch:
             on_fetch(report)
         return text
@@ -293,8 +323,7 @@ async def backfill_document(
                 last,
                 store.get_blob(source["blob_sha256"]),
                 source["content_type"],
-                client.raw_url(Capture(last["timestamp"], last["original"], last["digest"])),
-                source["headers"],
+                *_copy_of(client, source, last),
             )
 
     await off_loop(reconcile_changes, store, doc_id, origin="backfill", pipeline=pipeline)

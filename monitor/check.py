@@ -128,7 +128,13 @@ def shrank(previous_size: int, new_size: int, ratio: float = SHRINK_RATIO) -> bo
 
 
 async def fetch_document(fetcher: Fetches, document: dict) -> FetchResult:
-    """GET the document with the validators of its last answer."""
+    """GET the document with the validators of its last answer.
+
+    A fetcher that chooses per document (monitor.renderchoice: plain or rendered) is
+    handed the whole document."""
+    choosing = getattr(fetcher, "fetch_document", None)
+    if choosing is not None:
+        return await choosing(document)
     return await fetcher.fetch(
         document["url"], etag=document.get("etag"), last_modified=document.get("last_modified")
     )
@@ -182,9 +188,10 @@ def record_fetch(
         )
 
     validators = {"etag": fetched.etag, "last_modified": fetched.last_modified}
+    source = "live-rendered" if fetched.rendered else "live"
     snapshot_args = {
         "captured_at": now,
-        "source": "live",
+        "source": source,
         "url": fetched.final_url,
         "status": fetched.status,
         "content_type": fetched.content_type,
@@ -252,7 +259,7 @@ def record_fetch(
         snapshot_args["content_type"],
         snapshot_args["url"],
         now,
-        "live",
+        source,
         headers=snapshot_args["headers"],
         status=fetched.status,
         origin=origin,
@@ -261,7 +268,8 @@ def record_fetch(
     if is_not_policy(recorded.error):
         return _not_policy(document, recorded.snapshot_id, recorded.error, base)
     if recorded.error is not None:
-        done = {"status": "empty", "detail": recorded.error}
+        detail = f"empty even rendered: {recorded.error}" if fetched.rendered else recorded.error
+        done = {"status": "empty", "detail": detail}
     return CheckResult(
         **done,
         snapshot_id=recorded.snapshot_id,

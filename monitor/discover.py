@@ -10,6 +10,7 @@ is the one function here that does I/O, through the Fetcher it is given.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -461,11 +462,34 @@ async def _verify(
     try:
         doc = extract(result.body, result.content_type, result.final_url)
     except ExtractionError as exc:
-        return f"extraction failed ({exc})"
+        doc = None
+        failed = f"extraction failed ({exc})"
+    if doc is None or not looks_like_policy(doc).is_policy:
+        # A policy only a browser can read is still the policy (monitor/renderchoice.py
+        # then renders it at every check).
+        rendered = await _render_instead(fetcher, result)
+        if rendered is not None:
+            with contextlib.suppress(ExtractionError):
+                doc = extract(rendered.body, rendered.content_type, rendered.final_url)
+    if doc is None:
+        return failed
     verdict = looks_like_policy(doc)
     if not verdict.is_policy:
         return "not a policy: " + "; ".join(verdict.reasons)
     return result.final_url, verdict
+
+
+async def _render_instead(fetcher: Fetcher, plain: FetchResult) -> FetchResult | None:
+    """The page rendered, when it says it needs scripts and the fetcher can render."""
+    render = getattr(fetcher, "render_page", None)
+    if render is None or plain.kind != "html":
+        return None
+    from monitor.renderchoice import script_signals  # it imports this module
+
+    if not script_signals(plain.body):
+        return None
+    rendered = await render(plain.final_url)
+    return rendered if rendered is not None and rendered.has_body else None
 
 
 async def discover(
@@ -491,6 +515,12 @@ async def discover(
         # makes that domain the site's own too.
         own = frozenset({site, registrable_domain(URL(home.final_url).host or "")})
         ranked = find_candidates(home.text or "", home.final_url, own)
+        if not ranked:
+            # A client-rendered home page has its links only after its scripts ran.
+            rendered = await _render_instead(fetcher, home)
+            if rendered is not None:
+                notes.append(f"home page rendered ({len(rendered.body)} bytes of DOM)")
+                ranked = find_candidates(rendered.text or "", rendered.final_url, own)
     if home and not ranked:
         notes.append("no link on the home page names a privacy policy")
 

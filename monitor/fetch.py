@@ -120,6 +120,8 @@ class FetchResult:
     elapsed: float = 0.0
     error: str | None = None  # detail for anything but ok / not-modified
     retry_after: float | None = None  # seconds, when the server said (429, 503)
+    rendered: bool = False  # body is the DOM after scripts ran (monitor.render)
+    refused: tuple[str, ...] = ()  # requests of a rendered page the guard refused, and why
 
     @property
     def has_body(self) -> bool:

@@ -27,7 +27,12 @@ from monitor.model import ExtractionError, PolicyDocument
 from monitor.policyness import not_policy
 from monitor.textnorm import identity_key
 
-ORIGIN_OF_SOURCE = {"live": "live", "wayback": "backfill"}
+ORIGIN_OF_SOURCE = {
+    "live": "live",
+    "wayback": "backfill",
+    "live-rendered": "live",
+    "wayback-rendered": "backfill",
+}
 
 
 @dataclass(frozen=True)

@@ -390,6 +390,12 @@ class WaybackClient:
     def raw_url(self, capture: Capture) -> str:
         return f"{self.base_url}/web/{capture.timestamp}id_/{capture.original}"
 
+    def replay_url(self, capture: Capture) -> str:
+        """The capture as replayed for a browser (links and scripts rewritten to the
+        archive), without the Wayback toolbar (`if_`, as the Wayback's own frame loads it)
+        so the rendered text is the page's alone."""
+        return f"{self.base_url}/web/{capture.timestamp}if_/{capture.original}"
+
     async def fetch(self, capture: Capture) -> RawCapture:
         """The capture's bytes as archived, checked against its CDX digest."""
         self.stats.fetches += 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import os
 import re
 import signal
@@ -21,7 +23,9 @@ from api.commands.storecli import (
     wayback_option,
 )
 from api.config import Settings
+from api.service import fetch_policy, rendering_off
 from monitor.backfill import BackfillReport, backfill_document
+from monitor.render import Renderer, RenderPolicy
 from monitor.wayback import CDX_PER_MINUTE, FETCH_PER_MINUTE, WaybackClient, WaybackError
 
 # Tests make a backfill kill itself (SIGKILL, no cleanup) after this many fetches, to prove
@@ -77,6 +81,7 @@ def describe(report: BackfillReport) -> str:
     return (
         f"{report.url}: {report.captures_seen} captures ({report.distinct_captures} distinct),"
         f" {report.fetches} fetched, {report.versions} versions, {report.changes} changes"
+        + (f", {report.rendered} rendered" if report.rendered else "")
         + (f", {report.failed} failed" if report.failed else "")
         + (f", {report.digest_mismatches} digest mismatches" if report.digest_mismatches else "")
     )
@@ -136,12 +141,23 @@ def command(
 
         async def run() -> list[BackfillReport]:
             reports = []
-            async with WaybackClient(
-                settings.wayback_url,
-                contact=settings.user_agent_contact,
-                cdx_per_minute=cdx_per_minute,
-                fetch_per_minute=fetch_per_minute,
-            ) as client:
+            # A capture whose raw bytes hold no policy text is rendered (docs/rendering.md);
+            # the browser starts only if one needs it.
+            renderer = None
+            if rendering_off(settings) is None:
+                renderer = Renderer(
+                    fetch_policy(settings), RenderPolicy(executable=settings.chromium_path)
+                )
+            render = functools.partial(renderer.fetch, robots=False) if renderer else None
+            async with (
+                WaybackClient(
+                    settings.wayback_url,
+                    contact=settings.user_agent_contact,
+                    cdx_per_minute=cdx_per_minute,
+                    fetch_per_minute=fetch_per_minute,
+                ) as client,
+                renderer or contextlib.nullcontext(),
+            ):
                 for doc in documents:
                     bar = _Bar(doc["url"])
                     try:
@@ -154,6 +170,7 @@ def command(
                                 until=until,
                                 on_progress=bar,
                                 on_fetch=_kill_hook(),
+                                render=render,
                             )
                         )
                     finally:

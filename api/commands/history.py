@@ -16,6 +16,11 @@ def timeline_of(store: Store, document: dict) -> dict:
     versions = store.versions_of_document(document["id"])
     number = {v["id"]: i for i, v in enumerate(versions, start=1)}
     changes = store.changes_of_document(document["id"])
+    # How each version was obtained: live, wayback, rendered in a browser or not.
+    sources: dict[int, set[str]] = {}
+    for snap in store.snapshots_of_document(document["id"]):
+        if snap["version_id"] is not None:
+            sources.setdefault(snap["version_id"], set()).add(snap["source"])
     return {
         "site": document["site"],
         "url": document["url"],
@@ -29,6 +34,7 @@ def timeline_of(store: Store, document: dict) -> dict:
                 "last_captured_at": v["last_captured_at"],
                 "snapshots": v["snapshot_count"],
                 "clauses": v["clause_count"],
+                "sources": sorted(sources.get(v["id"], ())),
             }
             for v in versions
         ],
@@ -69,6 +75,7 @@ def render(timeline: dict) -> str:
             f"{mark} {c['to_captured_at'][:10]}  v{c['from_version']} -> v{c['to_version']}"
             f"  #{c['id']}{' MATERIAL' if c['material'] else ''}{cats}: {c['summary']}"
             + ("" if c["origin"] == "live" else f" ({c['origin']})")
+            + _rendered_note(versions.get(c["to_version"]))
         )
     last = max(versions.values(), key=lambda v: v["last_captured_at"] or "")
     lines.append(f"  {(last['last_captured_at'] or '')[:10]}  last capture (v{last['number']})")
@@ -77,6 +84,11 @@ def render(timeline: dict) -> str:
         f" {sum(1 for c in timeline['changes'] if c['material'])} material (marked !)"
     )
     return "\n".join(lines)
+
+
+def _rendered_note(version: dict | None) -> str:
+    rendered = [s for s in (version or {}).get("sources", ()) if s.endswith("-rendered")]
+    return f" (rendered in a browser: {', '.join(rendered)})" if rendered else ""
 
 
 @click.command("history")

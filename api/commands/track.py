@@ -40,8 +40,14 @@ def _discover(domain: str, settings: Settings) -> str:
 @click.command("track")
 @click.argument("target", metavar="DOMAIN_OR_URL")
 @click.option("--selector", metavar="CSS", help="Only the part of the page this selector picks.")
+@click.option(
+    "--render",
+    type=click.Choice(["auto", "always", "never"]),
+    help="Run the page's scripts in a browser first: auto (when the plain page has no"
+    " policy text; the default for a new document), always or never.",
+)
 @db_option
-def command(target: str, selector: str | None, db_path: str | None) -> None:
+def command(target: str, selector: str | None, render: str | None, db_path: str | None) -> None:
     """Track a site's privacy policy: give its URL, or a domain to discover it."""
     settings = Settings.from_env(db_path=db_path)
     url = check_url(target) if is_url(target) else _discover(target, settings)
@@ -49,6 +55,7 @@ def command(target: str, selector: str | None, db_path: str | None) -> None:
     with open_store(settings) as store:
         site = store.add_site(site_name)
         known = {d["id"] for d in store.documents_of_site(site["id"])}
-        doc = store.add_document(site["id"], url, selector=selector)
+        doc = store.add_document(site["id"], url, selector=selector, render=render)
     verb = "Already tracking" if doc["id"] in known else "Tracking"
-    click.echo(f"{verb} {site_name}: {url} (document {doc['id']})")
+    how = f", render {doc['render']}" if doc.get("render", "auto") != "auto" else ""
+    click.echo(f"{verb} {site_name}: {url} (document {doc['id']}{how})")

@@ -24,6 +24,7 @@ from api.targets import LOOKUP, TargetRefused, check_resolves_public, parse_site
 from db.reads import add_pending_site, is_public, latest_changes, version_counts
 from db.requests import add_request
 from monitor.domains import DomainError, normalize_domain
+from monitor.renderchoice import fetched_with
 
 MAX_BODY = 4 * 1024
 SITE_CACHE = "public, max-age=60"
@@ -104,6 +105,8 @@ async def site_page(request: web.Request) -> web.StreamResponse:
                 "last_checked_at": d["last_checked_at"],
                 "versions": counts.get(d["id"], 0),
                 "versions_url": f"/api/v1/sites/{site['site']}/documents/{d['id']}/versions",
+                "render": d.get("render") or "auto",
+                "fetched_with": fetched_with(d),
             }
             for d in store.documents_of_site(site["id"])
         ],

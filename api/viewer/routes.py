@@ -150,6 +150,15 @@ def _numbers(versions: list[dict]) -> dict[int, int]:
     return {v["id"]: n for n, v in enumerate(versions, 1)}
 
 
+# (short, long) names of how a capture was obtained (db.store.SOURCES).
+_SOURCE_LABELS = {
+    "live": ("Live", "live fetch"),
+    "live-rendered": ("Live, rendered", "live fetch, rendered in a browser"),
+    "wayback": ("Wayback", "Wayback Machine"),
+    "wayback-rendered": ("Wayback, rendered", "Wayback Machine, rendered in a browser"),
+}
+
+
 def _capture(settings_wayback: str, snapshot: dict | None, doc: dict) -> dict | None:
     """A capture as the pages show it: when, where from, and a link to look at it."""
     if snapshot is None:
@@ -157,8 +166,8 @@ def _capture(settings_wayback: str, snapshot: dict | None, doc: dict) -> dict | 
     return {
         "captured_at": snapshot["captured_at"],
         "source": snapshot["source"],
-        "source_label": "Wayback Machine" if snapshot["source"] == "wayback" else "live fetch",
-        "source_short": "Wayback" if snapshot["source"] == "wayback" else "Live",
+        "source_label": _SOURCE_LABELS.get(snapshot["source"], ("", "live fetch"))[1],
+        "source_short": _SOURCE_LABELS.get(snapshot["source"], ("Live", ""))[0],
         "url": capture_url(settings_wayback, snapshot, doc["url"]),
     }
 

@@ -57,7 +57,9 @@ def capture_url(wayback_url: str, snapshot: dict, document_url: str) -> str | No
 
     Live fetches have no public copy of their own (the change row's archive_url may).
     """
-    if snapshot.get("source") != "wayback" or not snapshot.get("captured_at"):
+    if snapshot.get("source") not in ("wayback", "wayback-rendered"):
+        return None
+    if not snapshot.get("captured_at"):
         return None
     original = safe_href(document_url)
     if original is None:

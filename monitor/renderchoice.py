@@ -1,0 +1,229 @@
+"""When to render: a document's ``render`` setting, and what ``auto`` decides and remembers.
+
+``never`` fetches plainly, ``always`` renders (monitor/render.py). ``auto`` - the default -
+fetches plainly and renders only when that plain page holds no policy text, or when it
+says it needs scripts (a ``<noscript>`` asking for JavaScript, an empty app root such as
+``<div id="root"></div>``) and what it holds does not read like a policy. The decision
+(``plain`` or ``rendered``) and its reason are stored on the document, so the next checks
+go straight to the right fetcher; a check that ends ``empty`` makes the next one decide
+again (a site may have turned into a client-rendered app, or back).
+
+Rendering costs a browser page (about a second and tens of MB): the plain fetch stays the
+common case, and deciding costs one extraction, once per document.
+
+Pure: ``script_signals`` and ``judge``. At the edge: ``ChoosingFetcher``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from monitor.discover import looks_like_policy
+from monitor.fetch import FetchResult
+from monitor.model import ExtractionError, PolicyDocument
+
+log = logging.getLogger(__name__)
+
+MODES = ("auto", "always", "never")
+PLAIN, RENDERED = "plain", "rendered"
+# Fewer words than this in the plain page's extraction is no policy text at all: a shell's
+# title and a line or two. Anything longer is judged with the page's own script signals
+# (a menu and footer of an app shell come with its empty root), so a short policy served
+# plainly stays plain.
+MIN_WORDS = 30
+
+_NOSCRIPT = re.compile(rb"<noscript\b[^>]*>(.{0,600}?)</noscript", re.I | re.S)
+_NEEDS_JS = re.compile(
+    rb"javascript|\bjs\b", re.I
+)  # "enable JavaScript", "activez JavaScript", "JavaScript aktivieren", "requires JS"
+_ENABLE = re.compile(
+    rb"enabl|activ|turn on|switch on|requir|need|aktivier|einschalt|habilit|attiv|ativ", re.I
+)
+# The mount points of the common client-side frameworks, empty in the served HTML.
+_APP_ROOT = re.compile(
+    rb"<(?:div|main|section|app-root)\b[^>]*\bid=[\"']?(root|app|__next|__nuxt|___gatsby|"
+    rb"svelte|react-root|app-root|application)[\"']?[^>]*>\s*</(?:div|main|section|app-root)>",
+    re.I,
+)
+_TAG_APP_ROOT = re.compile(rb"<app-root\b[^>]*>\s*</app-root>", re.I)
+
+
+def script_signals(body: bytes) -> tuple[str, ...]:
+    """What in a served HTML page says it needs its scripts to show its text."""
+    signals = []
+    for inner in _NOSCRIPT.findall(body):
+        if _NEEDS_JS.search(inner) and _ENABLE.search(inner):
+            signals.append("a <noscript> asks for JavaScript")
+            break
+    root = _APP_ROOT.search(body)
+    if root:
+        signals.append(f"an empty app root (#{root.group(1).decode('ascii', 'replace')})")
+    elif _TAG_APP_ROOT.search(body):
+        signals.append("an empty app root (<app-root>)")
+    return tuple(signals)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a plain page should be rendered, and why (stored as render_reason)."""
+
+    render: bool
+    reason: str
+
+
+def _words(doc: PolicyDocument | None) -> int:
+    if doc is None:
+        return 0
+    return sum(len(c.text.split()) for c in doc.clauses)
+
+
+def judge(doc: PolicyDocument | None, body: bytes) -> Verdict:
+    """Render this plainly fetched HTML page (extracted as ``doc``, None: nothing)?"""
+    words = _words(doc)
+    if doc is None or words < MIN_WORDS:
+        return Verdict(True, f"the plain page holds no policy text ({words} words)")
+    signals = script_signals(body)
+    if signals:
+        verdict = looks_like_policy(doc)
+        if not verdict.is_policy:
+            return Verdict(
+                True,
+                f"the plain page says it needs scripts ({', '.join(signals)}) and its"
+                f" {words} words do not read like a policy",
+            )
+    return Verdict(False, f"the plain page holds the policy text ({words} words)")
+
+
+class Fetches(Protocol):
+    async def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult: ...
+
+
+Extract = Callable[[bytes, str | None, str | None], PolicyDocument]
+Remember = Callable[[int, str, str], None]  # (document id, decision, reason)
+
+
+def _default_extract(raw: bytes, content_type: str | None, url: str | None) -> PolicyDocument:
+    from monitor.extract import extract
+
+    return extract(raw, content_type, url)
+
+
+class ChoosingFetcher:
+    """Fetches a document plainly or rendered, as its ``render`` setting and history say.
+
+    ``fetch`` (no document: discovery, robots) is the plain fetcher's. ``fetch_document``
+    is what a check calls. ``renderer`` None means rendering is off (no Chromium here):
+    every document is fetched plainly, ``always`` ones included, and nothing is decided.
+    ``remember`` stores an ``auto`` decision (the Monitor passes the store's).
+    """
+
+    def __init__(
+        self,
+        plain: Fetches,
+        renderer: Fetches | None,
+        *,
+        remember: Remember | None = None,
+        extract: Extract | None = None,
+    ) -> None:
+        self.plain = plain
+        self.renderer = renderer
+        self._remember = remember
+        self._extract = extract or _default_extract
+
+    async def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        return await self.plain.fetch(url, etag=etag, last_modified=last_modified)
+
+    async def render_page(self, url: str) -> FetchResult | None:
+        """``url`` rendered (discovery, for a client-rendered page), or None when off."""
+        if self.renderer is None:
+            return None
+        return await self.renderer.fetch(url)
+
+    async def fetch_document(self, document: dict) -> FetchResult:
+        url = document["url"]
+        etag, last_modified = document.get("etag"), document.get("last_modified")
+        mode = document.get("render") or "auto"
+        if self.renderer is None or mode == "never":
+            return await self.plain.fetch(url, etag=etag, last_modified=last_modified)
+        if mode == "always":
+            return await self.renderer.fetch(url)
+        decided = document.get("render_decision")
+        if document.get("status") == "empty":
+            decided = None  # what was decided gave no text: decide again
+        if decided == RENDERED:
+            return await self.renderer.fetch(url)
+        if decided == PLAIN:
+            return await self.plain.fetch(url, etag=etag, last_modified=last_modified)
+        return await self._decide(document)
+
+    async def _decide(self, document: dict) -> FetchResult:
+        """Fetch plainly, render if that page calls for it, and remember which won."""
+        assert self.renderer is not None
+        url = document["url"]
+        # Without validators: a 304 would leave nothing to decide on.
+        plain = await self.plain.fetch(url)
+        if not plain.has_body or plain.kind != "html":
+            return plain  # nothing a browser would read better; decide another time
+        doc = await asyncio.to_thread(self._extract_or_none, plain)
+        verdict = judge(doc, plain.body)
+        if not verdict.render:
+            self._store(document, PLAIN, verdict.reason)
+            return plain
+        rendered = await self.renderer.fetch(url)
+        if rendered.outcome == "blocked":
+            return rendered  # a bot wall met by the browser: blocked, never a version
+        if not rendered.has_body:
+            log.info("rendering %s failed (%s); keeping the plain page", url, rendered.error)
+            return plain
+        rendered_doc = await asyncio.to_thread(self._extract_or_none, rendered)
+        gained = _words(rendered_doc) - _words(doc)
+        if rendered_doc is not None and gained > 0 and _words(rendered_doc) >= MIN_WORDS:
+            self._store(
+                document,
+                RENDERED,
+                f"{verdict.reason}; rendered, it holds {_words(rendered_doc)} words",
+            )
+            return rendered
+        # Empty even rendered: the rendered capture is what gets recorded (status empty,
+        # with the reason), and the next check decides again.
+        self._store(document, PLAIN, f"{verdict.reason}; rendering found no more text")
+        return rendered
+
+    def _extract_or_none(self, fetched: FetchResult) -> PolicyDocument | None:
+        try:
+            return self._extract(fetched.body, fetched.content_type, fetched.final_url)
+        except ExtractionError:
+            return None
+
+    def _store(self, document: dict, decision: str, reason: str) -> None:
+        if self._remember is None or "id" not in document:
+            return
+        if document.get("render_decision") == decision and document.get("render_reason") == reason:
+            return
+        self._remember(document["id"], decision, reason)
+
+
+def fetched_with(document: dict) -> str | None:
+    """How checks fetch this document now: plain, rendered, or None (auto, undecided)."""
+    mode = document.get("render") or "auto"
+    if mode != "auto":
+        return RENDERED if mode == "always" else PLAIN
+    return document.get("render_decision")
+
+
+def store_remember(store: Any) -> Remember:
+    """A Remember that writes the decision onto the document row."""
+
+    def remember(document_id: int, decision: str, reason: str) -> None:
+        store.update_document(document_id, render_decision=decision, render_reason=reason)
+
+    return remember
