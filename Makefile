@@ -67,10 +67,12 @@ $(PYWB):
 
 pywb: $(PYWB)
 
-# `make run`: the service (API + scheduler) on 127.0.0.1:8080, setting up .venv first if needed.
+# `make run`: the service (API + scheduler) on 127.0.0.1:8080, setting up .venv first if needed
+# (PORT=0: any free port; the line it prints names it).
+PORT ?= 8080
 .PHONY: run
 run: $(STAMP)
-	$(VENV)/bin/clausewatch serve --host 127.0.0.1 --port 8080
+	$(VENV)/bin/clausewatch serve --host 127.0.0.1 --port $(PORT)
 
 # `make demo`: the whole system offline on the real histories of tests/data (demo/run.py):
 # a pywb Wayback replay, local live sites, `clausewatch serve` on 127.0.0.1:8080 tracking
@@ -92,3 +94,9 @@ bench: $(STAMP) $(PYWB) wrk
 wrk:
 	@command -v wrk >/dev/null 2>&1 || \
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk) || true
+
+# `make docs`: rewrite the command outputs shown in README.md and docs/ (and docs/commands.md)
+# from a fresh run; tests/test_docs.py fails when they are stale.
+.PHONY: docs
+docs: $(STAMP)
+	$(PY) docs/regen.py

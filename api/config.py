@@ -22,12 +22,16 @@ class Settings:
     # limits (monitor.wayback) would make a local backfill crawl for no one's benefit.
     wayback_rate_limits: bool = True
     allow_private_addresses: bool = False
+    # Ask SavePageNow to archive a page that changed; only with user_agent_contact set.
     archive_on_change: bool = True
     host: str = "127.0.0.1"
     port: int = 8080
     # Where people read the diff viewer; links in feeds and webhooks are built on it.
     public_url: str = ""
-    user_agent_contact: str = "https://github.com/clausewatch/clausewatch"
+    # Who to reach about our crawler (a URL or mailto:), sent in the User-Agent. No default:
+    # a default would speak for someone who does not run this copy. Without it the crawler
+    # sends its name only and nothing is sent to SavePageNow (`serve` says so once).
+    user_agent_contact: str = ""
     # The monitor (`clausewatch serve` / `check`): seconds between two checks of a document,
     # requests in flight across all hosts, and seconds between two requests to one host.
     check_interval: int = 6 * 3600

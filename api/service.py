@@ -14,6 +14,7 @@ import functools
 import logging
 import multiprocessing
 import signal
+import socket
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -51,6 +52,12 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         concurrency=max(1, settings.max_concurrency),
         min_host_delay=max(0, settings.min_host_delay),
     )
+
+
+def archives(settings: Settings) -> bool:
+    """Archive-on-change asks the Internet Archive for work in the operator's name: only
+    when the operator has said who they are."""
+    return settings.archive_on_change and bool(settings.user_agent_contact)
 
 
 def rendering_off(settings: Settings) -> str | None:
@@ -112,7 +119,7 @@ async def open_monitor(
             # Waited for: no worker outlives the service (they finish a page in milliseconds).
             stack.callback(extract_pool.shutdown, wait=True, cancel_futures=True)
         archiver = None
-        if settings.archive_on_change:
+        if archives(settings):
             saver = injected.saver or savepagenow(user_agent(settings.user_agent_contact))
             archiver = Archiver(store, saver)
             stack.callback(archiver.close)
@@ -186,10 +193,20 @@ def make_runner(app: web.Application, settings: Settings) -> web.AppRunner:
     )
 
 
-async def start_site(runner: web.AppRunner, settings: Settings) -> str:
-    """Listen on settings' address; the URL really bound (the real port under port 0),
-    which links in webhook events are then built on when no public URL is set."""
-    site = web.TCPSite(runner, settings.host, settings.port)
+def bind_socket(settings: Settings) -> socket.socket:
+    """A listening socket on settings' address, or OSError (e.g. the port is taken)."""
+    family, _, _, _, address = socket.getaddrinfo(
+        settings.host or None, settings.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    return socket.create_server(address, family=family, backlog=128)
+
+
+async def start_site(
+    runner: web.AppRunner, settings: Settings, sock: socket.socket | None = None
+) -> str:
+    """Listen on settings' address (or on `sock`, already bound); the URL really bound (the
+    real port under port 0), which links in webhook events are built on without a public URL."""
+    site = web.SockSite(runner, sock) if sock else web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     host, port = runner.addresses[0][:2]
     app = runner.app
@@ -203,7 +220,11 @@ async def serve(
     announce: Callable[[str], None] = print,
     injected: Injected | None = None,
 ) -> None:
-    """Serve until SIGINT or SIGTERM, then shut down gracefully."""
+    """Serve until SIGINT or SIGTERM, then shut down gracefully.
+
+    The port is bound before the monitor starts: with the port taken, nothing is fetched
+    (and no page is sent to SavePageNow) before the OSError."""
+    sock = bind_socket(settings)
     app = create_service(settings, injected)
     runner = make_runner(app, settings)
     await runner.setup()
@@ -214,8 +235,14 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        url = await start_site(runner, settings)
+        url = await start_site(runner, settings, sock)
         announce(f"Clausewatch serving on {url} (database {settings.db_path})")
+        if not settings.user_agent_contact:
+            log.warning(
+                "CLAUSEWATCH_USER_AGENT_CONTACT is not set: the crawler's User-Agent names no "
+                "one to contact, and changed pages are not sent to SavePageNow; set it to a "
+                "URL or mailto: address where you can be reached"
+            )
         if app[BASE_URL].guessing:
             log.warning(
                 "CLAUSEWATCH_PUBLIC_URL is not set: links in webhook events will name %s; "

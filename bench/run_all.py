@@ -8,17 +8,22 @@ would measure each other), with BENCH_JSON naming a file it appends its figures 
 figure, the baseline measured in the same run, the ratio figure/baseline, and the goal.
 A bench that fails, times out or reports no figures gets a row saying so, and the command
 exits non-zero when any bench failed (a goal missed is shown, not an error).
+
+A full run (no --only) also writes the table, with its date and the machine, into
+docs/benchmarks.md between its markers: the only place dated figures are kept.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from report import ENV, read
@@ -27,6 +32,39 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 NOT_BENCHES = {"report.py", "run_all.py"}
 DEFAULT_TIMEOUT_S = 1800
+DOC = REPO / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- make bench: begin -->", "<!-- make bench: end -->"
+
+
+def machine() -> str:
+    """What the figures were measured on: CPU model and count, OS, Python, load average."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        f"{os.cpu_count()} x {model}; {platform.system()} {platform.release()};"
+        f" Python {platform.python_version()}; load average {load} at the end"
+    )
+
+
+def write_doc(doc: Path, table_text: str, when: datetime, on: str) -> None:
+    """Replace what lies between the page's markers with this run's table."""
+    text = doc.read_text(encoding="utf-8")
+    head, sep, rest = text.partition(BEGIN)
+    _, sep2, tail = rest.partition(END)
+    if not sep or not sep2:
+        raise ValueError(f"{doc}: no {BEGIN} ... {END} markers")
+    block = (
+        f"{BEGIN}\nMeasured by `make bench` on {when:%Y-%m-%d %H:%M} UTC, on {on}.\n\n"
+        f"```\n{table_text}\n```\n{END}"
+    )
+    doc.write_text(head + block + tail, encoding="utf-8")
 
 
 def benches() -> list[Path]:
@@ -127,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help="comma-separated bench names (file names without suffix)")
     ap.add_argument("--log-dir", default=str(REPO / "test-output" / "bench"))
     ap.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per bench")
+    ap.add_argument(
+        "--doc",
+        help=f"page to write the table into (default: {DOC.relative_to(REPO)} on a full run)",
+    )
     args = ap.parse_args(argv)
     scripts = benches()
     if args.only:
@@ -152,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(rows))
     print(f"\nEach bench's own report: {logs}/<bench>.log")
+    doc = Path(args.doc) if args.doc else (None if args.only else DOC)
+    if doc is not None:
+        write_doc(doc, table(rows), datetime.now(UTC), machine())
+        print(f"Table written to {doc}")
     return 1 if failures else 0
 
 

@@ -50,7 +50,8 @@ Outcome = Literal[
 ]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
 
-DEFAULT_CONTACT = "https://github.com/clausewatch/clausewatch"
+# No default contact: the operator names themselves (CLAUSEWATCH_USER_AGENT_CONTACT).
+DEFAULT_CONTACT = ""
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _BLOCKING = frozenset({401, 403, 407, 429, 451})
@@ -68,7 +69,7 @@ def user_agent(contact: str = DEFAULT_CONTACT) -> str:
         ours = version("clausewatch")
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         ours = "0"
-    return f"Clausewatch/{ours} (+{contact})"
+    return f"Clausewatch/{ours}" + (f" (+{contact})" if contact else "")
 
 
 @dataclass(frozen=True, slots=True)

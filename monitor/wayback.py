@@ -45,8 +45,8 @@ def _package_version() -> str:
         return "0"
 
 
-def user_agent(contact: str = "https://github.com/clausewatch/clausewatch") -> str:
-    return f"Clausewatch/{_package_version()} (+{contact})"
+def user_agent(contact: str = "") -> str:
+    return f"Clausewatch/{_package_version()}" + (f" (+{contact})" if contact else "")
 
 
 class WaybackError(RuntimeError):
@@ -240,7 +240,7 @@ class WaybackClient:
         retry: RetryPolicy | None = None,
         timeout: aiohttp.ClientTimeout | None = None,
         max_body: int = MAX_BODY,
-        contact: str = "https://github.com/clausewatch/clausewatch",
+        contact: str = "",
         force_close: bool = False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,

@@ -37,14 +37,17 @@ def test_check_runs_a_pass_and_says_what_happened(tmp_path, loopback):
 
     first = run(*opts)
     assert first.exit_code == 0, first.output
-    assert first.output.strip() == f"example.test {url}: ok, new version"
+    assert first.output.splitlines() == [
+        f"example.test {url}: ok, new version",
+        "checked 1 document(s): 1 ok",
+    ]
 
     # Nothing is due any more; naming the site checks it anyway.
     assert run(*opts).output.strip() == "nothing due"
     loopback.set("127.0.0.1", "/privacy", policy_html([*CLAUSES, "We sell data to brokers."]))
     forced = run("example.test", *opts)
     assert forced.exit_code == 0, forced.output
-    assert forced.output.strip() == f"example.test {url}: ok, new version, 1 change(s)"
+    assert forced.output.splitlines()[0] == f"example.test {url}: ok, new version, 1 change(s)"
     with Store.open(db) as store:
         [change] = changes_recorded(store, 0)
         assert change["origin"] == "live" and change["archive_url"] is None
@@ -55,9 +58,15 @@ def test_check_refuses_loopback_without_the_switch(tmp_path, loopback):
     url = loopback.set("127.0.0.1", "/privacy", policy_html())
     with Store.open(db) as store:
         store.add_document(store.add_site("example.test")["id"], url)
-    result = run("--db", db, "--no-archive")
-    assert result.exit_code == 0
-    assert "unreachable" in result.output and "loopback" in result.output
+    result = CliRunner().invoke(cli, ["check", "--db", db, "--no-archive"], env=QUICK)
+    # Every document unreachable: a non-zero exit cron can see, after a summary line.
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "unreachable" in lines[0] and "loopback" in lines[0]
+    assert lines[-2:] == [
+        "checked 1 document(s): 1 unreachable",
+        "Error: no document checked could be read (see the lines above)",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -467,7 +467,10 @@ async def test_clausewatch_discover_refuses_loopback_without_the_switch(sites):
     assert code == 1
     assert json.loads(out)["url"] is None
     assert "refused-address" in out and "loopback" in out
-    assert err.strip() == "Error: no privacy policy found for decoy.com"
+    assert err.strip() == (
+        "Error: no privacy policy found for decoy.com: the site did not answer:"
+        " refused-address (decoy.com: refused (resolves to 127.0.0.1, loopback))"
+    )
     assert sites.requests == []
 
 

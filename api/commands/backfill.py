@@ -90,16 +90,16 @@ def describe(report: BackfillReport) -> str:
 @click.option(
     "--cdx-per-minute",
     type=click.FloatRange(min=0, min_open=True),
-    default=CDX_PER_MINUTE,
-    show_default=True,
-    help="CDX queries a minute (IA blocks above ~24).",
+    metavar="RATE",
+    help=f"CDX queries a minute (default {CDX_PER_MINUTE:g}, none with"
+    " CLAUSEWATCH_WAYBACK_RATE_LIMITS=0; IA blocks above ~24).",
 )
 @click.option(
     "--fetch-per-minute",
     type=click.FloatRange(min=0, min_open=True),
-    default=FETCH_PER_MINUTE,
-    show_default=True,
-    help="Raw capture fetches a minute; raise it for a local archive.",
+    metavar="RATE",
+    help=f"Raw capture fetches a minute (default {FETCH_PER_MINUTE:g}, none with"
+    " CLAUSEWATCH_WAYBACK_RATE_LIMITS=0); raise it for a local archive.",
 )
 @db_option
 @wayback_option
@@ -107,8 +107,8 @@ def command(
     target: str,
     since: str | None,
     until: str | None,
-    cdx_per_minute: float,
-    fetch_per_minute: float,
+    cdx_per_minute: float | None,
+    fetch_per_minute: float | None,
     db_path: str | None,
     wayback_url: str | None,
 ) -> None:
@@ -119,7 +119,15 @@ def command(
     and to run again: progress is saved, and a second run adds nothing.
     """
     since, until = _timestamp_prefix(since, "since"), _timestamp_prefix(until, "until")
+    if since and until and since.ljust(14, "0") > until.ljust(14, "9"):
+        raise CommandError(f"--since {since} is after --until {until}: no capture can match")
     settings = Settings.from_env(db_path=db_path, wayback_url=wayback_url)
+    # A local replay (CLAUSEWATCH_WAYBACK_RATE_LIMITS=0) is not the Internet Archive.
+    limited = settings.wayback_rate_limits
+    if cdx_per_minute is None:
+        cdx_per_minute = CDX_PER_MINUTE if limited else 0
+    if fetch_per_minute is None:
+        fetch_per_minute = FETCH_PER_MINUTE if limited else 0
     with open_store(settings) as store:
         admitted = admit(target, allow_private=settings.allow_private_addresses)
         if admitted.url is not None and not store.documents_by_url(admitted.url):

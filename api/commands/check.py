@@ -8,7 +8,9 @@ import click
 
 from api.commands.common import CommandError
 from api.commands.monitoropts import monitor_options, monitor_settings, open_store
-from api.service import open_monitor
+from api.commands.resolveopt import lookup_from, resolve_option
+from api.service import Injected, open_monitor
+from monitor.check import FAILING
 from monitor.schedule import PassReport
 
 
@@ -24,12 +26,30 @@ def describe(report: PassReport, store) -> list[str]:
     return lines
 
 
+def summary(report: PassReport) -> str | None:
+    """The last line: how many documents each status took (None when nothing was checked)."""
+    counts = report.counts()
+    if not counts:
+        return None
+    total = sum(counts.values())
+    parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return f"checked {total} document(s): {parts}"
+
+
+def all_failed(report: PassReport) -> bool:
+    """No document checked could be read (unreachable, or blocked): cron must see it."""
+    return bool(report.results) and all(r.status in FAILING for r in report.results)
+
+
 @click.command("check")
 @click.argument("site", required=False, metavar="[SITE]")
+@resolve_option
 @monitor_options
-def command(site: str | None, **options) -> None:
+def command(site: str | None, resolve: tuple[str, ...], **options) -> None:
     """Check every due document now, or every document of SITE (a domain) due or not."""
     settings = monitor_settings(**options)
+    lookup = lookup_from(resolve)
+    injected = Injected(lookup=lookup) if lookup else None
     with open_store(settings) as store:
         site_id = None
         if site is not None:
@@ -41,7 +61,7 @@ def command(site: str | None, **options) -> None:
             site_id = row["id"]
 
         async def run() -> PassReport:
-            async with open_monitor(store, settings) as monitor:
+            async with open_monitor(store, settings, injected) as monitor:
                 return await monitor.run_pass(site_id=site_id)
 
         try:
@@ -50,3 +70,8 @@ def command(site: str | None, **options) -> None:
             raise CommandError("interrupted; checks not started are still due") from None
         for line in describe(report, store):
             click.echo(line)
+    total = summary(report)
+    if total:
+        click.echo(total)
+    if all_failed(report):
+        raise CommandError("no document checked could be read (see the lines above)")

@@ -10,7 +10,7 @@ import click
 from api.commands.common import CommandError
 from api.commands.resolveopt import lookup_from, resolve_option
 from api.config import Settings
-from monitor.discover import Discovery, discover
+from monitor.discover import Discovery, discover, rank
 from monitor.domains import DomainError
 from monitor.fetch import Fetcher, FetchPolicy, user_agent
 
@@ -25,12 +25,25 @@ def _report(found: Discovery) -> str:
     lines.extend(f"  note: {note}" for note in found.notes)
     if found.candidates:
         lines.append("candidates (best first):")
-        for n, c in enumerate(found.candidates, start=1):
+        # Linked candidates come ranked, common paths tried after them: one order for all.
+        for n, c in enumerate(rank(found.candidates), start=1):
             lines.append(f"  {n:2}. {c.score:6.2f}  {c.url}  [{'; '.join(c.signals)}]")
     if found.rejected:
         lines.append("rejected:")
         lines.extend(f"  {r.candidate.url}: {r.reason}" for r in found.rejected)
     return "\n".join(lines)
+
+
+def cause(found: Discovery) -> str:
+    """Why nothing was found, in one phrase: the home page's failure (DNS, refused, timeout,
+    TLS), no policy link, or no candidate that reads like a policy."""
+    if found.home_url is None:
+        # The first note is how the first home page URL failed: "URL: outcome (error)".
+        first = found.notes[0] if found.notes else ""
+        return "the site did not answer: " + first.partition(": ")[2] if first else "no answer"
+    if not found.candidates:
+        return "no link on the home page names a privacy policy"
+    return "no candidate reads like a privacy policy"
 
 
 def _as_json(found: Discovery) -> str:
@@ -46,7 +59,7 @@ def _as_json(found: Discovery) -> str:
             "verdict": None
             if found.verdict is None
             else {"score": found.verdict.score, "reasons": list(found.verdict.reasons)},
-            "candidates": [cand(c) for c in found.candidates],
+            "candidates": [cand(c) for c in rank(found.candidates)],
             "rejected": [{**cand(r.candidate), "reason": r.reason} for r in found.rejected],
             "notes": list(found.notes),
         },
@@ -101,4 +114,4 @@ def command(
         raise CommandError(str(exc)) from None
     click.echo(_as_json(found) if as_json else _report(found))
     if not found.found:
-        raise CommandError(f"no privacy policy found for {found.domain}")
+        raise CommandError(f"no privacy policy found for {found.domain}: {cause(found)}")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import click
 
 from api.commands.common import CommandError
+from api.commands.storecli import http_url
 from api.config import Settings
 from db import Store
 
@@ -23,6 +24,7 @@ def monitor_options(f: Callable) -> Callable:
         click.option(
             "--wayback-url",
             metavar="URL",
+            callback=http_url,
             help="Wayback Machine base URL for backfills (default: https://web.archive.org).",
         ),
         click.option(

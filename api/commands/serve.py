@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 
 import click
@@ -57,9 +58,9 @@ def command(
     try:
         asyncio.run(serve(settings, announce=_announce, injected=injected))
     except OSError as exc:
-        raise CommandError(
-            f"cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc})"
-        ) from None
+        # socket.create_server words its own message around the system's: keep the system's.
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise CommandError(f"cannot listen on {settings.host}:{settings.port} ({reason})") from None
     except sqlite3.DatabaseError as exc:
         raise CommandError(f"{settings.db_path}: {exc}") from None
     except KeyboardInterrupt:  # a second Ctrl-C while stopping

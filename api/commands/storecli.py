@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import click
 
@@ -23,10 +24,20 @@ def db_option(f: Callable) -> Callable:
     )(f)
 
 
+def http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A click callback: an http(s) URL with a host, or a usage error at once (not retried)."""
+    if value is not None:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(f"{value!r} is not an http(s) URL")
+    return value
+
+
 def wayback_option(f: Callable) -> Callable:
     return click.option(
         "--wayback-url",
         metavar="URL",
+        callback=http_url,
         help="Wayback Machine base URL (default: $CLAUSEWATCH_WAYBACK_URL or https://web.archive.org).",
     )(f)
 
