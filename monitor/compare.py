@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from monitor.classify import classify_changes
+from monitor.classify.capture import missed_top
 from monitor.classify.lexicon import CATEGORY_SLUGS, practice_categories
 from monitor.classify.locale import language_switch, locale_switch
 from monitor.classify.verdict import STRONG
@@ -235,24 +236,26 @@ _LANGUAGE_NAMES |= {"it": "Italian", "nl": "Dutch", "pt": "Portuguese"}
 def _capture_artefacts(
     changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
 ) -> list[ClauseChange]:
-    """The same page captured in another language or locale is not a policy change
-    (docs/labelling.md, B13): its edits are kept for reading, none of them material."""
+    """The same page captured in another language or locale, or a capture that missed the
+    top of the page, is not a policy change (docs/labelling.md, B13): its edits are kept
+    for reading, none of them material."""
     if not any(c.material for c in changes):
         return changes
     if language_switch(old, new):
         names = [_LANGUAGE_NAMES.get(x, x) for x in (old.language, new.language)]
         why = f"the same page captured in another language ({names[0]} → {names[1]})"
-    else:
-        switch = locale_switch(changes)
-        if switch is None:
-            return changes
+    elif switch := locale_switch(changes):
         why = f"the same page captured in another locale ({switch})"
+    elif side := missed_top(changes, old, new):
+        why = f"a capture completed: the {side} capture misses the top of the page"
+    else:
+        return changes
     return [
         replace(
             c,
             material=False,
             reason=f"{c.reason}; part of {why}, not a policy change",
-            rule="locale",
+            rule="capture",
             strength=0.0,
         )
         if c.material
