@@ -899,3 +899,55 @@ def test_the_policys_own_dates_are_no_deadline():
         "This policy is effective as of May 1, 2023 and you must read it before using the service."
     )
     assert not compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new))).material
+
+
+# Small edits inside a promise that leave it as it was (wild dev split: acdelco 2016-01-21
+# -> 2016-02-18, couchsurfing 2021-11-03 -> 2022-11-27, google-nest 2022-01-25 -> 01-27).
+DNT = (
+    "At this time, we do not honor “do not track” signals from a web site browser. "
+    "However, you may refuse or delete cookies."
+)
+TRUSTE = (
+    "If you have an unresolved privacy or data use concern that we have not addressed "
+    "satisfactorily, please contact our U.S.-based third party dispute resolution provider "
+    "(free of charge) here."
+)
+NEST = (
+    "For all our connected home devices and services, we will keep your video footage, "
+    "audio recordings and home environment sensor readings separate from advertising, and "
+    "we won’t use this data for ad personalisation. For example, if you ask, 'Hey Google, "
+    "what’s the weather like in Hawaii in July?' we may use the text of that voice "
+    "interaction to show you personalised ads."
+)
+NEST_US = (
+    NEST.replace("recordings and", "recordings, and")
+    .replace("'Hey", "“Hey")
+    .replace("like in", "in")
+    .replace("July?'", "July?”")
+)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        (DNT, DNT.replace("“do not track”", "“do no track”")),
+        (
+            TRUSTE,
+            TRUSTE.replace(" here.", " at https://feedback-form.truste.com/watchdog/request."),
+        ),
+        (NEST, NEST_US),
+    ],
+    ids=["negation-swapped-for-negation", "link-text-spelt-out", "punctuation-in-a-promise"],
+)
+def test_an_edit_that_leaves_a_promise_as_it_was_is_not_material(old, new):
+    sec = ("Privacy Policy", "Your choices")
+    c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+
+
+def test_a_negation_dropped_from_a_promise_stays_material():
+    sec = ("Privacy Policy", "Your choices")
+    new = DNT.replace("we do not honor", "we honor")
+    assert compare(_doc((sec, "paragraph", DNT)), _doc((sec, "paragraph", new))).material
+    new = TRUSTE.replace(" here.", " at https://truste.example/request, unless we decide not to.")
+    assert compare(_doc((sec, "paragraph", TRUSTE)), _doc((sec, "paragraph", new))).material

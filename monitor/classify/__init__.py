@@ -15,7 +15,7 @@ from functools import lru_cache
 from monitor.classify.contact import contact_edit, has_contact, only_contact
 from monitor.classify.cookies import cookie_row
 from monitor.classify.deadlines import deadline_change
-from monitor.classify.edits import edit_reason, hunks
+from monitor.classify.edits import edit_reason, hunks, link_text_only
 from monitor.classify.enumeration import enumeration_edit, listed_item
 from monitor.classify.lexicon import (
     CATEGORY_SLUGS,
@@ -171,6 +171,8 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
         return Verdict.cosmetic("rewords the notice of the company's new name", "rename"), cats
     if contact_edit(hunks(ch.word_ops)):
         return Verdict.cosmetic("changes contact details only", "contact"), cats
+    if link_text_only(hunks(ch.word_ops)):
+        return Verdict.cosmetic("spells out a link's address in place of its text", "link"), cats
     # Before word order and names: one more vendor in a list reads as "adds the name".
     item = enumeration_edit(old, new, ch.word_ops)
     if item:
