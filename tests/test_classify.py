@@ -951,3 +951,36 @@ def test_a_negation_dropped_from_a_promise_stays_material():
     assert compare(_doc((sec, "paragraph", DNT)), _doc((sec, "paragraph", new))).material
     new = TRUSTE.replace(" here.", " at https://truste.example/request, unless we decide not to.")
     assert compare(_doc((sec, "paragraph", TRUSTE)), _doc((sec, "paragraph", new))).material
+
+
+# Navigation caught in a capture (wild dev split: wordfeud 2021-10-25 -> 2025-08-19,
+# hearst-com 2020-12-08).
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Home — Wordfeud Dictionaries — Terms of Service — Report a security vulnerability — "
+        "Company info (Norwegian)",
+        "PRIVACY NOTICE YOUR CALIFORNIA PRIVACY RIGHTS TERMS OF USE",
+    ],
+)
+@pytest.mark.parametrize("kind", ["added", "removed"])
+def test_a_line_of_links_coming_or_going_is_not_material(line, kind):
+    sec = ("Privacy Policy",)
+    body = (sec, "paragraph", "We collect your e-mail address when you sign up.")
+    short, long_ = _doc(body), _doc((sec, "paragraph", line), body)
+    old, new = (short, long_) if kind == "added" else (long_, short)
+    c = compare(old, new)
+    assert not c.material, [ch.reason for ch in c.material_changes]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "WE DO NOT SELL YOUR PERSONAL INFORMATION TO THIRD PARTIES",
+        "We share — your location — with advertising partners — and data brokers",
+    ],
+)
+def test_a_statement_in_capitals_or_with_dashes_is_no_line_of_links(line):
+    sec = ("Privacy Policy",)
+    body = (sec, "paragraph", "We collect your e-mail address when you sign up.")
+    assert compare(_doc(body), _doc((sec, "paragraph", line), body)).material
