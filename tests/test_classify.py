@@ -984,3 +984,36 @@ def test_a_statement_in_capitals_or_with_dashes_is_no_line_of_links(line):
     sec = ("Privacy Policy",)
     body = (sec, "paragraph", "We collect your e-mail address when you sign up.")
     assert compare(_doc(body), _doc((sec, "paragraph", line), body)).material
+
+
+def test_a_continental_postal_address_moved_is_not_material():
+    # graphcms 2021-08-06 -> 2022-05-19: the controller moves from Gießen to Berlin.
+    sec = ("Privacy Policy", "Controller")
+    old = (
+        "The controller responsible for the collection and use of your data is GraphCMS "
+        "GmbH, Am Urnenfeld 35, 35396 Gießen, Germany."
+    )
+    new = old.replace("Am Urnenfeld 35, 35396 Gießen", "Dircksenstraße 47, 10178 Berlin")
+    c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+    assert c.changes[0].rule == "contact"
+
+
+def test_a_date_line_run_into_a_clause_is_not_material():
+    # acuityads 2024-07-03 -> 07-04: the date line above is glued to the first paragraph.
+    sec = ("Privacy Policy",)
+    old = (
+        "This privacy policy outlines what information we collect, how we secure it, and "
+        "how we use it in relation to the service illumin provides to its customers."
+    )
+    c = compare(
+        _doc((sec, "paragraph", old)),
+        _doc((sec, "paragraph", "Effective Date: July 1, 2024 " + old)),
+    )
+    assert not c.material, [ch.reason for ch in c.material_changes]
+    # Words beside the date are no date line.
+    c = compare(
+        _doc((sec, "paragraph", old)),
+        _doc((sec, "paragraph", "From July 1, 2024 we sell your data. " + old)),
+    )
+    assert c.material
