@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from monitor.classify import classify_changes
-from monitor.classify.capture import missed_top
+from monitor.classify.capture import missed_top, superseded_dropped
 from monitor.classify.lexicon import CATEGORY_SLUGS, practice_categories
 from monitor.classify.locale import language_switch, locale_switch
 from monitor.classify.verdict import STRONG
@@ -248,6 +248,8 @@ def _capture_artefacts(
         why = f"the same page captured in another locale ({switch})"
     elif side := missed_top(changes, old, new):
         why = f"a capture completed: the {side} capture misses the top of the page"
+    elif superseded_dropped(changes):
+        why = "the previous version of the policy no longer shown below the one in force"
     else:
         return changes
     return [

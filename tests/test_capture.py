@@ -86,3 +86,40 @@ def test_a_missed_top_needs_the_pages_title_in_the_missing_block():
     new = _doc([((TITLE,), "heading", TITLE), *INTRO, *BODY], TITLE)
     assert missed_top(diff_clauses(old.clauses, new.clauses).changes, old, new) == "old"
     assert not compare(old, new).material
+
+
+def test_the_previous_version_no_longer_shown_below_the_policy_is_not_material():
+    # upscrolled 2026-06-01 -> 07-27: the page drops "Previous privacy policy (published
+    # on 12 September 2025 and effective for existing users until 30 May 2026)" and its
+    # 140 clauses; the policy in force above it is unchanged (B16).
+    old = real("upscrolled/2026-06-01T010241Z.md")
+    new = real("upscrolled/2026-07-27T131258Z.md")
+    c = compare(old, new)
+    assert not c.material, [ch.reason for ch in c.material_changes][:3]
+    assert any("previous version" in ch.reason for ch in c.changes if ch.rule == "capture")
+
+
+OLDER = [
+    ((TITLE, "Previous privacy policy"), "heading", "Previous privacy policy"),
+    (
+        (TITLE, "Previous privacy policy"),
+        "paragraph",
+        "Previous privacy policy (published on 12 September 2025 and effective until 30 May 2026).",
+    ),
+    ((TITLE, "Previous privacy policy"), "paragraph", "We collect your e-mail address."),
+    ((TITLE, "Previous privacy policy"), "paragraph", "We share your data with advertisers."),
+    ((TITLE, "Previous privacy policy"), "paragraph", "We keep your data for 90 days."),
+]
+
+
+def test_a_removed_section_that_is_no_previous_version_stays_material():
+    head = [((TITLE,), "heading", TITLE)]
+    dropped = [((TITLE, "Sharing"), "heading", "Sharing"), *OLDER[2:], *OLDER[2:]]
+    old, new = _doc([*head, *BODY, *dropped], TITLE), _doc([*head, *BODY], TITLE)
+    assert compare(old, new).material
+    # The previous version dropped, and a new sentence in the policy in force: material.
+    old = _doc([*head, *BODY, *OLDER], TITLE)
+    extra = ((TITLE, "What"), "paragraph", "We sell your precise location to data brokers.")
+    new = _doc([*head, *BODY, extra], TITLE)
+    assert compare(old, new).material
+    assert not compare(old, _doc([*head, *BODY], TITLE)).material
