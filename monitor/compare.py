@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from monitor.classify import classify_changes
+from monitor.classify.capture import missed_top, superseded_dropped
 from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.lexicon import practice_categories
+from monitor.classify.locale import language_switch, locale_switch
 from monitor.classify.verdict import STRONG
 from monitor.diff import ClauseChange, diff_clauses, word_ops
 from monitor.model import PolicyDocument
@@ -225,7 +227,44 @@ def compare(old: PolicyDocument, new: PolicyDocument) -> Comparison:
         changes = classify_changes(diff.changes, toc, old, new)
     if not changes:
         changes = classify_changes([_relaid_change(old, new)], toc, old, new)
-    return _judged(changes, diff.rewrite, old, new)
+    return _judged(_capture_artefacts(changes, old, new), diff.rewrite, old, new)
+
+
+_LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish"}
+_LANGUAGE_NAMES |= {"it": "Italian", "nl": "Dutch", "pt": "Portuguese"}
+
+
+def _capture_artefacts(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """The same page captured in another language or locale, or a capture that missed the
+    top of the page, is not a policy change (docs/labelling.md, B13): its edits are kept
+    for reading, none of them material."""
+    if not any(c.material for c in changes):
+        return changes
+    if language_switch(old, new):
+        names = [_LANGUAGE_NAMES.get(x, x) for x in (old.language, new.language)]
+        why = f"the same page captured in another language ({names[0]} → {names[1]})"
+    elif switch := locale_switch(changes):
+        why = f"the same page captured in another locale ({switch})"
+    elif side := missed_top(changes, old, new):
+        why = f"a capture completed: the {side} capture misses the top of the page"
+    elif superseded_dropped(changes):
+        why = "the previous version of the policy no longer shown below the one in force"
+    else:
+        return changes
+    return [
+        replace(
+            c,
+            material=False,
+            reason=f"{c.reason}; part of {why}, not a policy change",
+            rule="capture",
+            strength=0.0,
+        )
+        if c.material
+        else c
+        for c in changes
+    ]
 
 
 def _judged(

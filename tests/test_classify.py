@@ -900,3 +900,121 @@ def test_the_policys_own_dates_are_no_deadline():
         "This policy is effective as of May 1, 2023 and you must read it before using the service."
     )
     assert not compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new))).material
+
+
+# Small edits inside a promise that leave it as it was (wild dev split: acdelco 2016-01-21
+# -> 2016-02-18, couchsurfing 2021-11-03 -> 2022-11-27, google-nest 2022-01-25 -> 01-27).
+DNT = (
+    "At this time, we do not honor “do not track” signals from a web site browser. "
+    "However, you may refuse or delete cookies."
+)
+TRUSTE = (
+    "If you have an unresolved privacy or data use concern that we have not addressed "
+    "satisfactorily, please contact our U.S.-based third party dispute resolution provider "
+    "(free of charge) here."
+)
+NEST = (
+    "For all our connected home devices and services, we will keep your video footage, "
+    "audio recordings and home environment sensor readings separate from advertising, and "
+    "we won’t use this data for ad personalisation. For example, if you ask, 'Hey Google, "
+    "what’s the weather like in Hawaii in July?' we may use the text of that voice "
+    "interaction to show you personalised ads."
+)
+NEST_US = (
+    NEST.replace("recordings and", "recordings, and")
+    .replace("'Hey", "“Hey")
+    .replace("like in", "in")
+    .replace("July?'", "July?”")
+)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        (DNT, DNT.replace("“do not track”", "“do no track”")),
+        (
+            TRUSTE,
+            TRUSTE.replace(" here.", " at https://feedback-form.truste.com/watchdog/request."),
+        ),
+        (NEST, NEST_US),
+    ],
+    ids=["negation-swapped-for-negation", "link-text-spelt-out", "punctuation-in-a-promise"],
+)
+def test_an_edit_that_leaves_a_promise_as_it_was_is_not_material(old, new):
+    sec = ("Privacy Policy", "Your choices")
+    c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+
+
+def test_a_negation_dropped_from_a_promise_stays_material():
+    sec = ("Privacy Policy", "Your choices")
+    new = DNT.replace("we do not honor", "we honor")
+    assert compare(_doc((sec, "paragraph", DNT)), _doc((sec, "paragraph", new))).material
+    new = TRUSTE.replace(" here.", " at https://truste.example/request, unless we decide not to.")
+    assert compare(_doc((sec, "paragraph", TRUSTE)), _doc((sec, "paragraph", new))).material
+
+
+# Navigation caught in a capture (wild dev split: wordfeud 2021-10-25 -> 2025-08-19,
+# hearst-com 2020-12-08).
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Home — Wordfeud Dictionaries — Terms of Service — Report a security vulnerability — "
+        "Company info (Norwegian)",
+        "PRIVACY NOTICE YOUR CALIFORNIA PRIVACY RIGHTS TERMS OF USE",
+    ],
+)
+@pytest.mark.parametrize("kind", ["added", "removed"])
+def test_a_line_of_links_coming_or_going_is_not_material(line, kind):
+    sec = ("Privacy Policy",)
+    body = (sec, "paragraph", "We collect your e-mail address when you sign up.")
+    short, long_ = _doc(body), _doc((sec, "paragraph", line), body)
+    old, new = (short, long_) if kind == "added" else (long_, short)
+    c = compare(old, new)
+    assert not c.material, [ch.reason for ch in c.material_changes]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "WE DO NOT SELL YOUR PERSONAL INFORMATION TO THIRD PARTIES",
+        "We share — your location — with advertising partners — and data brokers",
+    ],
+)
+def test_a_statement_in_capitals_or_with_dashes_is_no_line_of_links(line):
+    sec = ("Privacy Policy",)
+    body = (sec, "paragraph", "We collect your e-mail address when you sign up.")
+    assert compare(_doc(body), _doc((sec, "paragraph", line), body)).material
+
+
+def test_a_continental_postal_address_moved_is_not_material():
+    # graphcms 2021-08-06 -> 2022-05-19: the controller moves from Gießen to Berlin.
+    sec = ("Privacy Policy", "Controller")
+    old = (
+        "The controller responsible for the collection and use of your data is GraphCMS "
+        "GmbH, Am Urnenfeld 35, 35396 Gießen, Germany."
+    )
+    new = old.replace("Am Urnenfeld 35, 35396 Gießen", "Dircksenstraße 47, 10178 Berlin")
+    c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+    assert c.changes[0].rule == "contact"
+
+
+def test_a_date_line_run_into_a_clause_is_not_material():
+    # acuityads 2024-07-03 -> 07-04: the date line above is glued to the first paragraph.
+    sec = ("Privacy Policy",)
+    old = (
+        "This privacy policy outlines what information we collect, how we secure it, and "
+        "how we use it in relation to the service illumin provides to its customers."
+    )
+    c = compare(
+        _doc((sec, "paragraph", old)),
+        _doc((sec, "paragraph", "Effective Date: July 1, 2024 " + old)),
+    )
+    assert not c.material, [ch.reason for ch in c.material_changes]
+    # Words beside the date are no date line.
+    c = compare(
+        _doc((sec, "paragraph", old)),
+        _doc((sec, "paragraph", "From July 1, 2024 we sell your data. " + old)),
+    )
+    assert c.material

@@ -16,7 +16,7 @@ from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.contact import contact_edit, has_contact, only_contact
 from monitor.classify.cookies import cookie_row
 from monitor.classify.deadlines import deadline_change
-from monitor.classify.edits import edit_reason, hunks
+from monitor.classify.edits import edit_reason, hunks, link_text_only
 from monitor.classify.enumeration import enumeration_edit, listed_item
 from monitor.classify.lexicon import (
     categories_of,
@@ -66,6 +66,37 @@ def is_label(text: str) -> bool:
         return False
     small = {"of", "and", "the", "to", "for", "a", "an", "in", "on", "with", "or", "your", "our"}
     return all(w[0].isupper() or w.lower() in small for w in ws)
+
+
+# A line of links: "Home — Wordfeud Dictionaries — Terms of Service — Report a security
+# vulnerability — Company info (Norwegian)"; or menu entries run together in capitals,
+# "PRIVACY NOTICE YOUR CALIFORNIA PRIVACY RIGHTS TERMS OF USE".
+_LINK_SEPARATOR = re.compile(r"\s+[—|•·»]\s+")
+_LINK_LIST_MIN_ITEMS = 3
+_LINK_MAX_WORDS = 5
+_CAPS_LINE_MAX_WORDS = 12
+# A sentence in capitals says something: "WE DO NOT SELL YOUR DATA".
+_SAYS = frozenset({"we", "us", "you", "i", "not", "no", "never", "will", "may", "can", "do"})
+
+
+def is_link_line(text: str) -> bool:
+    """Page navigation caught in the text: a line of short capitalised link titles."""
+    text = text.strip()
+    if not text or _SENTENCE_END.search(text):
+        return False
+    items = _LINK_SEPARATOR.split(text)
+    if len(items) >= _LINK_LIST_MIN_ITEMS:
+        return all(
+            0 < len(ws := re.findall(r"[^\W\d_][\w'’-]*", item)) <= _LINK_MAX_WORDS
+            and ws[0][0].isupper()
+            for item in items
+        )
+    ws = re.findall(r"[^\W\d_][\w'’-]*", text)
+    return (
+        0 < len(ws) <= _CAPS_LINE_MAX_WORDS
+        and all(w.isupper() for w in ws)
+        and not any(w.lower() in _SAYS for w in ws)
+    )
 
 
 def is_banner(text: str) -> bool:
@@ -119,6 +150,8 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict,
         return item[0], _with(cats, item[1])
     if is_label(text):
         return Verdict.cosmetic(f"{verb} the label “{text.strip()}”", "label"), cats
+    if ch.clause_kind != "table-row" and is_link_line(text):
+        return Verdict.cosmetic(f"{verb} a line of links “{clip(text.strip(), 12)}”", "label"), cats
     if is_banner(text):
         return Verdict.cosmetic(f"{verb} a page banner: “{clip(text.strip(), 12)}”", "banner"), cats
     if is_pointer(text):
@@ -171,6 +204,8 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
         return Verdict.cosmetic("rewords the notice of the company's new name", "rename"), cats
     if contact_edit(hunks(ch.word_ops)):
         return Verdict.cosmetic("changes contact details only", "contact"), cats
+    if link_text_only(hunks(ch.word_ops)):
+        return Verdict.cosmetic("spells out a link's address in place of its text", "link"), cats
     # Before word order and names: one more vendor in a list reads as "adds the name".
     item = enumeration_edit(old, new, ch.word_ops)
     if item:

@@ -20,6 +20,12 @@ _STREET_WORDS = (
 _STREET = re.compile(
     rf"\b\d+[A-Za-z]?(?:\s+[A-Z][\w.'’-]*){{0,4}}\s+(?:{_STREET_WORDS})\b|\b(?:{_STREET_WORDS})\.?\s+\d",
 )
+# The continental form, street then number then postcode and town: "Am Urnenfeld 35,
+# 35396 Gießen", "Dircksenstraße 47, 10178 Berlin", "Keizersgracht 123, 1015 CJ Amsterdam".
+_EU_STREET = re.compile(
+    r"\b[A-ZÀ-Ý][\w.'’-]*(?:\s+[\w.'’-]+){0,3}\s+\d{1,4}[a-z]?,?\s+"
+    r"(?:[A-Z]{1,2}-)?\d{4,5}(?:\s+[A-Z]{2})?\s+[A-ZÀ-Ý][\w'’-]+"
+)
 # Words an address or a contact line is made of besides names and numbers.
 _CONTACT_WORDS = frozenset(
     [
@@ -101,7 +107,9 @@ def _phones(text: str) -> list[str]:
 
 def has_contact(text: str) -> bool:
     """Whether the text holds an e-mail address, a phone number or a street address."""
-    return bool(_EMAIL.search(text) or _phones(text) or _STREET.search(text))
+    return bool(
+        _EMAIL.search(text) or _phones(text) or _STREET.search(text) or _EU_STREET.search(text)
+    )
 
 
 def only_contact(text: str) -> bool:

@@ -151,6 +151,31 @@ _RUN_IN_HEADING = re.compile(
 )
 
 
+def _negations(a: str, b: str) -> bool:
+    """One negation word swapped for another ("do not track" → "do no track"): the
+    promise stays negated."""
+    wa, wb = words(a), words(b)
+    return len(wa) == len(wb) == 1 and wa[0] in NEGATIONS and wb[0] in NEGATIONS
+
+
+_LINK = re.compile(r"\b(?:at|on|via|see)?\s*(?:https?://\S+|www\.\S+)", re.IGNORECASE)
+_LINK_WORDS = frozenset({"here", "this", "link", "page", "click", "website", "site"})
+
+
+def _link_text(a: str, b: str) -> bool:
+    """A link's text swapped for its address ("here" → "at https://…"), or back."""
+    for x, y in ((a, b), (b, a)):
+        wx = words(x)
+        if wx and set(wx) <= _LINK_WORDS and _LINK.search(y) and not words(_LINK.sub(" ", y)):
+            return True
+    return False
+
+
+def link_text_only(hunks_: list[tuple[str, str]]) -> bool:
+    """Every edit swaps a link's text for its address, or back: the link is the same."""
+    return bool(hunks_) and all(_link_text(a, b) for a, b in hunks_)
+
+
 def _promise_scope(old: str, new: str, ops: list[tuple[str, str]]) -> str | None:
     """An edit inside a negative promise ("we do not use your input to train our models
     when you use A, B or C") changes what the promise covers, however small the edit."""
@@ -163,7 +188,13 @@ def _promise_scope(old: str, new: str, ops: list[tuple[str, str]]) -> str | None
         pair = ops[k + 1] if k + 1 < len(ops) and ops[k + 1][0] not in ("equal", op) else None
         if pair is None and k and ops[k - 1][0] not in ("equal", op):
             pair = ops[k - 1]
-        if pair and is_name(t.strip()) and is_name(pair[1].strip()):
+        swap = pair and (
+            (is_name(t.strip()) and is_name(pair[1].strip()))
+            or _negations(t, pair[1])
+            or _link_text(t, pair[1])
+        )
+        # Punctuation says nothing about what the promise covers.
+        if swap or not words(t):
             if op == "delete":
                 po += len(t)
             else:
@@ -273,6 +304,8 @@ def edit_reason(
             continue
         gone = [w for w in x if w in NEGATIONS and w not in y]
         came = [w for w in y if w in NEGATIONS and w not in x]
+        if gone and came and _negations(" ".join(x), " ".join(y)):
+            gone = came = []
         if gone:
             flips.append((f"drops “{gone[0]}”: {_now(ops, gone[0])}", "negation", gone[0]))
         if came:

@@ -243,6 +243,13 @@ def noise_reason(old: str, new: str, ops: list[tuple[str, str]] | None = None) -
     reason = _noise_reason(old, new)
     if reason or not ops:
         return reason
+    # A date line run into the clause's text ("Effective Date: July 1, 2024 This privacy
+    # policy outlines..."): an extraction that glued the line above to the paragraph.
+    edited = [(op, t.strip()) for op, t in ops if op != "equal" and words(t)]
+    if edited and all(_DIGIT.search(t) and _is_date_line(t) for _, t in edited):
+        verb = {"insert": "adds", "delete": "removes"}
+        shown = "; ".join(f"{verb[op]} the date line {_quote(t)}" for op, t in edited[:2])
+        return shown
     swaps = _name_swaps(ops)
     if not swaps:
         return None
