@@ -73,7 +73,8 @@ class LazyGroup(click.Group):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
-        return importlib.import_module(f"api.commands.{entry[0]}").command
+        command: click.Command = importlib.import_module(f"api.commands.{entry[0]}").command
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # The summaries from the table, whole: importing every command to ask would cost
