@@ -260,3 +260,29 @@ def test_backfill_reads_the_wayback_rate_limits_setting(tmp_path, monkeypatch, e
     result = run("backfill", url, "--db", str(tmp_path / "cw.db"), *args, env=env)
     assert result.exit_code == 1 and "Wayback Machine:" in result.output
     assert asked == [rates]
+
+
+def test_track_says_why_no_policy_was_found(tmp_path, monkeypatch):
+    # Offline, `track example.org` used to say only "no privacy policy found" when the cause
+    # was DNS; it now names the cause as `discover` does (issue 26).
+    import monitor.discover
+
+    async def unreachable(host, fetcher, **kwargs):
+        return Discovery(
+            domain=host,
+            home_url=None,
+            url=None,
+            candidate=None,
+            verdict=None,
+            candidates=(),
+            rejected=(),
+            notes=(f"https://{host}/: unreachable (DNS: Name or service not known)",),
+        )
+
+    monkeypatch.setattr(monitor.discover, "discover", unreachable)
+    result = CliRunner().invoke(cli, ["track", "example.org", "--db", str(tmp_path / "cw.db")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: example.org: no privacy policy found: the site did not answer: unreachable"
+        " (DNS: Name or service not known); give its URL instead"
+    ]

@@ -14,22 +14,23 @@ from api.config import Settings
 def _discover(host: str, settings: Settings) -> str:
     """The policy URL of a bare domain, found by discovery."""
     # Imported here: `clausewatch --help` need not load discovery and the fetcher.
+    from api.commands.discover import cause
     from monitor.discover import discover
     from monitor.fetch import Fetcher, FetchPolicy
 
-    async def run() -> str | None:
+    async def run():
         policy = FetchPolicy(allow_private=settings.allow_private_addresses)
         async with Fetcher(policy) as fetcher:
-            found = await discover(host, fetcher)
-        return found.url
+            return await discover(host, fetcher)
 
     try:
-        url = asyncio.run(run())
+        found = asyncio.run(run())
     except ValueError as exc:  # DomainError and friends
         raise CommandError(f"{host}: {exc}") from None
-    if not url:
-        raise CommandError(f"{host}: no privacy policy found; give its URL instead")
-    return url
+    if not found.url:
+        # The cause, as `discover` says it: DNS, refused, timeout or TLS, or no policy link.
+        raise CommandError(f"{host}: no privacy policy found: {cause(found)}; give its URL instead")
+    return found.url
 
 
 @click.command("track")
