@@ -15,10 +15,10 @@ def _discover(host: str, settings: Settings) -> str:
     """The policy URL of a bare domain, found by discovery."""
     # Imported here: `clausewatch --help` need not load discovery and the fetcher.
     from api.commands.discover import cause
-    from monitor.discover import discover
+    from monitor.discover import Discovery, discover
     from monitor.fetch import Fetcher, FetchPolicy
 
-    async def run():
+    async def run() -> Discovery:
         policy = FetchPolicy(allow_private=settings.allow_private_addresses)
         async with Fetcher(policy) as fetcher:
             return await discover(host, fetcher)
