@@ -220,6 +220,21 @@ class Fetcher:
             await self._session.close()
             self._session = None
 
+    async def robots_gate(
+        self, url: URL, policy: FetchPolicy | None = None
+    ) -> tuple[tuple[str, str | None] | None, float | None]:
+        """What robots.txt says of `url`: the (outcome, note) of a refusal or None, and the
+        crawl delay to keep (capped by the policy). The plain and the rendering fetcher both
+        ask here, so a rendered page obeys robots.txt exactly as a plain one does."""
+        policy = policy or self.policy
+        allowed, rules = await self.robots.allowed(url)
+        if rules.failure:
+            return (rules.failure, rules.note), None
+        if not allowed:
+            return ("disallowed-by-robots", rules.note), None
+        asked = rules.crawl_delay(policy.user_agent)
+        return None, (min(asked, policy.max_crawl_delay) if asked else None)
+
     async def fetch(
         self, url: str, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult:
@@ -282,13 +297,9 @@ class Fetcher:
                 return result("refused-address", error=str(exc))
             delay = None
             if robots:
-                allowed, rules = await self.robots.allowed(current)
-                if rules.failure:
-                    return result(rules.failure, error=rules.note)
-                if not allowed:
-                    return result("disallowed-by-robots", error=rules.note)
-                asked = rules.crawl_delay(self.policy.user_agent)
-                delay = min(asked, self.policy.max_crawl_delay) if asked else None
+                refusal, delay = await self.robots_gate(current)
+                if refusal is not None:
+                    return result(refusal[0], error=refusal[1])
             try:
                 answer = await self._request(current, conditional, cap, delay)
             except _Failure as failure:

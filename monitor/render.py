@@ -323,13 +323,9 @@ class Renderer:
             return result("refused-address", error=str(exc))
         delay = None
         if self._fetcher is not None and self.policy.respect_robots and robots:
-            allowed, rules = await self._fetcher.robots.allowed(target)
-            if rules.failure:
-                return result(rules.failure, error=rules.note)
-            if not allowed:
-                return result("disallowed-by-robots", error=rules.note)
-            asked = rules.crawl_delay(self.policy.user_agent)
-            delay = min(asked, self.policy.max_crawl_delay) if asked else None
+            refusal, delay = await self._fetcher.robots_gate(target, self.policy)
+            if refusal is not None:
+                return result(refusal[0], error=refusal[1])
         async with self._pages:
             if self._fetcher is not None:
                 async with self._fetcher.politeness.slot(target.raw_host or "", delay):
