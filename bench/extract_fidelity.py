@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import trafilatura  # noqa: E402
+from extract import _trafilatura_xml  # noqa: E402  (bench/extract.py: the same call)
 from fidelity import Page, Score, clause_texts, history_pages, measure, raw_html_pages  # noqa: E402
 from report import figure  # noqa: E402
 
@@ -85,14 +86,7 @@ def fidelity(pages: list[Page]) -> dict[str, dict[str, tuple[Score, Score]]]:
 
 def theirs_xml(page: Page, raw: bytes) -> object:
     """Trafilatura as bench/extract.py runs it (XML with formatting: its structure mode)."""
-    return trafilatura.extract(
-        raw,
-        output_format="xml",
-        include_tables=True,
-        include_formatting=True,
-        include_comments=False,
-        favor_recall=True,
-    )
+    return _trafilatura_xml(raw)
 
 
 def race(pages: list[Page], repeat: int) -> tuple[float, float, float]:
