@@ -32,13 +32,6 @@ MAX_JSON_DEPTH = 32
 # idle timeout; see api/service.py). Overridden by Settings.body_timeout.
 BODY_TIMEOUT = 15.0
 
-# The state a site row holds -> the word the API speaks (docs/extension-api.md).
-_STATE_WORDS = {"active": "tracked"}
-
-
-def state_word(state: str) -> str:
-    return _STATE_WORDS.get(state, state)
-
 
 def dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -22,7 +22,6 @@ from api.routes.common import (
     public_version,
     read_json_body,
     site_or_404,
-    state_word,
 )
 from api.shapes import Site, Timeline, TimelineVersion, Version, VersionMeta
 from db.changes import latest_changes
@@ -86,7 +85,7 @@ async def site_page(request: web.Request) -> web.StreamResponse:
     body: Site = {
         "site": site["site"],
         "site_hash": site["site_hash"],
-        "state": state_word(site["state"]),
+        "state": site["state"],
         "detail": site.get("state_detail"),
         "documents": [
             {
