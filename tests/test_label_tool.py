@@ -55,11 +55,32 @@ def test_pool_is_deterministic_consecutive_and_capped_per_service():
     assert per == {"a": 3, "b": 1, "d": 3}  # c has one version: no pair
 
 
+def test_round_two_appends_every_other_test_pair_and_moves_no_packet():
+    slugs = ("lovoo", "vinted", "scaleway", "daily-mail", "acdelco")
+    manifest = _manifest({s: 6 for s in slugs})
+    first = label.build_pool(manifest, seed=5)
+    both = label.extend_pool(manifest, first, seed=5)
+    assert both[: len(first)] == first
+    fresh = both[len(first) :]
+    assert [p["packet"] for p in both] == list(range(len(both)))
+    assert all(p["round"] == 2 and p["split"] == "test" for p in fresh)
+    tests = [s for s in slugs if label.split_of(s) == "test"]
+    # every one of the 5 pairs of each test service, exactly once over the two rounds
+    for s in tests:
+        pairs = [(p["old"], p["new"]) for p in both if p["slug"] == s]
+        assert len(pairs) == len(set(pairs)) == 5
+    assert not [p for p in fresh if label.split_of(p["slug"]) == "dev"]
+    with pytest.raises(label.LabelError):
+        label.extend_pool(manifest, both, seed=5)
+
+
 def test_committed_pool_is_rebuilt_from_the_vendored_corpus():
     manifest = label.load_manifest(label.CORPUS)
     committed = json.loads(label.POOL.read_text(encoding="utf-8"))
-    assert label.build_pool(manifest, committed["seed"]) == committed["packets"]
-    packets = committed["packets"]
+    first = [p for p in committed["packets"] if p.get("round", 1) == 1]
+    assert label.build_pool(manifest, committed["seed"]) == first
+    assert label.extend_pool(manifest, first, committed["seed"]) == committed["packets"]
+    packets = first
     assert len(packets) >= 460 and len({p["slug"] for p in packets}) >= 150
     for p in packets[:20]:
         assert (label.CORPUS / p["old"]).is_file() and (label.CORPUS / p["new"]).is_file()

@@ -106,13 +106,37 @@ def build_pool(manifest: dict, seed: int = SEED, per_service: int = PER_SERVICE)
     return [{"packet": n, **p} for n, p in enumerate(chosen)]
 
 
+def extend_pool(manifest: dict, pool: list[dict], seed: int = SEED) -> list[dict]:
+    """Round 2: every consecutive pair of a test-split service that round 1 did not choose.
+
+    Appended after round 1 (so no round-1 packet number moves), shuffled with a seed derived
+    from `seed`, each marked ``"round": 2``. Round 1 was run through the judge once at the end
+    of its tuning; round 2 gives the test split pairs no one has ever judged, so a figure on
+    it measures the judge after further tuning on dev without the test split having been
+    seen. Dev services get no round-2 packets: they would only be more tuning data.
+    """
+    if any(p.get("round") == 2 for p in pool):
+        raise LabelError("the pool already has round 2")
+    taken = {(p["old"], p["new"]) for p in pool}
+    fresh = [
+        {"slug": slug, "old": old, "new": new, "split": "test", "round": 2}
+        for slug, files in sorted(versions_by_service(manifest).items())
+        if split_of(slug) == "test"
+        for old, new in itertools.pairwise(files)
+        if (old, new) not in taken
+    ]
+    random.Random(seed * 1000 + 2).shuffle(fresh)
+    return pool + [{"packet": len(pool) + i, **p} for i, p in enumerate(fresh)]
+
+
 def pool_document(packets: list[dict], seed: int) -> dict:
     return {
         "description": (
             "Packets to label blind (docs/labelling.md): consecutive version pairs of "
             "tests/data/policy-changes, up to 3 per service, chosen and shuffled with "
             "random.Random(seed) by tools/label.py pool. split is by service: test iff "
-            "sha256(slug) starts with 0-7."
+            "sha256(slug) starts with 0-7. Packets marked round 2 (tools/label.py pool "
+            "--round 2) are every other pair of a test service, appended later."
         ),
         "seed": seed,
         "packets": packets,
@@ -376,6 +400,7 @@ def merge(
             continue
         first = next(iter(by.values()))
         row = {k: p[k] for k in ("packet", "slug", "old", "new", "split")}
+        row["round"] = p.get("round", 1)
         if n in resolved:
             r = resolved[n]
             row |= {
@@ -413,6 +438,13 @@ def summary(rows: list[dict]) -> dict:
             "packets": len(part),
             "services": len({r["slug"] for r in part}),
             "material": sum(r["material"] for r in part),
+        }
+    fresh = [r for r in rows if r.get("round", 1) == 2]
+    if fresh:
+        out["test round 2"] = {
+            "packets": len(fresh),
+            "services": len({r["slug"] for r in fresh}),
+            "material": sum(r["material"] for r in fresh),
         }
     return out
 
@@ -495,6 +527,13 @@ def main(argv: list[str] | None = None) -> int:
 
     c = sub.add_parser("pool", help="build the seeded packet pool")
     c.add_argument("--seed", type=int, default=SEED)
+    c.add_argument(
+        "--round",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="2: append every other pair of the test services to the existing pool",
+    )
 
     c = sub.add_parser("vendor", help="copy the pool's versions from a full corpus into --corpus")
     c.add_argument("source", type=Path)
@@ -521,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
 
     c = sub.add_parser("status", help="labels done and the next packet to label")
     c.add_argument("--labeller", required=True)
+    c.add_argument("--round", type=int, choices=(1, 2), help="only packets of this round")
 
     c = sub.add_parser("agreement", help="raw agreement and Cohen's kappa of two labellers")
     c.add_argument("--a", default="A")
@@ -543,6 +583,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    if args.cmd == "pool" and args.round == 2:
+        packets = extend_pool(load_manifest(args.corpus), load_pool(args.pool), args.seed)
+        added = [p for p in packets if p.get("round") == 2]
+        args.pool.write_text(
+            json.dumps(pool_document(packets, args.seed), indent=1) + "\n", encoding="utf-8"
+        )
+        services = len({p["slug"] for p in added})
+        print(f"appended {len(added)} round-2 packets from {services} test services -> {args.pool}")
+        return 0
     if args.cmd == "pool":
         packets = build_pool(load_manifest(args.corpus), args.seed)
         services = len({p["slug"] for p in packets})
@@ -584,6 +633,14 @@ def _run(args) -> int:
         print(f"resolved packet {args.n}")
     elif args.cmd == "status":
         done = labels_of(args.labeller, args.labels)
+        if args.round:
+            mine = [p["packet"] for p in pool if p.get("round", 1) == args.round]
+            left = [n for n in mine if n not in done]
+            print(
+                f"{args.labeller}: round {args.round}: {len(mine) - len(left)} of {len(mine)} "
+                f"labelled; next {left[0] if left else None}"
+            )
+            return 0
         overlap_left = [n for n in range(min(60, len(pool))) if n not in done]
         up = next((n for n in range(60, len(pool)) if n not in done), None)
         down = next((n for n in range(len(pool) - 1, 59, -1) if n not in done), None)
