@@ -72,6 +72,11 @@ def test_round_two_appends_every_other_test_pair_and_moves_no_packet():
     assert not [p for p in fresh if label.split_of(p["slug"]) == "dev"]
     with pytest.raises(label.LabelError):
         label.extend_pool(manifest, both, seed=5)
+    all3 = label.extend_pool(manifest, both, seed=5, round_=3)
+    assert all3[: len(both)] == both
+    assert {(p["split"], p["round"]) for p in all3[len(both) :]} == {("dev", 3)}
+    # after rounds 2 and 3, every consecutive pair of every service is in the pool once
+    assert len({(p["old"], p["new"]) for p in all3}) == len(all3) == 5 * len(slugs)
 
 
 def test_committed_pool_is_rebuilt_from_the_vendored_corpus():
@@ -79,7 +84,8 @@ def test_committed_pool_is_rebuilt_from_the_vendored_corpus():
     committed = json.loads(label.POOL.read_text(encoding="utf-8"))
     first = [p for p in committed["packets"] if p.get("round", 1) == 1]
     assert label.build_pool(manifest, committed["seed"]) == first
-    assert label.extend_pool(manifest, first, committed["seed"]) == committed["packets"]
+    second = label.extend_pool(manifest, first, committed["seed"])
+    assert label.extend_pool(manifest, second, committed["seed"], 3) == committed["packets"]
     packets = first
     assert len(packets) >= 460 and len({p["slug"] for p in packets}) >= 150
     for p in packets[:20]:

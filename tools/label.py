@@ -106,26 +106,30 @@ def build_pool(manifest: dict, seed: int = SEED, per_service: int = PER_SERVICE)
     return [{"packet": n, **p} for n, p in enumerate(chosen)]
 
 
-def extend_pool(manifest: dict, pool: list[dict], seed: int = SEED) -> list[dict]:
-    """Round 2: every consecutive pair of a test-split service that round 1 did not choose.
+ROUND_SPLITS = {2: "test", 3: "dev"}
 
-    Appended after round 1 (so no round-1 packet number moves), shuffled with a seed derived
-    from `seed`, each marked ``"round": 2``. Round 1 was run through the judge once at the end
-    of its tuning; round 2 gives the test split pairs no one has ever judged, so a figure on
-    it measures the judge after further tuning on dev without the test split having been
-    seen. Dev services get no round-2 packets: they would only be more tuning data.
+
+def extend_pool(manifest: dict, pool: list[dict], seed: int = SEED, round_: int = 2) -> list[dict]:
+    """A later round: every consecutive pair of one split's services that no round chose.
+
+    Appended after the pool (so no earlier packet number moves), shuffled with a seed derived
+    from `seed` and the round, each marked with its round. Round 2 takes the test services:
+    round 1 was run through the judge once at the end of its tuning, so round 2 gives test
+    pairs no one has ever judged, for a figure after further tuning on dev. Round 3 takes the
+    dev services: more pairs to tune on.
     """
-    if any(p.get("round") == 2 for p in pool):
-        raise LabelError("the pool already has round 2")
+    split = ROUND_SPLITS[round_]
+    if any(p.get("round") == round_ for p in pool):
+        raise LabelError(f"the pool already has round {round_}")
     taken = {(p["old"], p["new"]) for p in pool}
     fresh = [
-        {"slug": slug, "old": old, "new": new, "split": "test", "round": 2}
+        {"slug": slug, "old": old, "new": new, "split": split, "round": round_}
         for slug, files in sorted(versions_by_service(manifest).items())
-        if split_of(slug) == "test"
+        if split_of(slug) == split
         for old, new in itertools.pairwise(files)
         if (old, new) not in taken
     ]
-    random.Random(seed * 1000 + 2).shuffle(fresh)
+    random.Random(seed * 1000 + round_).shuffle(fresh)
     return pool + [{"packet": len(pool) + i, **p} for i, p in enumerate(fresh)]
 
 
@@ -136,7 +140,8 @@ def pool_document(packets: list[dict], seed: int) -> dict:
             "tests/data/policy-changes, up to 3 per service, chosen and shuffled with "
             "random.Random(seed) by tools/label.py pool. split is by service: test iff "
             "sha256(slug) starts with 0-7. Packets marked round 2 (tools/label.py pool "
-            "--round 2) are every other pair of a test service, appended later."
+            "--round 2) are every other pair of a test service, round 3 of a dev service, "
+            "appended later."
         ),
         "seed": seed,
         "packets": packets,
@@ -530,9 +535,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument(
         "--round",
         type=int,
-        choices=(1, 2),
+        choices=(1, 2, 3),
         default=1,
-        help="2: append every other pair of the test services to the existing pool",
+        help="2 (3): append every other pair of the test (dev) services to the existing pool",
     )
 
     c = sub.add_parser("vendor", help="copy the pool's versions from a full corpus into --corpus")
@@ -560,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
 
     c = sub.add_parser("status", help="labels done and the next packet to label")
     c.add_argument("--labeller", required=True)
-    c.add_argument("--round", type=int, choices=(1, 2), help="only packets of this round")
+    c.add_argument("--round", type=int, choices=(1, 2, 3), help="only packets of this round")
 
     c = sub.add_parser("agreement", help="raw agreement and Cohen's kappa of two labellers")
     c.add_argument("--a", default="A")
@@ -583,14 +588,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    if args.cmd == "pool" and args.round == 2:
-        packets = extend_pool(load_manifest(args.corpus), load_pool(args.pool), args.seed)
-        added = [p for p in packets if p.get("round") == 2]
+    if args.cmd == "pool" and args.round > 1:
+        packets = extend_pool(
+            load_manifest(args.corpus), load_pool(args.pool), args.seed, args.round
+        )
+        added = [p for p in packets if p.get("round") == args.round]
         args.pool.write_text(
             json.dumps(pool_document(packets, args.seed), indent=1) + "\n", encoding="utf-8"
         )
         services = len({p["slug"] for p in added})
-        print(f"appended {len(added)} round-2 packets from {services} test services -> {args.pool}")
+        print(
+            f"appended {len(added)} round-{args.round} packets from {services} "
+            f"{ROUND_SPLITS[args.round]} services -> {args.pool}"
+        )
         return 0
     if args.cmd == "pool":
         packets = build_pool(load_manifest(args.corpus), args.seed)
