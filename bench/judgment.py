@@ -8,8 +8,8 @@ Labelled sets (docs/judgment.md):
   rules were tuned on it);
 - wild: tests/data/judgment/wild.json (docs/labelling.md, merged by tools/label.py), pairs
   of tests/data/policy-changes, each with its split: dev (tuned on) and test (never tuned
-  on, only reported; "test round 2" are the test services' remaining pairs, labelled later
-  and reported apart). Skipped with a message when absent. ``--labels`` reads label files
+  on, only reported; "test round 2" / "dev round 3" are the test / dev services'
+  remaining pairs, labelled later and reported apart). Skipped with a message when absent. ``--labels`` reads label files
   of the same rows instead (JSON with "pairs", or JSON lines, one label a line), e.g. one
   labeller's file before the merge.
 
@@ -138,9 +138,10 @@ def run_set(name: str, rows: list[dict], folders: list[Path], verbose: bool) -> 
 
     by_split: dict[str, dict[str, Scores]] = {}
     for row in rows:
-        # Round-2 test pairs (tools/label.py pool --round 2) were never judged before the
-        # session that labelled them, so they are reported apart from round 1.
-        split = row.get("split", "dev") + (" round 2" if row.get("round", 1) == 2 else "")
+        # Later rounds (tools/label.py pool --round 2/3) were labelled after the judge had
+        # been tuned on round 1's dev pairs, so they are reported apart from round 1.
+        r = row.get("round", 1)
+        split = row.get("split", "dev") + (f" round {r}" if r > 1 else "")
         methods = by_split.setdefault(
             split, {"clausewatch": Scores(), "any change": Scores(), "SimHash > 3": Scores()}
         )
