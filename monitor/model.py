@@ -6,9 +6,10 @@ by hand.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from monitor.textnorm import comparison_key
 
@@ -48,7 +49,7 @@ class Clause:
         return {"section": list(self.section), "kind": self.kind, "text": self.text}
 
     @classmethod
-    def from_dict(cls, data: dict) -> Clause:
+    def from_dict(cls, data: Mapping[str, Any]) -> Clause:
         return cls(tuple(data["section"]), data["kind"], data["text"])
 
 
@@ -85,7 +86,7 @@ class PolicyDocument:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> PolicyDocument:
+    def from_dict(cls, data: Mapping[str, Any]) -> PolicyDocument:
         eff = data.get("effective_date")
         return cls(
             clauses=tuple(Clause.from_dict(c) for c in data["clauses"]),
