@@ -18,11 +18,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from db import Store
-from monitor.model import ExtractionError, PolicyDocument
+from db.rows import SnapshotRow
+from monitor.model import PolicyDocument
 from monitor.policyness import not_policy
-from monitor.record import NOT_POLICY, Pipeline, reconcile_changes, text_hash, timeline
+from monitor.record import (
+    NOT_POLICY,
+    Boundary,
+    Pipeline,
+    extraction,
+    reconcile_changes,
+    text_hash,
+    timeline,
+)
 
 
 @dataclass
@@ -49,20 +59,18 @@ def reprocess_document(
         sha = snap["blob_sha256"]
         if sha in by_blob:
             continue
-        try:
-            doc = pipeline.extract(store.get_blob(sha), snap["content_type"], snap["url"])
-            if not doc.clauses:
-                raise ExtractionError("no policy text")
-            by_blob[sha] = (text_hash(doc), doc)
-        except ExtractionError as exc:
-            by_blob[sha] = str(exc) or type(exc).__name__
+        raw = store.get_blob(sha)
+        if raw is None:  # a blob goes in before its snapshot, and is never deleted alone
+            raise LookupError(f"snapshot {snap['id']}: blob {sha} missing")
+        doc = extraction(raw, snap["content_type"], snap["url"], pipeline)
+        by_blob[sha] = doc if isinstance(doc, str) else (text_hash(doc), doc)
     outcomes = _judge_policyness(snapshots, by_blob)
     with store.write():
         before = store.versions_of_document(document_id)
         report.versions_before += len(before)
         changes_before = {c["id"] for c in store.changes_of_document(document_id)}
         # Each old version claims the text most of its snapshots now have.
-        claims: dict[int, Counter] = {}
+        claims: dict[int, Counter[str]] = {}
         for snap in snapshots:
             outcome = outcomes[snap["id"]]
             if snap["version_id"] is not None and isinstance(outcome, tuple):
@@ -109,15 +117,15 @@ def reprocess_document(
 
 
 def _judge_policyness(
-    snapshots: list[dict], by_blob: dict[str, tuple[str, PolicyDocument] | str]
-) -> dict[int, tuple[str, dict] | str]:
+    snapshots: list[SnapshotRow], by_blob: dict[str, tuple[str, PolicyDocument] | str]
+) -> dict[int, tuple[str, dict[str, Any]] | str]:
     """Each snapshot's outcome: (text hash, policy dict), or why it has no version.
 
     In capture-time order, each text is judged against the last one taken as the policy
     (monitor.policyness): a home page or a wall once recorded as a version is no longer
     one, and the history closes over it.
     """
-    out: dict[int, tuple[str, dict] | str] = {}
+    out: dict[int, tuple[str, dict[str, Any]] | str] = {}
     reference: PolicyDocument | None = None
     verdicts: dict[tuple[str, str | None], str | None] = {}
     for snap in sorted(snapshots, key=lambda s: (s["captured_at"], s["id"])):
@@ -130,8 +138,9 @@ def _judge_policyness(
         if key not in verdicts:
             why = None if key[0] == key[1] else not_policy(doc, reference)
             verdicts[key] = f"{NOT_POLICY}: {why}" if why else None
-        if verdicts[key]:
-            out[snap["id"]] = verdicts[key]
+        verdict = verdicts[key]
+        if verdict:
+            out[snap["id"]] = verdict
             continue
         out[snap["id"]] = (h, doc.to_dict())
         reference = doc
@@ -139,7 +148,10 @@ def _judge_policyness(
 
 
 def _follow_merged_versions(
-    store: Store, document_id: int, claims: dict[int, Counter], version_of_hash: dict[str, int]
+    store: Store,
+    document_id: int,
+    claims: dict[int, Counter[str]],
+    version_of_hash: dict[str, int],
 ) -> None:
     """Re-point stored changes at the versions their old versions were merged into.
 
@@ -149,7 +161,7 @@ def _follow_merged_versions(
     """
     remap = {old: version_of_hash[counter.most_common(1)[0][0]] for old, counter in claims.items()}
     changes = store.changes_of_document(document_id)
-    wanted: dict[tuple[int, int], list] = {}
+    wanted: dict[tuple[int | None, int | None], list[Boundary]] = {}
     for b in timeline(store.snapshots_of_document(document_id)):
         wanted.setdefault((b.from_version_id, b.to_version_id), []).append(b)
     # Park the keys first: the new ones may still be held by changes not yet moved.

@@ -12,7 +12,7 @@ from linepipeline import PIPELINE, line_compare, line_extract
 from storesupport import changes_recorded
 
 from db import Store
-from monitor.record import Pipeline, record_snapshot, timeline
+from monitor.record import NewSnapshot, Pipeline, record_snapshot, timeline
 from monitor.reprocess import reprocess
 
 A = b"We collect email.\nWe keep it a year."
@@ -33,10 +33,11 @@ def doc(store):
 
 
 def rec(store, doc, raw, when, source="wayback", pipeline=PIPELINE):
-    return record_snapshot(
-        store, doc, raw, "text/plain", "https://x/web/20200101000000id_/https://example.com/privacy",
-        f"{when}T00:00:00Z", source, pipeline=pipeline,
+    capture = NewSnapshot(
+        raw, f"{when}T00:00:00Z", source, content_type="text/plain",
+        url="https://x/web/20200101000000id_/https://example.com/privacy",
     )  # fmt: skip
+    return record_snapshot(store, doc, capture, pipeline=pipeline)
 
 
 def history(store, doc):
