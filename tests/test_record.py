@@ -129,6 +129,25 @@ def test_a_crash_during_processing_leaves_the_snapshot_stored(store, doc):
     assert not r.new_snapshot and r.new_version
 
 
+def test_a_capture_carries_the_extraction_its_caller_made(store, doc):
+    """What the caller extracted (a worker process, a check) is recorded as is: the
+    pipeline's extractor is not asked again, and a failure keeps the caller's reason."""
+
+    def exploding(raw, content_type=None, url=None):
+        raise AssertionError("extracted again")
+
+    pipeline = Pipeline(exploding, line_compare)
+    given = NewSnapshot(A, "2020-01-01T00:00:00Z", "live", extracted=line_extract(A))
+    first = record_snapshot(store, doc, given, pipeline=pipeline)
+    assert first.new_version and first.error is None
+    failed = NewSnapshot(b"ERROR", "2021-01-01T00:00:00Z", "live", extracted="no policy text")
+    second = record_snapshot(store, doc, failed, pipeline=pipeline)
+    assert second.version_id is None and second.error == "no policy text"
+    # The same text extracted here later is the same version: identities agree.
+    third = rec(store, doc, A, "2022-01-01", source="live")
+    assert third.version_id == first.version_id and not third.new_version
+
+
 def test_timeline_skips_unversioned_snapshots_and_counts_occurrences():
     snaps = [
         {"id": 1, "captured_at": "1", "version_id": 10},

@@ -1,0 +1,95 @@
+"""The row types of db/rows.py name exactly the keys the store's reads hand out, so what
+mypy checks in the layers above is what they get at run time (a new column or a changed
+SELECT fails here until its type says so)."""
+
+from typing import get_type_hints
+
+import pytest
+
+from db import Store
+from db.changes import changes_of_document, feed_page, latest_changes
+from db.reads import add_pending_site
+from db.rows import (
+    ChangeEntry,
+    ChangeRow,
+    Document,
+    DocumentRow,
+    SiteRow,
+    SnapshotRow,
+    VersionKey,
+    VersionRow,
+    VersionSummary,
+    VersionText,
+)
+
+POLICY = {
+    "title": "Privacy",
+    "effective_date": "2024-01-02",
+    "language": "en",
+    "format": "html",
+    "clauses": [{"section": ["Privacy"], "kind": "paragraph", "text": "We sell cookies."}],
+}
+
+
+def keys(row_type: type) -> set[str]:
+    return set(get_type_hints(row_type))
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "cw.db") as s:
+        yield s
+
+
+def test_every_read_hands_out_the_keys_of_its_row_type(store):
+    site = store.add_site("example.com")
+    pending, _ = add_pending_site(store, "pending.example")
+    added = store.add_document(site["id"], "https://example.com/privacy")
+    versions = []
+    for n, when in enumerate(("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z")):
+        snapshot, _ = store.add_snapshot(
+            added["id"], f"page {n}".encode(), captured_at=when, source="live"
+        )
+        text = {**POLICY, "clauses": [{**POLICY["clauses"][0], "text": f"We sell {n}."}]}
+        version_id, _ = store.upsert_version(added["id"], f"h{n}", text)
+        store.mark_snapshot(snapshot["id"], version_id=version_id)
+        versions.append(version_id)
+    store.refresh_version_spans(added["id"])
+    store.insert_change(
+        {
+            "document_id": added["id"],
+            "from_version_id": versions[0],
+            "to_version_id": versions[1],
+            "occurrence": 0,
+            "from_captured_at": "2024-01-01T00:00:00Z",
+            "to_captured_at": "2024-02-01T00:00:00Z",
+            "origin": "live",
+            "material": True,
+            "categories": ["third-party-sharing"],
+            "summary": "sells",
+            "comparison": {"changes": []},
+        }
+    )
+
+    for row in (site, pending, store.get_site("example.com"), *store.list_sites()):
+        assert set(row) == keys(SiteRow)
+    assert set(added) == keys(DocumentRow)
+    for doc in (store.get_document(added["id"]), *store.list_documents()):
+        assert set(doc) == keys(Document)
+    assert set(store.documents_of_site(site["id"])[0]) == keys(Document)
+    for row in (snapshot, store.latest_snapshot(added["id"])):
+        assert set(row) == keys(SnapshotRow)
+    assert set(store.snapshots_of_document(added["id"])[0]) == keys(SnapshotRow)
+    assert set(store.get_version(versions[0])) == keys(VersionRow)
+    assert set(store.current_version(added["id"])) == keys(VersionRow)
+    assert set(store.version_by_hash(added["id"], "h0")) == keys(VersionKey)
+    assert set(store.version_texts(added["id"])[0]) == keys(VersionText)
+    assert set(store.versions_of_document(added["id"])[0]) == keys(VersionSummary)
+    [change] = changes_of_document(store, added["id"])
+    assert set(change) == keys(ChangeRow)
+    assert set(store.recent_changes()[0]) == keys(ChangeRow)
+    assert set(latest_changes(store)[0]) == keys(ChangeEntry)
+    assert set(feed_page(store, 0)[0]) == keys(ChangeEntry)
+    # The decoded JSON columns have the types the rows say.
+    assert change["categories"] == ["third-party-sharing"] and change["material"] is True
+    assert store.get_version(versions[0])["clauses"][0]["section"] == ["Privacy"]
