@@ -119,6 +119,16 @@ class ClauseRow(TypedDict):
     text: str
 
 
+class PolicyFields(TypedDict):
+    """A version's text as recording hands it to the store (PolicyDocument.to_dict)."""
+
+    title: str | None
+    effective_date: str | None
+    language: str | None
+    format: str
+    clauses: list[ClauseRow]
+
+
 class VersionKey(TypedDict):
     id: int
     text_hash: str

@@ -16,6 +16,7 @@ from db.rows import (
     CHECKED_SITE_STATES,
     SECTION_SEPARATOR,
     ClauseRow,
+    PolicyFields,
     VersionKey,
     VersionRow,
     VersionSummary,
@@ -24,7 +25,7 @@ from db.rows import (
 )
 
 
-def _version_fields(policy: dict[str, Any]) -> list[Any]:
+def _version_fields(policy: PolicyFields) -> list[Any]:
     """clauses, title, effective_date, language, format: a version's columns from its text."""
     clauses = json.dumps(policy["clauses"], ensure_ascii=False)
     return [clauses, *(policy.get(k) for k in ("title", "effective_date", "language", "format"))]
@@ -34,7 +35,7 @@ class Versions(Connections):
     """Versions, clauses and clause search."""
 
     def upsert_version(
-        self, document_id: int, text_hash: str, policy: dict[str, Any]
+        self, document_id: int, text_hash: str, policy: PolicyFields
     ) -> tuple[int, bool]:
         """The version with this normalized text, created with its clauses if new.
 
@@ -82,7 +83,7 @@ class Versions(Connections):
         with self.write() as db:
             db.execute("UPDATE versions SET text_hash = ? WHERE id = ?", [text_hash, version_id])
 
-    def rewrite_version(self, version_id: int, text_hash: str, policy: dict[str, Any]) -> None:
+    def rewrite_version(self, version_id: int, text_hash: str, policy: PolicyFields) -> None:
         """Give an existing version new text in place (reprocess): its id stays."""
         with self.write() as db:
             db.execute(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from db.rows import ClauseRow, PolicyFields
 from monitor.textnorm import comparison_key
 
 ClauseKind = Literal["heading", "paragraph", "list-item", "table-row"]
@@ -45,7 +46,7 @@ class Clause:
     def section_path(self) -> str:
         return SECTION_SEPARATOR.join(self.section)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> ClauseRow:
         return {"section": list(self.section), "kind": self.kind, "text": self.text}
 
     @classmethod
@@ -76,7 +77,7 @@ class PolicyDocument:
         """The text versions are deduplicated by: equal here means the same version."""
         return "\n".join(f"{c.kind}\t{c.key}" for c in self.clauses)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> PolicyFields:
         return {
             "title": self.title,
             "effective_date": self.effective_date.isoformat() if self.effective_date else None,

@@ -18,10 +18,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from db import Store
-from db.rows import SnapshotRow
+from db.rows import PolicyFields, SnapshotRow
 from monitor.model import PolicyDocument
 from monitor.policyness import not_policy
 from monitor.record import (
@@ -118,14 +117,14 @@ def reprocess_document(
 
 def _judge_policyness(
     snapshots: list[SnapshotRow], by_blob: dict[str, tuple[str, PolicyDocument] | str]
-) -> dict[int, tuple[str, dict[str, Any]] | str]:
+) -> dict[int, tuple[str, PolicyFields] | str]:
     """Each snapshot's outcome: (text hash, policy dict), or why it has no version.
 
     In capture-time order, each text is judged against the last one taken as the policy
     (monitor.policyness): a home page or a wall once recorded as a version is no longer
     one, and the history closes over it.
     """
-    out: dict[int, tuple[str, dict[str, Any]] | str] = {}
+    out: dict[int, tuple[str, PolicyFields] | str] = {}
     reference: PolicyDocument | None = None
     verdicts: dict[tuple[str, str | None], str | None] = {}
     for snap in sorted(snapshots, key=lambda s: (s["captured_at"], s["id"])):

@@ -14,6 +14,7 @@ from db.rows import (
     ChangeRow,
     Document,
     DocumentRow,
+    PolicyFields,
     SiteRow,
     SnapshotRow,
     VersionKey,
@@ -21,6 +22,7 @@ from db.rows import (
     VersionSummary,
     VersionText,
 )
+from monitor.model import Clause, PolicyDocument
 
 POLICY = {
     "title": "Privacy",
@@ -93,3 +95,11 @@ def test_every_read_hands_out_the_keys_of_its_row_type(store):
     # The decoded JSON columns have the types the rows say.
     assert change["categories"] == ["third-party-sharing"] and change["material"] is True
     assert store.get_version(versions[0])["clauses"][0]["section"] == ["Privacy"]
+
+
+def test_a_policy_document_serialises_to_the_fields_a_version_stores():
+    doc = PolicyDocument((Clause(("Privacy",), "paragraph", "We sell cookies."),), title="P")
+    fields = doc.to_dict()
+    assert set(fields) == keys(PolicyFields) and set(fields) <= keys(VersionRow)
+    assert set(fields["clauses"][0]) == {"section", "kind", "text"}
+    assert PolicyDocument.from_dict(fields) == doc
