@@ -228,9 +228,9 @@ def record_fetch(
         )
 
     pipeline = pipeline or Pipeline.default()
-    if extracted is None:
-        extracted = extraction(fetched.body, fetched.content_type, fetched.final_url, pipeline)
     policy = extracted
+    if policy is None:
+        policy = extraction(fetched.body, fetched.content_type, fetched.final_url, pipeline)
 
     if isinstance(policy, PolicyDocument) and policy.clauses:
         # Not the policy (a home page, a wall) before a shrink: it names what came.
@@ -296,8 +296,8 @@ def _not_policy(
 def extract_or_none(
     raw: bytes, content_type: str | None, url: str | None, pipeline: Pipeline | None = None
 ) -> PolicyDocument | None:
-    """The policy in a body, or None when there is none (then record_snapshot extracts
-    again and stores the reason on the snapshot). Picklable: runs in worker processes."""
+    """The policy in a body, or None when extraction refuses it (the render choice's
+    verdicts read it; recording takes `monitor.record.extraction`, which keeps why)."""
     extract = pipeline.extract if pipeline is not None else Pipeline.default().extract
     try:
         return extract(raw, content_type, url)
