@@ -58,6 +58,14 @@ def decode_row(row: dict[str, Any], *json_fields: str) -> dict[str, Any]:
 # JSON columns come decoded. A read that selects fewer columns says so with a smaller type.
 
 
+# A document's status after its last check (monitor.check says what each one means).
+DocumentStatus = Literal[
+    "ok", "unreachable", "blocked", "empty", "structure-changed", "moved", "not-policy"
+]
+# What a clause is (monitor.model.Clause).
+ClauseKind = Literal["heading", "paragraph", "list-item", "table-row"]
+
+
 class SiteRow(TypedDict):
     id: int
     site: str  # registrable domain, lower case, punycode
@@ -75,7 +83,7 @@ class DocumentRow(TypedDict):
     kind: str
     url: str
     selector: str | None
-    status: str  # monitor.check.STATUSES
+    status: DocumentStatus
     status_detail: str | None
     etag: str | None
     last_modified: str | None
@@ -115,7 +123,7 @@ class ClauseRow(TypedDict):
     """A clause as a version stores it (monitor.model.Clause.to_dict)."""
 
     section: list[str]
-    kind: str
+    kind: ClauseKind
     text: str
 
 

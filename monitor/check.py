@@ -32,10 +32,10 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, TypedDict, cast
+from typing import Any, TypedDict, cast
 
 from db import Store, utc_iso
-from db.rows import ClauseRow, Document, SnapshotRow
+from db.rows import ClauseRow, Document, DocumentStatus, SnapshotRow
 from monitor.fetch import Fetches, FetchResult
 from monitor.model import Clause, ExtractionError, PolicyDocument
 from monitor.record import (
@@ -50,9 +50,7 @@ from monitor.record import (
     text_hash,
 )
 
-Status = Literal[
-    "ok", "unreachable", "blocked", "empty", "structure-changed", "moved", "not-policy"
-]
+Status = DocumentStatus  # stored on the document (db.rows), as the checks name them
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 FAILING: frozenset[str] = frozenset({"unreachable", "blocked"})  # these back off
 
@@ -173,7 +171,7 @@ def record_fetch(
     }
     if fetched.not_modified:
         previous = document.get("status") or "ok"
-        keep = cast(Status, previous) if previous in _CONTENT_STATUSES else "ok"
+        keep = previous if previous in _CONTENT_STATUSES else "ok"
         return CheckResult(
             status=keep,
             detail=document.get("status_detail") if keep != "ok" else None,

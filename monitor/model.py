@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
-from db.rows import ClauseRow, PolicyFields
+from db.rows import ClauseKind, ClauseRow, PolicyFields
 from monitor.textnorm import comparison_key
 
-ClauseKind = Literal["heading", "paragraph", "list-item", "table-row"]
 CLAUSE_KINDS: tuple[str, ...] = ("heading", "paragraph", "list-item", "table-row")
 SECTION_SEPARATOR = " > "
 

@@ -1,6 +1,7 @@
-"""The row types of db/rows.py name exactly the keys the store's reads hand out, so what
-mypy checks in the layers above is what they get at run time (a new column or a changed
-SELECT fails here until its type says so)."""
+"""The row types of db/rows.py promise only keys the store's reads hand out, so what mypy
+checks in the layers above is there at run time (a renamed column or a narrower SELECT
+fails here until its type says so). A new column may wait outside the types until a
+reader needs it: mypy refuses reading a key its type does not name."""
 
 from typing import get_type_hints
 
@@ -43,7 +44,7 @@ def store(tmp_path):
         yield s
 
 
-def test_every_read_hands_out_the_keys_of_its_row_type(store):
+def test_every_read_hands_out_the_keys_its_row_type_promises(store):
     site = store.add_site("example.com")
     pending, _ = add_pending_site(store, "pending.example")
     added = store.add_document(site["id"], "https://example.com/privacy")
@@ -74,24 +75,24 @@ def test_every_read_hands_out_the_keys_of_its_row_type(store):
     )
 
     for row in (site, pending, store.get_site("example.com"), *store.list_sites()):
-        assert set(row) == keys(SiteRow)
-    assert set(added) == keys(DocumentRow)
+        assert keys(SiteRow) <= set(row)
+    assert keys(DocumentRow) <= set(added)
     for doc in (store.get_document(added["id"]), *store.list_documents()):
-        assert set(doc) == keys(Document)
-    assert set(store.documents_of_site(site["id"])[0]) == keys(Document)
+        assert keys(Document) <= set(doc)
+    assert keys(Document) <= set(store.documents_of_site(site["id"])[0])
     for row in (snapshot, store.latest_snapshot(added["id"])):
-        assert set(row) == keys(SnapshotRow)
-    assert set(store.snapshots_of_document(added["id"])[0]) == keys(SnapshotRow)
-    assert set(store.get_version(versions[0])) == keys(VersionRow)
-    assert set(store.current_version(added["id"])) == keys(VersionRow)
-    assert set(store.version_by_hash(added["id"], "h0")) == keys(VersionKey)
-    assert set(store.version_texts(added["id"])[0]) == keys(VersionText)
-    assert set(store.versions_of_document(added["id"])[0]) == keys(VersionSummary)
+        assert keys(SnapshotRow) <= set(row)
+    assert keys(SnapshotRow) <= set(store.snapshots_of_document(added["id"])[0])
+    assert keys(VersionRow) <= set(store.get_version(versions[0]))
+    assert keys(VersionRow) <= set(store.current_version(added["id"]))
+    assert keys(VersionKey) <= set(store.version_by_hash(added["id"], "h0"))
+    assert keys(VersionText) <= set(store.version_texts(added["id"])[0])
+    assert keys(VersionSummary) <= set(store.versions_of_document(added["id"])[0])
     [change] = changes_of_document(store, added["id"])
-    assert set(change) == keys(ChangeRow)
-    assert set(store.recent_changes()[0]) == keys(ChangeRow)
-    assert set(latest_changes(store)[0]) == keys(ChangeEntry)
-    assert set(feed_page(store, 0)[0]) == keys(ChangeEntry)
+    assert keys(ChangeRow) <= set(change)
+    assert keys(ChangeRow) <= set(store.recent_changes()[0])
+    assert keys(ChangeEntry) <= set(latest_changes(store)[0])
+    assert keys(ChangeEntry) <= set(feed_page(store, 0)[0])
     # The decoded JSON columns have the types the rows say.
     assert change["categories"] == ["third-party-sharing"] and change["material"] is True
     assert store.get_version(versions[0])["clauses"][0]["section"] == ["Privacy"]
