@@ -21,17 +21,9 @@ from datetime import datetime
 
 from db import Store
 from db.rows import PolicyFields, SnapshotRow
-from monitor.model import PolicyDocument
+from monitor.model import ExtractionError, PolicyDocument
 from monitor.policyness import not_policy
-from monitor.record import (
-    NOT_POLICY,
-    Boundary,
-    Pipeline,
-    extraction,
-    reconcile_changes,
-    text_hash,
-    timeline,
-)
+from monitor.record import NOT_POLICY, Pipeline, reconcile_changes, text_hash, timeline
 
 
 @dataclass
@@ -61,15 +53,20 @@ def reprocess_document(
         raw = store.get_blob(sha)
         if raw is None:  # a blob goes in before its snapshot, and is never deleted alone
             raise LookupError(f"snapshot {snap['id']}: blob {sha} missing")
-        doc = extraction(raw, snap["content_type"], snap["url"], pipeline)
-        by_blob[sha] = doc if isinstance(doc, str) else (text_hash(doc), doc)
+        try:
+            doc = pipeline.extract(raw, snap["content_type"], snap["url"])
+            if not doc.clauses:
+                raise ExtractionError("no policy text")
+            by_blob[sha] = (text_hash(doc), doc)
+        except ExtractionError as exc:
+            by_blob[sha] = str(exc) or type(exc).__name__
     outcomes = _judge_policyness(snapshots, by_blob)
     with store.write():
         before = store.versions_of_document(document_id)
         report.versions_before += len(before)
         changes_before = {c["id"] for c in store.changes_of_document(document_id)}
         # Each old version claims the text most of its snapshots now have.
-        claims: dict[int, Counter[str]] = {}
+        claims: dict[int, Counter] = {}
         for snap in snapshots:
             outcome = outcomes[snap["id"]]
             if snap["version_id"] is not None and isinstance(outcome, tuple):
@@ -147,10 +144,7 @@ def _judge_policyness(
 
 
 def _follow_merged_versions(
-    store: Store,
-    document_id: int,
-    claims: dict[int, Counter[str]],
-    version_of_hash: dict[str, int],
+    store: Store, document_id: int, claims: dict[int, Counter], version_of_hash: dict[str, int]
 ) -> None:
     """Re-point stored changes at the versions their old versions were merged into.
 
@@ -160,7 +154,8 @@ def _follow_merged_versions(
     """
     remap = {old: version_of_hash[counter.most_common(1)[0][0]] for old, counter in claims.items()}
     changes = store.changes_of_document(document_id)
-    wanted: dict[tuple[int | None, int | None], list[Boundary]] = {}
+    # Keyed as looked up: an old version with no claim remaps to None and finds nothing.
+    wanted: dict[tuple[int | None, int | None], list] = {}
     for b in timeline(store.snapshots_of_document(document_id)):
         wanted.setdefault((b.from_version_id, b.to_version_id), []).append(b)
     # Park the keys first: the new ones may still be held by changes not yet moved.
