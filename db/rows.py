@@ -75,6 +75,21 @@ class SiteRow(TypedDict):
     created_at: str
 
 
+class RequestRow(TypedDict):
+    """A request to track a policy URL (db/requests.py), with its site's name and state."""
+
+    id: int
+    site_id: int
+    url: str
+    state: str  # db.requests.STATES
+    reason: str | None
+    document_id: int | None  # the document it became, once admitted
+    requested_at: str
+    decided_at: str | None
+    site: str
+    site_state: str
+
+
 class DocumentRow(TypedDict):
     """A documents row as written (`add_document`)."""
 

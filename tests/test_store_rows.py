@@ -10,12 +10,14 @@ import pytest
 from db import Store
 from db.changes import changes_of_document, feed_page, latest_changes
 from db.reads import add_pending_site
+from db.requests import add_request, get_request, requests_in
 from db.rows import (
     ChangeEntry,
     ChangeRow,
     Document,
     DocumentRow,
     PolicyFields,
+    RequestRow,
     SiteRow,
     SnapshotRow,
     VersionKey,
@@ -93,6 +95,9 @@ def test_every_read_hands_out_the_keys_its_row_type_promises(store):
     assert keys(ChangeRow) <= set(store.recent_changes()[0])
     assert keys(ChangeEntry) <= set(latest_changes(store)[0])
     assert keys(ChangeEntry) <= set(feed_page(store, 0)[0])
+    assert add_request(store, site["id"], "https://example.com/terms")
+    [request] = requests_in(store, ("pending",))
+    assert keys(RequestRow) <= set(request) and keys(RequestRow) <= set(get_request(store, 1))
     # The decoded JSON columns have the types the rows say.
     assert change["categories"] == ["third-party-sharing"] and change["material"] is True
     assert store.get_version(versions[0])["clauses"][0]["section"] == ["Privacy"]
