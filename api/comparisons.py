@@ -30,6 +30,7 @@ from aiohttp import web
 
 from db import Store
 from db.reads import stored_comparison
+from db.rows import VersionRow
 from monitor.compare import compare
 from monitor.model import PolicyDocument
 
@@ -59,7 +60,7 @@ class Busy(Exception):
         self.retry_after = retry_after
 
 
-def compare_versions(old: dict, new: dict) -> dict:
+def compare_versions(old: VersionRow, new: VersionRow) -> dict:
     """`Comparison.to_detail_dict()` of two version rows (with clauses). Picklable: runs in
     the service's worker process."""
     return compare(PolicyDocument.from_dict(old), PolicyDocument.from_dict(new)).to_detail_dict()
@@ -70,7 +71,7 @@ def _process_pool(workers: int) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def size_of(version: dict) -> tuple[int, int]:
+def size_of(version: VersionRow) -> tuple[int, int]:
     """(characters, clauses) of a version row."""
     clauses = version["clauses"]
     return sum(len(c["text"]) for c in clauses), len(clauses)
@@ -82,7 +83,7 @@ class ComparisonService:
         limits: Limits | None = None,
         *,
         executor: Callable[[int], Executor] = _process_pool,
-        compute: Callable[[dict, dict], dict] = compare_versions,
+        compute: Callable[[VersionRow, VersionRow], dict] = compare_versions,
     ) -> None:
         self.limits = limits or Limits()
         self._make_executor = executor
@@ -96,7 +97,7 @@ class ComparisonService:
         self.computed = 0
         self.refused = 0
 
-    async def between(self, store: Store, old: dict, new: dict) -> dict:
+    async def between(self, store: Store, old: VersionRow, new: VersionRow) -> dict:
         """The comparison of two versions (rows with clauses) of one document."""
         stored = stored_comparison(store, old["document_id"], old["id"], new["id"])
         if stored is not None:
@@ -127,7 +128,7 @@ class ComparisonService:
             self.computed += 1
             self._remember(key, task.result())
 
-    async def _run(self, old: dict, new: dict) -> dict:
+    async def _run(self, old: VersionRow, new: VersionRow) -> dict:
         if self._gate is None:
             self._gate = asyncio.Semaphore(self.limits.concurrency)
         async with self._gate:
@@ -141,7 +142,7 @@ class ComparisonService:
                 self._executor = None
                 raise Busy(self.limits.retry_after) from None
 
-    def _check_size(self, old: dict, new: dict) -> None:
+    def _check_size(self, old: VersionRow, new: VersionRow) -> None:
         (c1, n1), (c2, n2) = size_of(old), size_of(new)
         chars, clauses = c1 + c2, n1 + n2
         if chars > self.limits.max_chars or clauses > self.limits.max_clauses:

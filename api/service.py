@@ -29,6 +29,7 @@ from api.baseurl import BASE_URL
 from api.config import Settings
 from api.webhooks import delivery_ctx
 from db import Store
+from db.rows import DocumentRow
 from monitor.archive import Archiver, Saver, savepagenow
 from monitor.backfill import BackfillReport, backfill_document
 from monitor.fetch import Fetcher, FetchPolicy, user_agent
@@ -128,7 +129,7 @@ async def open_monitor(
         # replay page (scripts replayed from the archive, which robots.txt does not govern).
         render = functools.partial(renderer.fetch, robots=False) if renderer else None
 
-        async def backfill(document: dict[str, Any]) -> BackfillReport:
+        async def backfill(document: DocumentRow) -> BackfillReport:
             return await backfill_document(store, wayback, document, render=render)
 
         yield Monitor(

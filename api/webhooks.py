@@ -33,6 +33,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -43,6 +44,7 @@ from api.baseurl import BASE_URL
 from api.routes.common import change_json
 from db import ANNOUNCED_ORIGINS, Store, utc_iso
 from db.changes import next_change_for
+from db.rows import ChangeEntry
 from db.webhooks import due_webhooks, update_webhook
 from monitor.netguard import AddressPolicy, AddressRefused, GuardedResolver, Lookup, check_url
 
@@ -92,7 +94,7 @@ def message_id(webhook_id: int, change_id: int) -> str:
     return f"msg_{webhook_id}_{change_id}"
 
 
-def event_body(webhook_id: int, change: dict, base_url: str) -> bytes:
+def event_body(webhook_id: int, change: ChangeEntry, base_url: str) -> bytes:
     payload = change_json(change)
     payload["url"] = base_url.rstrip("/") + payload["url"]
     event = {"type": "change", "webhook_id": webhook_id, "change": payload}
@@ -215,7 +217,7 @@ class Deliverer:
         # Read at each delivery: under `--port 0` the port is known only once bound.
         return self.base_url() if callable(self.base_url) else self.base_url
 
-    async def _attempt(self, hook: dict, change: dict) -> Outcome:
+    async def _attempt(self, hook: dict[str, Any], change: ChangeEntry) -> Outcome:
         body = event_body(hook["id"], change, self._base())
         msg_id = message_id(hook["id"], change["id"])
         # A fresh timestamp (and so signature) each attempt: a retry is not a replay.

@@ -42,6 +42,7 @@ from monitor.backfill import backfill_document  # noqa: E402
 from monitor.extract import extract  # noqa: E402
 from monitor.model import ExtractionError  # noqa: E402
 from monitor.record import (  # noqa: E402
+    NewSnapshot,
     Pipeline,
     reconcile_changes,
     record_snapshot,
@@ -100,8 +101,9 @@ async def record_all(client: WaybackClient, store: Store, document: dict) -> tup
     captures = await client.captures(document["url"])
     for c in captures:
         raw = await client.fetch(c)
-        record_snapshot(store, document["id"], raw.body, raw.content_type, raw.url,
-                        c.captured_at, "wayback", reconcile=False)  # fmt: skip
+        capture = NewSnapshot(raw.body, c.captured_at, "wayback", url=raw.url,
+                              content_type=raw.content_type)  # fmt: skip
+        record_snapshot(store, document["id"], capture, reconcile=False)
     reconcile_changes(store, document["id"], origin="backfill", pipeline=Pipeline.default())
     points = [
         c["to_captured_at"].replace("-", "").replace(":", "").replace("T", "").rstrip("Z")

@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from report import figure  # noqa: E402
 
 from db import Store, site_hash  # noqa: E402
-from monitor.record import record_snapshot  # noqa: E402
+from monitor.record import NewSnapshot, record_snapshot  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 HISTORIES = DATA / "policy-histories"
@@ -121,9 +121,10 @@ def disk_per_version(tmp: Path) -> tuple[float, dict, list[str]]:
             site = store.add_site(f"{service}.example")
             doc = store.add_document(site["id"], f"https://{service}.example/privacy")
             for f in sorted((HISTORIES / service).glob("*.md")):
-                record_snapshot(
-                    store, doc["id"], f.read_bytes(), "text/markdown", None, captured_at(f), "live"
+                capture = NewSnapshot(
+                    f.read_bytes(), captured_at(f), "live", content_type="text/markdown"
                 )
+                record_snapshot(store, doc["id"], capture)
             versions += len(store.versions_of_document(doc["id"]))
         comparisons = [
             row[0]
@@ -149,9 +150,8 @@ def disk_per_check(tmp: Path) -> tuple[float, float, int]:
             for i, f in enumerate(files):
                 raw = f.read_bytes()
                 before = db_bytes(path)
-                rec = record_snapshot(
-                    store, doc["id"], raw, "text/html", None, captured_at(f), "live"
-                )
+                capture = NewSnapshot(raw, captured_at(f), "live", content_type="text/html")
+                rec = record_snapshot(store, doc["id"], capture)
                 grew = db_bytes(path) - before
                 if i and not rec.new_version:
                     noisy_bytes += grew
@@ -162,7 +162,8 @@ def disk_per_check(tmp: Path) -> tuple[float, float, int]:
                     datetime.fromisoformat(captured_at(f).replace("Z", "+00:00"))
                     + timedelta(hours=1)
                 )
-                record_snapshot(store, doc["id"], raw, "text/html", None, later, "live")
+                capture = NewSnapshot(raw, later, "live", content_type="text/html")
+                record_snapshot(store, doc["id"], capture)
                 same_bytes += db_bytes(path) - before
                 same += 1
     return noisy_bytes / max(noisy, 1), same_bytes / max(same, 1), noisy

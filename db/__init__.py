@@ -2,7 +2,9 @@
 
 Nothing here imports `monitor` or `api`, and nothing here knows about policies: it stores
 the words of DESIGN.md as rows and hands back plain dicts (JSON columns decoded, times as
-ISO 8601 UTC strings ending in ``Z``).
+ISO 8601 UTC strings ending in ``Z``), typed by ``db/rows.py`` (``SiteRow``, ``Document``,
+``SnapshotRow``, ``VersionRow``, ``ChangeRow``, ...) so the layers that read them are
+checked by mypy; ``tests/test_store_rows.py`` holds each type to what its reads return.
 
 Opening::
 

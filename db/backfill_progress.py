@@ -6,19 +6,19 @@ A part of `db.store.Store` (one class a concern); see db/__init__.py for the who
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from db.connection import Connections
 from db.rows import utc_iso
 
-if TYPE_CHECKING:
-    pass
 
-
-class BackfillProgress:
+class BackfillProgress(Connections):
     """A backfill's remembered captures."""
 
-    def add_backfill_captures(self, document_id: int, captures: Sequence[dict]) -> None:
+    def add_backfill_captures(
+        self, document_id: int, captures: Sequence[Mapping[str, Any]]
+    ) -> None:
         """Remember a CDX listing (timestamp, original, digest, mimetype, length)."""
         with self.write() as db:
             db.conn.executemany(
@@ -40,9 +40,10 @@ class BackfillProgress:
 
     def backfill_captures(
         self, document_id: int, since: str | None = None, until: str | None = None
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         """Remembered captures in time order; since/until are timestamp prefixes."""
-        where, params = ["document_id = ?"], [document_id]
+        where = ["document_id = ?"]
+        params: list[Any] = [document_id]
         if since:
             where.append("timestamp >= ?")
             params.append(since)

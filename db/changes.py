@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
-from db.rows import CHECKED_SITE_STATES, ORIGINS, decode_row, utc_iso
-
-if TYPE_CHECKING:
-    from db.store import Store
+from db.connection import Connections
+from db.rows import CHECKED_SITE_STATES, ORIGINS, ChangeEntry, ChangeRow, decode_row, utc_iso
 
 _FROM = " FROM changes c JOIN documents d ON d.id = c.document_id JOIN sites s ON s.id = d.site_id"
 # The whole change, with the comparison its own page shows.
@@ -41,7 +39,7 @@ ENTRY = (
 PUBLIC_STATE = "s.state IN ({})".format(", ".join(f"'{s}'" for s in CHECKED_SITE_STATES))
 
 
-def decode_change(row: dict) -> dict:
+def decode_change(row: dict[str, Any]) -> dict[str, Any]:
     """A change row as every reader gets it."""
     decode_row(row, "categories", "comparison")
     if row.get("categories") is None:
@@ -50,13 +48,13 @@ def decode_change(row: dict) -> dict:
 
 
 def _rows(
-    store: Store,
+    store: Connections,
     columns: str,
     where: Sequence[str],
     params: Sequence[Any],
     order: str,
     limit: int | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The one SELECT: changes joined to their documents and sites, decoded."""
     sql = f"SELECT {columns}{_FROM}"
     if where:
@@ -77,40 +75,44 @@ def _public(material: bool | None) -> tuple[list[str], list[Any]]:
     return [PUBLIC_STATE, "c.material = ?"], [int(material)]
 
 
-def change_by_id(store: Store, change_id: int) -> dict | None:
+def change_by_id(store: Connections, change_id: int) -> ChangeRow | None:
     rows = _rows(store, ROW, ["c.id = ?"], [change_id], "c.id")
-    return rows[0] if rows else None
+    return cast(ChangeRow, rows[0]) if rows else None
 
 
-def changes_of_document(store: Store, document_id: int) -> list[dict]:
+def changes_of_document(store: Connections, document_id: int) -> list[ChangeRow]:
     """A document's changes in capture-time order."""
-    return _rows(store, ROW, ["c.document_id = ?"], [document_id], "c.to_captured_at, c.id")
+    rows = _rows(store, ROW, ["c.document_id = ?"], [document_id], "c.to_captured_at, c.id")
+    return cast(list[ChangeRow], rows)
 
 
-def last_change_id(store: Store) -> int:
-    return store.reading().execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
+def last_change_id(store: Connections) -> int:
+    return int(store.reading().execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0])
 
 
 def latest_changes(
-    store: Store, *, site_id: int | None = None, material: bool | None = None, limit: int = 50
-) -> list[dict]:
+    store: Connections, *, site_id: int | None = None, material: bool | None = None, limit: int = 50
+) -> list[ChangeEntry]:
     """Feed entries (of one public site, or all), newest (highest id) first."""
     where, params = _public(material)
     if site_id is not None:
         where.append("d.site_id = ?")
         params.append(site_id)
-    return _rows(store, ENTRY, where, params, "c.id DESC", limit)
+    return cast(list[ChangeEntry], _rows(store, ENTRY, where, params, "c.id DESC", limit))
 
 
-def recent_changes(store: Store, *, material: bool | None = None, limit: int = 20) -> list[dict]:
+def recent_changes(
+    store: Connections, *, material: bool | None = None, limit: int = 20
+) -> list[ChangeRow]:
     """Changes of public sites (the viewer's home is public), the latest capture first
     (history included)."""
     where, params = _public(material)
-    return _rows(store, ROW, where, params, "c.to_captured_at DESC, c.id DESC", limit)
+    rows = _rows(store, ROW, where, params, "c.to_captured_at DESC, c.id DESC", limit)
+    return cast(list[ChangeRow], rows)
 
 
 def feed_page(
-    store: Store,
+    store: Connections,
     cursor: int,
     *,
     until: int | None = None,
@@ -118,7 +120,7 @@ def feed_page(
     material: bool | None = None,
     category: str | None = None,
     limit: int = 100,
-) -> list[dict]:
+) -> list[ChangeEntry]:
     """Changes of public sites with cursor < id <= until, oldest first; `buckets`: 2-hex
     site_hash prefixes.
 
@@ -131,7 +133,8 @@ def feed_page(
         "EXISTS (SELECT 1 FROM documents d JOIN sites s ON s.id = d.site_id"
         f" WHERE d.id = changes.document_id AND {PUBLIC_STATE})"
     )
-    where, params = ["id > ?", public], [cursor]
+    where = ["id > ?", public]
+    params: list[Any] = [cursor]
     if until is not None:
         where.append("id <= ?")
         params.append(until)
@@ -150,12 +153,12 @@ def feed_page(
         per_bucket = f"SELECT * FROM ({one} AND bucket = ? ORDER BY id LIMIT ?)"
         ids = " UNION ALL ".join(per_bucket for _ in buckets) + " ORDER BY id LIMIT ?"
         args = [a for b in buckets for a in (*params, b.lower(), limit)] + [limit]
-    return _rows(store, ENTRY, [f"c.id IN ({ids})"], args, "c.id")
+    return cast(list[ChangeEntry], _rows(store, ENTRY, [f"c.id IN ({ids})"], args, "c.id"))
 
 
 def next_change_for(
-    store: Store, cursor: int, sites: Sequence[str], origins: Sequence[str]
-) -> tuple[dict | None, int]:
+    store: Connections, cursor: int, sites: Sequence[str], origins: Sequence[str]
+) -> tuple[ChangeEntry | None, int]:
     """A webhook's next event: the first change after `cursor` of one of `sites`, and how
     far the feed was read.
 
@@ -171,13 +174,13 @@ def next_change_for(
     rows = _rows(store, ENTRY, where, [cursor, end, *sites, *origins], "c.id", 1)
     if not rows:
         return None, end
-    return rows[0], rows[0]["id"]
+    return cast(ChangeEntry, rows[0]), rows[0]["id"]
 
 
-class Changes:
+class Changes(Connections):
     """The store's change writes, and its named change reads as methods."""
 
-    def insert_change(self, change: dict) -> int:
+    def insert_change(self, change: dict[str, Any]) -> int:
         """A new change row; its id is the next feed cursor."""
         row = dict(change)
         row.setdefault("detected_at", utc_iso())
@@ -187,7 +190,9 @@ class Changes:
         row["comparison"] = json.dumps(row.get("comparison"), ensure_ascii=False)
         row["material"] = int(bool(row.get("material")))
         with self.write() as db:
-            return db["changes"].insert(row).last_pk
+            change_id = db.table("changes").insert(row).last_pk
+        assert isinstance(change_id, int)  # the rowid of an INTEGER PRIMARY KEY
+        return change_id
 
     def update_change(self, change_id: int, **fields: Any) -> None:
         """Amend a change in place: it keeps its id (feed position) and detected_at."""
@@ -198,21 +203,21 @@ class Changes:
         if "material" in fields:
             fields["material"] = int(bool(fields["material"]))
         with self.write() as db:
-            db["changes"].update(change_id, fields)
+            db.table("changes").update(change_id, fields)
 
     def delete_change(self, change_id: int) -> None:
         with self.write() as db:
             db.execute("DELETE FROM changes WHERE id = ?", [change_id])
 
-    def change_by_id(self: Store, change_id: int) -> dict | None:
+    def change_by_id(self, change_id: int) -> ChangeRow | None:
         return change_by_id(self, change_id)
 
-    def changes_of_document(self: Store, document_id: int) -> list[dict]:
+    def changes_of_document(self, document_id: int) -> list[ChangeRow]:
         """A document's changes in capture-time order."""
         return changes_of_document(self, document_id)
 
-    def last_change_id(self: Store) -> int:
+    def last_change_id(self) -> int:
         return last_change_id(self)
 
-    def recent_changes(self: Store, *, material: bool | None = None, limit: int = 20) -> list[dict]:
+    def recent_changes(self, *, material: bool | None = None, limit: int = 20) -> list[ChangeRow]:
         return recent_changes(self, material=material, limit=limit)

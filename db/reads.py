@@ -7,8 +7,10 @@ same snapshot rules as the store's reads. No policy logic.
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from db.changes import PUBLIC_STATE
+from db.rows import SiteRow
 from db.store import CHECKED_SITE_STATES, Store, site_hash, utc_iso
 
 # What may be listed anywhere public (lookups, feeds, search, site pages, the viewer): a site
@@ -70,7 +72,7 @@ def lookup_bucket(store: Store, prefix: str) -> list[dict]:
     return out
 
 
-def is_public(store: Store, site: dict | None) -> bool:
+def is_public(store: Store, site: SiteRow | None) -> bool:
     """Whether a site row may be shown publicly (see PUBLIC_SITE)."""
     if site is None or site["state"] not in CHECKED_SITE_STATES:
         return False
@@ -91,9 +93,8 @@ def public_sites_containing(store: Store, needle: str, *, limit: int = 50) -> li
 
 def tracked_site_count(store: Store) -> int:
     """Sites a lookup can answer for (the same states as `lookup_bucket`)."""
-    return (
-        store.reading().execute(f"SELECT count(*) FROM sites s WHERE {PUBLIC_SITE}").fetchone()[0]
-    )
+    query = f"SELECT count(*) FROM sites s WHERE {PUBLIC_SITE}"
+    return int(store.reading().execute(query).fetchone()[0])
 
 
 def _unpack(packed: str | None) -> tuple[int | None, str | None]:
@@ -116,7 +117,7 @@ def version_counts(store: Store, site_id: int) -> dict[int, int]:
     }
 
 
-def add_pending_site(store: Store, site: str) -> tuple[dict, bool]:
+def add_pending_site(store: Store, site: str) -> tuple[SiteRow, bool]:
     """The site row, created with state 'pending' if new; (row, created). Idempotent."""
     with store.write() as db:
         cursor = db.execute(
@@ -125,7 +126,7 @@ def add_pending_site(store: Store, site: str) -> tuple[dict, bool]:
             [site, site_hash(site), utc_iso()],
         )
         created = cursor.rowcount == 1
-        row = dict(next(db.query("SELECT * FROM sites WHERE site = ?", [site])))
+        row = cast(SiteRow, next(db.query("SELECT * FROM sites WHERE site = ?", [site])))
     return row, created
 
 

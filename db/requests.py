@@ -9,7 +9,9 @@ it. Requests are never public: only admitted documents are.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
+from db.rows import RequestRow
 from db.store import Store, utc_iso
 
 STATES = ("pending", "held", "approved", "admitted", "rejected")
@@ -39,21 +41,22 @@ def add_request(store: Store, site_id: int, url: str) -> bool:
         return cursor.rowcount == 1
 
 
-def get_request(store: Store, request_id: int) -> dict | None:
+def get_request(store: Store, request_id: int) -> RequestRow | None:
     rows = list(store.reading().query(_SELECT + " WHERE r.id = ?", [request_id]))
-    return rows[0] if rows else None
+    return cast(RequestRow, rows[0]) if rows else None
 
 
-def requests_in(store: Store, states: Sequence[str], *, site_id: int | None = None) -> list[dict]:
+def requests_in(
+    store: Store, states: Sequence[str], *, site_id: int | None = None
+) -> list[RequestRow]:
     """Requests in these states (of one site, or all), oldest first."""
     where = [f"r.state IN ({', '.join('?' for _ in states)})"]
-    params: list = list(states)
+    params: list[Any] = list(states)
     if site_id is not None:
         where.append("r.site_id = ?")
         params.append(site_id)
-    return list(
-        store.reading().query(_SELECT + " WHERE " + " AND ".join(where) + " ORDER BY r.id", params)
-    )
+    sql = _SELECT + " WHERE " + " AND ".join(where) + " ORDER BY r.id"
+    return cast(list[RequestRow], list(store.reading().query(sql, params)))
 
 
 def decide(

@@ -126,7 +126,7 @@ def m001_initial(db: Database) -> None:
         );
         """
     )
-    db["clauses"].enable_fts(
+    db.table("clauses").enable_fts(
         ["text", "section"], fts_version="FTS5", create_triggers=True, tokenize="porter"
     )
 

@@ -7,15 +7,21 @@ A part of `db.store.Store` (one class a concern); see db/__init__.py for the who
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
-from db.rows import CHECKED_SITE_STATES, RENDER_MODES, site_hash, utc_iso
+from db.connection import Connections
+from db.rows import (
+    CHECKED_SITE_STATES,
+    RENDER_MODES,
+    Document,
+    DocumentRow,
+    SiteRow,
+    site_hash,
+    utc_iso,
+)
 
-if TYPE_CHECKING:
-    pass
 
-
-class SitesAndDocuments:
+class SitesAndDocuments(Connections):
     """Sites, documents, and the scheduler's claims."""
 
     _DOCUMENT_STATE = frozenset(
@@ -35,7 +41,7 @@ class SitesAndDocuments:
         }
     )
 
-    def add_site(self, site: str) -> dict:
+    def add_site(self, site: str) -> SiteRow:
         """The site row, created `tracked` if new (idempotent; an existing row keeps its state)."""
         site = site.lower().strip(".")
         with self.write() as db:
@@ -44,16 +50,17 @@ class SitesAndDocuments:
                 " VALUES (?, ?, 'tracked', ?)",
                 [site, site_hash(site), utc_iso()],
             )
-            return dict(next(db.query("SELECT * FROM sites WHERE site = ?", [site])))
+            return cast(SiteRow, next(db.query("SELECT * FROM sites WHERE site = ?", [site])))
 
-    def get_site(self, site: str | int) -> dict | None:
+    def get_site(self, site: str | int) -> SiteRow | None:
         """By id, or by registrable domain."""
         if isinstance(site, int):
-            return self._one("SELECT * FROM sites WHERE id = ?", [site])
-        return self._one("SELECT * FROM sites WHERE site = ?", [site.lower().strip(".")])
+            return cast(SiteRow | None, self._one("SELECT * FROM sites WHERE id = ?", [site]))
+        row = self._one("SELECT * FROM sites WHERE site = ?", [site.lower().strip(".")])
+        return cast(SiteRow | None, row)
 
-    def list_sites(self) -> list[dict]:
-        return self._all("SELECT * FROM sites ORDER BY site")
+    def list_sites(self) -> list[SiteRow]:
+        return cast(list[SiteRow], self._all("SELECT * FROM sites ORDER BY site"))
 
     def add_document(
         self,
@@ -63,7 +70,7 @@ class SitesAndDocuments:
         kind: str = "privacy",
         selector: str | None = None,
         render: str | None = None,
-    ) -> dict:
+    ) -> DocumentRow:
         """The document row, created if new (idempotent on site, kind and URL).
 
         ``render`` (auto|always|never), when given, is set on a known document too, and
@@ -89,32 +96,36 @@ class SitesAndDocuments:
                     [site_id, kind, url],
                 )
             )
-            return dict(row)
+            return cast(DocumentRow, row)
 
-    def get_document(self, document_id: int) -> dict | None:
-        return self._one(
+    def get_document(self, document_id: int) -> Document | None:
+        row = self._one(
             "SELECT d.*, s.site FROM documents d JOIN sites s ON s.id = d.site_id WHERE d.id = ?",
             [document_id],
         )
+        return cast(Document | None, row)
 
-    def documents_of_site(self, site_id: int) -> list[dict]:
-        return self._all(
+    def documents_of_site(self, site_id: int) -> list[Document]:
+        return self._documents(
             "SELECT d.*, s.site FROM documents d JOIN sites s ON s.id = d.site_id"
             " WHERE d.site_id = ? ORDER BY d.id",
             [site_id],
         )
 
-    def documents_by_url(self, url: str) -> list[dict]:
-        return self._all(
+    def documents_by_url(self, url: str) -> list[Document]:
+        return self._documents(
             "SELECT d.*, s.site FROM documents d JOIN sites s ON s.id = d.site_id"
             " WHERE d.url = ? ORDER BY d.id",
             [url],
         )
 
-    def list_documents(self) -> list[dict]:
-        return self._all(
+    def list_documents(self) -> list[Document]:
+        return self._documents(
             "SELECT d.*, s.site FROM documents d JOIN sites s ON s.id = d.site_id ORDER BY d.id"
         )
+
+    def _documents(self, sql: str, params: list[Any] | None = None) -> list[Document]:
+        return cast(list[Document], self._all(sql, params or []))
 
     def update_document(self, document_id: int, **fields: Any) -> None:
         """Set the scheduler's state of a document (status, etag, next_check_at, ...)."""
@@ -125,11 +136,12 @@ class SitesAndDocuments:
             return
         values = {k: utc_iso(v) if isinstance(v, datetime) else v for k, v in fields.items()}
         with self.write() as db:
-            db["documents"].update(document_id, values)
+            db.table("documents").update(document_id, values)
 
-    def sites_in_state(self, state: str) -> list[dict]:
+    def sites_in_state(self, state: str) -> list[SiteRow]:
         """Sites in one state, oldest first (the tracking worker asks for 'pending')."""
-        return self._all("SELECT * FROM sites WHERE state = ? ORDER BY id", [state])
+        rows = self._all("SELECT * FROM sites WHERE state = ? ORDER BY id", [state])
+        return cast(list[SiteRow], rows)
 
     def set_site_state(self, site_id: int, state: str, detail: str | None = None) -> None:
         """A site's state and why (e.g. 'failed', 'no privacy policy found')."""
@@ -141,11 +153,11 @@ class SitesAndDocuments:
 
     def checkable_documents_due(
         self, now: datetime | str, *, limit: int | None = None
-    ) -> list[dict]:
+    ) -> list[Document]:
         """Documents of sites the monitor checks (CHECKED_SITE_STATES) whose next check is due
         (or never scheduled), soonest first."""
         states = ", ".join("?" for _ in CHECKED_SITE_STATES)
-        return self._all(
+        return self._documents(
             "SELECT d.*, s.site FROM documents d JOIN sites s ON s.id = d.site_id"
             f" WHERE s.state IN ({states}) AND (d.next_check_at IS NULL OR d.next_check_at <= ?)"
             " ORDER BY d.next_check_at IS NOT NULL, d.next_check_at, d.id LIMIT ?",
@@ -154,7 +166,7 @@ class SitesAndDocuments:
 
     def claim_document(
         self, document_id: int, *, now: datetime | str, until: datetime | str, force: bool = False
-    ) -> dict | None:
+    ) -> Document | None:
         """Move a due document's next check to `until` (its lease); the row, or None if not due.
 
         Claiming in one write transaction is what keeps two passes (or two processes) from

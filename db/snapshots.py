@@ -10,15 +10,13 @@ import hashlib
 import json
 import zlib
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any, cast
 
-from db.rows import SOURCES, decode_row, utc_iso
-
-if TYPE_CHECKING:
-    pass
+from db.connection import Connections
+from db.rows import SOURCES, SnapshotRow, decode_row, utc_iso
 
 
-class Snapshots:
+class Snapshots(Connections):
     """Blobs and snapshots."""
 
     def put_blob(self, raw: bytes) -> str:
@@ -49,9 +47,9 @@ class Snapshots:
         url: str | None = None,
         status: int | None = 200,
         content_type: str | None = None,
-        headers: dict | None = None,
+        headers: dict[str, str] | None = None,
         digest: str | None = None,
-    ) -> tuple[dict, bool]:
+    ) -> tuple[SnapshotRow, bool]:
         """Store a capture (blob first); (snapshot row, whether it is new)."""
         if source not in SOURCES:
             raise ValueError(f"unknown snapshot source {source!r}")
@@ -80,18 +78,20 @@ class Snapshots:
                     key,
                 )
             )
-            return decode_row(dict(row), "headers"), created
+            return cast(SnapshotRow, decode_row(dict(row), "headers")), created
 
-    def get_snapshot(self, snapshot_id: int) -> dict | None:
-        return self._one("SELECT * FROM snapshots WHERE id = ?", [snapshot_id], "headers")
+    def get_snapshot(self, snapshot_id: int) -> SnapshotRow | None:
+        row = self._one("SELECT * FROM snapshots WHERE id = ?", [snapshot_id], "headers")
+        return cast(SnapshotRow | None, row)
 
-    def snapshots_of_document(self, document_id: int) -> list[dict]:
+    def snapshots_of_document(self, document_id: int) -> list[SnapshotRow]:
         """All snapshots of a document in capture-time order."""
-        return self._all(
+        rows = self._all(
             "SELECT * FROM snapshots WHERE document_id = ? ORDER BY captured_at, id",
             [document_id],
             "headers",
         )
+        return cast(list[SnapshotRow], rows)
 
     def mark_snapshot(
         self, snapshot_id: int, *, version_id: int | None, error: str | None = None
@@ -103,14 +103,18 @@ class Snapshots:
                 [version_id, error, utc_iso(), snapshot_id],
             )
 
-    def latest_snapshot(self, document_id: int, *, error_prefix: str | None = None) -> dict | None:
+    def latest_snapshot(
+        self, document_id: int, *, error_prefix: str | None = None
+    ) -> SnapshotRow | None:
         """The document's latest capture (optionally: the latest whose error starts so)."""
-        where, params = "document_id = ?", [document_id]
+        where = "document_id = ?"
+        params: list[Any] = [document_id]
         if error_prefix is not None:
             where += " AND substr(error, 1, ?) = ?"
             params += [len(error_prefix), error_prefix]
-        return self._one(
+        row = self._one(
             f"SELECT * FROM snapshots WHERE {where} ORDER BY captured_at DESC, id DESC LIMIT 1",
             params,
             "headers",
         )
+        return cast(SnapshotRow | None, row)

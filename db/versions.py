@@ -7,26 +7,36 @@ A part of `db.store.Store` (one class a concern); see db/__init__.py for the who
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import Any, cast
 
 from sqlite_utils import Database
 
-from db.rows import CHECKED_SITE_STATES, SECTION_SEPARATOR, utc_iso
+from db.connection import Connections
+from db.rows import (
+    CHECKED_SITE_STATES,
+    SECTION_SEPARATOR,
+    ClauseRow,
+    PolicyFields,
+    VersionKey,
+    VersionRow,
+    VersionSummary,
+    VersionText,
+    utc_iso,
+)
 
-if TYPE_CHECKING:
-    pass
 
-
-def _version_fields(policy: dict) -> list:
+def _version_fields(policy: PolicyFields) -> list[Any]:
     """clauses, title, effective_date, language, format: a version's columns from its text."""
     clauses = json.dumps(policy["clauses"], ensure_ascii=False)
     return [clauses, *(policy.get(k) for k in ("title", "effective_date", "language", "format"))]
 
 
-class Versions:
+class Versions(Connections):
     """Versions, clauses and clause search."""
 
-    def upsert_version(self, document_id: int, text_hash: str, policy: dict) -> tuple[int, bool]:
+    def upsert_version(
+        self, document_id: int, text_hash: str, policy: PolicyFields
+    ) -> tuple[int, bool]:
         """The version with this normalized text, created with its clauses if new.
 
         `policy` is `PolicyDocument.to_dict()`. Returns (version id, created).
@@ -39,38 +49,41 @@ class Versions:
                 )
             )
             if existing:
-                return existing[0]["id"], False
+                return int(existing[0]["id"]), False
             cursor = db.execute(
                 "INSERT INTO versions (document_id, text_hash, clauses, title, effective_date,"
                 " language, format, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [document_id, text_hash, *_version_fields(policy), utc_iso()],
             )
             version_id = cursor.lastrowid
+            assert version_id is not None  # an INSERT's rowid
             self._insert_clauses(db, version_id, policy["clauses"])
             return version_id, True
 
-    def version_by_hash(self, document_id: int, text_hash: str) -> dict | None:
-        return self._one(
+    def version_by_hash(self, document_id: int, text_hash: str) -> VersionKey | None:
+        row = self._one(
             "SELECT id, text_hash FROM versions WHERE document_id = ? AND text_hash = ?",
             [document_id, text_hash],
         )
+        return cast(VersionKey | None, row)
 
-    def version_texts(self, document_id: int, *, except_prefix: str = "") -> list[dict]:
+    def version_texts(self, document_id: int, *, except_prefix: str = "") -> list[VersionText]:
         """A document's versions with their clauses (id, text_hash, clauses), leaving out
         those whose text_hash starts with `except_prefix`."""
-        return self._all(
+        rows = self._all(
             "SELECT id, text_hash, clauses FROM versions WHERE document_id = ?"
             " AND (? = '' OR substr(text_hash, 1, length(?)) != ?) ORDER BY id",
             [document_id, except_prefix, except_prefix, except_prefix],
             "clauses",
         )
+        return cast(list[VersionText], rows)
 
     def set_version_hash(self, version_id: int, text_hash: str) -> None:
         """Re-key a version whose text_hash was made by an older identity (same text)."""
         with self.write() as db:
             db.execute("UPDATE versions SET text_hash = ? WHERE id = ?", [text_hash, version_id])
 
-    def rewrite_version(self, version_id: int, text_hash: str, policy: dict) -> None:
+    def rewrite_version(self, version_id: int, text_hash: str, policy: PolicyFields) -> None:
         """Give an existing version new text in place (reprocess): its id stays."""
         with self.write() as db:
             db.execute(
@@ -89,8 +102,8 @@ class Versions:
                 [document_id],
             )
 
-    def _insert_clauses(self, db: Database, version_id: int, clauses: list[dict]) -> None:
-        db["clauses"].insert_all(
+    def _insert_clauses(self, db: Database, version_id: int, clauses: list[ClauseRow]) -> None:
+        db.table("clauses").insert_all(
             (
                 {
                     "version_id": version_id,
@@ -136,30 +149,33 @@ class Versions:
                 db.execute("DELETE FROM versions WHERE id = ?", [vid])
             return len(orphans)
 
-    def get_version(self, version_id: int) -> dict | None:
+    def get_version(self, version_id: int) -> VersionRow | None:
         """A version with its clauses (list of {section, kind, text})."""
-        return self._one("SELECT * FROM versions WHERE id = ?", [version_id], "clauses")
+        row = self._one("SELECT * FROM versions WHERE id = ?", [version_id], "clauses")
+        return cast(VersionRow | None, row)
 
-    def versions_of_document(self, document_id: int) -> list[dict]:
+    def versions_of_document(self, document_id: int) -> list[VersionSummary]:
         """Versions in order of first capture, without their clauses."""
-        return self._all(
+        rows = self._all(
             "SELECT id, document_id, text_hash, title, effective_date, language, format,"
             " first_captured_at, last_captured_at, snapshot_count, created_at,"
             " json_array_length(clauses) AS clause_count"
             " FROM versions WHERE document_id = ? ORDER BY first_captured_at, id",
             [document_id],
         )
+        return cast(list[VersionSummary], rows)
 
-    def current_version(self, document_id: int) -> dict | None:
+    def current_version(self, document_id: int) -> VersionRow | None:
         """The version (with clauses) of the document's latest capture that has one."""
-        return self._one(
+        row = self._one(
             "SELECT v.* FROM snapshots s JOIN versions v ON v.id = s.version_id"
             " WHERE s.document_id = ? ORDER BY s.captured_at DESC, s.id DESC LIMIT 1",
             [document_id],
             "clauses",
         )
+        return cast(VersionRow | None, row)
 
-    def reference_version(self, document_id: int, captured_at: str) -> dict | None:
+    def reference_version(self, document_id: int, captured_at: str) -> VersionRow | None:
         """The version (with clauses) a capture at `captured_at` is judged against: that of
         the nearest earlier capture with a version, else of the nearest later one."""
         for where, order in (("s.captured_at <= ?", "DESC"), ("s.captured_at > ?", "ASC")):
@@ -171,10 +187,10 @@ class Versions:
                 "clauses",
             )
             if row is not None:
-                return row
+                return cast(VersionRow, row)
         return None
 
-    def version_sizes(self, document_id: int) -> dict[int, dict]:
+    def version_sizes(self, document_id: int) -> dict[int, dict[str, int | None]]:
         """{version id: {"words": approximate word count, "bytes": its first capture's size}}."""
         rows = self._all(
             "SELECT v.id,"
@@ -187,7 +203,7 @@ class Versions:
         )
         return {r["id"]: {"words": r["words"] or 0, "bytes": r["bytes"]} for r in rows}
 
-    def search_clauses(self, q: str, *, limit: int = 50) -> list[dict]:
+    def search_clauses(self, q: str, *, limit: int = 50) -> list[dict[str, Any]]:
         """Clauses matching a full-text query, each with its version, document and site
         (public sites only: search is public).
 

@@ -29,10 +29,8 @@ _FIELDS = frozenset(
 )
 
 
-def _decode(row: Any) -> dict | None:
-    if row is None:
-        return None
-    row = dict(row)
+def _decode(found: dict[str, Any]) -> dict[str, Any]:
+    row = dict(found)
     row["sites"] = json.loads(row["sites"])
     row["active"] = bool(row["active"])
     return row
@@ -40,7 +38,7 @@ def _decode(row: Any) -> dict | None:
 
 def add_webhook(
     store: Store, *, url: str, sites: Sequence[str], token_sha256: str, secret: str
-) -> dict:
+) -> dict[str, Any]:
     """A new registration that starts at the feed's end: it is owed only what comes next."""
     with store.write() as db:
         cursor = db.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
@@ -52,7 +50,7 @@ def add_webhook(
         return _decode(next(db.query("SELECT * FROM webhooks WHERE id = ?", [webhook_id])))
 
 
-def get_webhook(store: Store, webhook_id: int) -> dict | None:
+def get_webhook(store: Store, webhook_id: int) -> dict[str, Any] | None:
     rows = list(store.reading().query("SELECT * FROM webhooks WHERE id = ?", [webhook_id]))
     return _decode(rows[0]) if rows else None
 
@@ -68,7 +66,7 @@ def update_webhook(store: Store, webhook_id: int, **fields: Any) -> None:
     if not fields:
         return
     with store.write() as db:
-        db["webhooks"].update(webhook_id, fields)
+        db.table("webhooks").update(webhook_id, fields)
 
 
 def delete_webhook(store: Store, webhook_id: int) -> None:
@@ -76,7 +74,7 @@ def delete_webhook(store: Store, webhook_id: int) -> None:
         db.execute("DELETE FROM webhooks WHERE id = ?", [webhook_id])
 
 
-def due_webhooks(store: Store, now: str) -> list[dict]:
+def due_webhooks(store: Store, now: str) -> list[dict[str, Any]]:
     """Active registrations whose next attempt is due."""
     return [
         _decode(r)

@@ -19,16 +19,18 @@ changes are reconciled once, at the end, in capture-time order.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from db import Store
+from db.rows import DocumentRow, SnapshotRow
 from monitor.fetch import FetchResult
-from monitor.record import Pipeline, reconcile_changes, record_snapshot
+from monitor.record import NewSnapshot, Pipeline, reconcile_changes, record_snapshot
 from monitor.wayback import Capture, WaybackClient, WaybackError
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 FAILED = ""  # the text hash of a capture that gave no text
 
@@ -136,12 +138,13 @@ def _size_outlier(
     beyond SIZE_OUTLIER of them."""
     if not sizes or sizes[lo] is None or sizes[hi] is None:
         return None
-    ends = (sizes[lo], sizes[hi])
+    ends = [e for e in (sizes[lo], sizes[hi]) if e is not None]
     best, best_gap = None, SIZE_OUTLIER
     for i in range(lo + 1, hi):
-        if i in texts or sizes[i] is None:
+        size = sizes[i]
+        if i in texts or size is None:
             continue
-        gap = min(abs(sizes[i] - e) / max(e, 1) for e in ends)
+        gap = min(abs(size - e) / max(e, 1) for e in ends)
         if gap > best_gap:
             best, best_gap = i, gap
     return best
@@ -157,7 +160,8 @@ def change_points(
         while True:
             i, _ = plan.send(text_of(i))
     except StopIteration as done:
-        return done.value
+        points: list[int] = done.value
+        return points
 
 
 def _size(row: dict) -> int | None:
@@ -167,7 +171,18 @@ def _size(row: dict) -> int | None:
         return None
 
 
-def _copy_of(client: WaybackClient, snapshot: dict, row: dict) -> tuple[str, dict, str]:
+def _stored(store: Store, snapshot_id: int) -> tuple[SnapshotRow, bytes]:
+    """A stored snapshot and its bytes (a blob goes in before its snapshot)."""
+    snapshot = store.get_snapshot(snapshot_id)
+    raw = store.get_blob(snapshot["blob_sha256"]) if snapshot is not None else None
+    if snapshot is None or raw is None:
+        raise LookupError(f"snapshot {snapshot_id} or its blob is gone")
+    return snapshot, raw
+
+
+def _copy_of(
+    client: WaybackClient, snapshot: SnapshotRow, row: dict[str, Any]
+) -> tuple[str, dict[str, str], str]:
     """(url, headers, source) of a snapshot of ``row`` made from ``snapshot``'s bytes:
     a rendered capture's copy is rendered too, and points at its own replay page."""
     capture = Capture(row["timestamp"], row["original"], row["digest"])
@@ -176,7 +191,7 @@ def _copy_of(client: WaybackClient, snapshot: dict, row: dict) -> tuple[str, dic
     return client.raw_url(capture), snapshot["headers"], "wayback"
 
 
-async def off_loop(work: Callable[..., T], *args, **kwargs) -> T:
+async def off_loop(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run extraction and judgment (CPU-bound, sometimes for seconds) in a worker thread,
     so a backfill inside `clausewatch serve` never stalls the API on the same event loop.
     Calls are awaited one at a time, so the closure state they touch is never shared."""
@@ -186,7 +201,7 @@ async def off_loop(work: Callable[..., T], *args, **kwargs) -> T:
 async def backfill_document(
     store: Store,
     client: WaybackClient,
-    document: dict,
+    document: DocumentRow,
     *,
     since: str | None = None,
     until: str | None = None,
@@ -219,20 +234,24 @@ async def backfill_document(
     mismatches_before = client.stats.digest_mismatches
     pending: dict[int, str] = {}  # index -> text, for this run
 
-    def record(row: dict, body: bytes, content_type, url, headers, source="wayback") -> str:
-        recorded = record_snapshot(
-            store,
-            doc_id,
+    def record(
+        row: dict[str, Any],
+        body: bytes,
+        content_type: str | None,
+        url: str | None,
+        headers: Mapping[str, str],
+        source: str = "wayback",
+    ) -> str:
+        capture = NewSnapshot(
             body,
-            content_type,
-            url,
-            Capture(row["timestamp"], row["original"], row["digest"]).captured_at,
-            source,
+            captured_at=Capture(row["timestamp"], row["original"], row["digest"]).captured_at,
+            source=source,
+            url=url,
+            content_type=content_type,
             headers=headers,
             digest=row["digest"],
-            pipeline=pipeline,
-            reconcile=False,
         )
+        recorded = record_snapshot(store, doc_id, capture, pipeline=pipeline, reconcile=False)
         text = recorded.text_hash or FAILED
         if text == FAILED:
             report.failed += 1
@@ -248,16 +267,16 @@ async def backfill_document(
         row = distinct[i]
         if row["text_hash"] is not None and row["snapshot_id"] is not None:
             report.reused += 1
-            return row["text_hash"]
+            return str(row["text_hash"])
         if row["digest"] in known:
             # Same bytes as a capture already stored: a snapshot of its own (so the timeline
             # has this capture's time) without a fetch.
             report.reused += 1
-            source = store.get_snapshot(known[row["digest"]][1])
+            source, stored = _stored(store, known[row["digest"]][1])
             return await off_loop(
                 record,
                 row,
-                store.get_blob(source["blob_sha256"]),
+                stored,
                 source["content_type"],
                 *_copy_of(client, source, row),
             )
@@ -317,11 +336,11 @@ async def backfill_document(
             continue
         first, last = distinct[i - 1], distinct[i - 1]["run_last"]
         if last is not first and last["snapshot_id"] is None and first["snapshot_id"]:
-            source = store.get_snapshot(first["snapshot_id"])
+            source, stored = _stored(store, first["snapshot_id"])
             await off_loop(
                 record,
                 last,
-                store.get_blob(source["blob_sha256"]),
+                stored,
                 source["content_type"],
                 *_copy_of(client, source, last),
             )

@@ -27,17 +27,22 @@ the same shrunken text again, it is taken as real: recorded, and the change anno
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, TypedDict, cast
 
 from db import Store, utc_iso
-from monitor.fetch import FetchResult
-from monitor.model import ExtractionError, PolicyDocument
+from db.rows import ClauseRow, Document, DocumentStatus, SnapshotRow
+from monitor.fetch import Fetches, FetchResult
+from monitor.model import Clause, ExtractionError, PolicyDocument
 from monitor.record import (
+    NewSnapshot,
     Pipeline,
+    add_snapshot,
+    extraction,
     is_not_policy,
     judge_policy,
     reconcile_if_behind,
@@ -45,14 +50,11 @@ from monitor.record import (
     text_hash,
 )
 
-Status = Literal[
-    "ok", "unreachable", "blocked", "empty", "structure-changed", "moved", "not-policy"
-]
+Status = DocumentStatus  # stored on the document (db.rows), as the checks name them
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 FAILING: frozenset[str] = frozenset({"unreachable", "blocked"})  # these back off
 
 SHRINK_RATIO = 0.5
-NOT_EXTRACTED = object()  # record_fetch extracts the body itself
 HELD_BACK = "structure-changed"  # prefix of a held-back snapshot's error
 
 # Fetch outcomes without a body, as statuses (ok/moved/not-modified are handled apart).
@@ -68,12 +70,6 @@ _STATUS_OF_OUTCOME: dict[str, Status] = {
 # Not structure-changed: a held-back page keeps the validators of the current version, so
 # a 304 then means the page is back to that version.
 _CONTENT_STATUSES = frozenset({"empty", "moved"})
-
-
-class Fetches(Protocol):
-    async def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None
-    ) -> FetchResult: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +100,7 @@ class CheckResult:
         return self.outcome == "not-modified"
 
     def describe(self) -> str:
-        what = self.status
+        what: str = self.status
         if self.not_modified:
             what += " (not modified)"
         elif self.changes:
@@ -114,7 +110,12 @@ class CheckResult:
         return what + (f": {self.detail}" if self.detail else "")
 
 
-def clause_text_size(clauses: list[dict] | tuple) -> int:
+class _Done(TypedDict):
+    status: Status
+    detail: str | None
+
+
+def clause_text_size(clauses: Sequence[ClauseRow] | Sequence[Clause]) -> int:
     """Characters of policy text in a version's clauses (dicts or Clause objects)."""
     total = 0
     for c in clauses:
@@ -127,14 +128,14 @@ def shrank(previous_size: int, new_size: int, ratio: float = SHRINK_RATIO) -> bo
     return previous_size > 0 and new_size < ratio * previous_size
 
 
-async def fetch_document(fetcher: Fetches, document: dict) -> FetchResult:
+async def fetch_document(fetcher: Fetches, document: Document) -> FetchResult:
     """GET the document with the validators of its last answer.
 
     A fetcher that chooses per document (monitor.renderchoice: plain or rendered) is
     handed the whole document."""
     choosing = getattr(fetcher, "fetch_document", None)
     if choosing is not None:
-        return await choosing(document)
+        return cast(FetchResult, await choosing(document))
     return await fetcher.fetch(
         document["url"], etag=document.get("etag"), last_modified=document.get("last_modified")
     )
@@ -142,25 +143,25 @@ async def fetch_document(fetcher: Fetches, document: dict) -> FetchResult:
 
 def record_fetch(
     store: Store,
-    document: dict,
+    document: Document,
     fetched: FetchResult,
     *,
     now: datetime,
     pipeline: Pipeline | None = None,
     shrink_ratio: float = SHRINK_RATIO,
     origin: str | None = None,
-    extracted: PolicyDocument | object | None = NOT_EXTRACTED,
+    extracted: PolicyDocument | str | None = None,
 ) -> CheckResult:
     """Record a fetch's body as a live snapshot (through monitor.record) and name the status.
 
     Writes snapshots, versions and changes, never the document's scheduling state (the
     scheduler writes that, with the next check time, from the result). `origin` overrides
     the origin of the changes found (default ``live``; see monitor.tracking). `extracted`
-    is the body's extraction when a caller already made it (elsewhere, e.g. in a worker
-    process; None when it found no policy text).
+    is the body's extraction (monitor.record.extraction) when a caller already made it,
+    e.g. in a worker process; None: extracted here.
     """
     doc_id = document["id"]
-    base = {
+    base: dict[str, Any] = {
         "document_id": doc_id,
         "url": document["url"],
         "outcome": fetched.outcome,
@@ -187,16 +188,18 @@ def record_fetch(
             **base,
         )
 
-    validators = {"etag": fetched.etag, "last_modified": fetched.last_modified}
+    validators: dict[str, Any] = {"etag": fetched.etag, "last_modified": fetched.last_modified}
     source = "live-rendered" if fetched.rendered else "live"
-    snapshot_args = {
-        "captured_at": now,
-        "source": source,
-        "url": fetched.final_url,
-        "status": fetched.status,
-        "content_type": fetched.content_type,
-        "headers": dict(fetched.headers),
-    }
+    capture = NewSnapshot(
+        fetched.body,
+        captured_at=now,
+        source=source,
+        url=fetched.final_url,
+        status=fetched.status,
+        content_type=fetched.content_type,
+        headers=dict(fetched.headers),
+    )
+    done: _Done
     if fetched.outcome == "moved":
         done = {"status": "moved", "detail": f"moved permanently to {fetched.moved_to}"}
     else:
@@ -207,7 +210,7 @@ def record_fetch(
         # The very bytes of the latest capture: its version, without extracting again (most
         # checks of a server that sends no validators end here).
         with store.write():
-            snapshot, _ = store.add_snapshot(doc_id, fetched.body, **snapshot_args)
+            snapshot, _ = add_snapshot(store, doc_id, capture)
             store.mark_snapshot(snapshot["id"], version_id=same["version_id"])
             store.refresh_version_spans(doc_id)
         # Same bytes never reach record_snapshot's reconcile: if the recording of these bytes
@@ -223,21 +226,20 @@ def record_fetch(
         )
 
     pipeline = pipeline or Pipeline.default()
-    if extracted is NOT_EXTRACTED:
-        policy = extract_or_none(fetched.body, fetched.content_type, fetched.final_url, pipeline)
-    else:
-        policy = extracted  # type: ignore[assignment]
+    policy = extracted
+    if policy is None:
+        policy = extraction(fetched.body, fetched.content_type, fetched.final_url, pipeline)
 
-    if policy is not None and policy.clauses:
+    if isinstance(policy, PolicyDocument) and policy.clauses:
         # Not the policy (a home page, a wall) before a shrink: it names what came.
         not_ours = judge_policy(store, doc_id, utc_iso(now), policy)
         if not_ours is not None:
-            snapshot, _ = store.add_snapshot(doc_id, fetched.body, **snapshot_args)
+            snapshot, _ = add_snapshot(store, doc_id, capture)
             store.mark_snapshot(snapshot["id"], version_id=None, error=not_ours)
             return _not_policy(document, snapshot["id"], not_ours, base)
         held = _hold_back(store, document, policy, shrink_ratio, pipeline)
         if held is not None:
-            snapshot, _ = store.add_snapshot(doc_id, fetched.body, **snapshot_args)
+            snapshot, _ = add_snapshot(store, doc_id, capture)
             store.mark_snapshot(snapshot["id"], version_id=None, error=held)
             # The old validators stay, so the next check gets the page whole and can
             # confirm (or not) what this one saw.
@@ -250,22 +252,15 @@ def record_fetch(
                 **base,
             )
 
-    # The page is extracted once: recording reuses what was extracted above.
-    memo = Pipeline(extract=_replay(pipeline, fetched, policy), compare=pipeline.compare)
+    # The page is extracted once: recording takes what was extracted above.
     recorded = record_snapshot(
         store,
         doc_id,
-        fetched.body,
-        snapshot_args["content_type"],
-        snapshot_args["url"],
-        now,
-        source,
-        headers=snapshot_args["headers"],
-        status=fetched.status,
+        dataclasses.replace(capture, extracted=policy),
         origin=origin,
-        pipeline=memo,
+        pipeline=pipeline,
     )
-    if is_not_policy(recorded.error):
+    if recorded.error is not None and is_not_policy(recorded.error):
         return _not_policy(document, recorded.snapshot_id, recorded.error, base)
     if recorded.error is not None:
         detail = f"empty even rendered: {recorded.error}" if fetched.rendered else recorded.error
@@ -281,7 +276,9 @@ def record_fetch(
     )
 
 
-def _not_policy(document: dict, snapshot_id: int, why: str, base: dict) -> CheckResult:
+def _not_policy(
+    document: Document, snapshot_id: int, why: str, base: dict[str, Any]
+) -> CheckResult:
     # Like a held-back page: the old validators stay, so a 304 next time means the page
     # is back to the current version.
     return CheckResult(
@@ -297,8 +294,8 @@ def _not_policy(document: dict, snapshot_id: int, why: str, base: dict) -> Check
 def extract_or_none(
     raw: bytes, content_type: str | None, url: str | None, pipeline: Pipeline | None = None
 ) -> PolicyDocument | None:
-    """The policy in a body, or None when there is none (then record_snapshot extracts
-    again and stores the reason on the snapshot). Picklable: runs in worker processes."""
+    """The policy in a body, or None when extraction refuses it (the render choice's
+    verdicts read it; recording takes `monitor.record.extraction`, which keeps why)."""
     extract = pipeline.extract if pipeline is not None else Pipeline.default().extract
     try:
         return extract(raw, content_type, url)
@@ -306,7 +303,7 @@ def extract_or_none(
         return None
 
 
-def same_bytes_as_last(store: Store, document_id: int, body: bytes) -> dict | None:
+def same_bytes_as_last(store: Store, document_id: int, body: bytes) -> SnapshotRow | None:
     """The latest snapshot, when it holds exactly `body` and made a version."""
     last = store.latest_snapshot(document_id)
     if last is None or last["version_id"] is None:
@@ -316,18 +313,8 @@ def same_bytes_as_last(store: Store, document_id: int, body: bytes) -> dict | No
     return last
 
 
-def _replay(pipeline: Pipeline, fetched: FetchResult, policy: PolicyDocument | None):
-    def extract(raw: bytes, content_type: str | None, url: str | None) -> PolicyDocument:
-        # The blob comes back from the store: equal bytes, not the same object.
-        if policy is not None and raw == fetched.body:
-            return policy
-        return pipeline.extract(raw, content_type, url)
-
-    return extract
-
-
 def _hold_back(
-    store: Store, document: dict, policy: PolicyDocument, ratio: float, pipeline: Pipeline
+    store: Store, document: Document, policy: PolicyDocument, ratio: float, pipeline: Pipeline
 ) -> str | None:
     """Why this text is held back as a suspicious shrink, or None to record it normally."""
     current = store.current_version(document["id"])
@@ -351,8 +338,10 @@ def _hold_back(
     )
 
 
-def _text_hash_of(store: Store, snapshot: dict, pipeline: Pipeline) -> str | None:
+def _text_hash_of(store: Store, snapshot: SnapshotRow, pipeline: Pipeline) -> str | None:
     raw = store.get_blob(snapshot["blob_sha256"])
+    if raw is None:
+        return None
     try:
         doc = pipeline.extract(raw, snapshot.get("content_type"), snapshot.get("url"))
     except ExtractionError:
@@ -360,7 +349,7 @@ def _text_hash_of(store: Store, snapshot: dict, pipeline: Pipeline) -> str | Non
     return text_hash(doc)
 
 
-def document_state(result: CheckResult, *, now: datetime, failures: int) -> dict:
+def document_state(result: CheckResult, *, now: datetime, failures: int) -> dict[str, Any]:
     """The document's scheduling state after a check (without next_check_at)."""
     return {
         "status": result.status,

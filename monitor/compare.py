@@ -17,6 +17,7 @@ from monitor.classify.lexicon import practice_categories
 from monitor.classify.locale import language_switch, locale_switch
 from monitor.classify.verdict import STRONG
 from monitor.diff import ClauseChange, diff_clauses, word_ops
+from monitor.diff.change import ChangeKind
 from monitor.model import PolicyDocument
 from monitor.textnorm import identity_key
 
@@ -196,7 +197,7 @@ def _relaid_change(old: PolicyDocument, new: PolicyDocument) -> ClauseChange:
     a, b = a[head : len(a) - tail], b[head : len(b) - tail]
     old_text = "\n\n".join(c.text for c in a) or None
     new_text = "\n\n".join(c.text for c in b) or None
-    kind = "modified" if old_text and new_text else "added" if new_text else "removed"
+    kind: ChangeKind = "modified" if old_text and new_text else "added" if new_text else "removed"
     where = (b or a)[0]
     return ClauseChange(
         kind=kind,
@@ -206,7 +207,7 @@ def _relaid_change(old: PolicyDocument, new: PolicyDocument) -> ClauseChange:
         old_section=a[0].section_path if a else None,
         new_section=b[0].section_path if b else None,
         clause_kind=where.kind,
-        word_ops=word_ops(old_text, new_text) if kind == "modified" else [],
+        word_ops=word_ops(old_text, new_text) if old_text and new_text else [],  # modified
     )
 
 
@@ -243,7 +244,7 @@ def _capture_artefacts(
     if not any(c.material for c in changes):
         return changes
     if language_switch(old, new):
-        names = [_LANGUAGE_NAMES.get(x, x) for x in (old.language, new.language)]
+        names = [_LANGUAGE_NAMES.get(x, x) if x else x for x in (old.language, new.language)]
         why = f"the same page captured in another language ({names[0]} → {names[1]})"
     elif switch := locale_switch(changes):
         why = f"the same page captured in another locale ({switch})"

@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from yarl import URL
 
 from monitor.domains import registrable_domain, split_site
-from monitor.fetch import Fetcher, FetchResult
+from monitor.fetch import Fetches, FetchResult
 from monitor.model import ExtractionError, PolicyDocument
 
 Extract = Callable[[bytes, str | None, str | None], PolicyDocument]
@@ -424,7 +424,7 @@ def _default_extract(raw: bytes, content_type: str | None, url: str | None) -> P
 
 
 async def _home_page(
-    fetcher: Fetcher, host: str, port: int | None, notes: list[str]
+    fetcher: Fetches, host: str, port: int | None, notes: list[str]
 ) -> tuple[FetchResult | None, str | None]:
     """The home page, and the first origin that answered at all.
 
@@ -453,7 +453,7 @@ async def _home_page(
 
 
 async def _verify(
-    fetcher: Fetcher, candidate: Candidate, extract: Extract
+    fetcher: Fetches, candidate: Candidate, extract: Extract
 ) -> tuple[str, PolicyVerdict] | str:
     """(final URL, verdict) when the candidate is a policy; otherwise why not."""
     result = await fetcher.fetch(candidate.url)
@@ -479,7 +479,7 @@ async def _verify(
     return result.final_url, verdict
 
 
-async def _render_instead(fetcher: Fetcher, plain: FetchResult) -> FetchResult | None:
+async def _render_instead(fetcher: Fetches, plain: FetchResult) -> FetchResult | None:
     """The page rendered, when it says it needs scripts and the fetcher can render."""
     render = getattr(fetcher, "render_page", None)
     if render is None or plain.kind != "html":
@@ -494,7 +494,7 @@ async def _render_instead(fetcher: Fetcher, plain: FetchResult) -> FetchResult |
 
 async def discover(
     domain: str,
-    fetcher: Fetcher,
+    fetcher: Fetches,
     *,
     extract: Extract | None = None,
     verify_top: int = 3,
@@ -620,7 +620,7 @@ def _same_page(a: str, b: str) -> bool:
 
 async def verify_policy_url(
     url: str,
-    fetcher: Fetcher,
+    fetcher: Fetches,
     *,
     extract: Extract | None = None,
     linking_pages: Sequence[str] = (),

@@ -22,10 +22,10 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from typing import Literal
+from typing import Literal, Protocol, cast
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -138,6 +138,14 @@ class FetchResult:
     @property
     def last_modified(self) -> str | None:
         return self.headers.get("Last-Modified")
+
+
+class Fetches(Protocol):
+    """What the stages that fetch need of a fetcher (`Fetcher`, the rendering one, fakes)."""
+
+    async def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult: ...
 
 
 @dataclass(slots=True)
@@ -299,7 +307,7 @@ class Fetcher:
             if robots:
                 refusal, delay = await self.robots_gate(current)
                 if refusal is not None:
-                    return result(refusal[0], error=refusal[1])
+                    return result(cast(Outcome, refusal[0]), error=refusal[1])
             try:
                 answer = await self._request(current, conditional, cap, delay)
             except _Failure as failure:
@@ -363,7 +371,9 @@ class Fetcher:
             except (aiohttp.ClientError, OSError) as exc:
                 raise _Failure("unreachable", f"{type(exc).__name__}: {exc}") from None
 
-    def _judge(self, answer: _Answer, cap: int, result, *, moved: bool) -> FetchResult:
+    def _judge(
+        self, answer: _Answer, cap: int, result: Callable[..., FetchResult], *, moved: bool
+    ) -> FetchResult:
         status, headers, body = answer.status, answer.headers, answer.body
         common = {"status": status, "headers": headers}
         wait = retry_after(headers) if status in (429, 503) else None

@@ -6,13 +6,14 @@ by hand.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any
 
+from db.rows import ClauseKind, ClauseRow, PolicyFields
 from monitor.textnorm import comparison_key
 
-ClauseKind = Literal["heading", "paragraph", "list-item", "table-row"]
 CLAUSE_KINDS: tuple[str, ...] = ("heading", "paragraph", "list-item", "table-row")
 SECTION_SEPARATOR = " > "
 
@@ -44,11 +45,11 @@ class Clause:
     def section_path(self) -> str:
         return SECTION_SEPARATOR.join(self.section)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> ClauseRow:
         return {"section": list(self.section), "kind": self.kind, "text": self.text}
 
     @classmethod
-    def from_dict(cls, data: dict) -> Clause:
+    def from_dict(cls, data: Mapping[str, Any]) -> Clause:
         return cls(tuple(data["section"]), data["kind"], data["text"])
 
 
@@ -75,7 +76,7 @@ class PolicyDocument:
         """The text versions are deduplicated by: equal here means the same version."""
         return "\n".join(f"{c.kind}\t{c.key}" for c in self.clauses)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> PolicyFields:
         return {
             "title": self.title,
             "effective_date": self.effective_date.isoformat() if self.effective_date else None,
@@ -85,7 +86,7 @@ class PolicyDocument:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> PolicyDocument:
+    def from_dict(cls, data: Mapping[str, Any]) -> PolicyDocument:
         eff = data.get("effective_date")
         return cls(
             clauses=tuple(Clause.from_dict(c) for c in data["clauses"]),

@@ -157,15 +157,16 @@ def ipv4_spelling(host: str) -> ipaddress.IPv4Address | None:
     # "Ends in a number": all digits (even a bad octal such as 08) or a valid 0x number.
     if not (last_part.isascii() and last_part.isdigit()) and _ipv4_number(last_part) is None:
         return None
-    numbers = [_ipv4_number(p) for p in parts]
-    if len(parts) > 4 or any(n is None for n in numbers):
+    parsed = [_ipv4_number(p) for p in parts]
+    numbers = [n for n in parsed if n is not None]
+    if len(parts) > 4 or len(numbers) != len(parsed):
         raise AddressRefused(host, "a malformed numeric IPv4 address")
     *head, last = numbers
-    if any(n > 255 for n in head) or last >= 256 ** (5 - len(numbers)):  # type: ignore[operator]
+    if any(n > 255 for n in head) or last >= 256 ** (5 - len(numbers)):
         raise AddressRefused(host, "a numeric IPv4 address out of range")
-    value = last  # type: ignore[assignment]
+    value = last
     for i, n in enumerate(head):
-        value += n << (8 * (3 - i))  # type: ignore[operator]
+        value += n << (8 * (3 - i))
     return ipaddress.IPv4Address(value)
 
 
@@ -209,7 +210,8 @@ class SystemLookup:
     async def __call__(self, host: str, port: int, family: int) -> list[tuple[str, int]]:
         loop = asyncio.get_running_loop()
         infos = await loop.getaddrinfo(host, port, family=family, type=socket.SOCK_STREAM)
-        return [(sockaddr[0], fam) for fam, _, _, _, sockaddr in infos]
+        found: list[tuple[str, int]] = [(str(sockaddr[0]), fam) for fam, _, _, _, sockaddr in infos]
+        return found
 
 
 class StaticLookup:
@@ -225,7 +227,7 @@ class StaticLookup:
         addrs = self._table.get(host.lower().rstrip("."))
         if not addrs:
             raise socket.gaierror(socket.EAI_NONAME, f"{host}: name not known")
-        out = []
+        out: list[tuple[str, int]] = []
         for addr in addrs:
             fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
             if family in (socket.AF_UNSPEC, fam):

@@ -16,13 +16,14 @@ detected_at for as long as that identity is on the timeline.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from db import Store
 from db.reads import document_behind, documents_behind
+from db.rows import ChangeRow, SnapshotRow, VersionText
 from monitor.model import ExtractionError, PolicyDocument
 from monitor.policyness import not_policy
 from monitor.textnorm import identity_key
@@ -35,12 +36,27 @@ ORIGIN_OF_SOURCE = {
 }
 
 
+class Judged(Protocol):
+    """What recording reads of a comparison (monitor.compare.Comparison; tests inject
+    smaller ones)."""
+
+    @property
+    def material(self) -> bool: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def categories(self) -> Sequence[str]: ...
+    def to_detail_dict(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class Pipeline:
     """The pure stages recording uses; the real ones unless a caller injects others."""
 
     extract: Callable[[bytes, str | None, str | None], PolicyDocument]
-    compare: Callable[[PolicyDocument, PolicyDocument], Any]
+    compare: Callable[[PolicyDocument, PolicyDocument], Judged]
 
     @classmethod
     def default(cls) -> Pipeline:
@@ -50,6 +66,26 @@ class Pipeline:
         from monitor.extract import extract
 
         return cls(extract=extract, compare=compare)
+
+
+@dataclass(frozen=True)
+class NewSnapshot:
+    """A capture on its way into the store, as the fetcher or the Wayback client got it.
+
+    `extracted` is what extraction made of `raw` when the caller already ran it (the
+    scheduler extracts in a worker process, and a check extracts before deciding to record):
+    the document, or why there is none. None: recording extracts.
+    """
+
+    raw: bytes
+    captured_at: datetime | str
+    source: str  # db.rows.SOURCES
+    url: str | None = None
+    content_type: str | None = None
+    status: int | None = 200
+    headers: Mapping[str, str] | None = None
+    digest: str | None = None  # the Wayback CDX digest
+    extracted: PolicyDocument | str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +131,7 @@ def text_hash(doc: PolicyDocument) -> str:
 IDENTITY_SCHEME = "i2:"
 
 
-def timeline(snapshots: Iterable[dict]) -> list[Boundary]:
+def timeline(snapshots: Iterable[SnapshotRow]) -> list[Boundary]:
     """The version changes along snapshots sorted by capture time (pure).
 
     Snapshots without a version (failed extraction, not yet processed) are skipped: they
@@ -103,12 +139,14 @@ def timeline(snapshots: Iterable[dict]) -> list[Boundary]:
     """
     out: list[Boundary] = []
     seen: dict[tuple[int, int], int] = {}
-    prev: dict | None = None
+    prev: SnapshotRow | None = None
     for snap in sorted(snapshots, key=lambda s: (s["captured_at"], s["id"])):
-        if snap.get("version_id") is None:
+        version_id = snap["version_id"]
+        if version_id is None:
             continue
-        if prev is not None and snap["version_id"] != prev["version_id"]:
-            pair = (prev["version_id"], snap["version_id"])
+        if prev is not None and version_id != prev["version_id"]:
+            assert prev["version_id"] is not None  # only versioned snapshots become prev
+            pair = (prev["version_id"], version_id)
             occurrence = seen.get(pair, 0)
             seen[pair] = occurrence + 1
             out.append(
@@ -125,7 +163,7 @@ def timeline(snapshots: Iterable[dict]) -> list[Boundary]:
     return out
 
 
-def archive_view_url(snapshot: dict) -> str | None:
+def archive_view_url(snapshot: SnapshotRow) -> str | None:
     """The human-viewable archive page of a Wayback snapshot (not the raw id_ bytes)."""
     url = snapshot.get("url") or ""
     if snapshot.get("source") != "wayback" or "id_/" not in url:
@@ -133,11 +171,13 @@ def archive_view_url(snapshot: dict) -> str | None:
     return url.replace("id_/", "/", 1)
 
 
-def _policy_of(version: dict) -> PolicyDocument:
+def _policy_of(version: VersionText | None) -> PolicyDocument:
+    if version is None:
+        raise LookupError("the version is gone")  # deleted under a reconcile: never by design
     return PolicyDocument.from_dict(version)
 
 
-def _judgment(comparison: Any) -> dict:
+def _judgment(comparison: Judged) -> dict[str, Any]:
     return {
         "material": bool(comparison.material),
         "score": float(comparison.score),
@@ -147,7 +187,13 @@ def _judgment(comparison: Any) -> dict:
     }
 
 
-def _plan(store: Store, document_id: int) -> tuple[dict, dict, dict]:
+def _plan(
+    store: Store, document_id: int
+) -> tuple[
+    dict[tuple[int, int, int], Boundary],
+    dict[tuple[int, int, int], ChangeRow],
+    dict[int, SnapshotRow],
+]:
     """(wanted boundaries by key, stored changes by key, snapshots by id)."""
     snapshots = store.snapshots_of_document(document_id)
     wanted = {b.key: b for b in timeline(snapshots)}
@@ -162,7 +208,7 @@ def reconcile_changes(
     store: Store,
     document_id: int,
     *,
-    origin: str | Callable[[Boundary, Iterable[dict]], str],
+    origin: str | Callable[[Boundary, Iterable[SnapshotRow]], str],
     pipeline: Pipeline,
     rejudge: bool = False,
 ) -> tuple[list[int], list[int]]:
@@ -180,9 +226,9 @@ def reconcile_changes(
     did not foresee (the timeline moved meanwhile) is made inside, as a fallback.
     """
     versions: dict[int, PolicyDocument] = {}
-    judged: dict[tuple[int, int], dict] = {}
+    judged: dict[tuple[int, int], dict[str, Any]] = {}
 
-    def judgment(pair: tuple[int, int]) -> dict:
+    def judgment(pair: tuple[int, int]) -> dict[str, Any]:
         if pair not in judged:
             for version_id in pair:
                 if version_id not in versions:
@@ -204,14 +250,18 @@ def reconcile_changes(
                 store.delete_change(change["id"])
                 removed.append(change["id"])
         for key, b in wanted.items():
-            change = existing.get(key)
+            kept = existing.get(key)
             span = {"from_captured_at": b.from_captured_at, "to_captured_at": b.to_captured_at}
-            if change is not None:
-                fields = {k: v for k, v in span.items() if change[k] != v}
+            if kept is not None:
+                stored = {
+                    "from_captured_at": kept["from_captured_at"],
+                    "to_captured_at": kept["to_captured_at"],
+                }
+                fields: dict[str, Any] = {k: v for k, v in span.items() if stored[k] != v}
                 if rejudge:
                     fields.update(judgment(key[:2]))
                 if fields:
-                    store.update_change(change["id"], **fields)
+                    store.update_change(kept["id"], **fields)
                 continue
             added.append(
                 store.insert_change(
@@ -230,7 +280,7 @@ def reconcile_changes(
     return added, removed
 
 
-def recovered_origin(boundary: Boundary, snapshots: Iterable[dict]) -> str:
+def recovered_origin(boundary: Boundary, snapshots: Iterable[SnapshotRow]) -> str:
     """The origin a change would have been given had its recording not been cut short (pure).
 
     A boundary into a Wayback capture is history; into a live capture it is news, except
@@ -273,11 +323,14 @@ def reconcile_lagging(store: Store, pipeline: Pipeline | None = None) -> dict[in
     }
 
 
-def _extract(store: Store, snapshot: dict, pipeline: Pipeline) -> PolicyDocument | str:
-    """The snapshot's policy document, or why there is none (pure but for the blob read)."""
-    raw = store.get_blob(snapshot["blob_sha256"])
+def extraction(
+    raw: bytes, content_type: str | None, url: str | None, pipeline: Pipeline | None = None
+) -> PolicyDocument | str:
+    """The policy document in a body, or why there is none (pure). Picklable: the
+    scheduler runs it in worker processes."""
+    extract = pipeline.extract if pipeline is not None else Pipeline.default().extract
     try:
-        doc = pipeline.extract(raw, snapshot.get("content_type"), snapshot.get("url"))
+        doc = extract(raw, content_type, url)
         if not doc.clauses:
             raise ExtractionError("no policy text")
     except ExtractionError as exc:
@@ -285,11 +338,19 @@ def _extract(store: Store, snapshot: dict, pipeline: Pipeline) -> PolicyDocument
     return doc
 
 
+def _extract(store: Store, snapshot: SnapshotRow, pipeline: Pipeline) -> PolicyDocument | str:
+    """The snapshot's policy document, or why there is none (pure but for the blob read)."""
+    raw = store.get_blob(snapshot["blob_sha256"])
+    if raw is None:  # the blob goes in before its snapshot, in one transaction
+        raise LookupError(f"snapshot {snapshot['id']}: blob {snapshot['blob_sha256']} missing")
+    return extraction(raw, snapshot["content_type"], snapshot["url"], pipeline)
+
+
 NOT_POLICY = "not-policy"  # prefix of the error of a capture that is not the policy
 
 
 def is_not_policy(error: str | None) -> bool:
-    return bool(error) and error.startswith(NOT_POLICY + ":")
+    return error is not None and error.startswith(NOT_POLICY + ":")
 
 
 def judge_policy(
@@ -320,16 +381,27 @@ def _version_of_old_identity(store: Store, document_id: int, hashed: str) -> int
     return None
 
 
-def process_snapshot(store: Store, snapshot: dict, pipeline: Pipeline) -> Recorded:
+def process_snapshot(
+    store: Store,
+    snapshot: SnapshotRow,
+    pipeline: Pipeline,
+    extracted: PolicyDocument | str | None = None,
+) -> Recorded:
     """Extract a stored snapshot and attach it to its version (no change reconciliation).
 
-    A capture that is not the policy (monitor.policyness) is kept as a snapshot with the
-    reason as its error and makes no version. Extraction and judgment run outside the
-    write transaction; attaching is one short transaction.
+    `extracted`: the extraction of its bytes when the caller already made it. A capture
+    that is not the policy (monitor.policyness) is kept as a snapshot with the reason as
+    its error and makes no version. Extraction and judgment run outside the write
+    transaction; attaching is one short transaction.
     """
     result = Recorded(snapshot_id=snapshot["id"], new_snapshot=False)
-    doc = _extract(store, snapshot, pipeline)
-    hashed = not_ours = None
+    if extracted is None:
+        doc = _extract(store, snapshot, pipeline)
+    elif isinstance(extracted, PolicyDocument) and not extracted.clauses:
+        doc = "no policy text"  # as `extraction` says of it
+    else:
+        doc = extracted
+    not_ours = None
     if not isinstance(doc, str):
         hashed = text_hash(doc)
         not_ours = judge_policy(store, snapshot["document_id"], snapshot["captured_at"], doc)
@@ -353,15 +425,8 @@ def process_snapshot(store: Store, snapshot: dict, pipeline: Pipeline) -> Record
 def record_snapshot(
     store: Store,
     document_id: int,
-    raw: bytes,
-    content_type: str | None,
-    url: str | None,
-    captured_at: datetime | str,
-    source: str,
+    capture: NewSnapshot,
     *,
-    headers: dict | None = None,
-    status: int | None = 200,
-    digest: str | None = None,
     origin: str | None = None,
     pipeline: Pipeline | None = None,
     reconcile: bool = True,
@@ -371,17 +436,7 @@ def record_snapshot(
     `reconcile=False` leaves the changes for one `reconcile_changes` call at the end of a
     batch (backfill): fewer comparisons, and change ids that grow with capture time.
     """
-    snapshot, created = store.add_snapshot(
-        document_id,
-        raw,
-        captured_at=captured_at,
-        source=source,
-        url=url,
-        status=status,
-        content_type=content_type,
-        headers=headers,
-        digest=digest,
-    )
+    snapshot, created = add_snapshot(store, document_id, capture)
     if not created and snapshot["processed_at"] is not None:
         return Recorded(
             snapshot_id=snapshot["id"],
@@ -395,13 +450,33 @@ def record_snapshot(
     # between the last two leaves a versioned snapshot without its changes: the next
     # recording of the document, a check of the same bytes (`reconcile_if_behind`) or the
     # service's start (`reconcile_lagging`) puts them in place.
-    result = process_snapshot(store, snapshot, pipeline)
+    # The snapshot holds capture.raw (a snapshot is keyed by its blob's hash), so what the
+    # caller extracted from those bytes is its extraction.
+    result = process_snapshot(store, snapshot, pipeline, capture.extracted)
     result.new_snapshot = created
     if result.version_id is not None and reconcile:
         result.changes_added, result.changes_removed = reconcile_changes(
-            store, document_id, origin=origin or ORIGIN_OF_SOURCE[source], pipeline=pipeline
+            store,
+            document_id,
+            origin=origin or ORIGIN_OF_SOURCE[capture.source],
+            pipeline=pipeline,
         )
     return result
+
+
+def add_snapshot(store: Store, document_id: int, capture: NewSnapshot) -> tuple[SnapshotRow, bool]:
+    """Store a capture as a snapshot, unprocessed; (row, whether it is new)."""
+    return store.add_snapshot(
+        document_id,
+        capture.raw,
+        captured_at=capture.captured_at,
+        source=capture.source,
+        url=capture.url,
+        status=capture.status,
+        content_type=capture.content_type,
+        headers=dict(capture.headers) if capture.headers is not None else None,
+        digest=capture.digest,
+    )
 
 
 def _hash_of_version(store: Store, version_id: int | None) -> str | None:

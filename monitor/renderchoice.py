@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -212,7 +212,7 @@ class ChoosingFetcher:
         self._remember(document["id"], decision, reason)
 
 
-def fetched_with(document: dict) -> str | None:
+def fetched_with(document: Mapping[str, Any]) -> str | None:
     """How checks fetch this document now: plain, rendered, or None (auto, undecided)."""
     mode = document.get("render") or "auto"
     if mode != "auto":

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db import Store
+from db.rows import PolicyFields, SnapshotRow
 from monitor.model import ExtractionError, PolicyDocument
 from monitor.policyness import not_policy
 from monitor.record import NOT_POLICY, Pipeline, reconcile_changes, text_hash, timeline
@@ -49,8 +50,11 @@ def reprocess_document(
         sha = snap["blob_sha256"]
         if sha in by_blob:
             continue
+        raw = store.get_blob(sha)
+        if raw is None:  # a blob goes in before its snapshot, and is never deleted alone
+            raise LookupError(f"snapshot {snap['id']}: blob {sha} missing")
         try:
-            doc = pipeline.extract(store.get_blob(sha), snap["content_type"], snap["url"])
+            doc = pipeline.extract(raw, snap["content_type"], snap["url"])
             if not doc.clauses:
                 raise ExtractionError("no policy text")
             by_blob[sha] = (text_hash(doc), doc)
@@ -109,15 +113,15 @@ def reprocess_document(
 
 
 def _judge_policyness(
-    snapshots: list[dict], by_blob: dict[str, tuple[str, PolicyDocument] | str]
-) -> dict[int, tuple[str, dict] | str]:
+    snapshots: list[SnapshotRow], by_blob: dict[str, tuple[str, PolicyDocument] | str]
+) -> dict[int, tuple[str, PolicyFields] | str]:
     """Each snapshot's outcome: (text hash, policy dict), or why it has no version.
 
     In capture-time order, each text is judged against the last one taken as the policy
     (monitor.policyness): a home page or a wall once recorded as a version is no longer
     one, and the history closes over it.
     """
-    out: dict[int, tuple[str, dict] | str] = {}
+    out: dict[int, tuple[str, PolicyFields] | str] = {}
     reference: PolicyDocument | None = None
     verdicts: dict[tuple[str, str | None], str | None] = {}
     for snap in sorted(snapshots, key=lambda s: (s["captured_at"], s["id"])):
@@ -130,8 +134,9 @@ def _judge_policyness(
         if key not in verdicts:
             why = None if key[0] == key[1] else not_policy(doc, reference)
             verdicts[key] = f"{NOT_POLICY}: {why}" if why else None
-        if verdicts[key]:
-            out[snap["id"]] = verdicts[key]
+        verdict = verdicts[key]
+        if verdict:
+            out[snap["id"]] = verdict
             continue
         out[snap["id"]] = (h, doc.to_dict())
         reference = doc
@@ -149,7 +154,8 @@ def _follow_merged_versions(
     """
     remap = {old: version_of_hash[counter.most_common(1)[0][0]] for old, counter in claims.items()}
     changes = store.changes_of_document(document_id)
-    wanted: dict[tuple[int, int], list] = {}
+    # Keyed as looked up: an old version with no claim remaps to None and finds nothing.
+    wanted: dict[tuple[int | None, int | None], list] = {}
     for b in timeline(store.snapshots_of_document(document_id)):
         wanted.setdefault((b.from_version_id, b.to_version_id), []).append(b)
     # Park the keys first: the new ones may still be held by changes not yet moved.

@@ -33,25 +33,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from db import Store
+from db.rows import Document, DocumentRow
 from monitor.archive import Archiver
 from monitor.check import (
-    NOT_EXTRACTED,
     CheckResult,
     Fetches,
     document_state,
-    extract_or_none,
     fetch_document,
     record_fetch,
     same_bytes_as_last,
 )
 from monitor.fetch import FetchResult
-from monitor.record import Pipeline
+from monitor.model import PolicyDocument
+from monitor.record import Pipeline, extraction
 from monitor.tracking import track_pending_sites
 
 log = logging.getLogger("clausewatch.schedule")
 
 Clock = Callable[[], datetime]  # the current moment, timezone-aware UTC
-Backfill = Callable[[dict], Awaitable[Any]]
+Backfill = Callable[[DocumentRow], Awaitable[Any]]
 
 
 def utc_now() -> datetime:
@@ -72,7 +72,7 @@ class Timing:
         """The wait before the next check, before jitter (pure)."""
         if failures <= 0:
             return self.interval
-        wait = min(self.retry * 2 ** (failures - 1), self.max_backoff)
+        wait: float = min(self.retry * 2.0 ** (failures - 1), self.max_backoff)
         if retry_after is not None:
             # A server that says when to come back is believed, within our own bound.
             wait = max(wait, min(retry_after, self.max_backoff))
@@ -184,7 +184,7 @@ class Monitor:
         return report
 
     async def check(
-        self, document: dict, *, now: datetime, force: bool = False, origin: str | None = None
+        self, document: Document, *, now: datetime, force: bool = False, origin: str | None = None
     ) -> CheckResult | None:
         """Claim, fetch, record and settle one document; None if it was not ours to check."""
         claimed = self.store.claim_document(
@@ -199,14 +199,14 @@ class Monitor:
 
     async def _check_claimed(
         self,
-        claimed: dict,
+        claimed: Document,
         next_before_claim: str | None,
         started: set[int],
         origin: str | None = None,
     ) -> CheckResult:
         doc_id = claimed["id"]
         started.add(doc_id)
-        extracted: object = NOT_EXTRACTED
+        extracted: PolicyDocument | str | None = None
         try:
             fetched = await fetch_document(self.fetcher, claimed)
             extracted = await self._extract_elsewhere(doc_id, fetched)
@@ -238,30 +238,36 @@ class Monitor:
             await self.archiver.archive_changes(result.final_url or result.url, result.changes)
         return result
 
-    async def _extract_elsewhere(self, doc_id: int, fetched: FetchResult) -> object:
-        """The body's extraction from the process pool, or NOT_EXTRACTED (done in-thread)."""
+    async def _extract_elsewhere(
+        self, doc_id: int, fetched: FetchResult
+    ) -> PolicyDocument | str | None:
+        """The body's extraction from the process pool, or None (done in-thread)."""
         if self.extract_pool is None or not fetched.has_body:
-            return NOT_EXTRACTED
+            return None
         if same_bytes_as_last(self.store, doc_id, fetched.body):
-            return NOT_EXTRACTED  # nothing to extract
+            return None  # nothing to extract
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(
                 self.extract_pool,
-                extract_or_none,
+                extraction,
                 fetched.body,
                 fetched.content_type,
                 fetched.final_url,
             )
         except BrokenExecutor as exc:  # a worker died: extract here
             log.warning("extraction pool broken (%s); extracting in-process", exc)
-            return NOT_EXTRACTED
+            return None
         except Exception:  # an extractor bug: the in-process path records it on the snapshot
             log.exception("extraction of document %s failed in the pool", doc_id)
-            return NOT_EXTRACTED
+            return None
 
     def _record_and_settle(
-        self, document: dict, fetched: FetchResult, origin: str | None, extracted: object
+        self,
+        document: Document,
+        fetched: FetchResult,
+        origin: str | None,
+        extracted: PolicyDocument | str | None,
     ) -> CheckResult:
         now = self.clock()
         # Without extraction to protect, the capture and the state go in one transaction.
@@ -271,11 +277,11 @@ class Monitor:
 
     def _record_and_settle_now(
         self,
-        document: dict,
+        document: Document,
         fetched: FetchResult,
         origin: str | None,
         now: datetime,
-        extracted: object,
+        extracted: PolicyDocument | str | None,
     ) -> CheckResult:
         try:
             result = record_fetch(
@@ -369,6 +375,7 @@ class Scheduler:
 
     async def _guarded(self, work: Awaitable[Any], what: str) -> Any:
         task = asyncio.current_task()
+        assert task is not None  # awaited inside a task of the service
         self._running.add(task)
         try:
             return await work

@@ -17,13 +17,16 @@ checked once, so a page nobody verified is never checked, let alone announced.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from db.requests import OPEN, decide, requests_in
+from db.rows import DocumentRow, SiteRow
 from db.store import CHECKED_SITE_STATES
 
 if TYPE_CHECKING:
+    from monitor.discover import Discovery, Verification
     from monitor.schedule import Monitor
 
 log = logging.getLogger("clausewatch.tracking")
@@ -40,26 +43,29 @@ class TrackingReport:
     notes: list[str] = field(default_factory=list)
 
 
-async def _discover(monitor: Monitor, domain: str):
+async def _discover(monitor: Monitor, domain: str) -> Discovery:
     if monitor.discover is not None:
-        return await monitor.discover(domain)
+        found: Discovery = await monitor.discover(domain)
+        return found
     from monitor.discover import discover  # bound at call time, like the extractor
 
     return await discover(domain, monitor.fetcher)
 
 
-async def _verify(monitor: Monitor, url: str, site_id: int):
+async def _verify(monitor: Monitor, url: str, site_id: int) -> Verification:
     from monitor.discover import verify_policy_url  # bound at call time, like discovery
 
     admitted = [d["url"] for d in monitor.store.documents_of_site(site_id)]
     return await verify_policy_url(url, monitor.fetcher, linking_pages=admitted)
 
 
-async def admit_requests(monitor: Monitor, site: dict, report: TrackingReport) -> list[dict]:
+async def admit_requests(
+    monitor: Monitor, site: SiteRow, report: TrackingReport
+) -> list[DocumentRow]:
     """Turn the site's open URL requests into documents when verified (or approved); hold
     the others for an operator (`clausewatch requests`). The documents admitted."""
     store = monitor.store
-    admitted: list[dict] = []
+    admitted: list[DocumentRow] = []
     for request in requests_in(store, OPEN, site_id=site["id"]):
         if request["state"] == "approved":
             url, why = request["url"], request["reason"] or "approved by the operator"
@@ -90,7 +96,9 @@ async def admit_requests(monitor: Monitor, site: dict, report: TrackingReport) -
     return admitted
 
 
-async def _start_documents(monitor: Monitor, documents: list[dict], report: TrackingReport) -> bool:
+async def _start_documents(
+    monitor: Monitor, documents: Sequence[DocumentRow], report: TrackingReport
+) -> bool:
     """Backfill, then check once, each new document; whether any check succeeded."""
     store = monitor.store
     checked_ok = False
@@ -104,9 +112,9 @@ async def _start_documents(monitor: Monitor, documents: list[dict], report: Trac
                 report.notes.append(f"history not recovered ({type(exc).__name__}: {exc})")
         # What differs between the archive's last capture and the page today changed at
         # some unknown time in between: history to show, not news to announce.
-        result = await monitor.check(
-            store.get_document(document["id"]), now=monitor.clock(), force=True, origin="backfill"
-        )
+        fresh = store.get_document(document["id"])
+        assert fresh is not None  # just admitted; documents are never deleted under us
+        result = await monitor.check(fresh, now=monitor.clock(), force=True, origin="backfill")
         if result is not None and result.version_id is not None:
             checked_ok = True
         elif result is not None:
@@ -114,11 +122,11 @@ async def _start_documents(monitor: Monitor, documents: list[dict], report: Trac
     return checked_ok
 
 
-async def track_site(monitor: Monitor, site: dict) -> TrackingReport:
+async def track_site(monitor: Monitor, site: SiteRow) -> TrackingReport:
     store = monitor.store
     report = TrackingReport(site=site["site"], state=FAILED)
     await admit_requests(monitor, site, report)
-    documents = store.documents_of_site(site["id"])
+    documents: Sequence[DocumentRow] = store.documents_of_site(site["id"])
     if not documents:
         try:
             found = await _discover(monitor, site["site"])

@@ -154,7 +154,7 @@ def parse_cdx(text: str, default_url: str = "") -> tuple[list[Capture], str | No
                 digest=str(row["digest"]),
                 statuscode=status,
                 mimetype=row.get("mimetype"),
-                length=int(length) if str(length or "").isdigit() else None,
+                length=int(str(length)) if str(length or "").isdigit() else None,
             )
         )
     return captures, resume
@@ -213,7 +213,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rng: Callable[[], float]) -> float:
         """Exponential, capped, with full jitter in [50 %, 100 %]."""
-        delay = min(self.max_delay, self.base_delay * 2**attempt)
+        delay: float = min(self.max_delay, self.base_delay * 2**attempt)
         return delay * (0.5 + rng() / 2)
 
 

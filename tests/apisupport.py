@@ -15,7 +15,7 @@ from api.app import create_app
 from api.config import Settings
 from api.webhooks import DELIVERY_INTERVAL
 from db import Store
-from monitor.record import record_snapshot
+from monitor.record import NewSnapshot, record_snapshot
 
 DATA = Path(__file__).parent / "data"
 HISTORIES = DATA / "policy-histories"
@@ -32,9 +32,10 @@ def record_history(store: Store, service: str, site: str) -> int:
     row = store.add_site(site)
     doc = store.add_document(row["id"], f"https://{site}/privacy")
     for path in sorted((HISTORIES / service).glob("*.md")):
-        record_snapshot(
-            store, doc["id"], path.read_bytes(), "text/markdown", None, captured_at(path), "live"
+        capture = NewSnapshot(
+            path.read_bytes(), captured_at(path), "live", content_type="text/markdown"
         )
+        record_snapshot(store, doc["id"], capture)
     return doc["id"]
 
 

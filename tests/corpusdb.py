@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from db import Store
-from monitor.record import Pipeline, reconcile_changes, record_snapshot
+from monitor.record import NewSnapshot, Pipeline, reconcile_changes, record_snapshot
 
 HISTORIES = Path(__file__).parent / "data" / "policy-histories"
 WAYBACK = "https://web.archive.org"
@@ -65,17 +65,14 @@ def record_history(
     for file in files:
         when = captured_at(file)
         stamp = when.strftime("%Y%m%d%H%M%S")
-        record_snapshot(
-            store,
-            doc["id"],
+        capture = NewSnapshot(
             file.read_bytes(),
-            "text/markdown; charset=utf-8",
-            f"{wayback_url}/web/{stamp}id_/{url}",
             when,
             "wayback",
-            pipeline=pipeline,
-            reconcile=False,
+            url=f"{wayback_url}/web/{stamp}id_/{url}",
+            content_type="text/markdown; charset=utf-8",
         )
+        record_snapshot(store, doc["id"], capture, pipeline=pipeline, reconcile=False)
     reconcile_changes(store, doc["id"], origin="backfill", pipeline=pipeline)
     store.refresh_version_spans(doc["id"])
     return RecordedHistory(site_row["site"], doc["id"], url, tuple(files))

@@ -224,6 +224,40 @@ async def test_the_same_bytes_again_reuse_the_version_without_extracting(store, 
     assert version["last_captured_at"] == utc_iso(monitor.clock())
 
 
+async def test_a_page_is_extracted_once_even_when_it_holds_no_policy(store, sites):
+    """The check's extraction goes to recording with the capture: a page without policy
+    text is not extracted a second time to learn why (it was, through the `_replay` memo)."""
+    from monitor.compare import compare
+    from monitor.extract import extract
+    from monitor.record import Pipeline
+
+    extracted = []
+
+    def counting_extract(raw, content_type, url):
+        extracted.append(url)
+        return extract(raw, content_type, url)
+
+    for path, page in (("/empty", "<!doctype html><html><body></body></html>"),
+                       ("/privacy", policy_html())):  # fmt: skip
+        doc = track(store, sites.set("site.test", path, page, validators=False))
+        async with loopback_fetcher(HOSTS) as fetcher:
+            monitor = Monitor(
+                store,
+                fetcher,
+                timing=TIMING,
+                clock=WallClock(),
+                pipeline=Pipeline(extract=counting_extract, compare=compare),
+            )
+            result = await check(monitor, doc["id"])
+        assert len(extracted) == 1, (path, extracted)
+        extracted.clear()
+        [snap] = store.snapshots_of_document(doc["id"])
+        if path == "/empty":
+            assert result.status == "empty" and snap["error"] == result.detail
+        else:
+            assert result.status == "ok" and result.new_version and snap["error"] is None
+
+
 async def test_a_bot_wall_or_robots_txt_is_blocked(store, sites, monitor):
     wall = sites.set(
         "site.test",

@@ -12,7 +12,7 @@ from linepipeline import PIPELINE, line_compare, line_extract
 from storesupport import changes_recorded
 
 from db import Store
-from monitor.record import Pipeline, record_snapshot, timeline
+from monitor.record import NewSnapshot, Pipeline, record_snapshot, timeline
 from monitor.reprocess import reprocess
 
 A = b"We collect email.\nWe keep it a year."
@@ -33,10 +33,11 @@ def doc(store):
 
 
 def rec(store, doc, raw, when, source="wayback", pipeline=PIPELINE):
-    return record_snapshot(
-        store, doc, raw, "text/plain", "https://x/web/20200101000000id_/https://example.com/privacy",
-        f"{when}T00:00:00Z", source, pipeline=pipeline,
+    capture = NewSnapshot(
+        raw, f"{when}T00:00:00Z", source, content_type="text/plain",
+        url="https://x/web/20200101000000id_/https://example.com/privacy",
     )  # fmt: skip
+    return record_snapshot(store, doc, capture, pipeline=pipeline)
 
 
 def history(store, doc):
@@ -126,6 +127,25 @@ def test_a_crash_during_processing_leaves_the_snapshot_stored(store, doc):
     assert snap["processed_at"] is None and store.counts()["versions"] == 0
     r = rec(store, doc, A, "2020-01-01")  # the retry processes the stored snapshot
     assert not r.new_snapshot and r.new_version
+
+
+def test_a_capture_carries_the_extraction_its_caller_made(store, doc):
+    """What the caller extracted (a worker process, a check) is recorded as is: the
+    pipeline's extractor is not asked again, and a failure keeps the caller's reason."""
+
+    def exploding(raw, content_type=None, url=None):
+        raise AssertionError("extracted again")
+
+    pipeline = Pipeline(exploding, line_compare)
+    given = NewSnapshot(A, "2020-01-01T00:00:00Z", "live", extracted=line_extract(A))
+    first = record_snapshot(store, doc, given, pipeline=pipeline)
+    assert first.new_version and first.error is None
+    failed = NewSnapshot(b"ERROR", "2021-01-01T00:00:00Z", "live", extracted="no policy text")
+    second = record_snapshot(store, doc, failed, pipeline=pipeline)
+    assert second.version_id is None and second.error == "no policy text"
+    # The same text extracted here later is the same version: identities agree.
+    third = rec(store, doc, A, "2022-01-01", source="live")
+    assert third.version_id == first.version_id and not third.new_version
 
 
 def test_timeline_skips_unversioned_snapshots_and_counts_occurrences():

@@ -19,7 +19,7 @@ from db import ANNOUNCED_ORIGINS, Store
 from monitor.compare import compare
 from monitor.extract import extract
 from monitor.model import Clause, PolicyDocument
-from monitor.record import Pipeline, reconcile_changes, record_snapshot, text_hash
+from monitor.record import NewSnapshot, Pipeline, reconcile_changes, record_snapshot, text_hash
 from monitor.reprocess import reprocess
 from monitor.textnorm import identity_key
 
@@ -56,7 +56,8 @@ def doc(store):
 
 
 def rec(store, doc, raw, when, source="live"):
-    return record_snapshot(store, doc, raw, "text/html", URL, when, source)
+    capture = NewSnapshot(raw, when, source, url=URL, content_type="text/html")
+    return record_snapshot(store, doc, capture)
 
 
 # -- phantom versions -------------------------------------------------------------------

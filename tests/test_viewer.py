@@ -20,7 +20,7 @@ from api.viewer.diffview import segments
 from api.viewer.routes import COMPARISONS
 from monitor.compare import compare
 from monitor.model import PolicyDocument
-from monitor.record import record_snapshot
+from monitor.record import NewSnapshot, record_snapshot
 
 WAYBACK = "http://wayback.test"
 
@@ -51,14 +51,16 @@ def corpus(tmp_path_factory):
     # A document address that is itself a script URL must never become a link.
     doc = store.add_document(site["id"], "javascript:alert(3)//evil.example/privacy")
     for raw, when in ((HOSTILE_V1, "2024-01-01T00:00:00Z"), (HOSTILE_V2, "2024-06-01T00:00:00Z")):
-        record_snapshot(store, doc["id"], raw, "text/html", None, when, "wayback")
+        capture = NewSnapshot(raw, when, "wayback", content_type="text/html")
+        record_snapshot(store, doc["id"], capture)
     # A site whose policy was seen once in the archive, then changed under the live monitor.
     live = store.add_document(store.add_site("live.example")["id"], "https://live.example/p")
     files = sorted((HISTORIES / "duckduckgo").glob("*.md"))[:2]
     for file, source in zip(files, ("wayback", "live"), strict=True):
-        record_snapshot(
-            store, live["id"], file.read_bytes(), "text/markdown", None, captured_at(file), source
+        capture = NewSnapshot(
+            file.read_bytes(), captured_at(file), source, content_type="text/markdown"
         )
+        record_snapshot(store, live["id"], capture)
     # Tracking requested, nothing fetched yet.
     store.add_document(store.add_site("pending.example")["id"], "https://pending.example/privacy")
     yield store, {h.site: h for h in histories}

@@ -9,9 +9,10 @@ import click
 from api.commands.storecli import db_option, documents_named, open_store
 from api.config import Settings
 from db import Store
+from db.rows import Document
 
 
-def timeline_of(store: Store, document: dict) -> dict:
+def timeline_of(store: Store, document: Document) -> dict:
     """A document's versions and changes, as plain data (the --json output)."""
     versions = store.versions_of_document(document["id"])
     number = {v["id"]: i for i, v in enumerate(versions, start=1)}

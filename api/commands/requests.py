@@ -15,6 +15,7 @@ from api.commands.common import CommandError
 from api.commands.storecli import db_option, open_store
 from api.config import Settings
 from db.requests import STATES, UNDECIDED, decide, get_request, requests_in
+from db.rows import RequestRow
 
 
 @click.group("requests")
@@ -22,7 +23,7 @@ def command() -> None:
     """Policy URLs people asked to track: list, approve or reject those held back."""
 
 
-def _line(r: dict) -> str:
+def _line(r: RequestRow) -> str:
     reason = f"  ({r['reason']})" if r["reason"] else ""
     return f"{r['id']}\t{r['state']}\t{r['site']}\t{r['url']}{reason}"
 
@@ -40,7 +41,7 @@ def list_requests(everything: bool, db_path: str | None) -> None:
         click.echo(_line(r))
 
 
-def _undecided(store, request_id: int) -> dict:
+def _undecided(store, request_id: int) -> RequestRow:
     request = get_request(store, request_id)
     if request is None:
         raise CommandError(f"there is no request {request_id}")

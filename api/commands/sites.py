@@ -9,11 +9,12 @@ import click
 from api.commands.storecli import db_option, open_store
 from api.config import Settings
 from db import Store
+from db.rows import Document
 
 
 def listing(store: Store) -> list[dict]:
     """Every site with its state and its documents' status, as plain data (the --json output)."""
-    documents: dict[int, list[dict]] = {}
+    documents: dict[int, list[Document]] = {}
     for d in store.list_documents():
         documents.setdefault(d["site_id"], []).append(d)
     return [

@@ -12,6 +12,7 @@ import click
 from api.commands.common import CommandError
 from api.config import Settings
 from db import Store
+from db.rows import Document
 from monitor.admission import Target, TargetRefused, parse_site, parse_url
 
 
@@ -67,7 +68,7 @@ def admit(text: str, *, allow_private: bool) -> Target:
         raise CommandError(f"{'the URL' if '@' in text else text}: {exc}") from None
 
 
-def documents_named(store: Store, site_or_url: str) -> list[dict]:
+def documents_named(store: Store, site_or_url: str) -> list[Document]:
     """The tracked documents a person means by a site or a URL; a one-line error if none."""
     # Named as admission names them (punycode, lower case); what is tracked was admitted.
     target = admit(site_or_url, allow_private=True)

@@ -12,6 +12,7 @@ import base64
 import math
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from aiohttp import web
 
@@ -34,6 +35,7 @@ from api.shapes import ChangeDetail, Feed
 from db import Store
 from db.changes import feed_page
 from db.reads import is_public
+from db.rows import ChangeRow, VersionRow
 from monitor.classify.categories import CATEGORY_SLUGS
 
 MAX_BUCKETS = 100
@@ -155,7 +157,7 @@ def _build_page(
     return Entry(version, dumps(body), etag, cache_control)
 
 
-def _comparison_of(row: dict) -> dict | None:
+def _comparison_of(row: ChangeRow) -> dict[str, Any] | None:
     # None for a change recorded without its comparison (none of the monitor's own).
     return row.get("comparison") or None
 
@@ -206,7 +208,7 @@ async def compare_versions(request: web.Request) -> web.StreamResponse:
     return json_response(request, body, cache=DETAIL_CACHE)
 
 
-def _version_ref(version: dict) -> dict:
+def _version_ref(version: VersionRow) -> dict:
     return {
         "id": version["id"],
         "first_captured_at": version["first_captured_at"],

@@ -19,6 +19,7 @@ from api.problems import Problem
 from api.shapes import Change
 from db import Store
 from db.reads import is_public
+from db.rows import ChangeEntry, Document, SiteRow, VersionRow
 from monitor.domains import DomainError, normalize_domain
 
 JSON_TYPE = "application/json"
@@ -116,7 +117,7 @@ def boolean(raw: str | None, name: str) -> bool | None:
     return value
 
 
-def public_site(store: Store, raw: str) -> tuple[str, dict[str, Any] | None]:
+def public_site(store: Store, raw: str) -> tuple[str, SiteRow | None]:
     """The domain `raw` names and its site row if it is public (tracked), else None; a
     request or a failure is nobody else's business. DomainError if `raw` is no domain."""
     name = normalize_domain(raw)
@@ -124,7 +125,7 @@ def public_site(store: Store, raw: str) -> tuple[str, dict[str, Any] | None]:
     return name, site if is_public(store, site) else None
 
 
-def public_version(store: Store, version_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def public_version(store: Store, version_id: int) -> tuple[VersionRow, Document]:
     """A version of a public site's document, and the document, or a 404 problem."""
     version = store.get_version(version_id)
     doc = store.get_document(version["document_id"]) if version else None
@@ -133,7 +134,7 @@ def public_version(store: Store, version_id: int) -> tuple[dict[str, Any], dict[
     return version, doc
 
 
-def site_or_404(request: web.Request) -> dict[str, Any]:
+def site_or_404(request: web.Request) -> SiteRow:
     """The public site named in the path, or a 400/404 problem."""
     try:
         name, site = public_site(request.app[keys.STORE], request.match_info["site"])
@@ -149,7 +150,7 @@ def change_url(site: str, change_id: int) -> str:
     return f"/sites/{site}/changes/{change_id}"
 
 
-def change_json(row: dict[str, Any]) -> Change:
+def change_json(row: ChangeEntry) -> Change:
     """A change as the feed and the site answer it (docs/extension-api.md); its shape, and
     the OpenAPI schema of it, is `api.shapes.Change`."""
     return {

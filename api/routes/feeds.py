@@ -7,6 +7,7 @@ a client sets at will and a shared cache would then serve to everyone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -16,6 +17,7 @@ from api import keys
 from api.baseurl import BASE_URL
 from api.routes.common import change_url, etag_matches, site_or_404, strong_etag
 from db.changes import latest_changes
+from db.rows import ChangeEntry
 
 ATOM_TYPE = "application/atom+xml"
 FEED_ENTRIES = 50
@@ -34,13 +36,19 @@ def _when(iso: str | None) -> datetime:
     return datetime.fromisoformat(iso.replace("Z", "+00:00"))
 
 
-def _entry_title(change: dict) -> str:
+def _entry_title(change: ChangeEntry) -> str:
     label = "Material change" if change["material"] else "Change"
     return f"{label} to the {change['document_kind']} policy of {change['site']}"
 
 
 def render_feed(
-    *, feed_id: str, title: str, self_url: str, alternate: str, changes: list[dict], base: str
+    *,
+    feed_id: str,
+    title: str,
+    self_url: str,
+    alternate: str,
+    changes: Sequence[ChangeEntry],
+    base: str,
 ) -> bytes:
     """A valid Atom document of `changes` (newest first)."""
     fg = FeedGenerator()
@@ -66,7 +74,9 @@ def render_feed(
     return atom
 
 
-def _atom_response(request: web.Request, body: bytes, changes: list[dict]) -> web.StreamResponse:
+def _atom_response(
+    request: web.Request, body: bytes, changes: Sequence[ChangeEntry]
+) -> web.StreamResponse:
     etag = strong_etag("atom", request.path, base_url(request), [c["id"] for c in changes])
     headers = {"ETag": etag, "Cache-Control": FEED_CACHE}
     if etag_matches(request, etag):

@@ -9,8 +9,6 @@ reveals nothing that is not public (whether anyone asked before).
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from api import keys
@@ -27,6 +25,7 @@ from api.shapes import Site, Timeline, TimelineVersion, Version, VersionMeta
 from db.changes import latest_changes
 from db.reads import add_pending_site, is_public, version_counts
 from db.requests import add_request
+from db.rows import VersionRow, VersionSummary
 from monitor.admission import TargetRefused, check_resolves_public, parse_site, parse_url
 from monitor.renderchoice import fetched_with
 
@@ -132,7 +131,7 @@ async def versions_timeline(request: web.Request) -> web.StreamResponse:
     return json_response(request, body, cache=SITE_CACHE)
 
 
-def _version_fields(v: dict[str, Any]) -> VersionMeta:
+def _version_fields(v: VersionSummary | VersionRow) -> VersionMeta:
     """What the timeline and a version's own page both say of a version."""
     return {
         "title": v["title"],

@@ -7,9 +7,11 @@ viewBox units so the SVG scales with the page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from db.rows import ChangeEntry
 
 WIDTH = 720
 HEIGHT = 120
@@ -62,7 +64,9 @@ def _years(start: datetime, end: datetime) -> list[int]:
     return years[::step]
 
 
-def change_chart(changes: list[dict], start: str, end: str, href: Callable[[dict], str]) -> Chart:
+def change_chart(
+    changes: Sequence[ChangeEntry], start: str, end: str, href: Callable[[ChangeEntry], str]
+) -> Chart:
     """`changes`: rows with id, to_captured_at, material, summary; `start`/`end`: the span
     shown (ISO times); `href` gives a change's page."""
     t0, t1 = _when(start), _when(end)

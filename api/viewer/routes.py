@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -28,6 +28,7 @@ from api.viewer.pages import environment
 from api.viewer.text import capture_url, highlight, safe_href
 from db import Store
 from db.reads import public_sites_containing, tracked_site_count
+from db.rows import ChangeRow, Document, SiteRow, SnapshotRow, VersionKey, VersionRow
 from monitor.domains import DomainError
 
 HERE = Path(__file__).parent
@@ -109,7 +110,7 @@ def _store(request: web.Request) -> Store:
     return request.app[keys.STORE]
 
 
-def _site(request: web.Request) -> dict:
+def _site(request: web.Request) -> SiteRow:
     name = request.match_info["site"]
     try:
         _, site = public_site(_store(request), name)  # the API's: one notion of a public site
@@ -120,14 +121,14 @@ def _site(request: web.Request) -> dict:
     return site
 
 
-def _document_of_site(store: Store, site: dict, document_id: int) -> dict:
+def _document_of_site(store: Store, site: SiteRow, document_id: int) -> Document:
     doc = store.get_document(document_id)
     if doc is None or doc["site_id"] != site["id"]:
         raise web.HTTPNotFound(text=f"{site['site']} has no such document.")
     return doc
 
 
-def _version_of_site(store: Store, site: dict, version_id: int) -> tuple[dict, dict]:
+def _version_of_site(store: Store, site: SiteRow, version_id: int) -> tuple[VersionRow, Document]:
     version = store.get_version(version_id)
     if version is None:
         raise web.HTTPNotFound(text=f"{site['site']} has no version {version_id}.")
@@ -141,7 +142,7 @@ def _version_of_site(store: Store, site: dict, version_id: int) -> tuple[dict, d
 # -- what pages share ------------------------------------------------------------------
 
 
-def _numbers(versions: list[dict]) -> dict[int, int]:
+def _numbers(versions: Sequence[VersionKey]) -> dict[int, int]:
     """Version id -> its number in the document (v1 … vN by first capture): the one
     numbering every page shows; database ids never appear as version numbers."""
     return {v["id"]: n for n, v in enumerate(versions, 1)}
@@ -156,7 +157,7 @@ _SOURCE_LABELS = {
 }
 
 
-def _capture(settings_wayback: str, snapshot: dict | None, doc: dict) -> dict | None:
+def _capture(settings_wayback: str, snapshot: SnapshotRow | None, doc: Document) -> dict | None:
     """A capture as the pages show it: when, where from, and a link to look at it."""
     if snapshot is None:
         return None
@@ -169,7 +170,9 @@ def _capture(settings_wayback: str, snapshot: dict | None, doc: dict) -> dict | 
     }
 
 
-def _snapshot_at(snapshots: list[dict], version_id: int, captured_at: str) -> dict | None:
+def _snapshot_at(
+    snapshots: list[SnapshotRow], version_id: int, captured_at: str
+) -> SnapshotRow | None:
     exact = [
         s for s in snapshots if s["version_id"] == version_id and s["captured_at"] == captured_at
     ]
@@ -201,12 +204,12 @@ async def home(request: web.Request) -> web.Response:
     )
 
 
-def _timeline(store: Store, wayback: str, site: dict, doc: dict) -> dict:
+def _timeline(store: Store, wayback: str, site: SiteRow, doc: Document) -> dict:
     versions = store.versions_of_document(doc["id"])
     changes = store.changes_of_document(doc["id"])
     snapshots = store.snapshots_of_document(doc["id"])
     sizes = store.version_sizes(doc["id"])
-    into: dict[int, dict] = {}
+    into: dict[int, ChangeRow] = {}
     for c in changes:
         into.setdefault(c["to_version_id"], c)
     rows = []
@@ -360,7 +363,7 @@ async def compare_page(request: web.Request) -> web.Response:
     versions = store.versions_of_document(old_doc["id"])
     numbers = _numbers(versions)
 
-    def side(label: str, version: dict) -> dict:
+    def side(label: str, version: VersionRow) -> dict:
         first = next((s for s in snapshots if s["version_id"] == version["id"]), None)
         return {
             "label": label,

@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from db.rows import SnapshotRow
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -52,7 +54,7 @@ def safe_href(url: str | None) -> str | None:
     return url.strip()
 
 
-def capture_url(wayback_url: str, snapshot: dict, document_url: str) -> str | None:
+def capture_url(wayback_url: str, snapshot: SnapshotRow, document_url: str) -> str | None:
     """Where a person can look at a capture: the Wayback page of a wayback snapshot.
 
     Live fetches have no public copy of their own (the change row's archive_url may).

@@ -21,7 +21,7 @@ import aiohttp
 from aiohttp import web
 
 from db import Store
-from monitor.record import record_snapshot
+from monitor.record import NewSnapshot, record_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "extension"
@@ -162,9 +162,8 @@ class RealServer:
         with Store.open(self.db_path) as store:
             row = store.add_site(site)
             document = store.add_document(row["id"], url)
-            done = record_snapshot(
-                store, document["id"], text.encode(), "text/markdown", url, at, "live"
-            )
+            capture = NewSnapshot(text.encode(), at, "live", url=url, content_type="text/markdown")
+            done = record_snapshot(store, document["id"], capture)
         assert done.error is None, done.error
         return done.changes_added
 

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from apisupport import HISTORIES, build_populated, captured_at
 
 from db import Store, site_hash
-from monitor.record import record_snapshot
+from monitor.record import NewSnapshot, record_snapshot
 
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
 pytestmark = [
@@ -319,9 +319,8 @@ async def test_a_new_change_reaches_a_client_within_the_max_age(deployment):
     with Store.open(db) as store:
         doc = store.documents_of_site(store.get_site("bitwarden.com")["id"])[0]
         stamp = captured_at(latest).replace("Z", "") + "Z"
-        recorded = record_snapshot(
-            store, doc["id"], text, "text/markdown", None, "2030-01-01T00:00:00Z", "live"
-        )
+        capture = NewSnapshot(text, "2030-01-01T00:00:00Z", "live", content_type="text/markdown")
+        recorded = record_snapshot(store, doc["id"], capture)
         assert recorded.changes_added, stamp
     published = time.monotonic()
     seen_at = None
