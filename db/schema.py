@@ -321,3 +321,10 @@ def m009_changes_hidden_flag(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m010_snapshots_by_blob(db: Database) -> None:
+    # Pruning a raw body (db.retention) must know every snapshot holding those bytes, of any
+    # document: without this index that is a scan of all snapshots per blob.
+    db.execute("CREATE INDEX snapshots_blob ON snapshots(blob_sha256)")
