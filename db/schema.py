@@ -328,3 +328,34 @@ def m010_snapshots_by_blob(db: Database) -> None:
     # Pruning a raw body (db.retention) must know every snapshot holding those bytes, of any
     # document: without this index that is a scan of all snapshots per blob.
     db.execute("CREATE INDEX snapshots_blob ON snapshots(blob_sha256)")
+
+
+@migrations()
+def m011_public_read_generation(db: Database) -> None:
+    # The API caches serialized lookup and feed answers (api/routes/readcache.py). Keyed on
+    # SQLite's data_version, every commit dropped them all, and a monitor commits on every
+    # check (a snapshot, the document's next check time) though almost none changes what a
+    # lookup or a feed page says. This counter moves on exactly the writes those answers
+    # read: changes; a site's name, hash or state; a document's site, status or kind; a
+    # site or document added or removed. Answers keyed on it live until one of those.
+    bump = "BEGIN UPDATE read_generation SET n = n + 1; END"
+    db.executescript(
+        f"""
+        CREATE TABLE read_generation (id INTEGER PRIMARY KEY CHECK (id = 0), n INTEGER NOT NULL);
+        INSERT INTO read_generation (id, n) VALUES (0, 0);
+        CREATE TRIGGER read_generation_change_insert AFTER INSERT ON changes {bump};
+        CREATE TRIGGER read_generation_change_update AFTER UPDATE ON changes {bump};
+        CREATE TRIGGER read_generation_change_delete AFTER DELETE ON changes {bump};
+        CREATE TRIGGER read_generation_site_insert AFTER INSERT ON sites {bump};
+        CREATE TRIGGER read_generation_site_delete AFTER DELETE ON sites {bump};
+        CREATE TRIGGER read_generation_site_update AFTER UPDATE OF site, site_hash, state ON sites
+        WHEN OLD.site IS NOT NEW.site OR OLD.site_hash IS NOT NEW.site_hash
+            OR OLD.state IS NOT NEW.state {bump};
+        CREATE TRIGGER read_generation_document_insert AFTER INSERT ON documents {bump};
+        CREATE TRIGGER read_generation_document_delete AFTER DELETE ON documents {bump};
+        CREATE TRIGGER read_generation_document_update
+        AFTER UPDATE OF site_id, status, kind ON documents
+        WHEN OLD.site_id IS NOT NEW.site_id OR OLD.status IS NOT NEW.status
+            OR OLD.kind IS NOT NEW.kind {bump};
+        """
+    )
