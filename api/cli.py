@@ -60,6 +60,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "backup",
         "Copy the database to DEST, consistently, while the service keeps running.",
     ),
+    "prune": (
+        "prune",
+        "Drop raw bodies of unchanged checks, keeping the first and last capture of each version.",
+    ),
 }
 
 

@@ -59,6 +59,9 @@ class Settings:
     idle_timeout: float = 15.0
     # Seconds a client may take to send a request body once its head has arrived.
     body_timeout: float = 15.0
+    # Raw captures kept by `clausewatch prune` (db.retention): "all" (default: prune
+    # refuses), or "run-ends", the first and last capture of each run of one text.
+    keep_raw: str = "all"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -18,7 +18,12 @@
    (at the prefix length the extension uses: the server's recommendation, at most 3 hex),
    every URL distinct so the API's read cache never answers; p50/p99 per size.
 3. Planning one scheduler pass (the due-documents query) at each size.
-4. Reprocess work: compare() on real consecutive pairs, one process vs a pool over every core.
+4. Reprocess: the `clausewatch reprocess --jobs N` command on the policy-histories store of
+   part 1, one job vs one per core; and its work unit alone, compare() on real consecutive
+   pairs, one process vs a pool over every core.
+5. Retention (`clausewatch prune --keep-raw run-ends`) on the capture-histories store of
+   part 1: bytes before and after, what a pruned check keeps, and disk per document per year
+   keeping every raw body or only the ends of each run.
 
 Goals (issue 28): feed and lookup p99 flat from 10k to 1M (<= 2x growth); disk <= 50 KB per
 unchanged daily check and <= 200 KB per new version; reprocess scales linearly with cores.
@@ -167,6 +172,71 @@ def disk_per_check(tmp: Path) -> tuple[float, float, int]:
                 same_bytes += db_bytes(path) - before
                 same += 1
     return noisy_bytes / max(noisy, 1), same_bytes / max(same, 1), noisy
+
+
+def disk_after_pruning(tmp: Path) -> tuple[int, int, float, int]:
+    """Retention (db.retention) on the capture-histories store of `disk_per_check`: (bytes
+    before, bytes after, bytes per check whose raw body was pruned, checks measured).
+
+    The cost of a pruned check is measured at the margin: more daily checks of one real page
+    (its last capture, with a nonce in a comment, as servers that vary their bytes do) are
+    recorded and pruned; the run's two ends are the same before and after, so the growth
+    divided by the checks added is what a pruned check keeps (its row and its blob's stub)."""
+    from db.retention import prune
+
+    path = tmp / "checks.db"
+    if CAPTURES is None or not path.exists():
+        return 0, 0, float("nan"), 0
+    before = db_bytes(path)
+    with Store.open(path) as store:
+        prune(store)
+    after = db_bytes(path)
+    service = "lex"  # a small page: extraction time, not the margin, depends on its size
+    raw = sorted(CAPTURES.joinpath(service).glob("*.html"))[-1].read_bytes()
+    added = 30
+    with Store.open(path) as store:
+        doc = next(d for d in store.list_documents() if service in d["url"])
+        last = store.snapshots_of_document(doc["id"])[-1]["captured_at"]
+        start = datetime.fromisoformat(last.replace("Z", "+00:00"))
+        record_snapshot(store, doc["id"], raw + b"<!-- 0 -->", "text/html", None,
+                        iso(start + timedelta(days=1)), "live")  # fmt: skip
+        prune(store)
+        margin = db_bytes(path)
+        for day in range(2, added + 2):
+            record_snapshot(store, doc["id"], raw + b"<!-- %d -->" % day, "text/html", None,
+                            iso(start + timedelta(days=day)), "live")  # fmt: skip
+        prune(store)
+    return before, after, (db_bytes(path) - margin) / added, added
+
+
+def reprocess_command_rates(tmp: Path) -> list[tuple[int, int, float, float]]:
+    """`clausewatch reprocess --jobs N` on the policy-histories store of `disk_per_version`
+    (real pipeline): (jobs, pairs re-judged, wall s, CPU s of the command and its workers)."""
+    import resource
+    import shutil
+
+    source = tmp / "versions.db"
+    with Store.open(source) as store:
+        pairs = store.counts()["changes"]
+    out = []
+    cores = len(os.sched_getaffinity(0))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for jobs in sorted({1, cores}):
+        copy = fresh(tmp / f"reprocess-{jobs}.db")
+        shutil.copyfile(source, copy)
+        cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", "from api.cli import main; main()", "reprocess",
+             "--jobs", str(jobs), "--db", str(copy)],
+            env=env, check=True, capture_output=True,
+        )  # fmt: skip
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = (after.ru_utime - cpu.ru_utime) + (after.ru_stime - cpu.ru_stime)
+        out.append((jobs, pairs, wall, used))
+        fresh(copy)
+    return out
 
 
 # -- 2. a store at scale, built in bulk ----------------------------------------------------
@@ -330,7 +400,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def latencies(base: str, urls: list[str]) -> list[float]:
+async def latencies(base: str, urls: list[str], answers: list[int] | None = None) -> list[float]:
+    """Wall ms per request; `answers` gets the sites of each lookup answer."""
     import aiohttp
 
     out = []
@@ -338,9 +409,11 @@ async def latencies(base: str, urls: list[str]) -> list[float]:
         for url in urls:
             t = time.perf_counter()
             async with session.get(base + url) as resp:
-                await resp.read()
+                body = await resp.read()
                 assert resp.status == 200, (url, resp.status)
             out.append((time.perf_counter() - t) * 1000)
+            if answers is not None:
+                answers.append(len(json.loads(body)["sites"]))
     return out
 
 
@@ -387,10 +460,10 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
                 f"/api/v1/changes?buckets={','.join(f'{b:02x}' for b in buckets)}&limit=100"
                 f"&n={i}&after={encode_cursor(after)}"
             )
-        lookup_urls = [
-            f"/api/v1/lookup/{rng.randrange(16**prefix_len):0{prefix_len}x}?n={i}"
-            for i in range(requests)
-        ]
+        # Distinct prefixes only (at most 256 at 2 hex): the API caches an answer per prefix
+        # until the data changes, so a repeated one would measure the cache (measured below).
+        prefixes = rng.sample(range(16**prefix_len), min(requests, 16**prefix_len))
+        lookup_urls = [f"/api/v1/lookup/{p:0{prefix_len}x}" for p in prefixes]
         # Wall time on a shared machine carries everyone's load; the server's own CPU time
         # per request (from /proc) is what grows with the store, whatever else runs.
         cpu = {}
@@ -405,8 +478,15 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
             (cpu_seconds(proc.pid) - before) / requests * 1000,
             cpu_seconds(proc.pid),
         )
-        lookup = asyncio.run(latencies(base, lookup_urls))
-        cpu["lookup"] = (cpu_seconds(proc.pid) - before) / requests * 1000
+        sites: list[int] = []
+        lookup = asyncio.run(latencies(base, lookup_urls, sites))
+        cpu["lookup"], before = (
+            (cpu_seconds(proc.pid) - before) / len(lookup_urls) * 1000,
+            cpu_seconds(proc.pid),
+        )
+        # The same prefixes again: answered from the API's cache of serialized answers.
+        cached = asyncio.run(latencies(base, lookup_urls))
+        cpu["cached"] = (cpu_seconds(proc.pid) - before) / len(lookup_urls) * 1000
     finally:
         proc.terminate()
         proc.wait(10)
@@ -414,6 +494,12 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
         "feed_cpu": cpu["feed"],
         "full_cpu": cpu["full"],
         "lookup_cpu": cpu["lookup"],
+        "lookup_sites": statistics.mean(sites),
+        # What building an answer costs per site: the request's CPU beyond what the same
+        # request costs answered from the cache (parsing, routing, writing the response).
+        "lookup_cpu_per_site": (cpu["lookup"] - cpu["cached"]) / max(statistics.mean(sites), 1e-9),
+        "cached_cpu": cpu["cached"],
+        "cached_p99": pct(cached, 99),
         "prefix_length": prefix_len,
         "full_p50": pct(full, 50),
         "full_p99": pct(full, 99),
@@ -505,6 +591,28 @@ def main() -> None:
         met=noisy <= 50e3,
     )
 
+    before, after, pruned, added = disk_after_pruning(tmp)
+    # A document's year: 365 daily checks, 2 x the half-yearly change rate new versions;
+    # kept whole under retention, both ends of each run (one more run per new version).
+    new_versions = 2 * CHANGE_RATE
+    ends = 2 * (1 + new_versions)
+    year_all = 365 * noisy + new_versions * per_version
+    year_pruned = (365 - ends) * pruned + ends * noisy + new_versions * per_version
+    print(
+        f"retention (prune --keep-raw run-ends): capture-histories store {before / 1e6:.2f} ->"
+        f" {after / 1e6:.2f} MB; a pruned check keeps {pruned / 1e3:.2f} KB ({added} checks"
+        f" of one real page at the margin); disk per document per year (365 noisy daily"
+        f" checks, {new_versions:.2f} new versions): {year_all / 1e6:.2f} MB keeping every"
+        f" raw body, {year_pruned / 1e6:.3f} MB keeping run ends"
+    )
+    figure(
+        "disk per document per year, keeping run ends",
+        year_pruned / 1e6,
+        "MB",
+        baseline="keeping every raw body",
+        baseline_value=year_all / 1e6,
+    )
+
     rows = []
     for n in sizes:
         path = tmp / f"scale-{n}.db"
@@ -525,8 +633,10 @@ def main() -> None:
             f"{api['feed_p50']:.1f}/{api['feed_p99']:.1f} ms, full pages {api['full_p50']:.1f}/"
             f"{api['full_p99']:.1f} ms; lookup ({api['prefix_length']} hex) p50/p99 "
             f"{api['lookup_p50']:.1f}/{api['lookup_p99']:.1f} ms; server CPU per request: feed "
-            f"{api['feed_cpu']:.2f} / {api['full_cpu']:.2f} ms, lookup {api['lookup_cpu']:.2f} ms;"
-            f" planning {plan:.0f} ms"
+            f"{api['feed_cpu']:.2f} / {api['full_cpu']:.2f} ms, lookup {api['lookup_cpu']:.2f} ms"
+            f" ({api['lookup_sites']:.1f} sites an answer, {1000 * api['lookup_cpu_per_site']:.1f}"
+            f" us per site beyond a cached answer), lookup from the API's cache {api['cached_cpu']:.2f} ms"
+            f" (p99 {api['cached_p99']:.1f} ms); planning {plan:.0f} ms"
         )
         if not args.keep:
             for suffix in ("", "-wal", "-shm"):
@@ -539,6 +649,8 @@ def main() -> None:
         ("feed_cpu", "feed server CPU/request (caught up)"),
         ("full_cpu", "feed server CPU/request (full pages)"),
         ("lookup_cpu", "lookup server CPU/request"),
+        ("lookup_cpu_per_site", "lookup server CPU per answered site (beyond a cached answer)"),
+        ("cached_cpu", "lookup server CPU/request from the API's cache"),
     ):
         growth = large[2][key] / small[2][key]
         print(
@@ -564,6 +676,26 @@ def main() -> None:
         baseline=f"at {small[0]:,} docs",
         baseline_value=small[3],
     )
+
+    runs = reprocess_command_rates(tmp)
+    (_, pairs, wall_one, _), *more = runs
+    for jobs, _, wall, cpu in runs:
+        print(
+            f"clausewatch reprocess --jobs {jobs} (policy-histories, {pairs} pairs): {wall:.1f} s"
+            f" wall, {pairs / wall:.1f} pairs/s ({pairs / wall / jobs:.1f} per core),"
+            f" {cpu:.1f} CPU s"
+        )
+    if more:
+        jobs, _, wall, _ = more[-1]
+        figure(
+            f"clausewatch reprocess pairs/s, --jobs {jobs}",
+            pairs / wall,
+            "pairs/s",
+            baseline="--jobs 1",
+            baseline_value=pairs / wall_one,
+            goal=f">= {0.8 * jobs:.1f}x",
+            met=wall_one / wall >= 0.8 * jobs,
+        )
 
     one, many, cores = reprocess_rates()
     print(

@@ -23,8 +23,9 @@ are short indexed queries).
 Tables: ``sites``, ``documents`` (the scheduler's state lives here), ``blobs`` (raw bytes
 by sha256, zlib-compressed, stored once), ``snapshots``, ``versions``, ``changes``
 (``id`` is the public feed cursor, AUTOINCREMENT so never reused), ``clauses`` (+
-``clauses_fts``, FTS5), ``backfill_captures`` (a backfill's progress), and
-``_sqlite_migrations``.
+``clauses_fts``, FTS5), ``backfill_captures`` (a backfill's progress),
+``read_generation`` (one counter triggers move on every write a lookup or feed page reads:
+the API's cache key) and ``_sqlite_migrations``.
 
 Reads (all return dicts or lists of dicts; ``None`` when absent):
 
@@ -32,7 +33,8 @@ Reads (all return dicts or lists of dicts; ``None`` when absent):
 - ``get_document(id)``, ``documents_of_site(site_id)``, ``documents_by_url(url)``,
   ``list_documents()``
 - ``get_snapshot(id)``, ``snapshots_of_document(document_id)`` (capture-time order),
-  ``get_blob(sha256) -> bytes``
+  ``get_blob(sha256) -> bytes`` (``None`` when its body was pruned: ``db.retention``,
+  ``clausewatch prune``)
 - ``get_version(id)`` (with ``clauses``: list of {section: [..], kind, text}),
   ``versions_of_document(document_id)`` (without clauses, with ``clause_count``)
 - ``change_by_id(id)``, ``changes_of_document(document_id)`` (capture-time order),

@@ -124,16 +124,15 @@ def feed_page(
     """Changes of public sites with cursor < id <= until, oldest first; `buckets`: 2-hex
     site_hash prefixes.
 
-    The page's ids are chosen on `changes` (with buckets, from the (bucket, id) index: only
-    the named buckets' rows are read, however many other changes follow the cursor), then
+    The page's ids are chosen on `changes` (with buckets, from the (bucket, hidden, id,
+    material) index: only the named buckets' entries are read, however many other changes
+    follow the cursor, and no change, document or site row), then
     joined to their documents and sites. The public-site test is inside, before the limit:
     a short page must mean that nothing public is left, since the cursor then jumps.
     """
-    public = (
-        "EXISTS (SELECT 1 FROM documents d JOIN sites s ON s.id = d.site_id"
-        f" WHERE d.id = changes.document_id AND {PUBLIC_STATE})"
-    )
-    where = ["id > ?", public]
+    # `hidden` is the public-site test kept on the row (schema m009), so choosing ids reads
+    # the (bucket, hidden, id, material) index alone: no seek per candidate change.
+    where = ["id > ?", "hidden = 0"]
     params: list[Any] = [cursor]
     if until is not None:
         where.append("id <= ?")

@@ -278,3 +278,92 @@ def m008_site_state_words(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m009_changes_hidden_flag(db: Database) -> None:
+    # A feed page tested each candidate change for a public site with a seek into documents
+    # and one into sites: up to buckets x limit random reads per page, which outgrow the
+    # page cache as the store grows (server CPU per full page 3.6x from 10k to 100k
+    # documents, bench/scale.py). Whether a change's site is public is now kept on the row
+    # (`hidden`, 0 for public), set by triggers when a change is inserted, when a site
+    # changes state and when a document moves site, and indexed with the bucket: choosing a
+    # page's ids reads one covering index range per bucket and nothing else.
+    # The public states are spelled out as of this step (db.rows.CHECKED_SITE_STATES; a test
+    # holds them equal): a later change of that list needs a step of its own.
+    public = "('tracked')"
+    db.executescript(
+        f"""
+        ALTER TABLE changes ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+        UPDATE changes SET hidden = 1 WHERE NOT EXISTS (
+            SELECT 1 FROM documents d JOIN sites s ON s.id = d.site_id
+            WHERE d.id = changes.document_id AND s.state IN {public}
+        );
+        CREATE INDEX changes_feed ON changes(bucket, hidden, id, material);
+        DROP INDEX IF EXISTS changes_bucket;
+        CREATE TRIGGER changes_hidden_on_insert AFTER INSERT ON changes
+        WHEN NOT EXISTS (
+            SELECT 1 FROM documents d JOIN sites s ON s.id = d.site_id
+            WHERE d.id = NEW.document_id AND s.state IN {public}
+        ) BEGIN
+            UPDATE changes SET hidden = 1 WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER changes_hidden_on_site_state AFTER UPDATE OF state ON sites
+        WHEN (OLD.state IN {public}) IS NOT (NEW.state IN {public}) BEGIN
+            UPDATE changes SET hidden = (NEW.state NOT IN {public})
+            WHERE document_id IN (SELECT id FROM documents WHERE site_id = NEW.id);
+        END;
+        CREATE TRIGGER changes_hidden_on_document_site AFTER UPDATE OF site_id ON documents
+        WHEN OLD.site_id IS NOT NEW.site_id BEGIN
+            UPDATE changes SET hidden = NOT EXISTS (
+                SELECT 1 FROM sites s WHERE s.id = NEW.site_id AND s.state IN {public}
+            ) WHERE document_id = NEW.id;
+        END;
+        """
+    )
+
+
+@migrations()
+def m010_snapshots_by_blob(db: Database) -> None:
+    # Pruning a raw body (db.retention) must know every snapshot holding those bytes, of any
+    # document: without this index that is a scan of all snapshots per blob.
+    db.execute("CREATE INDEX snapshots_blob ON snapshots(blob_sha256)")
+
+
+@migrations()
+def m011_public_read_generation(db: Database) -> None:
+    # The API caches serialized lookup and feed answers (api/routes/readcache.py). Keyed on
+    # SQLite's data_version, every commit dropped them all, and a monitor commits on every
+    # check (a snapshot, the document's next check time) though almost none changes what a
+    # lookup or a feed page says. This counter moves on exactly the writes those answers
+    # read: changes; a site's name, hash or state; a document's site, status or kind; a
+    # site or document added or removed. Answers keyed on it live until one of those.
+    bump = "BEGIN UPDATE read_generation SET n = n + 1; END"
+    db.executescript(
+        f"""
+        CREATE TABLE read_generation (id INTEGER PRIMARY KEY CHECK (id = 0), n INTEGER NOT NULL);
+        INSERT INTO read_generation (id, n) VALUES (0, 0);
+        CREATE TRIGGER read_generation_change_insert AFTER INSERT ON changes {bump};
+        CREATE TRIGGER read_generation_change_update AFTER UPDATE ON changes {bump};
+        CREATE TRIGGER read_generation_change_delete AFTER DELETE ON changes {bump};
+        CREATE TRIGGER read_generation_site_insert AFTER INSERT ON sites {bump};
+        CREATE TRIGGER read_generation_site_delete AFTER DELETE ON sites {bump};
+        CREATE TRIGGER read_generation_site_update AFTER UPDATE OF site, site_hash, state ON sites
+        WHEN OLD.site IS NOT NEW.site OR OLD.site_hash IS NOT NEW.site_hash
+            OR OLD.state IS NOT NEW.state {bump};
+        CREATE TRIGGER read_generation_document_insert AFTER INSERT ON documents {bump};
+        CREATE TRIGGER read_generation_document_delete AFTER DELETE ON documents {bump};
+        CREATE TRIGGER read_generation_document_update
+        AFTER UPDATE OF site_id, status, kind ON documents
+        WHEN OLD.site_id IS NOT NEW.site_id OR OLD.status IS NOT NEW.status
+            OR OLD.kind IS NOT NEW.kind {bump};
+        """
+    )
+
+
+@migrations()
+def m012_sites_by_hash_covering(db: Database) -> None:
+    # A lookup walks the sites under a hash prefix and needs each one's state and id: from
+    # the unique site_hash index alone that was a random read of the site's row per site
+    # (30 % of a lookup's CPU per site at 100k documents, bench/scale.py).
+    db.execute("CREATE INDEX sites_hash_state ON sites(site_hash, state, id)")

@@ -23,15 +23,19 @@ class Snapshots(Connections):
         """Store bytes once, compressed; their sha256 hex."""
         digest = hashlib.sha256(raw).hexdigest()
         with self.write() as db:
+            # Bytes whose body was pruned (db.retention) are whole again when fetched again.
             db.execute(
-                "INSERT OR IGNORE INTO blobs (sha256, codec, size, data) VALUES (?, 'zlib', ?, ?)",
+                "INSERT INTO blobs (sha256, codec, size, data) VALUES (?, 'zlib', ?, ?)"
+                " ON CONFLICT (sha256) DO UPDATE SET codec = excluded.codec, data = excluded.data"
+                " WHERE codec = 'pruned'",
                 [digest, len(raw), zlib.compress(raw, 6)],
             )
         return digest
 
     def get_blob(self, sha256: str) -> bytes | None:
+        """The raw bytes; None for an unknown blob or one whose body was pruned."""
         row = self._one("SELECT codec, data FROM blobs WHERE sha256 = ?", [sha256])
-        if row is None:
+        if row is None or row["codec"] == "pruned":
             return None
         if row["codec"] != "zlib":
             raise ValueError(f"blob {sha256}: unknown codec {row['codec']!r}")

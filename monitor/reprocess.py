@@ -15,15 +15,24 @@ timeline recomputed - without announcing old history as news:
 
 from __future__ import annotations
 
-from collections import Counter
+import hashlib
+import itertools
+import json
+from collections import Counter, deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from db import Store
 from db.rows import PolicyFields, SnapshotRow
 from monitor.model import ExtractionError, PolicyDocument
 from monitor.policyness import not_policy
 from monitor.record import NOT_POLICY, Pipeline, reconcile_changes, text_hash, timeline
+
+# Why a pruned check has no version: nothing before it to read its text from (db.retention
+# never prunes the first capture of a run, so only a store pruned by hand gets here).
+PRUNED_ALONE = "raw body pruned, and no earlier capture to read its text from"
 
 
 @dataclass
@@ -39,20 +48,77 @@ class Reprocessed:
     changes_removed: int = 0
 
 
-def reprocess_document(
-    store: Store, document_id: int, pipeline: Pipeline, report: Reprocessed | None = None
-) -> Reprocessed:
-    report = report or Reprocessed()
+@dataclass
+class Prepared:
+    """The slow, read-only half of reprocessing one document, made before its write phase
+    (in a worker process with `--jobs`): each blob's extraction, and the comparisons the
+    new timeline will ask for, keyed by the two texts compared."""
+
+    document_id: int
+    by_blob: dict[str, tuple[str, PolicyDocument] | str | None]
+    judged: dict[tuple[str, str], Any]
+
+
+def prepare_document(store: Store, document_id: int, pipeline: Pipeline) -> Prepared:
+    """Extract every blob of a document and compare its consecutive texts (reads only)."""
     snapshots = store.snapshots_of_document(document_id)
-    # Extraction first, outside the write lock: it is the slow part.
-    by_blob: dict[str, tuple[str, PolicyDocument] | str] = {}
+    by_blob = _extract_blobs(store, snapshots, pipeline, {})
+    outcomes = _judge_policyness(snapshots, by_blob)
+    # The texts of the new timeline in capture order, each hash standing for the first
+    # text seen with it (the one its version will hold, see reprocess_document).
+    policy_of: dict[str, PolicyFields] = {}
+    sequence: list[str] = []
+    for snap in snapshots:
+        outcome = outcomes[snap["id"]]
+        if isinstance(outcome, tuple):
+            policy_of.setdefault(outcome[0], outcome[1])
+            if not sequence or sequence[-1] != outcome[0]:
+                sequence.append(outcome[0])
+    judged: dict[tuple[str, str], Any] = {}
+    for a, b in itertools.pairwise(sequence):
+        old, new = PolicyDocument.from_dict(policy_of[a]), PolicyDocument.from_dict(policy_of[b])
+        key = (_text_key(old), _text_key(new))
+        if key not in judged:
+            judged[key] = pipeline.compare(old, new)
+    return Prepared(document_id, by_blob, judged)
+
+
+def _text_key(doc: PolicyDocument) -> str:
+    """What a comparison reads of a document, as one key: the whole document, not its
+    identity hash (two texts of one identity may still differ in layout)."""
+    raw = json.dumps(doc.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _with_judged(pipeline: Pipeline, judged: dict[tuple[str, str], Any]) -> Pipeline:
+    """The pipeline, answering the comparisons made beforehand from them (same texts, same
+    answer: compare is pure); any other it makes itself, so the outcome never depends on
+    what was prepared."""
+
+    def compare(old: PolicyDocument, new: PolicyDocument) -> Any:
+        found = judged.get((_text_key(old), _text_key(new)))
+        return found if found is not None else pipeline.compare(old, new)
+
+    return Pipeline(extract=pipeline.extract, compare=compare)
+
+
+def _extract_blobs(
+    store: Store,
+    snapshots: list[SnapshotRow],
+    pipeline: Pipeline,
+    done: dict[str, tuple[str, PolicyDocument] | str | None],
+) -> dict[str, tuple[str, PolicyDocument] | str | None]:
+    """Each blob's (text hash, policy), why it has none, or None when its raw body was
+    pruned (db.retention); blobs already in `done` are not extracted again."""
+    by_blob = dict(done)
     for snap in snapshots:
         sha = snap["blob_sha256"]
         if sha in by_blob:
             continue
         raw = store.get_blob(sha)
-        if raw is None:  # a blob goes in before its snapshot, and is never deleted alone
-            raise LookupError(f"snapshot {snap['id']}: blob {sha} missing")
+        if raw is None:
+            by_blob[sha] = None
+            continue
         try:
             doc = pipeline.extract(raw, snap["content_type"], snap["url"])
             if not doc.clauses:
@@ -60,6 +126,23 @@ def reprocess_document(
             by_blob[sha] = (text_hash(doc), doc)
         except ExtractionError as exc:
             by_blob[sha] = str(exc) or type(exc).__name__
+    return by_blob
+
+
+def reprocess_document(
+    store: Store,
+    document_id: int,
+    pipeline: Pipeline,
+    report: Reprocessed | None = None,
+    prepared: Prepared | None = None,
+) -> Reprocessed:
+    report = report or Reprocessed()
+    snapshots = store.snapshots_of_document(document_id)
+    # Extraction first, outside the write lock: it is the slow part (made beforehand, in
+    # a worker, when `prepared` is given; a snapshot recorded since is extracted here).
+    by_blob = _extract_blobs(store, snapshots, pipeline, prepared.by_blob if prepared else {})
+    if prepared is not None:
+        pipeline = _with_judged(pipeline, prepared.judged)
     outcomes = _judge_policyness(snapshots, by_blob)
     with store.write():
         before = store.versions_of_document(document_id)
@@ -113,19 +196,27 @@ def reprocess_document(
 
 
 def _judge_policyness(
-    snapshots: list[SnapshotRow], by_blob: dict[str, tuple[str, PolicyDocument] | str]
+    snapshots: list[SnapshotRow], by_blob: dict[str, tuple[str, PolicyDocument] | str | None]
 ) -> dict[int, tuple[str, PolicyFields] | str]:
     """Each snapshot's outcome: (text hash, policy dict), or why it has no version.
 
     In capture-time order, each text is judged against the last one taken as the policy
     (monitor.policyness): a home page or a wall once recorded as a version is no longer
     one, and the history closes over it.
+
+    A check whose raw body was pruned (db.retention: the middle of a run of identical
+    texts, whose first capture is always kept) reads as the text before it: the run's.
     """
     out: dict[int, tuple[str, PolicyFields] | str] = {}
     reference: PolicyDocument | None = None
     verdicts: dict[tuple[str, str | None], str | None] = {}
     for snap in sorted(snapshots, key=lambda s: (s["captured_at"], s["id"])):
         outcome = by_blob[snap["blob_sha256"]]
+        if outcome is None:
+            out[snap["id"]] = (
+                (text_hash(reference), reference.to_dict()) if reference else PRUNED_ALONE
+            )
+            continue
         if isinstance(outcome, str):
             out[snap["id"]] = outcome
             continue
@@ -179,12 +270,53 @@ def _seconds(a: str, b: str) -> float:
 
 
 def reprocess(
-    store: Store, document_ids: list[int] | None = None, pipeline: Pipeline | None = None
+    store: Store,
+    document_ids: list[int] | None = None,
+    pipeline: Pipeline | None = None,
+    *,
+    jobs: int = 1,
 ) -> Reprocessed:
-    """Reprocess the given documents (all when None)."""
+    """Reprocess the given documents (all when None).
+
+    With `jobs` > 1, worker processes prepare documents (extraction and comparison, reading
+    the store through their own connections) while this process, the single writer, applies
+    them one at a time in document order: the same writes in the same order as with one
+    job, so the same ids and the same history. `pipeline` must then be picklable.
+    """
     pipeline = pipeline or Pipeline.default()
     report = Reprocessed()
     ids = document_ids if document_ids is not None else [d["id"] for d in store.list_documents()]
-    for document_id in ids:
-        reprocess_document(store, document_id, pipeline, report)
+    if jobs <= 1 or len(ids) <= 1:
+        for document_id in ids:
+            reprocess_document(store, document_id, pipeline, report)
+        return report
+    # A bounded window of documents in flight: memory stays flat at a million documents.
+    window = 4 * jobs
+    with ProcessPoolExecutor(
+        jobs, initializer=_start_worker, initargs=(store.path, pipeline)
+    ) as pool:
+        pending: deque[Future[Prepared]] = deque()
+        queue = iter(ids)
+        for document_id in itertools.islice(queue, window):
+            pending.append(pool.submit(_prepare_in_worker, document_id))
+        while pending:
+            prepared = pending.popleft().result()
+            for document_id in itertools.islice(queue, 1):
+                pending.append(pool.submit(_prepare_in_worker, document_id))
+            reprocess_document(store, prepared.document_id, pipeline, report, prepared)
     return report
+
+
+# A worker process's own read-only view of the store, and the pipeline it runs.
+_worker: tuple[Store, Pipeline] | None = None
+
+
+def _start_worker(path: str, pipeline: Pipeline) -> None:
+    global _worker
+    _worker = (Store(path), pipeline)
+
+
+def _prepare_in_worker(document_id: int) -> Prepared:
+    assert _worker is not None, "the pool's initializer opens the store"
+    store, pipeline = _worker
+    return prepare_document(store, document_id, pipeline)

@@ -57,12 +57,17 @@ def test_the_migration_fills_the_bucket_of_changes_recorded_before_it(tmp_path):
     with Store.open(path) as store:
         add_changes(store, "bitwarden.com", 2)
         add_changes(store, "duckduckgo.com", 2)
-    # Back to the schema before m005, as a store written by an older release.
+    # Back to the schema before m007, as a store written by an older release.
     conn = sqlite3.connect(path)
     conn.executescript(
         """
+        DROP TRIGGER changes_hidden_on_insert;
+        DROP TRIGGER changes_hidden_on_site_state;
+        DROP TRIGGER changes_hidden_on_document_site;
+        DROP INDEX changes_feed;
+        ALTER TABLE changes DROP COLUMN hidden;
+        DELETE FROM _sqlite_migrations WHERE name = 'm009_changes_hidden_flag';
         DROP TRIGGER changes_bucket_on_insert;
-        DROP INDEX changes_bucket;
         DROP INDEX documents_site_status;
         DROP INDEX changes_document_last;
         DROP INDEX changes_document_material_last;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from api.commands.storecli import db_option, documents_named, open_store
@@ -11,8 +13,15 @@ from monitor.reprocess import reprocess
 
 @click.command("reprocess")
 @click.argument("targets", metavar="[SITE_OR_URL]...", nargs=-1)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes extracting and comparing (default: the cores this process may"
+    " use); this process stays the single writer, and the outcome is the same for any N.",
+)
 @db_option
-def command(targets: tuple[str, ...], db_path: str | None) -> None:
+def command(targets: tuple[str, ...], jobs: int | None, db_path: str | None) -> None:
     """Re-extract and re-judge stored snapshots after an extractor or judgment upgrade.
 
     Changes whose two versions are unchanged keep their id and detection time; changes
@@ -25,7 +34,7 @@ def command(targets: tuple[str, ...], db_path: str | None) -> None:
         ids = None
         if targets:
             ids = sorted({d["id"] for t in targets for d in documents_named(store, t)})
-        report = reprocess(store, ids)
+        report = reprocess(store, ids, jobs=jobs or len(os.sched_getaffinity(0)))
     click.echo(
         f"{report.documents} documents, {report.snapshots} snapshots"
         f" ({report.failed} without a version, {report.not_policy} of them not the policy):"

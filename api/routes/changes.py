@@ -30,7 +30,7 @@ from api.routes.common import (
     public_version,
     strong_etag,
 )
-from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
+from api.routes.readcache import READ_CACHE, Entry, install, read_generation, respond
 from api.shapes import ChangeDetail, Feed
 from db import Store
 from db.changes import feed_page
@@ -104,7 +104,7 @@ def parse_category(raw: str | None) -> str | None:
 
 async def feed(request: web.Request) -> web.StreamResponse:
     store = request.app[keys.STORE]
-    cache, version = request.app[READ_CACHE], data_version(store)
+    cache, version = request.app[READ_CACHE], read_generation(store)
     # Keyed on the raw query: only valid queries are ever stored, so a hit needs no checks.
     key = ("feed", request.query_string)
     entry = cache.get(key, version)

@@ -20,7 +20,7 @@ from aiohttp import web
 from api import keys
 from api.problems import Problem
 from api.routes.common import dumps, strong_etag
-from api.routes.readcache import READ_CACHE, Entry, data_version, install, respond
+from api.routes.readcache import READ_CACHE, Entry, install, read_generation, respond
 from api.shapes import Lookup, LookupSite
 from db import Store
 from db.reads import lookup_bucket, tracked_site_count
@@ -39,7 +39,7 @@ async def lookup(request: web.Request) -> web.StreamResponse:
             400, "Bad prefix", "prefix is the first 2 to 5 lower-case hex digits of site_hash"
         )
     store = request.app[keys.STORE]
-    cache, version, key = request.app[READ_CACHE], data_version(store), ("lookup", prefix)
+    cache, version, key = request.app[READ_CACHE], read_generation(store), ("lookup", prefix)
     entry = cache.get(key, version)
     if entry is None:
         # A count over every tracked site, the same for every prefix: once per data version.

@@ -1,9 +1,10 @@
 """A small in-process cache of public read answers, exact because SQLite says when to drop it.
 
-Every entry remembers the store's `PRAGMA data_version` (of the reading connection) when
-it was built; that number moves on every commit by any other connection, so an entry is
-served only while the database is exactly as it was — never stale, no TTL to tune. It
-is what a CDN in front would do for repeated URLs (the popular lookup prefixes, the feed
+Every entry remembers the version of the data it was built from: for lookups and feed
+pages the store's read generation (`read_generation`: moved by triggers on exactly the
+writes they read), else `PRAGMA data_version` (moved by every commit of any other
+connection). An entry is served only while that version holds — never stale, no TTL to
+tune. It is what a CDN in front would do for repeated URLs (the popular lookup prefixes, the feed
 pages of clients that are up to date), for deployments without one. Bounded in entries
 and bytes, least recently used out first.
 """
@@ -36,6 +37,17 @@ def data_version(store: Store) -> tuple[int, int]:
     """The reading connection's data version, with its thread (versions are per connection)."""
     (n,) = store.reader.execute("PRAGMA data_version").fetchone()
     return threading.get_ident(), n
+
+
+def read_generation(store: Store) -> tuple[int, int]:
+    """The version of what lookups and feed pages read: the store's read generation, which
+    triggers move on exactly those writes (schema m011), not on a monitor's bookkeeping (a
+    snapshot, a next check time), so their answers outlive the commits of every check.
+
+    Read before the answer is built: an answer is never older than the version it is kept
+    under (a commit in between only makes it newer, and the next request rebuilds it)."""
+    (n,) = store.reading().execute("SELECT n FROM read_generation").fetchone()
+    return 0, n
 
 
 class ReadCache:
