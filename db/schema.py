@@ -278,3 +278,12 @@ def m008_site_state_words(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m009_render_fingerprint(db: Database) -> None:
+    # What the last render of a document was built from (monitor/renderprint.py, JSON):
+    # every response the page loaded, by URL and sha256, and the DOM it made. The next
+    # check fetches those responses plainly and, when none changed, records the check as
+    # unchanged without starting a browser. NULL: no usable render yet.
+    db.execute("ALTER TABLE documents ADD COLUMN render_fingerprint TEXT")

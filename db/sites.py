@@ -32,6 +32,7 @@ class SitesAndDocuments:
             "render",
             "render_decision",
             "render_reason",
+            "render_fingerprint",
         }
     )
 
@@ -79,7 +80,8 @@ class SitesAndDocuments:
             )
             if render is not None:
                 db.execute(
-                    "UPDATE documents SET render = ?, render_decision = NULL, render_reason = NULL"
+                    "UPDATE documents SET render = ?, render_decision = NULL, render_reason = NULL,"
+                    " render_fingerprint = NULL"
                     " WHERE site_id = ? AND kind = ? AND url = ? AND render != ?",
                     [render, site_id, kind, url, render],
                 )

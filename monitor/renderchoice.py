@@ -21,11 +21,13 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from monitor.discover import looks_like_policy
 from monitor.fetch import FetchResult
 from monitor.model import ExtractionError, PolicyDocument
+from monitor.renderprint import MAX_AGE, Fingerprint, stale
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +107,14 @@ class Fetches(Protocol):
     ) -> FetchResult: ...
 
 
+class Prints(Protocol):
+    """Where render fingerprints live (the store's: ``StorePrints``)."""
+
+    def latest_sha256(self, document_id: int) -> str | None: ...
+
+    def save(self, document_id: int, fingerprint: Fingerprint | None) -> None: ...
+
+
 Extract = Callable[[bytes, str | None, str | None], PolicyDocument]
 Remember = Callable[[int, str, str], None]  # (document id, decision, reason)
 
@@ -122,6 +132,11 @@ class ChoosingFetcher:
     is what a check calls. ``renderer`` None means rendering is off (no Chromium here):
     every document is fetched plainly, ``always`` ones included, and nothing is decided.
     ``remember`` stores an ``auto`` decision (the Monitor passes the store's).
+
+    ``prints`` keeps render fingerprints (monitor/renderprint.py): a document fetched
+    rendered whose last render's resources all come back byte-identical is answered
+    ``not-modified`` without a browser, until its last real render is ``rerender_after``
+    old. Without ``prints`` every such check renders.
     """
 
     def __init__(
@@ -131,11 +146,17 @@ class ChoosingFetcher:
         *,
         remember: Remember | None = None,
         extract: Extract | None = None,
+        prints: Prints | None = None,
+        rerender_after: timedelta = MAX_AGE,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.plain = plain
         self.renderer = renderer
         self._remember = remember
         self._extract = extract or _default_extract
+        self._prints = prints
+        self.rerender_after = rerender_after
+        self._clock = clock
 
     async def fetch(
         self, url: str, etag: str | None = None, last_modified: str | None = None
@@ -155,12 +176,12 @@ class ChoosingFetcher:
         if self.renderer is None or mode == "never":
             return await self.plain.fetch(url, etag=etag, last_modified=last_modified)
         if mode == "always":
-            return await self.renderer.fetch(url)
+            return await self._rendered(document)
         decided = document.get("render_decision")
         if document.get("status") == "empty":
             decided = None  # what was decided gave no text: decide again
         if decided == RENDERED:
-            return await self.renderer.fetch(url)
+            return await self._rendered(document)
         if decided == PLAIN:
             return await self.plain.fetch(url, etag=etag, last_modified=last_modified)
         return await self._decide(document)
@@ -178,7 +199,7 @@ class ChoosingFetcher:
         if not verdict.render:
             self._store(document, PLAIN, verdict.reason)
             return plain
-        rendered = await self.renderer.fetch(url)
+        rendered, fingerprint = await self._render(url)
         if rendered.outcome == "blocked":
             return rendered  # a bot wall met by the browser: blocked, never a version
         if not rendered.has_body:
@@ -192,11 +213,54 @@ class ChoosingFetcher:
                 RENDERED,
                 f"{verdict.reason}; rendered, it holds {_words(rendered_doc)} words",
             )
+            self._save_print(document, fingerprint)
             return rendered
         # Empty even rendered: the rendered capture is what gets recorded (status empty,
         # with the reason), and the next check decides again.
         self._store(document, PLAIN, f"{verdict.reason}; rendering found no more text")
         return rendered
+
+    async def _rendered(self, document: dict) -> FetchResult:
+        """A check of a document fetched rendered: the fingerprint's replay when it shows
+        nothing the page is built from changed, else a render (and its new fingerprint)."""
+        url = document["url"]
+        replay = getattr(self.renderer, "replay", None)
+        if self._prints is not None and replay is not None and "id" in document:
+            fingerprint = Fingerprint.from_json(document.get("render_fingerprint"))
+            why = stale(
+                fingerprint,
+                status=document.get("status"),
+                latest_sha256=self._prints.latest_sha256(document["id"]),
+                now=self._clock(),
+                max_age=self.rerender_after,
+            )
+            if why is None and fingerprint is not None:
+                why = await replay(url, fingerprint)
+                if why is None:
+                    # The same inputs to the same scripts: the last rendered snapshot stands,
+                    # recorded as a 304 is (the document's validators and version kept).
+                    return FetchResult(
+                        url=url, outcome="not-modified", final_url=url, status=304, rendered=True
+                    )
+            log.debug("rendering %s: %s", url, why)
+        fetched, fingerprint = await self._render(url)
+        self._save_print(document, fingerprint if fetched.has_body else None)
+        return fetched
+
+    async def _render(self, url: str) -> tuple[FetchResult, Fingerprint | None]:
+        assert self.renderer is not None
+        with_print = getattr(self.renderer, "render_with_print", None)
+        if with_print is None or self._prints is None:
+            return await self.renderer.fetch(url), None
+        fetched, fingerprint = await with_print(url)
+        return fetched, fingerprint
+
+    def _save_print(self, document: dict, fingerprint: Fingerprint | None) -> None:
+        if self._prints is None or "id" not in document:
+            return
+        if fingerprint is None and not document.get("render_fingerprint"):
+            return
+        self._prints.save(document["id"], fingerprint.at(self._clock()) if fingerprint else None)
 
     def _extract_or_none(self, fetched: FetchResult) -> PolicyDocument | None:
         try:
@@ -218,6 +282,21 @@ def fetched_with(document: dict) -> str | None:
     if mode != "auto":
         return RENDERED if mode == "always" else PLAIN
     return document.get("render_decision")
+
+
+class StorePrints:
+    """Render fingerprints on the document rows (``documents.render_fingerprint``)."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def latest_sha256(self, document_id: int) -> str | None:
+        latest = self.store.latest_snapshot(document_id)
+        return latest["blob_sha256"] if latest is not None else None
+
+    def save(self, document_id: int, fingerprint: Fingerprint | None) -> None:
+        text = fingerprint.to_json() if fingerprint is not None else None
+        self.store.update_document(document_id, render_fingerprint=text)
 
 
 def store_remember(store: Any) -> Remember:
