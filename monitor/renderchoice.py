@@ -53,6 +53,17 @@ _APP_ROOT = re.compile(
     re.I,
 )
 _TAG_APP_ROOT = re.compile(rb"<app-root\b[^>]*>\s*</app-root>", re.I)
+# What an error page says of itself, in the languages of policyness.py. Matched on the
+# plain page's *extracted* text (a <noscript> is not in it): a page that already shows
+# "this page does not exist" was answered and built; a browser would show the same error.
+_ERROR_PAGE = re.compile(
+    r"\b(?:page|site|seite|página|pagina)?\s*(?:not found|n'existe pas|n’existe pas|introuvable"
+    r"|non trouvée|does ?n[o']?t exist|does not exist|no longer exists|nicht gefunden"
+    r"|existiert nicht|no encontrada|no existe|non trovata|non esiste|niet gevonden"
+    r"|bestaat niet|não encontrada|não existe)\b|\b(?:error|erreur|fehler)\s*404\b"
+    r"|\b404\b",
+    re.I,
+)
 
 
 def script_signals(body: bytes) -> tuple[str, ...]:
@@ -76,6 +87,9 @@ class Verdict:
 
     render: bool
     reason: str
+    # False: this page says nothing about the document's next pages (an error page served
+    # in its place): fetched plainly this time, nothing remembered, decided again next time.
+    lasting: bool = True
 
 
 def _words(doc: PolicyDocument | None) -> int:
@@ -84,10 +98,40 @@ def _words(doc: PolicyDocument | None) -> int:
     return sum(len(c.text.split()) for c in doc.clauses)
 
 
+def error_page(doc: PolicyDocument | None, body: bytes = b"") -> str | None:
+    """What a short page says that makes it an error page ("Cette page n'existe pas",
+    "404 - Page not found"), or None. ``body``: the served HTML, read (without its scripts,
+    styles and <noscript>) when extraction kept nothing, e.g. a lone heading."""
+    if doc is not None:
+        text = " ".join([doc.title or ""] + [c.text for c in doc.clauses])
+    else:
+        text = _visible_text(body)
+    found = _ERROR_PAGE.search(text)
+    return found.group(0).strip() if found else None
+
+
+_INVISIBLE = re.compile(rb"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
+_TAG = re.compile(rb"<[^>]*>")
+
+
+def _visible_text(body: bytes) -> str:
+    shown = _TAG.sub(b" ", _INVISIBLE.sub(b" ", body[: 512 * 1024]))
+    return shown.decode("utf-8", "replace")
+
+
 def judge(doc: PolicyDocument | None, body: bytes) -> Verdict:
     """Render this plainly fetched HTML page (extracted as ``doc``, None: nothing)?"""
     words = _words(doc)
     if doc is None or words < MIN_WORDS:
+        # A short page that says it is an error (a 404 served with 200) is no empty shell:
+        # the server answered, the page was built and says the policy is not there. A
+        # browser would show the same words, at a browser page's cost, and remembering
+        # "rendered" would send every later check of the restored policy to the browser.
+        said = error_page(doc, body)
+        if said is not None:
+            return Verdict(
+                False, f"the plain page is an error page (“{said}”, {words} words)", lasting=False
+            )
         return Verdict(True, f"the plain page holds no policy text ({words} words)")
     signals = script_signals(body)
     if signals:
@@ -197,7 +241,8 @@ class ChoosingFetcher:
         doc = await asyncio.to_thread(self._extract_or_none, plain)
         verdict = judge(doc, plain.body)
         if not verdict.render:
-            self._store(document, PLAIN, verdict.reason)
+            if verdict.lasting:
+                self._store(document, PLAIN, verdict.reason)
             return plain
         rendered, fingerprint = await self._render(url)
         if rendered.outcome == "blocked":
