@@ -629,12 +629,15 @@ class Renderer:
         method, data = request.method, request.post_data_buffer
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROP_REQUEST}
         url_text = request.url
-        if method != "GET":
+        if method != "GET" and request.resource_type != "ping":
             # Its answer may depend on what was sent or change what the server holds: a
-            # plain GET cannot replay it (monitor/renderprint.py).
+            # plain GET cannot replay it (monitor/renderprint.py). A beacon (sendBeacon,
+            # <a ping>) is the exception: no script can read its answer.
             state.unusable.append(f"the page made a {method} request ({url_text})")
         for _ in range(self.policy.max_redirects + 1):
-            answer = await self._hop(url_text, method, headers, data, state, document)
+            answer = await self._hop(
+                url_text, method, headers, data, state, document, request.resource_type == "ping"
+            )
             if isinstance(answer, str):  # refused or failed: the reason, for the abort
                 await _abort(route, answer)
                 return
@@ -671,13 +674,15 @@ class Renderer:
         data: bytes | None,
         state: _Page,
         document: bool,
+        ping: bool = False,
     ) -> tuple[int, list[tuple[str, str]], bytes] | str:
-        """One request through the guard: (status, headers, body), or an abort code."""
+        """One request through the guard: (status, headers, body), or an abort code.
+        ``ping``: a beacon, whose answer no script reads (not part of the fingerprint)."""
 
         def fail(kind: str, detail: str, code: str) -> str:
             if document:
                 state.document_error = f"{kind}: {detail}"
-            if kind != "refused-address":
+            if kind != "refused-address" and not ping:
                 # A refusal is the guard's, the same next time; anything else (a timeout,
                 # a budget, a download) may answer otherwise: the record is incomplete.
                 state.unusable.append(f"{url_text}: {kind}: {detail}")
@@ -718,7 +723,7 @@ class Renderer:
                 out = [
                     (k, v) for k, v in response.headers.items() if k.lower() not in _DROP_RESPONSE
                 ]
-                if method == "GET":
+                if method == "GET" and not ping:
                     state.resources.append(
                         Resource(
                             url_text,

@@ -16,7 +16,8 @@ What can break it, and the guard for each:
     last real render is ``max_age`` old (``CLAUSEWATCH_RERENDER_DAYS``, default 7).
   - a request the page made that is not a plain GET (POST, ...), failed, was cut by the
     budgets, or was still in flight when the DOM was taken: the record is incomplete, so
-    it vouches for nothing (``unusable``) and the next check renders.
+    it vouches for nothing (``unusable``) and the next check renders. Beacons (sendBeacon,
+    <a ping>) are left out: no script can read their answer.
   - responses that vary with cookies, headers or the client: replayed with the request
     headers that select content (Accept, Accept-Language, Cookie, X-Requested-With) the
     browser sent; a server that answers otherwise answers different bytes, and the page

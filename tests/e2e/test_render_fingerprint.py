@@ -53,6 +53,9 @@ APP_JS = (
 )
 # The same app, but it also reports a page view by POST: an answer a GET cannot replay.
 POSTING_JS = "fetch('/api/view', {method: 'POST', body: 'x'}).catch(() => {});" + APP_JS
+# ...or by a beacon, whose answer no script can read: no reason to render again.
+BEACON_JS = "navigator.sendBeacon('/api/view', 'x');" + APP_JS
+SCRIPTS = {"/posting": "posting.js", "/beacon": "beacon.js"}
 
 
 def policy_html(extra: str = "") -> str:
@@ -67,14 +70,15 @@ async def app_site():
 
     async def page(request):
         served.append("page")
-        script = "posting.js" if request.path == "/posting" else "app.js"
+        script = SCRIPTS.get(request.path, "app.js")
         return web.Response(text=SHELL.format(script=script), content_type="text/html")
 
     async def script(request):
         served.append(request.path.rsplit("/", 1)[-1])
-        if request.match_info["name"] not in ("app.js", "posting.js"):
+        codes = {"app.js": APP_JS, "posting.js": POSTING_JS, "beacon.js": BEACON_JS}
+        if request.match_info["name"] not in codes:
             raise web.HTTPNotFound()
-        code = POSTING_JS if request.path.endswith("posting.js") else APP_JS
+        code = codes[request.match_info["name"]]
         return web.Response(text=code, content_type="application/javascript")
 
     async def policy_json(request):
@@ -93,6 +97,7 @@ async def app_site():
     app = web.Application()
     app.router.add_get("/privacy", page)
     app.router.add_get("/posting", page)
+    app.router.add_get("/beacon", page)
     app.router.add_get("/static/{name}", script)
     app.router.add_get("/api/policy.json", policy_json)
     app.router.add_post("/api/view", view)
@@ -225,6 +230,18 @@ async def test_a_page_that_posts_is_rendered_at_every_check(app_site, tmp_path):
     assert c.renderer.rendered == 2 and c.renderer.replayed == 0
     assert again.status == "ok" and not again.not_modified
     assert "view" in app_site["served"]
+
+
+async def test_a_beacon_does_not_stop_the_replay(app_site, tmp_path):
+    with Store.open(tmp_path / "cw.db") as store:
+        async with Checks(app_site, store, "/beacon", timedelta(days=7)) as c:
+            await c.check()
+            assert "view" in app_site["served"]  # the beacon was sent (and answered)
+            printed = c.fingerprint()
+            assert printed is not None and printed.unusable is None, printed
+            assert not any(r.url.endswith("/api/view") for r in printed.resources)
+            again = await c.check()
+    assert again.not_modified and c.renderer.rendered == 1
 
 
 async def test_a_resource_that_cannot_be_fetched_again_renders(app_site, tmp_path):
