@@ -44,6 +44,13 @@ class Settings:
     # only a browser can read; 0: rendering off. Off by itself when Chromium is missing.
     render_pages: int = 2
     chromium_path: str = "/usr/bin/chromium"  # Debian's package; never a downloaded build
+    # Days after which a page fetched rendered is rendered again even when every response
+    # it was built from comes back unchanged (monitor/renderprint.py): bounds what scripts
+    # reading the clock or Math.random could change unseen.
+    rerender_days: float = 7.0
+    # The bearer token of operator calls over HTTP (api/routes/operator.py: setting a
+    # document's `render`); empty: those calls are off (403).
+    operator_token: str = ""
     # Web origins (comma-separated, e.g. "https://clausewatch.example") allowed to call the
     # API's non-public calls from a browser; extension origins are always allowed.
     cors_origins: str = ""

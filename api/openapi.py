@@ -19,6 +19,7 @@ from api.shapes import (
     Lookup,
     Search,
     Site,
+    SiteDocument,
     Timeline,
     Version,
     VersionInfo,
@@ -144,6 +145,12 @@ SCHEMAS: dict[str, dict] = {
             "active": {"type": "boolean"},
         },
     },
+    "DocumentChange": _obj(
+        ["render"],
+        {"render": {"type": "string", "enum": ["auto", "always", "never"]}},
+        extra=False,
+    ),
+    "SiteDocument": json_schema(SiteDocument),
     "Webhook": json_schema(Webhook),
     "WebhookCreated": json_schema(WebhookCreated, extends=("Webhook", Webhook)),
     "Health": json_schema(Health),
@@ -153,6 +160,7 @@ SCHEMAS: dict[str, dict] = {
 _PROBLEM_TITLES = {
     400: "Invalid input",
     401: "Missing or malformed bearer token",
+    403: "Operator calls are off (no operator token configured)",
     404: "Not found",
     408: "The body did not arrive in time",
     413: "Body too large",

@@ -38,6 +38,8 @@ DEFAULT_RULES: dict[str, Rule] = {
     "costly": Rule(burst=20, per_second=1),
     "track": Rule(burst=10, per_second=1 / 60),
     "webhook": Rule(burst=10, per_second=1 / 60),
+    # The operator setting documents one by one; a wrong token costs a guess from it too.
+    "operator": Rule(burst=60, per_second=1),
 }
 
 

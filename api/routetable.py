@@ -20,7 +20,7 @@ from aiohttp import web
 
 from api import openapi
 from api.openapi import ATOM, body, ok, param, responses
-from api.routes import changes, feeds, lookup, meta, search, sites, webhooks
+from api.routes import changes, feeds, lookup, meta, operator, search, sites, webhooks
 from api.viewer import routes as viewer
 from monitor.classify.categories import CATEGORY_SLUGS
 
@@ -379,6 +379,25 @@ ROUTES: tuple[Route, ...] = (
             "parameters": [param("id", "path", _ID, "webhook id")],
             "security": _AUTH,
             "responses": responses({204: {"description": "Deleted"}}, 400, 401, 404),
+        },
+    ),
+    # The operator's calls: bearer-authenticated (api/routes/operator.py), their own bucket,
+    # readable only by the allowed origins.
+    Route(
+        "PATCH",
+        "/api/v1/sites/{site}/documents/{id}",
+        operator.change_document,
+        rate="operator",
+        cors="origins",
+        operation={
+            "summary": "Operator: set how a document is fetched (render auto, always, never)",
+            "operationId": "document_change",
+            "parameters": [_SITE, param("id", "path", _ID, "document id")],
+            "security": _AUTH,
+            "requestBody": body("DocumentChange"),
+            "responses": responses(
+                {200: ok("SiteDocument", "Changed")}, 400, 401, 403, 404, 408, 413, 415
+            ),
         },
     ),
     Route(

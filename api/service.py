@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -36,7 +37,7 @@ from monitor.fetch import Fetcher, FetchPolicy, user_agent
 from monitor.netguard import Lookup
 from monitor.record import reconcile_lagging
 from monitor.render import Renderer, RenderPolicy, chromium_available
-from monitor.renderchoice import ChoosingFetcher, store_remember
+from monitor.renderchoice import ChoosingFetcher, StorePrints, store_remember
 from monitor.schedule import Clock, Monitor, Scheduler, Timing, utc_now
 from monitor.wayback import WaybackClient
 
@@ -103,7 +104,13 @@ async def open_monitor(
                     fetcher=fetcher,
                 )
             )
-        chooser = ChoosingFetcher(fetcher, renderer, remember=store_remember(store))
+        chooser = ChoosingFetcher(
+            fetcher,
+            renderer,
+            remember=store_remember(store),
+            prints=StorePrints(store),
+            rerender_after=timedelta(days=settings.rerender_days),
+        )
         unlimited: dict[str, Any] = (
             {} if settings.wayback_rate_limits else {"cdx_per_minute": 0, "fetch_per_minute": 0}
         )

@@ -367,3 +367,12 @@ def m012_sites_by_hash_covering(db: Database) -> None:
     # the unique site_hash index alone that was a random read of the site's row per site
     # (30 % of a lookup's CPU per site at 100k documents, bench/scale.py).
     db.execute("CREATE INDEX sites_hash_state ON sites(site_hash, state, id)")
+
+
+@migrations()
+def m013_render_fingerprint(db: Database) -> None:
+    # What the last render of a document was built from (monitor/renderprint.py, JSON):
+    # every response the page loaded, by URL and sha256, and the DOM it made. The next
+    # check fetches those responses plainly and, when none changed, records the check as
+    # unchanged without starting a browser. NULL: no usable render yet.
+    db.execute("ALTER TABLE documents ADD COLUMN render_fingerprint TEXT")

@@ -38,6 +38,7 @@ class SitesAndDocuments(Connections):
             "render",
             "render_decision",
             "render_reason",
+            "render_fingerprint",
         }
     )
 
@@ -86,7 +87,8 @@ class SitesAndDocuments(Connections):
             )
             if render is not None:
                 db.execute(
-                    "UPDATE documents SET render = ?, render_decision = NULL, render_reason = NULL"
+                    "UPDATE documents SET render = ?, render_decision = NULL, render_reason = NULL,"
+                    " render_fingerprint = NULL"
                     " WHERE site_id = ? AND kind = ? AND url = ? AND render != ?",
                     [render, site_id, kind, url, render],
                 )

@@ -492,6 +492,22 @@ async def _render_instead(fetcher: Fetches, plain: FetchResult) -> FetchResult |
     return rendered if rendered is not None and rendered.has_body else None
 
 
+async def _render_as_checks_would(
+    fetcher: Fetcher, plain: FetchResult, doc: PolicyDocument | None
+) -> FetchResult | None:
+    """The page rendered, when the fetcher can render and ``auto`` would render this plain
+    page (no policy text, or it says it needs scripts and does not read as a policy)."""
+    render = getattr(fetcher, "render_page", None)
+    if render is None or plain.kind != "html":
+        return None
+    from monitor.renderchoice import judge  # it imports this module
+
+    if not judge(doc, plain.body).render:
+        return None
+    rendered = await render(plain.final_url)
+    return rendered if rendered is not None and rendered.has_body else None
+
+
 async def discover(
     domain: str,
     fetcher: Fetches,
@@ -647,10 +663,21 @@ async def verify_policy_url(
     final = result.final_url
     if registrable_domain(URL(final).host or "") != site:
         return refused(f"it redirects to another site ({URL(final).host})", final=final)
+    doc: PolicyDocument | None
+    failed = "nothing could be extracted"
     try:
         doc = extract(result.body, result.content_type, final)
     except ExtractionError as exc:
-        return refused(f"nothing could be extracted ({exc})", final=final)
+        doc, failed = None, f"nothing could be extracted ({exc})"
+    if doc is None or not looks_like_policy(doc).is_policy:
+        # A policy only a browser can read is still the policy: rendered when the checks'
+        # own choice (monitor/renderchoice.py `judge`) would render this page.
+        rendered = await _render_as_checks_would(fetcher, result, doc)
+        if rendered is not None and registrable_domain(URL(rendered.final_url).host or "") == site:
+            with contextlib.suppress(ExtractionError):
+                doc = extract(rendered.body, rendered.content_type, rendered.final_url)
+    if doc is None:
+        return refused(failed, final=final)
     verdict = looks_like_policy(doc)
     if not verdict.is_policy:
         return refused(

@@ -27,12 +27,14 @@ RobotsCache and Politeness, shared with it); subresources are loaded as a browse
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import ipaddress
 import logging
 import os
 import socket
 import time
 from collections.abc import Iterable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +44,7 @@ from yarl import URL
 
 from monitor.fetch import Fetcher, FetchPolicy, FetchResult, Hop
 from monitor.netguard import AddressPolicy, AddressRefused, Lookup, SystemLookup, check_url
+from monitor.renderprint import Fingerprint, Resource, replay_headers
 from monitor.responses import challenge_reason
 
 log = logging.getLogger(__name__)
@@ -73,6 +76,8 @@ _DROP_REQUEST = frozenset({"host", "content-length", "connection", "accept-encod
 _CHUNK = 64 * 1024
 # What a page loads that holds no text: skipped (aborted without a request).
 _NOT_TEXT = frozenset({"image", "media", "font"})
+# Resources of one fingerprint fetched again at once: what a browser opens per host.
+_REPLAY_AT_ONCE = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +192,18 @@ class _Page:
     redirects: list[tuple[str, int, str]] = field(default_factory=list)
     inflight: int = 0  # requests the router is making for the page right now
     last_activity: float = field(default_factory=time.monotonic)
+    pending_at_dom: int = 0  # requests still in flight when the DOM was serialized
+    # The render fingerprint (monitor/renderprint.py): every response handed to the page,
+    # and why the record is incomplete (a non-GET, a failed request), if it is.
+    resources: list[Resource] = field(default_factory=list)
+    unusable: list[str] = field(default_factory=list)
+
+    def fingerprint(self, dom: bytes) -> Fingerprint:
+        unique = tuple(dict.fromkeys(self.resources))
+        reason = self.unusable[0] if self.unusable else None
+        if reason is None and self.pending_at_dom:
+            reason = f"{self.pending_at_dom} request(s) in flight when the DOM was taken"
+        return Fingerprint(unique, hashlib.sha256(dom).hexdigest(), reason)
 
 
 class Renderer:
@@ -222,6 +239,7 @@ class Renderer:
         self._session: aiohttp.ClientSession | None = None
         self._spare: asyncio.Future | None = None  # the next fetch's context and page
         self.rendered = 0  # pages rendered since start (for the bench and the logs)
+        self.replayed = 0  # fingerprints replayed instead of a render (monitor/renderprint.py)
 
     async def __aenter__(self) -> Renderer:
         p = self.policy
@@ -302,6 +320,13 @@ class Renderer:
         for an archive's replay pages, which the Wayback client fetches without asking
         robots.txt either.
         """
+        fetched, _ = await self.render_with_print(url, robots=robots)
+        return fetched
+
+    async def render_with_print(
+        self, url: str, *, robots: bool = True
+    ) -> tuple[FetchResult, Fingerprint | None]:
+        """``fetch``, and the render fingerprint of a page that answered (else None)."""
         started = self._clock()
 
         def result(outcome, **kw) -> FetchResult:
@@ -318,24 +343,105 @@ class Renderer:
             target = URL(url).with_fragment(None)
             self.guard.check_url(target)
         except (ValueError, TypeError) as exc:
-            return result("refused-address", error=f"invalid URL ({exc})")
+            return result("refused-address", error=f"invalid URL ({exc})"), None
         except AddressRefused as exc:
-            return result("refused-address", error=str(exc))
+            return result("refused-address", error=str(exc)), None
         delay = None
         if self._fetcher is not None and self.policy.respect_robots and robots:
             refusal, delay = await self._fetcher.robots_gate(target, self.policy)
             if refusal is not None:
-                return result(refusal[0], error=refusal[1])
+                return result(refusal[0], error=refusal[1]), None
+        kept: list[_Page] = []
         async with self._pages:
             if self._fetcher is not None:
                 async with self._fetcher.politeness.slot(target.raw_host or "", delay):
-                    return await self._render(str(target), result)
-            return await self._render(str(target), result)
+                    fetched = await self._render(str(target), result, kept)
+            else:
+                fetched = await self._render(str(target), result, kept)
+        if not fetched.has_body or not kept:
+            return fetched, None
+        return fetched, kept[0].fingerprint(fetched.body)
 
-    async def _render(self, url: str, result) -> FetchResult:
+    async def replay(self, url: str, fingerprint: Fingerprint) -> str | None:
+        """Fetch again, plainly, every response a render of ``url`` used (``fingerprint``):
+        None when each one is byte-identical, so rendering again would compute the same page
+        from the same inputs; otherwise why not (then render).
+
+        No browser: one GET per resource through the same guard as a render's requests,
+        conditional where the server gave validators (a 304 is the same bytes). The
+        document's host is asked of robots.txt and waits its politeness turn as a render's
+        document does; the first difference ends the replay."""
+        if fingerprint.unusable:
+            return fingerprint.unusable
+        try:
+            target = URL(url).with_fragment(None)
+            self.guard.check_url(target)
+        except (ValueError, TypeError, AddressRefused) as exc:
+            return f"{url}: {exc}"
+        delay = None
+        if self._fetcher is not None and self.policy.respect_robots:
+            refusal, delay = await self._fetcher.robots_gate(target, self.policy)
+            if refusal is not None:
+                return f"{refusal[0]}: {refusal[1]}"
+        self.replayed += 1
+        async with AsyncExitStack() as stack:
+            if self._fetcher is not None:
+                await stack.enter_async_context(
+                    self._fetcher.politeness.slot(target.raw_host or "", delay)
+                )
+            gate = asyncio.Semaphore(_REPLAY_AT_ONCE)
+
+            async def one(resource: Resource) -> str | None:
+                async with gate:
+                    return await self._replay_one(resource)
+
+            tasks = [asyncio.ensure_future(one(r)) for r in fingerprint.resources]
+            try:
+                for done in asyncio.as_completed(tasks):
+                    why = await done
+                    if why is not None:
+                        return why
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+        return None
+
+    async def _replay_one(self, resource: Resource) -> str | None:
+        """None when ``resource`` answers the very bytes it answered the render, else why."""
+        try:
+            url = URL(resource.url)
+            self.guard.check_url(url)
+        except (ValueError, TypeError, AddressRefused) as exc:
+            return f"{resource.url}: {exc}"
+        headers = {
+            "User-Agent": self.policy.user_agent,
+            **dict(resource.headers),
+            **resource.conditional,
+        }
+        assert self._session is not None, "use the Renderer as `async with Renderer(...)`"
+        try:
+            async with self._session.get(url, headers=headers, allow_redirects=False) as response:
+                if response.status == 304 and resource.conditional:
+                    return None
+                if response.status != resource.status:
+                    return f"{resource.url}: HTTP {response.status}, was {resource.status}"
+                if response.headers.get("Location") != resource.location:
+                    return f"{resource.url}: redirects elsewhere now"
+                body, over = await _read_budget(response, self.render.max_page_bytes)
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            return f"{resource.url}: could not be fetched again ({type(exc).__name__}: {exc})"
+        if over:
+            return f"{resource.url}: larger than the page's byte budget now"
+        if hashlib.sha256(body).hexdigest() != resource.sha256:
+            return f"{resource.url}: its body changed"
+        return None
+
+    async def _render(self, url: str, result, kept: list[_Page]) -> FetchResult:
         from playwright.async_api import Error as PlaywrightError
 
         context, page, page_state = await self._fresh_page()
+        kept.append(page_state)
         if self._spare is None:
             # The next fetch's page opens while this one renders (each is still used once).
             self._spare = asyncio.ensure_future(self._new_page())
@@ -345,6 +451,7 @@ class Renderer:
                     response = await self._navigate(page, url, page_state)
                     await self._settle(page, page_state)
                     html = await page.content()
+                    page_state.pending_at_dom = page_state.inflight
                     final_url = page.url
             except TimeoutError:
                 return result(
@@ -522,8 +629,15 @@ class Renderer:
         method, data = request.method, request.post_data_buffer
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROP_REQUEST}
         url_text = request.url
+        if method != "GET" and request.resource_type != "ping":
+            # Its answer may depend on what was sent or change what the server holds: a
+            # plain GET cannot replay it (monitor/renderprint.py). A beacon (sendBeacon,
+            # <a ping>) is the exception: no script can read its answer.
+            state.unusable.append(f"the page made a {method} request ({url_text})")
         for _ in range(self.policy.max_redirects + 1):
-            answer = await self._hop(url_text, method, headers, data, state, document)
+            answer = await self._hop(
+                url_text, method, headers, data, state, document, request.resource_type == "ping"
+            )
             if isinstance(answer, str):  # refused or failed: the reason, for the abort
                 await _abort(route, answer)
                 return
@@ -547,6 +661,7 @@ class Renderer:
                 log.debug("fulfilling %s", request.url, exc_info=True)
             return
         state.refused.append(f"{request.url}: too many redirects")
+        state.unusable.append(f"{request.url}: too many redirects")
         if document:
             state.document_error = "unreachable: too many redirects"
         await _abort(route, "failed")
@@ -559,12 +674,18 @@ class Renderer:
         data: bytes | None,
         state: _Page,
         document: bool,
+        ping: bool = False,
     ) -> tuple[int, list[tuple[str, str]], bytes] | str:
-        """One request through the guard: (status, headers, body), or an abort code."""
+        """One request through the guard: (status, headers, body), or an abort code.
+        ``ping``: a beacon, whose answer no script reads (not part of the fingerprint)."""
 
         def fail(kind: str, detail: str, code: str) -> str:
             if document:
                 state.document_error = f"{kind}: {detail}"
+            if kind != "refused-address" and not ping:
+                # A refusal is the guard's, the same next time; anything else (a timeout,
+                # a budget, a download) may answer otherwise: the record is incomplete.
+                state.unusable.append(f"{url_text}: {kind}: {detail}")
             return code
 
         try:
@@ -602,6 +723,18 @@ class Renderer:
                 out = [
                     (k, v) for k, v in response.headers.items() if k.lower() not in _DROP_RESPONSE
                 ]
+                if method == "GET" and not ping:
+                    state.resources.append(
+                        Resource(
+                            url_text,
+                            response.status,
+                            hashlib.sha256(body).hexdigest(),
+                            response.headers.get("Location"),
+                            response.headers.get("ETag"),
+                            response.headers.get("Last-Modified"),
+                            replay_headers(headers),
+                        )
+                    )
                 return response.status, out, body
         except aiohttp.ClientConnectorDNSError as exc:
             detail = str(exc.os_error)

@@ -56,22 +56,48 @@ def test_the_corpus_is_there():
 
 # Mektoube's error page ("Cette page n'existe pas", served with 200 for a day; see
 # tests/data/capture-histories/NOTES.md): 7 words and a <noscript> asking for JavaScript,
-# which is all a client-rendered shell shows too. Judged alone it would be rendered once;
-# a tracked document has its decision remembered (plain) and is fetched plainly, which
-# test_a_remembered_plain_decision_fetches_an_error_page_plainly checks.
+# which is all a client-rendered shell shows too - but it says it is an error page. A
+# browser would show the same two lines: it is fetched plainly, and nothing is remembered.
 ERROR_PAGES = {"mektoube/2025-11-18T123342Z.html", "mektoube/2025-11-19T003345Z.html"}
 
 
 @pytest.mark.parametrize("path", corpus_pages(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_auto_keeps_the_plain_fetch_on_every_real_page(path):
     # Each of these pages holds its policy as served (some say "enable JavaScript" in a
-    # <noscript> all the same, or are a home page served instead): none needs a browser.
+    # <noscript> all the same, or are a home page or an error page served instead): none
+    # needs a browser.
     raw = path.read_bytes()
     verdict = judge(extract_or_none(raw, "text/html", None), raw)
+    assert not verdict.render, verdict.reason
     if f"{path.parent.name}/{path.name}" in ERROR_PAGES:
-        assert verdict.render and "no policy text" in verdict.reason
+        assert "error page" in verdict.reason and not verdict.lasting, verdict
     else:
-        assert not verdict.render, verdict.reason
+        assert verdict.lasting, verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<h1>404</h1><p>Page not found</p>",
+        "<h1>Oops!</h1><p>This page doesn't exist.</p>",
+        "<h1>Seite nicht gefunden</h1>",
+        "<h1>Página no encontrada</h1><a href='/'>Volver</a>",
+        "<h1>Erreur 404</h1>",
+    ],
+)
+def test_a_short_error_page_asking_for_javascript_is_not_rendered(text):
+    page = SHELL.replace('<div id="root"></div>', f'<div id="root">{text}</div>').encode()
+    verdict = judge(extract_or_none(page, "text/html", None), page)
+    assert not verdict.render and not verdict.lasting, verdict
+
+
+@pytest.mark.parametrize(
+    "text", ["", "<p>Loading…</p>", "<p>Our privacy policy is loading, please wait.</p>"]
+)
+def test_a_shell_with_a_line_or_none_is_rendered(text):
+    page = SHELL.replace('<div id="root"></div>', f'<div id="root">{text}</div>').encode()
+    verdict = judge(extract_or_none(page, "text/html", None), page)
+    assert verdict.render and verdict.lasting, verdict
 
 
 def test_script_signals():
@@ -310,5 +336,26 @@ async def test_a_remembered_plain_decision_fetches_an_error_page_plainly(
     sites.set("site.test", "/privacy", error)
     second = await check(monitor, doc["id"])
     assert second.status == "not-policy" and not second.new_version, second
+    assert rendering.calls == []
+    assert store.get_document(doc["id"])["render_decision"] == "plain"
+
+
+async def test_an_error_page_first_is_fetched_plainly_and_decides_nothing(
+    store, sites, monitor, rendering
+):
+    # A document whose first check meets Mektoube's error page (200, a <noscript> asking
+    # for JavaScript): not rendered, nothing remembered; the policy back is judged afresh.
+    history = DATA / "capture-histories" / "mektoube"
+    error = (history / "2025-11-18T123342Z.html").read_bytes().decode("utf-8")
+    policy = (history / "2025-11-19T123350Z.html").read_bytes().decode("utf-8")
+    url = sites.set("site.test", "/privacy", error)
+    doc = track(store, url)
+    first = await check(monitor, doc["id"])
+    assert first.status in ("empty", "not-policy") and not first.new_version, first
+    assert rendering.calls == []
+    assert store.get_document(doc["id"])["render_decision"] is None
+    sites.set("site.test", "/privacy", policy)
+    second = await check(monitor, doc["id"])
+    assert second.status == "ok" and second.new_version, second
     assert rendering.calls == []
     assert store.get_document(doc["id"])["render_decision"] == "plain"
