@@ -493,7 +493,7 @@ async def _render_instead(fetcher: Fetches, plain: FetchResult) -> FetchResult |
 
 
 async def _render_as_checks_would(
-    fetcher: Fetcher, plain: FetchResult, doc: PolicyDocument | None
+    fetcher: Fetches, plain: FetchResult, doc: PolicyDocument | None
 ) -> FetchResult | None:
     """The page rendered, when the fetcher can render and ``auto`` would render this plain
     page (no policy text, or it says it needs scripts and does not read as a policy)."""

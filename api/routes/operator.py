@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
 
 from aiohttp import web
 
@@ -20,7 +19,7 @@ from api.problems import Problem
 from api.routes.common import json_response, positive_int, read_json_body
 from api.shapes import SiteDocument
 from db.reads import version_counts
-from db.rows import RENDER_MODES
+from db.rows import RENDER_MODES, Document, SiteRow
 from monitor.domains import DomainError, normalize_domain
 from monitor.renderchoice import fetched_with
 
@@ -48,7 +47,7 @@ def require_operator(request: web.Request) -> None:
         raise exc
 
 
-def _document(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
+def _document(request: web.Request) -> tuple[SiteRow, Document]:
     """The site and the document of the path (any state: the operator sees them all)."""
     store = request.app[keys.STORE]
     try:
