@@ -13,7 +13,7 @@ from linepipeline import PIPELINE, line_compare, line_extract
 
 from api.cli import cli
 from db import Store
-from monitor.record import Pipeline, record_snapshot
+from monitor.record import NewSnapshot, Pipeline, record_snapshot
 from monitor.reprocess import reprocess
 
 # Three documents: a footer that flaps, a real change, a revert, a failed capture.
@@ -57,10 +57,10 @@ def build(path):
         for site, bodies in HISTORIES.items():
             doc = store.add_document(store.add_site(site)["id"], f"https://{site}/privacy")["id"]
             for year, raw in enumerate(bodies, start=2020):
-                record_snapshot(
-                    store, doc, raw, "text/plain", None, f"{year}-01-01T00:00:00Z", "live",
-                    pipeline=PIPELINE,
-                )  # fmt: skip
+                capture = NewSnapshot(
+                    raw, f"{year}-01-01T00:00:00Z", "live", content_type="text/plain"
+                )
+                record_snapshot(store, doc, capture, pipeline=PIPELINE)
     return path
 
 
@@ -112,10 +112,13 @@ def test_a_snapshot_recorded_after_preparing_is_still_reprocessed(twin_stores):
     for path in (one, two):
         with Store.open(path) as store:
             doc = store.list_documents()[0]["id"]
-            record_snapshot(
-                store, doc, b"We collect email.\nWe sell it twice.", "text/plain", None,
-                "2030-01-01T00:00:00Z", "live", pipeline=PIPELINE,
-            )  # fmt: skip
+            capture = NewSnapshot(
+                b"We collect email.\nWe sell it twice.",
+                "2030-01-01T00:00:00Z",
+                "live",
+                content_type="text/plain",
+            )
+            record_snapshot(store, doc, capture, pipeline=PIPELINE)
     from monitor import reprocess as module
 
     with Store.open(one) as store:

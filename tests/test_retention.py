@@ -14,7 +14,7 @@ from test_reprocess_jobs import contents
 from api.cli import cli
 from db import Store
 from db.retention import prunable, prune
-from monitor.record import Pipeline, record_snapshot
+from monitor.record import NewSnapshot, Pipeline, record_snapshot
 from monitor.reprocess import reprocess
 
 CAPTURES = Path(__file__).parent / "data" / "capture-histories"
@@ -36,10 +36,8 @@ def real_store(tmp_path_factory):
             site = store.add_site(f"{service}.example")["id"]
             doc = store.add_document(site, f"https://{service}.example/privacy")["id"]
             for f in sorted(CAPTURES.joinpath(service).glob("*.html")):
-                record_snapshot(
-                    store, doc, f.read_bytes(), "text/html", None, stamp(f), "live",
-                    pipeline=pipeline,
-                )  # fmt: skip
+                capture = NewSnapshot(f.read_bytes(), stamp(f), "live", content_type="text/html")
+                record_snapshot(store, doc, capture, pipeline=pipeline)
     return path
 
 
@@ -149,10 +147,8 @@ def rec(store, doc, raw, day):
     def extract(raw, content_type=None, url=None):
         return PIPELINE.extract(raw.split(b"\n")[0], content_type, url)
 
-    record_snapshot(
-        store, doc, raw, "text/plain", None, f"2026-01-{day:02d}T00:00:00Z", "live",
-        pipeline=Pipeline(extract, PIPELINE.compare),
-    )  # fmt: skip
+    capture = NewSnapshot(raw, f"2026-01-{day:02d}T00:00:00Z", "live", content_type="text/plain")
+    record_snapshot(store, doc, capture, pipeline=Pipeline(extract, PIPELINE.compare))
 
 
 def test_the_command_is_opt_in(tmp_path, monkeypatch):
