@@ -101,8 +101,9 @@ async def record_all(client: WaybackClient, store: Store, document: dict) -> tup
     captures = await client.captures(document["url"])
     for c in captures:
         raw = await client.fetch(c)
-        capture = NewSnapshot(raw.body, c.captured_at, "wayback", url=raw.url,
-                              content_type=raw.content_type)  # fmt: skip
+        capture = NewSnapshot(
+            raw.body, c.captured_at, "wayback", url=raw.url, content_type=raw.content_type
+        )
         record_snapshot(store, document["id"], capture, reconcile=False)
     reconcile_changes(store, document["id"], origin="backfill", pipeline=Pipeline.default())
     points = [

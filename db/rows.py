@@ -161,32 +161,30 @@ class VersionText(VersionKey):
     clauses: list[ClauseRow]
 
 
-class VersionRow(VersionText):
-    """A version with its clauses: monitor.model.PolicyDocument.from_dict reads it."""
+class VersionColumns(VersionKey):
+    """A version's columns but its clauses."""
 
     document_id: int
     title: str | None
     effective_date: str | None
     language: str | None
     format: str | None
-    first_captured_at: str | None
+    first_captured_at: str | None  # of its snapshots (refresh_version_spans)
     last_captured_at: str | None
     snapshot_count: int
     created_at: str
 
 
-class VersionSummary(VersionKey):
+class VersionRow(VersionColumns):
+    """A version with its clauses: monitor.model.PolicyDocument.from_dict reads it (it is
+    a VersionText too)."""
+
+    clauses: list[ClauseRow]
+
+
+class VersionSummary(VersionColumns):
     """A version without its clauses (`versions_of_document`)."""
 
-    document_id: int
-    title: str | None
-    effective_date: str | None
-    language: str | None
-    format: str | None
-    first_captured_at: str | None
-    last_captured_at: str | None
-    snapshot_count: int
-    created_at: str
     clause_count: int
 
 

@@ -192,7 +192,9 @@ def test_shrink_rule():
     assert not shrank(100, 200)
 
 
-async def test_the_same_bytes_again_reuse_the_version_without_extracting(store, sites):
+@pytest.fixture
+async def counted(store):
+    """A monitor that counts its extractions: (monitor, the URL of each extraction)."""
     from monitor.compare import compare
     from monitor.extract import extract
     from monitor.record import Pipeline
@@ -203,19 +205,19 @@ async def test_the_same_bytes_again_reuse_the_version_without_extracting(store, 
         extracted.append(url)
         return extract(raw, content_type, url)
 
+    pipeline = Pipeline(extract=counting_extract, compare=compare)
+    async with loopback_fetcher(HOSTS) as fetcher:
+        monitor = Monitor(store, fetcher, timing=TIMING, clock=WallClock(), pipeline=pipeline)
+        yield monitor, extracted
+
+
+async def test_the_same_bytes_again_reuse_the_version_without_extracting(store, sites, counted):
+    monitor, extracted = counted
     url = sites.set("site.test", "/privacy", policy_html(), validators=False)
     doc = track(store, url)
-    async with loopback_fetcher(HOSTS) as fetcher:
-        monitor = Monitor(
-            store,
-            fetcher,
-            timing=TIMING,
-            clock=WallClock(),
-            pipeline=Pipeline(extract=counting_extract, compare=compare),
-        )
-        first = await check(monitor, doc["id"])
-        monitor.clock.advance(4000)
-        second = await check(monitor, doc["id"])
+    first = await check(monitor, doc["id"])
+    monitor.clock.advance(4000)
+    second = await check(monitor, doc["id"])
     assert len(extracted) == 1  # the second check never extracted
     assert second.status == "ok" and second.version_id == first.version_id
     assert not second.new_version and second.snapshot_id != first.snapshot_id
@@ -224,31 +226,14 @@ async def test_the_same_bytes_again_reuse_the_version_without_extracting(store, 
     assert version["last_captured_at"] == utc_iso(monitor.clock())
 
 
-async def test_a_page_is_extracted_once_even_when_it_holds_no_policy(store, sites):
+async def test_a_page_is_extracted_once_even_when_it_holds_no_policy(store, sites, counted):
     """The check's extraction goes to recording with the capture: a page without policy
     text is not extracted a second time to learn why (it was, through the `_replay` memo)."""
-    from monitor.compare import compare
-    from monitor.extract import extract
-    from monitor.record import Pipeline
-
-    extracted = []
-
-    def counting_extract(raw, content_type, url):
-        extracted.append(url)
-        return extract(raw, content_type, url)
-
+    monitor, extracted = counted
     for path, page in (("/empty", "<!doctype html><html><body></body></html>"),
                        ("/privacy", policy_html())):  # fmt: skip
         doc = track(store, sites.set("site.test", path, page, validators=False))
-        async with loopback_fetcher(HOSTS) as fetcher:
-            monitor = Monitor(
-                store,
-                fetcher,
-                timing=TIMING,
-                clock=WallClock(),
-                pipeline=Pipeline(extract=counting_extract, compare=compare),
-            )
-            result = await check(monitor, doc["id"])
+        result = await check(monitor, doc["id"])
         assert len(extracted) == 1, (path, extracted)
         extracted.clear()
         [snap] = store.snapshots_of_document(doc["id"])
