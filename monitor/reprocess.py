@@ -57,6 +57,13 @@ class Prepared:
     document_id: int
     by_blob: dict[str, tuple[str, PolicyDocument] | str | None]
     judged: dict[tuple[str, str], Any]
+    # Each snapshot's outcome (`_judge_policyness`), valid for exactly these snapshots.
+    snapshots: tuple[tuple[int, str, str], ...] = ()
+    outcomes: dict[int, tuple[str, PolicyFields] | str] | None = None
+
+
+def _snapshot_keys(snapshots: list[SnapshotRow]) -> tuple[tuple[int, str, str], ...]:
+    return tuple((s["id"], s["blob_sha256"], s["captured_at"]) for s in snapshots)
 
 
 def prepare_document(store: Store, document_id: int, pipeline: Pipeline) -> Prepared:
@@ -80,7 +87,7 @@ def prepare_document(store: Store, document_id: int, pipeline: Pipeline) -> Prep
         key = (_text_key(old), _text_key(new))
         if key not in judged:
             judged[key] = pipeline.compare(old, new)
-    return Prepared(document_id, by_blob, judged)
+    return Prepared(document_id, by_blob, judged, _snapshot_keys(snapshots), outcomes)
 
 
 def _text_key(doc: PolicyDocument) -> str:
@@ -143,7 +150,14 @@ def reprocess_document(
     by_blob = _extract_blobs(store, snapshots, pipeline, prepared.by_blob if prepared else {})
     if prepared is not None:
         pipeline = _with_judged(pipeline, prepared.judged)
-    outcomes = _judge_policyness(snapshots, by_blob)
+    if (
+        prepared is not None
+        and prepared.outcomes is not None
+        and prepared.snapshots == _snapshot_keys(snapshots)
+    ):
+        outcomes = prepared.outcomes  # judged by the worker, on these very snapshots
+    else:  # no worker, or a capture recorded since it read the document
+        outcomes = _judge_policyness(snapshots, by_blob)
     with store.write():
         before = store.versions_of_document(document_id)
         report.versions_before += len(before)
@@ -208,29 +222,31 @@ def _judge_policyness(
     texts, whose first capture is always kept) reads as the text before it: the run's.
     """
     out: dict[int, tuple[str, PolicyFields] | str] = {}
-    reference: PolicyDocument | None = None
+    # The reference's text hash is kept beside it: hashing is identity normalisation, too
+    # slow to redo for every snapshot (it was most of reprocess's own CPU after comparing).
+    reference: tuple[str, PolicyDocument] | None = None
     verdicts: dict[tuple[str, str | None], str | None] = {}
     for snap in sorted(snapshots, key=lambda s: (s["captured_at"], s["id"])):
         outcome = by_blob[snap["blob_sha256"]]
         if outcome is None:
-            out[snap["id"]] = (
-                (text_hash(reference), reference.to_dict()) if reference else PRUNED_ALONE
-            )
+            out[snap["id"]] = (reference[0], reference[1].to_dict()) if reference else PRUNED_ALONE
             continue
         if isinstance(outcome, str):
             out[snap["id"]] = outcome
             continue
         h, doc = outcome
-        key = (h, text_hash(reference) if reference is not None else None)
+        key = (h, reference[0] if reference is not None else None)
         if key not in verdicts:
-            why = None if key[0] == key[1] else not_policy(doc, reference)
+            why = None
+            if key[0] != key[1]:
+                why = not_policy(doc, reference[1] if reference is not None else None)
             verdicts[key] = f"{NOT_POLICY}: {why}" if why else None
         verdict = verdicts[key]
         if verdict:
             out[snap["id"]] = verdict
             continue
         out[snap["id"]] = (h, doc.to_dict())
-        reference = doc
+        reference = (h, doc)
     return out
 
 
