@@ -108,6 +108,14 @@ class _Reader:
         """Emit the collected inline text as paragraphs (and run-in bold sub-headings)."""
         if not self.segments:
             return
+        # Most flushes hold only the whitespace between block elements: nothing to emit,
+        # and the line and group building below is the reader's costliest step.
+        for seg in self.segments:
+            if seg is not None and seg[0] and not seg[0].isspace():
+                break
+        else:
+            self.segments = []
+            return
         lines: list[list[tuple[str, bool]]] = [[]]
         for seg in self.segments:
             if seg is None:
@@ -150,24 +158,33 @@ class _Reader:
 
     # -- block structure -----------------------------------------------------------------
     def walk(self, node: LexborNode) -> None:
-        if self.too_deep(node):
+        # The reader's hottest loop (every element of the page), kept to one frame a level.
+        if self.depth >= _MAX_DEPTH:
+            self.too_deep(node)
             return
         self.depth += 1
-        self._walk(node)
-        self.depth -= 1
-
-    def _walk(self, node: LexborNode) -> None:
+        element = self.element
         child = node.child
         while child is not None:
-            self.visit(child)
+            tag = child.tag
+            if tag == "-text":  # half the nodes: read here, without a call
+                self.segments.append((child.text_content or "", self.bold > 0))
+            else:
+                element(child, tag)
             child = child.next
+        self.depth -= 1
 
     def visit(self, child: LexborNode) -> None:
         """Read one node met in a container, in reading order."""
         tag = child.tag
         if tag == "-text":
             self.segments.append((child.text_content or "", self.bold > 0))
-        elif tag == "br":
+        else:
+            self.element(child, tag)
+
+    def element(self, child: LexborNode, tag: str | None) -> None:
+        """Read one non-text node met in a container (``tag`` is its tag)."""
+        if tag == "br":
             self.segments.append(None)
         elif tag in _SKIP or tag is None or tag.startswith("-"):
             pass
@@ -373,4 +390,8 @@ def _without_contents_lists(blocks: list[Block]) -> list[Block]:
 
 
 def _machine_value(text: str) -> bool:
-    return _MACHINE_VALUE.fullmatch(text.strip()) is not None
+    text = text.strip()
+    # Only a JSON object or array holds a space; a sentence is answered without the regex.
+    if " " in text and not text.startswith(("{", "[")):
+        return False
+    return _MACHINE_VALUE.fullmatch(text) is not None
