@@ -116,6 +116,14 @@ class _Reader:
         else:
             self.segments = []
             return
+        # One line of plain text (no break, nothing bold): one paragraph, as below, without
+        # building lines and groups.
+        if None not in self.segments and not any(seg[1] for seg in self.segments if seg):
+            text = "".join([seg[0] for seg in self.segments if seg]).strip()
+            self.segments = []
+            if text:  # always, past the check above
+                self.paragraph(text)
+            return
         lines: list[list[tuple[str, bool]]] = [[]]
         for seg in self.segments:
             if seg is None:
@@ -144,12 +152,14 @@ class _Reader:
                 self.blocks.append(Block("heading", first, SUBHEADING))
                 group = rest
             if group:
-                text = " ".join(t for t, _ in group)
-                # "<p>• Item</p>": a list typed with bullet characters (word processors).
-                if m := _BULLET_GLYPH.match(text):
-                    self.blocks.append(Block("list-item", text[m.end() :]))
-                else:
-                    self.blocks.append(Block("paragraph", text))
+                self.paragraph(" ".join(t for t, _ in group))
+
+    def paragraph(self, text: str) -> None:
+        # "<p>• Item</p>": a list typed with bullet characters (word processors).
+        if m := _BULLET_GLYPH.match(text):
+            self.blocks.append(Block("list-item", text[m.end() :]))
+        else:
+            self.blocks.append(Block("paragraph", text))
 
     def flush_as(self, kind: str, level: int = 0) -> None:
         text = self.take_text()
