@@ -99,7 +99,7 @@ class _Reader:
             child = child.next
 
     def take_text(self) -> str:
-        text = "".join(s[0] if s else " " for s in self.segments)
+        text = "".join([s[0] if s else " " for s in self.segments])
         self.segments = []
         return " ".join(text.split())
 
@@ -318,11 +318,14 @@ def _is_layout(table: LexborNode, rows: list[LexborNode]) -> bool:
     """A table that holds a page's layout rather than data."""
     if not rows or table.css_first(_HEADING_SELECTOR) is not None:
         return True
+    # One search of the whole table first: most hold no table at all, and asking each cell
+    # costs a selector query per cell (cookie tables have hundreds).
+    nested = table.css_first("table") is not None
     for row in rows:
         if len(row.text(deep=True)) > _LAYOUT_CELL * 2:
             return True
         cell = row.child
-        while cell is not None:
+        while nested and cell is not None:
             if cell.tag in ("td", "th") and cell.css_first("table") is not None:
                 return True
             cell = cell.next
