@@ -16,7 +16,8 @@ Speed: pages per second on all these pages, the extractors timed in turn on each
 trafilatura both as above and as bench/extract.py runs it (XML with formatting).
 Memory: a page at the 10 MiB fetch cap (a real capture's body repeated), each extractor in
 a fresh process: CPU and wall time, and peak RSS (the interpreter and its imports
-included; the imports alone are printed too).
+included; the imports alone are printed too); and `clausewatch extract` on that page, the
+whole command in a process of its own.
 
     .venv/bin/python bench/extract_fidelity.py [--repeat 3]
 
@@ -130,6 +131,25 @@ _THEIRS = (
 )
 
 
+# The command line as a user runs it on the same page: `clausewatch extract <page>`, its
+# imports and its output included (to /dev/null), in a process of its own.
+_CLI = """
+import json, os, sys, time
+c, w = time.process_time(), time.perf_counter()
+sys.path.insert(0, {root!r})
+from api.cli import cli
+real = sys.stdout
+sys.stdout = open(os.devnull, "w")
+try:
+    cli.main(["extract", {path!r}], prog_name="clausewatch", standalone_mode=False)
+finally:
+    sys.stdout = real
+c, w = time.process_time() - c, time.perf_counter() - w
+peak = next(int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(json.dumps({{"cpu": c, "wall": w, "peak": peak}}))
+"""
+
+
 def cap_page(path: Path) -> None:
     """A page of exactly the fetch cap: one real capture's body repeated."""
     src = CAP_SOURCE.read_bytes()
@@ -147,6 +167,14 @@ def cap_page(path: Path) -> None:
 
 def at_cap(path: Path, which: tuple[str, str]) -> dict:
     code = _CHILD.format(root=str(ROOT), imports=which[0], path=str(path), call=which[1])
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cli_at_cap(path: Path) -> dict:
+    code = _CLI.format(root=str(ROOT), path=str(path))
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
     )
@@ -230,12 +258,17 @@ def main() -> None:
         cap_page(path)
         mine = at_cap(path, _OURS)
         other = at_cap(path, _THEIRS)
+        cli = cli_at_cap(path)
     print(f"\na page at the 10 MiB fetch cap ({CAP} bytes, {CAP_SOURCE.name} repeated):")
     for name, got in (("ours", mine), ("trafilatura", other)):
         print(
             f"  {name:<12} cpu {got['cpu']:.2f} s, wall {got['wall']:.2f} s, peak "
             f"{got['peak']:.0f} MB (imports alone {got['imports']:.0f} MB), {got['out']} lines"
         )
+    print(
+        f"  {'clausewatch extract':<12} cpu {cli['cpu']:.2f} s, wall {cli['wall']:.2f} s, peak "
+        f"{cli['peak']:.0f} MB (the whole command: imports, extraction, output)"
+    )
     figure(
         "10 MiB page, CPU time",
         mine["cpu"],
@@ -253,6 +286,15 @@ def main() -> None:
         baseline_value=other["peak"],
         goal="<= 150 MB",
         met=mine["peak"] <= 150,
+    )
+    figure(
+        "10 MiB page, clausewatch extract peak memory",
+        cli["peak"],
+        "MB",
+        baseline="trafilatura",
+        baseline_value=other["peak"],
+        goal="<= 150 MB",
+        met=cli["peak"] <= 150,
     )
 
 

@@ -19,6 +19,7 @@ changes are reconciled once, at the end, in capture-time order.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
@@ -78,6 +79,23 @@ def collapse_rows(rows: list[dict]) -> list[dict]:
 SIZE_OUTLIER = 0.05
 
 
+def fetch_budget(n: int, k: int) -> float:
+    """The most texts a backfill may ask for: 2·k·log2(N/k)+2 for k changes among N."""
+    return 2 * k * math.log2(n / k) + 2 if k else 2.0
+
+
+def changes_known(texts: dict[int, str]) -> int:
+    """Changes of text among the captures read so far, in time order, failures aside: a
+    lower bound on the document's real changes (k)."""
+    k, previous = 0, None
+    for i in sorted(texts):
+        if texts[i] == FAILED:
+            continue
+        k += previous is not None and texts[i] != previous
+        previous = texts[i]
+    return k
+
+
 def bisection(
     n: int, sizes: list[int | None] | None = None
 ) -> Generator[tuple[int, float], str, list[int]]:
@@ -91,18 +109,41 @@ def bisection(
     that differ only by page noise have one text, and a range whose ends agree is settled
     with two fetches. A capture without a text (not the policy, failed) says nothing: a
     range ending on one moves its end to the neighbour, one fetch, rather than bisecting
-    down to it. `sizes` (CDX lengths) let a range whose ends agree be probed at a capture
-    whose size stands out (SIZE_OUTLIER).
+    down to it.
+
+    `sizes` (CDX lengths) let a range whose ends agree be probed at a capture whose size
+    stands out (SIZE_OUTLIER), for a text that came and went. A probe is a guess: the odd
+    capture may be another text (two changes found) or a page that is not the policy (an
+    error page: nothing found). So probes wait until bisection has found every change the
+    ends show, and each is spent only while the texts asked stay within fetch_budget of
+    the changes known: a document is never charged beyond the bound for the changes it
+    really has. The price: a text that came and went in a document with no other change
+    (k = 0, a budget of its two ends) is not looked for. From the CDX listing alone it
+    cannot be told from an error page of the same size that came and went, and a probe
+    that finds one would break the bound.
     """
     texts: dict[int, str] = {}
     found: list[int] = []
     settled = 0
     stack = [(0, n - 1)] if n else []
-    while stack:
+    agreeing: list[tuple[int, int]] = []  # ranges settled by their ends' one text
+    while stack or agreeing:
+        if not stack:
+            # Every change the ends showed is found: now the probes the budget still pays.
+            lo, hi = agreeing.pop(0)
+            odd = _size_outlier(sizes, lo, hi, texts)
+            if odd is None or len(texts) + 1 > fetch_budget(n, changes_known(texts)):
+                continue
+            texts[odd] = yield odd, min(settled / max(n - 1, 1), 1.0)
+            if texts[odd] != FAILED and texts[odd] != texts[lo]:
+                settled -= hi - lo  # counted settled when the ends agreed; it is not
+                stack.append((odd, hi))
+                stack.append((lo, odd))
+            continue
         lo, hi = stack.pop()
         for i in (lo, hi):
             if i not in texts:
-                texts[i] = yield i, settled / max(n - 1, 1)
+                texts[i] = yield i, min(settled / max(n - 1, 1), 1.0)
         if hi - lo > 1 and texts[lo] == FAILED:
             settled += 1
             stack.append((lo + 1, hi))
@@ -112,20 +153,15 @@ def bisection(
             stack.append((lo, hi - 1))
             continue
         if hi - lo > 1 and _same(texts[lo], texts[hi]):
-            odd = _size_outlier(sizes, lo, hi, texts)
-            if odd is not None:
-                texts[odd] = yield odd, settled / max(n - 1, 1)
-                if texts[odd] != FAILED and texts[odd] != texts[lo]:
-                    stack.append((odd, hi))
-                    stack.append((lo, odd))
-                    continue
-        if hi - lo > 1 and not _same(texts[lo], texts[hi]):
+            agreeing.append((lo, hi))
+            agreeing.sort()  # probed in time order
+        elif hi - lo > 1:
             mid = (lo + hi) // 2
             # Right half pushed first so the left one is explored first: time order.
             stack.append((mid, hi))
             stack.append((lo, mid))
             continue
-        if hi - lo == 1 and not _same(texts[lo], texts[hi]):
+        elif hi - lo == 1 and not _same(texts[lo], texts[hi]):
             found.append(hi)
         settled += hi - lo
     return sorted(found)

@@ -46,6 +46,14 @@ _TRANSLATE = str.maketrans(
         "\u2026": "...",
     }
 )
+# str.translate looks every character up in the table one by one, and on extraction's hot
+# path that was half of comparison_key's time; most clauses hold none of these characters,
+# and the few that do hold one or two kinds. Replacing each kind found gives the same text,
+# since no replacement holds a character of the table.
+_TRANSLATED = re.compile("[" + "".join(re.escape(chr(c)) for c in _TRANSLATE) + "]")
+_REPLACEMENT = {chr(c): r for c, r in _TRANSLATE.items()}
+# The table's entries that make or take away a space, or delete a character.
+_SPACING = frozenset(c for c, r in _REPLACEMENT.items() if not r.strip() or c.isspace())
 # Markdown emphasis and code markers, and link syntax [text](target) -> text.
 # Bounded, bracket-free runs keep this linear on text full of unclosed "[" or "(".
 _MD_LINK = re.compile(r"!?\[([^\[\]]{0,1000})\]\([^()\s]{0,2048}\)")
@@ -53,16 +61,39 @@ _MD_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3}|~~)")
 _SPACE_BEFORE_PUNCT = re.compile(r" ([,.;:!?)\]])")
 
 
-def comparison_key(text: str) -> str:
-    """The normalized form of a clause's text that the diff compares."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+def comparison_key(text: str, *, collapsed: bool = False) -> str:
+    """The normalized form of a clause's text that the diff compares.
+
+    ``collapsed``: the caller vouches that ``text`` has its spaces collapsed already (one
+    space between words, none at either end: what repair.clean_text returns, as every
+    extracted clause's text is). The collapse below is then done only when a step before
+    it changed the text's spacing; the key is the same either way.
+    """
+    normalized = unicodedata.normalize("NFKC", text)
+    # NFKC returns its argument itself when there is nothing to do; what it changes may
+    # bring a space ("\u00a8" becomes " \u0308").
+    respace = normalized is not text
+    text = normalized
+    if text.isascii():  # the table's one ASCII character is the backtick
+        if "`" in text:
+            text = text.replace("`", "'")
+    else:
+        for char in set(_TRANSLATED.findall(text)):
+            text = text.replace(char, _REPLACEMENT[char])
+            respace = respace or char in _SPACING
     if "](" in text:
-        text = _MD_LINK.sub(r"\1", text)
+        text, n = _MD_LINK.subn(r"\1", text)
+        respace = respace or n > 0
     # The cheap membership tests skip a regex pass on most clauses (extraction's hot path).
     if "*" in text or "_" in text or "~" in text:
-        text = _MD_EMPHASIS.sub("", text)
-    text = " ".join(text.split())
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+        text, n = _MD_EMPHASIS.subn("", text)
+        respace = respace or n > 0
+    if respace or not collapsed:
+        text = " ".join(text.split())
+    # search() first: most clauses have no space before a stop, and a sub() with a
+    # template costs a Python-level call even when nothing matches.
+    if _SPACE_BEFORE_PUNCT.search(text):
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     return text.casefold()
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from linepipeline import PIPELINE
 
 from db import Store
-from monitor.backfill import FAILED, backfill_document, change_points
+from monitor.backfill import FAILED, backfill_document, change_points, fetch_budget
 from monitor.wayback import WaybackClient, payload_digest
 
 URL = "https://example.com/privacy"
@@ -238,20 +238,76 @@ async def test_recording_runs_off_the_event_loop(tmp_path):
     store.close()
 
 
+# Mektoube's CDX lengths: the policy (73557, 73563 bytes) and, at 5 and 6, a 200 error
+# page (65193) that came and went (tests/data/capture-histories/mektoube).
+MEKTOUBE_SIZES = [
+    73557, 73563, 73557, 73557, 73563, 65193, 65193, 73557, 73563, 73557, 73557, 73563
+]  # fmt: skip
+
+
 def test_a_text_that_came_and_went_is_probed_by_its_size():
-    """A, B, A: the ends agree, yet B was there; its size (CDX length) stands out."""
-    texts = ["a"] * 5 + ["b"] * 2 + ["a"] * 5
-    sizes = [73557, 73563, 73557, 73557, 73563, 65193, 65193, 73557, 73563, 73557, 73557, 73563]
+    """A, B, A, then C: the ends of A's range agree, yet B was there; its size stands out,
+    and the change to C left the budget room for the probe."""
+    texts = ["a"] * 2 + ["b"] * 2 + ["a"] * 6 + ["c"] * 2
+    sizes = [73557, 73563, 65193, 65193, 73557, 73563, 73557, 73557, 73563, 73557, 80110, 80112]
     asked: list[int] = []
 
     def text_of(i):
         asked.append(i)
         return texts[i]
 
-    assert change_points(len(texts), text_of, sizes) == [5, 7]
-    assert len(asked) <= fetch_bound(len(texts), 2)
+    assert change_points(len(texts), text_of, sizes) == [2, 4, 10]
+    assert len(asked) <= fetch_budget(len(texts), 3)
     # Without sizes, bisection cannot see it (what the size probe is for).
-    assert change_points(len(texts), lambda i: texts[i]) == []
+    assert change_points(len(texts), lambda i: texts[i]) == [10]
+
+
+def test_an_error_page_that_came_and_went_costs_no_fetch_beyond_the_bound():
+    """Mektoube: the odd-sized captures are an error page, not a text; k = 0 allows the two
+    ends only. Before, the size probe spent a third fetch on the error page."""
+    asked: list[int] = []
+
+    def text_of(i):
+        asked.append(i)
+        return FAILED if i in (5, 6) else "policy"
+
+    assert change_points(len(MEKTOUBE_SIZES), text_of, MEKTOUBE_SIZES) == []
+    assert sorted(asked) == [0, len(MEKTOUBE_SIZES) - 1]
+
+
+def test_a_text_that_came_and_went_alone_is_the_price_of_the_bound():
+    """The same sizes with a real text at 5 and 6 and no other change: the CDX listing
+    cannot tell it from the error page above, and the bound for k = 0 (two fetches) leaves
+    no probe for it. Bisection alone sees the two ends' one text."""
+    texts = ["a"] * 5 + ["b"] * 2 + ["a"] * 5
+    assert change_points(len(texts), lambda i: texts[i], MEKTOUBE_SIZES) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 3), min_size=2, max_size=120).flatmap(
+        lambda runs: st.tuples(
+            st.just(runs), st.lists(st.integers(0, 99), min_size=len(runs), max_size=len(runs))
+        )
+    )
+)
+def test_probes_never_take_a_document_past_its_bound(case):
+    """Any texts (reverts included), sizes that follow the text (noise under 1 %): what is
+    found is a real change, and the texts asked stay within the bound of the real k."""
+    texts, noise = case
+    sizes = [10_000 * (t + 1) + n for t, n in zip(texts, noise, strict=True)]
+    real = [i for i in range(1, len(texts)) if texts[i] != texts[i - 1]]
+    asked: list[int] = []
+
+    def text_of(i):
+        asked.append(i)
+        return str(texts[i])
+
+    found = change_points(len(texts), text_of, sizes)
+    assert set(found) <= set(real)
+    assert len(set(asked)) == len(asked)
+    if len(real) * 4 <= len(texts):
+        assert len(asked) <= fetch_budget(len(texts), len(real))
 
 
 def test_captures_without_text_cost_one_fetch_each_not_a_bisection():

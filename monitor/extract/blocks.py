@@ -17,6 +17,7 @@ from monitor.extract.headings import heading_level
 from monitor.extract.language import declared_language, guess_language
 from monitor.extract.repair import clean_text
 from monitor.model import Clause, ExtractionError, PolicyDocument
+from monitor.textnorm import comparison_key
 
 # A bold-only paragraph ("<p><strong>Cookies</strong></p>", "**Cookies**") is a heading
 # one level below whatever real heading is open.
@@ -102,7 +103,10 @@ def assemble(
                 first_heading = text
         else:
             body_seen = True
-        clauses.append(Clause(tuple(t for _, t in stack), block.kind, text))  # type: ignore[arg-type]
+        section = tuple(t for _, t in stack)
+        # clean_text collapsed the spaces: the key need not do it again (a third of its time).
+        key = comparison_key(text, collapsed=True)
+        clauses.append(Clause(section, block.kind, text, key))  # type: ignore[arg-type]
 
     if not any(c.kind != "heading" for c in clauses):
         raise ExtractionError("no policy text found")

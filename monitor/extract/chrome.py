@@ -117,8 +117,13 @@ _CHROME_WORDS = (
     "language",
     "lang-switch",
 )
-_CHROME_SELECTOR = ", ".join(
-    f"[{attr}*={word} i]" for word in _CHROME_WORDS for attr in ("id", "class")
+# One :is() rather than a list: a list yields an element once for each of its 52 selectors
+# it matches (in document order, one after another), and each repeat was judged again by
+# _is_chrome to the same answer; :is() yields it once, and matches faster.
+_CHROME_SELECTOR = (
+    ":is("
+    + ", ".join(f"[{attr}*={word} i]" for word in _CHROME_WORDS for attr in ("id", "class"))
+    + ")"
 )
 # The word must start a word of the name: "nav" in "main-nav", "navbar" or "mainNav", not
 # in "unavailable"; "toc" in "toc-visible" (still a weak signal), not in "protocol".
@@ -304,6 +309,16 @@ def _link_farms(tree: LexborHTMLParser, site: str | None) -> None:
     Links to other sites stay: a policy lists its partners' opt-out pages that way.
     """
     judged: dict[int, tuple[bool, int]] = {}
+    # A page links to the same few hrefs many times over (each link is judged again from
+    # every ancestor): parse each href once.
+    hrefs: dict[str, bool] = {}
+
+    def internal(node: LexborNode) -> bool:
+        href = node.attributes.get("href") or ""
+        found = hrefs.get(href)
+        if found is None:
+            found = hrefs[href] = _internal(href, site)
+        return found
 
     def all_links(node: LexborNode) -> tuple[bool, int]:
         """(only internal links and next to no other text, number of links)"""
@@ -311,7 +326,7 @@ def _link_farms(tree: LexborHTMLParser, site: str | None) -> None:
         if key not in judged:
             anchors = node.css("a")
             total = _text_len(node)
-            ok = all(_internal(a.attributes.get("href") or "", site) for a in anchors) and (
+            ok = all(internal(a) for a in anchors) and (
                 not total or sum(_text_len(a) for a in anchors) >= _FARM_LINKED * total
             )
             judged[key] = (ok, len(anchors))
@@ -319,7 +334,7 @@ def _link_farms(tree: LexborHTMLParser, site: str | None) -> None:
 
     farms = []
     for link in tree.css("a[href]"):
-        if not _internal(link.attributes.get("href") or "", site):
+        if not internal(link):
             continue
         best, node = None, link.parent
         while node is not None and node.tag not in _NEVER_FARM:
@@ -375,8 +390,7 @@ def _hides(node: LexborNode) -> bool:
         return True
     if (attrs.get("aria-hidden") or "").strip().lower() == "true":
         return True
-    style = attrs.get("style")
-    return bool(style) and _HIDING_STYLE.search(style) is not None
+    return _HIDING_STYLE.search(attrs.get("style") or "") is not None
 
 
 def _hidden(tree: LexborHTMLParser, page: _Page) -> None:

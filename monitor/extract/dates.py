@@ -61,6 +61,8 @@ _DIGIT = re.compile(r"\d")
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # nothing to decompose, no accent to drop
+        return text.casefold()
     text = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 

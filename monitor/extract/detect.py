@@ -40,6 +40,8 @@ _MD_SIGNALS = re.compile(
 )
 # A document that opens with a Markdown heading is Markdown, even with HTML inside it.
 _MD_OPENING = re.compile(rb"^\s*(?:#{1,6}[ \t]+\S[^\n]*|[^\n<]+\n {0,3}(?:=+|-+)[ \t]*)(?:\n|$)")
+# Control characters that text never holds (tab, newline, form feed, CR and ESC it does).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 _SNIFF = 65536
 _COUNT_SAMPLE = 16384
 
@@ -55,7 +57,9 @@ def _is_binary(head: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    # Counted in C: deleting the control bytes and measuring what went (a Python loop over
+    # the 4 KiB head cost every page a quarter of a millisecond).
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control > len(head) // 100 + 1
 
 

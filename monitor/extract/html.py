@@ -99,7 +99,7 @@ class _Reader:
             child = child.next
 
     def take_text(self) -> str:
-        text = "".join(s[0] if s else " " for s in self.segments)
+        text = "".join([s[0] if s else " " for s in self.segments])
         self.segments = []
         return " ".join(text.split())
 
@@ -107,6 +107,22 @@ class _Reader:
     def flush_paragraphs(self) -> None:
         """Emit the collected inline text as paragraphs (and run-in bold sub-headings)."""
         if not self.segments:
+            return
+        # Most flushes hold only the whitespace between block elements: nothing to emit,
+        # and the line and group building below is the reader's costliest step.
+        for seg in self.segments:
+            if seg is not None and seg[0] and not seg[0].isspace():
+                break
+        else:
+            self.segments = []
+            return
+        # One line of plain text (no break, nothing bold): one paragraph, as below, without
+        # building lines and groups.
+        if None not in self.segments and not any(seg[1] for seg in self.segments if seg):
+            text = "".join([seg[0] for seg in self.segments if seg]).strip()
+            self.segments = []
+            if text:  # always, past the check above
+                self.paragraph(text)
             return
         lines: list[list[tuple[str, bool]]] = [[]]
         for seg in self.segments:
@@ -136,12 +152,14 @@ class _Reader:
                 self.blocks.append(Block("heading", first, SUBHEADING))
                 group = rest
             if group:
-                text = " ".join(t for t, _ in group)
-                # "<p>• Item</p>": a list typed with bullet characters (word processors).
-                if m := _BULLET_GLYPH.match(text):
-                    self.blocks.append(Block("list-item", text[m.end() :]))
-                else:
-                    self.blocks.append(Block("paragraph", text))
+                self.paragraph(" ".join(t for t, _ in group))
+
+    def paragraph(self, text: str) -> None:
+        # "<p>• Item</p>": a list typed with bullet characters (word processors).
+        if m := _BULLET_GLYPH.match(text):
+            self.blocks.append(Block("list-item", text[m.end() :]))
+        else:
+            self.blocks.append(Block("paragraph", text))
 
     def flush_as(self, kind: str, level: int = 0) -> None:
         text = self.take_text()
@@ -150,24 +168,33 @@ class _Reader:
 
     # -- block structure -----------------------------------------------------------------
     def walk(self, node: LexborNode) -> None:
-        if self.too_deep(node):
+        # The reader's hottest loop (every element of the page), kept to one frame a level.
+        if self.depth >= _MAX_DEPTH:
+            self.too_deep(node)
             return
         self.depth += 1
-        self._walk(node)
-        self.depth -= 1
-
-    def _walk(self, node: LexborNode) -> None:
+        element = self.element
         child = node.child
         while child is not None:
-            self.visit(child)
+            tag = child.tag
+            if tag == "-text":  # half the nodes: read here, without a call
+                self.segments.append((child.text_content or "", self.bold > 0))
+            else:
+                element(child, tag)
             child = child.next
+        self.depth -= 1
 
     def visit(self, child: LexborNode) -> None:
         """Read one node met in a container, in reading order."""
         tag = child.tag
         if tag == "-text":
             self.segments.append((child.text_content or "", self.bold > 0))
-        elif tag == "br":
+        else:
+            self.element(child, tag)
+
+    def element(self, child: LexborNode, tag: str | None) -> None:
+        """Read one non-text node met in a container (``tag`` is its tag)."""
+        if tag == "br":
             self.segments.append(None)
         elif tag in _SKIP or tag is None or tag.startswith("-"):
             pass
@@ -291,11 +318,14 @@ def _is_layout(table: LexborNode, rows: list[LexborNode]) -> bool:
     """A table that holds a page's layout rather than data."""
     if not rows or table.css_first(_HEADING_SELECTOR) is not None:
         return True
+    # One search of the whole table first: most hold no table at all, and asking each cell
+    # costs a selector query per cell (cookie tables have hundreds).
+    nested = table.css_first("table") is not None
     for row in rows:
         if len(row.text(deep=True)) > _LAYOUT_CELL * 2:
             return True
         cell = row.child
-        while cell is not None:
+        while nested and cell is not None:
             if cell.tag in ("td", "th") and cell.css_first("table") is not None:
                 return True
             cell = cell.next
@@ -373,4 +403,8 @@ def _without_contents_lists(blocks: list[Block]) -> list[Block]:
 
 
 def _machine_value(text: str) -> bool:
-    return _MACHINE_VALUE.fullmatch(text.strip()) is not None
+    text = text.strip()
+    # Only a JSON object or array holds a space; a sentence is answered without the regex.
+    if " " in text and not text.startswith(("{", "[")):
+        return False
+    return _MACHINE_VALUE.fullmatch(text) is not None
