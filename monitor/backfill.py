@@ -77,6 +77,9 @@ def collapse_rows(rows: list[dict]) -> list[dict]:
 # between them (A, B, A) is otherwise invisible to bisection. Noise moves the size by far
 # less (a token, a nonce); another text or another page (a home page) by more.
 SIZE_OUTLIER = 0.05
+# Size probes a document may spend beyond the budget of the changes known (bisection): one,
+# so that a lone revert (A, B, A) is found; see bisection.
+FREE_PROBES = 1
 
 
 def fetch_budget(n: int, k: int) -> float:
@@ -115,12 +118,14 @@ def bisection(
     stands out (SIZE_OUTLIER), for a text that came and went. A probe is a guess: the odd
     capture may be another text (two changes found) or a page that is not the policy (an
     error page: nothing found). So probes wait until bisection has found every change the
-    ends show, and each is spent only while the texts asked stay within fetch_budget of
-    the changes known: a document is never charged beyond the bound for the changes it
-    really has. The price: a text that came and went in a document with no other change
-    (k = 0, a budget of its two ends) is not looked for. From the CDX listing alone it
-    cannot be told from an error page of the same size that came and went, and a probe
-    that finds one would break the bound.
+    ends show, and each is spent while the texts asked stay within fetch_budget of the
+    changes known, plus FREE_PROBES per document. That one free probe is what finds a text
+    that came and went in a document with no other change: the ends agree, k looks like 0
+    and its budget is the two ends, yet the real k is 2, whose budget pays for the probe.
+    From the CDX listing alone such a revert cannot be told from an error page of the same
+    size that came and went (mektoube); there the probe finds nothing and the document
+    pays one fetch beyond the bound. A missed version costs the history more than one
+    fetch costs the archive.
     """
     texts: dict[int, str] = {}
     found: list[int] = []
@@ -132,7 +137,8 @@ def bisection(
             # Every change the ends showed is found: now the probes the budget still pays.
             lo, hi = agreeing.pop(0)
             odd = _size_outlier(sizes, lo, hi, texts)
-            if odd is None or len(texts) + 1 > fetch_budget(n, changes_known(texts)):
+            budget = fetch_budget(n, changes_known(texts)) + FREE_PROBES
+            if odd is None or len(texts) + 1 > budget:
                 continue
             texts[odd] = yield odd, min(settled / max(n - 1, 1), 1.0)
             if texts[odd] != FAILED and texts[odd] != texts[lo]:

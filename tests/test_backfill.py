@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from linepipeline import PIPELINE
 
 from db import Store
-from monitor.backfill import FAILED, backfill_document, change_points, fetch_budget
+from monitor.backfill import (
+    FAILED,
+    FREE_PROBES,
+    backfill_document,
+    change_points,
+    fetch_budget,
+)
 from monitor.wayback import WaybackClient, payload_digest
 
 URL = "https://example.com/privacy"
@@ -262,9 +268,9 @@ def test_a_text_that_came_and_went_is_probed_by_its_size():
     assert change_points(len(texts), lambda i: texts[i]) == [10]
 
 
-def test_an_error_page_that_came_and_went_costs_no_fetch_beyond_the_bound():
+def test_an_error_page_that_came_and_went_costs_one_probe_beyond_the_bound():
     """Mektoube: the odd-sized captures are an error page, not a text; k = 0 allows the two
-    ends only. Before, the size probe spent a third fetch on the error page."""
+    ends, and the one free probe (FREE_PROBES) is the only fetch beyond them."""
     asked: list[int] = []
 
     def text_of(i):
@@ -272,15 +278,23 @@ def test_an_error_page_that_came_and_went_costs_no_fetch_beyond_the_bound():
         return FAILED if i in (5, 6) else "policy"
 
     assert change_points(len(MEKTOUBE_SIZES), text_of, MEKTOUBE_SIZES) == []
-    assert sorted(asked) == [0, len(MEKTOUBE_SIZES) - 1]
+    assert len(asked) == 2 + FREE_PROBES
+    assert sorted(asked)[0] == 0 and sorted(asked)[-1] == len(MEKTOUBE_SIZES) - 1
 
 
-def test_a_text_that_came_and_went_alone_is_the_price_of_the_bound():
+def test_a_text_that_came_and_went_alone_is_found_by_the_free_probe():
     """The same sizes with a real text at 5 and 6 and no other change: the CDX listing
-    cannot tell it from the error page above, and the bound for k = 0 (two fetches) leaves
-    no probe for it. Bisection alone sees the two ends' one text."""
+    cannot tell it from the error page above, so the free probe is spent, and finds both
+    changes, within the budget of the real k = 2."""
     texts = ["a"] * 5 + ["b"] * 2 + ["a"] * 5
-    assert change_points(len(texts), lambda i: texts[i], MEKTOUBE_SIZES) == []
+    asked: list[int] = []
+
+    def text_of(i):
+        asked.append(i)
+        return texts[i]
+
+    assert change_points(len(texts), text_of, MEKTOUBE_SIZES) == [5, 7]
+    assert len(asked) <= fetch_budget(len(texts), 2)
 
 
 @settings(max_examples=300, deadline=None)
