@@ -33,16 +33,16 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from monitor.fetch import Fetcher, FetchPolicy, FetchResult, Hop
+from monitor.fetch import Fetcher, FetchPolicy, FetchResult, Hop, Outcome
 from monitor.netguard import AddressPolicy, AddressRefused, Lookup, SystemLookup, check_url
 from monitor.renderprint import Fingerprint, Resource, replay_headers
 from monitor.responses import challenge_reason
@@ -76,6 +76,8 @@ _DROP_REQUEST = frozenset({"host", "content-length", "connection", "accept-encod
 _CHUNK = 64 * 1024
 # What a page loads that holds no text: skipped (aborted without a request).
 _NOT_TEXT = frozenset({"image", "media", "font"})
+# How a fetch builds its answer: the outcome and the FetchResult's other fields.
+_Result = Callable[..., FetchResult]
 # Resources of one fingerprint fetched again at once: what a browser opens per host.
 _REPLAY_AT_ONCE = 6
 
@@ -221,7 +223,7 @@ class Renderer:
         *,
         lookup: Lookup | None = None,
         fetcher: Fetcher | None = None,
-        clock=time.monotonic,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.policy = policy or (fetcher.policy if fetcher else FetchPolicy())
         self.render = render or RenderPolicy()
@@ -329,10 +331,10 @@ class Renderer:
         """``fetch``, and the render fingerprint of a page that answered (else None)."""
         started = self._clock()
 
-        def result(outcome, **kw) -> FetchResult:
+        def result(outcome: str, **kw: Any) -> FetchResult:
             return FetchResult(
                 url=url,
-                outcome=outcome,
+                outcome=cast(Outcome, outcome),
                 final_url=kw.pop("final_url", url),
                 elapsed=self._clock() - started,
                 rendered=True,
@@ -437,7 +439,7 @@ class Renderer:
             return f"{resource.url}: its body changed"
         return None
 
-    async def _render(self, url: str, result, kept: list[_Page]) -> FetchResult:
+    async def _render(self, url: str, result: _Result, kept: list[_Page]) -> FetchResult:
         from playwright.async_api import Error as PlaywrightError
 
         context, page, page_state = await self._fresh_page()
@@ -527,7 +529,8 @@ class Renderer:
         spare, self._spare = self._spare, None
         if spare is not None:
             try:
-                return await spare
+                opened: tuple[Any, Any, _Page] = await spare
+                return opened
             except Exception:  # the browser went away meanwhile: open one now
                 log.debug("the spare page failed", exc_info=True)
         return await self._new_page()
@@ -553,7 +556,7 @@ class Renderer:
         page.on("download", lambda d: state.refused.append(f"download {d.url}"))
         return context, page, state
 
-    def _failed(self, result, state: _Page, exc: Exception) -> FetchResult:
+    def _failed(self, result: _Result, state: _Page, exc: Exception) -> FetchResult:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         hops = _hops(state)
         if state.redirects:
@@ -563,7 +566,9 @@ class Renderer:
             return result(outcome, error=detail.strip(), **hops)
         return result("unreachable", error=f"render: {message}", **hops)
 
-    def _judge(self, result, state: _Page, response, html: str, final_url: str) -> FetchResult:
+    def _judge(
+        self, result: _Result, state: _Page, response: Any, html: str, final_url: str
+    ) -> FetchResult:
         doc = state.document or {}
         status = response.status if response is not None else doc.get("status")
         headers = CIMultiDictProxy(CIMultiDict(doc.get("headers") or {}))

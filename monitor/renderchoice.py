@@ -8,8 +8,14 @@ says it needs scripts (a ``<noscript>`` asking for JavaScript, an empty app root
 go straight to the right fetcher; a check that ends ``empty`` makes the next one decide
 again (a site may have turned into a client-rendered app, or back).
 
+A short plain page that says it is an error page ("page not found", "Cette page n'existe
+pas") is not rendered and decides nothing: a browser would show the same error.
+
 Rendering costs a browser page (about a second and tens of MB): the plain fetch stays the
-common case, and deciding costs one extraction, once per document.
+common case, and deciding costs one extraction, once per document. A document fetched
+rendered is not rendered again while every response its last render loaded comes back
+byte-identical (its render fingerprint, monitor/renderprint.py), at most
+``rerender_after`` (7 days by default) after that render.
 
 Pure: ``script_signals`` and ``judge``. At the edge: ``ChoosingFetcher``.
 """
