@@ -12,10 +12,10 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 
 from monitor.diff.change import ClauseChange, ClauseDiff, Regroup
 from monitor.diff.sentences import sentence_key, sentence_keys, split_sentences
@@ -137,11 +137,6 @@ def _within_band(keys: list[int], sizes: list[int], words: frozenset[str]) -> li
     return keys[lo:hi]
 
 
-def _most_shared(item: tuple[int, int]) -> tuple[int, int]:
-    j, n = item
-    return -n, j
-
-
 def _pair_similar(
     old: Sequence[Clause],
     new: Sequence[Clause],
@@ -155,28 +150,24 @@ def _pair_similar(
         keys, sizes = _size_band(nw)
         candidates = {i: _within_band(keys, sizes, ow[i]) for i in old_left}
     else:
-        # Words found in many clauses say nothing about which clause is which.
-        df: dict[str, int] = defaultdict(int)
-        for j in new_left:
-            for w in nw[j]:
-                df[w] += 1
+        # Words found in many clauses say nothing about which clause is which. (Counted
+        # and filtered by set operations, in C: the common words are most of the words.)
+        df = Counter(chain.from_iterable(nw[j] for j in new_left))
         limit = max(3, min(len(new_left) // 10, _MAX_POSTINGS))
+        rare = frozenset(w for w, n in df.items() if n <= limit)
         postings: dict[str, list[int]] = defaultdict(list)
         for j in new_left:
-            for w in nw[j]:
-                if df[w] <= limit:
-                    postings[w].append(j)
+            for w in nw[j] & rare:
+                postings[w].append(j)
         candidates = {}
         for i in old_left:
-            shared: Counter[int] = Counter()
-            for w in ow[i]:
-                shared.update(postings.get(w, ()))
+            shared = Counter(chain.from_iterable(postings[w] for w in ow[i] & rare))
             # The clause an old one became shares the most of its rare words; a bound on
             # candidates keeps a heavily edited 10,000-clause document from being compared
             # all against all (ties go to the earlier clause, so the choice is stable).
             if len(shared) > _MAX_CANDIDATES:
-                best = heapq.nsmallest(_MAX_CANDIDATES, shared.items(), key=_most_shared)
-                candidates[i] = sorted(j for j, _ in best)
+                best = heapq.nsmallest(_MAX_CANDIDATES, [(-n, j) for j, n in shared.items()])
+                candidates[i] = sorted(j for _, j in best)
             else:
                 candidates[i] = sorted(shared)
     no, nn = max(len(old), 1), max(len(new), 1)
@@ -201,6 +192,10 @@ def _pair_similar(
     return pairs
 
 
+# Sentences held by more leftover paragraphs than this (on one side) link none of them.
+_SENTENCE_POSTINGS = 64
+
+
 def _find_regroups(
     old: Sequence[Clause], new: Sequence[Clause], old_left: list[int], new_left: list[int]
 ) -> list[Regroup]:
@@ -221,18 +216,24 @@ def _find_regroups(
     for i, keys in old_sent.items():
         for k in keys:
             where_old[k].add(i)
+    # A sentence that many paragraphs repeat ("Learn more in our help centre.") says
+    # nothing about where a paragraph's text went, and linking through it would walk every
+    # holder once per holder (quadratic) and chain the whole page into one group.
+    for where in (where_new, where_old):
+        for k in [k for k, at in where.items() if len(at) > _SENTENCE_POSTINGS]:
+            del where[k]
     links: list[tuple[int, int]] = []
     # A paragraph is regrouped when its sentences now live in two or more paragraphs, or
     # when one paragraph holds only some of its sentences and nothing else (the rest moved
     # to a neighbour, perhaps edited on the way).
     for i, keys in old_sent.items():
-        targets = {j for k in keys for j in where_new.get(k, ())}
+        targets = _linked(keys, where_new)
         if len(targets) >= 2 or (
             len(targets) == 1 and _strict_part(new_sent[next(iter(targets))], keys)
         ):
             links.extend((i, j) for j in targets)
     for j, keys in new_sent.items():
-        sources = {i for k in keys for i in where_old.get(k, ())}
+        sources = _linked(keys, where_old)
         if len(sources) >= 2 or (
             len(sources) == 1 and _strict_part(old_sent[next(iter(sources))], keys)
         ):
@@ -290,6 +291,11 @@ def _find_regroups(
         if _same_text(old, new, g):
             out.append(g)
     return out
+
+
+def _linked(keys: Sequence[str], where: dict[str, set[int]]) -> set[int]:
+    """The clauses on the other side holding any of these sentences."""
+    return {j for k in keys for j in where.get(k, ())}
 
 
 # A regroup must hold much the same words on both sides (a reflow, not a rewrite), and be
@@ -568,14 +574,16 @@ def diff_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> ClauseDiff:
     changes: list[tuple[float, ClauseChange]] = []
 
     # Moves: the same key on both sides but out of order.
-    by_key: dict[str, list[int]] = defaultdict(list)
+    # Queues: a key the LCS left out for being repeated thousands of times is taken
+    # in order from the front without shifting the rest each time.
+    by_key: dict[str, deque[int]] = defaultdict(deque)
     for i in old_left:
         by_key[ok[i]].append(i)
     moved_o: set[int] = set()
     moved_n: set[int] = set()
     for j in new_left:
         if by_key.get(nk[j]):
-            i = by_key[nk[j]].pop(0)
+            i = by_key[nk[j]].popleft()
             moved_o.add(i)
             moved_n.add(j)
             changes.append((j, _change("moved", old, new, i, j)))
