@@ -13,11 +13,11 @@ import heapq
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict, deque
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Callable, Sequence
+from functools import lru_cache, partial
 from itertools import chain, pairwise
 
-from monitor.diff.change import ClauseChange, ClauseDiff, Regroup
+from monitor.diff.change import ChangeKind, ClauseChange, ClauseDiff, Regroup
 from monitor.diff.sentences import sentence_key, sentence_keys, split_sentences
 from monitor.diff.words import word_ops
 from monitor.model import Clause
@@ -78,23 +78,32 @@ def _is_heading(c: Clause) -> bool:
     return c.kind == "heading"
 
 
-def _change(kind, old: Sequence[Clause], new: Sequence[Clause], i=None, j=None) -> ClauseChange:
+def _change(
+    kind: ChangeKind,
+    old: Sequence[Clause],
+    new: Sequence[Clause],
+    i: int | None = None,
+    j: int | None = None,
+) -> ClauseChange:
     oc = old[i] if i is not None else None
     nc = new[j] if j is not None else None
     osec = oc.section_path if oc else None
     nsec = nc.section_path if nc else None
+    # Every change has a side: an old clause, a new one, or both.
+    either = nc or oc
+    assert either is not None
     ch = ClauseChange(
         kind=kind,
-        section=nsec if nc is not None else osec,
+        section=either.section_path,
         old=oc.text if oc else None,
         new=nc.text if nc else None,
         old_section=osec,
         new_section=nsec,
         old_index=i,
         new_index=j,
-        clause_kind=(nc or oc).kind,
+        clause_kind=either.kind,
     )
-    if kind == "modified":
+    if oc is not None and nc is not None and kind == "modified":
         ch.word_ops = word_ops(oc.text, nc.text)
     return ch
 
@@ -247,7 +256,7 @@ def _find_regroups(
     # Connected components of the old<->new links.
     parent: dict[tuple[str, int], tuple[str, int]] = {}
 
-    def find(x):
+    def find(x: tuple[str, int]) -> tuple[str, int]:
         while parent.setdefault(x, x) != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
@@ -262,16 +271,22 @@ def _find_regroups(
     taken_o = {i for g in groups.values() for i in g.old_indices}
     taken_n = {j for g in groups.values() for j in g.new_indices}
     left_o, left_n = set(old_left) - taken_o, set(new_left) - taken_n
+    # Once, not per group: hundreds of groups each copying thousands of leftover indices
+    # was quadratic. (Neither set changes below; what a group takes goes into taken_*.)
+    body_left_o, body_left_n = left_o - heads_o, left_n - heads_n
+    # The same in order, for filling a group's span without walking every index of it.
+    sorted_n = {True: sorted(left_n), False: sorted(body_left_n)}
+    sorted_o = {True: sorted(left_o), False: sorted(body_left_o)}
     out = []
     for g in list(groups.values()):
         blob = any(len(old[i].key) >= _BLOB_CHARS for i in g.old_indices) or any(
             len(new[j].key) >= _BLOB_CHARS for j in g.new_indices
         )
-        free_n = left_n if blob else left_n - heads_n
-        free_o = left_o if blob else left_o - heads_o
+        free_n = left_n if blob else body_left_n
+        free_o = left_o if blob else body_left_o
         # Clauses between members of a group belong to it (a reflowed page keeps its order).
-        _fill(g.new_indices, free_n, taken_n)
-        _fill(g.old_indices, free_o, taken_o)
+        _fill(g.new_indices, sorted_n[blob], taken_n)
+        _fill(g.old_indices, sorted_o[blob], taken_o)
         # The part of a split paragraph that was edited shares no exact sentence; it is the
         # unmatched neighbour right after (or before) the group.
         _extend(g.new_indices, free_n, taken_n)
@@ -280,12 +295,8 @@ def _find_regroups(
             # Page furniture around a blob (navigation items) is part of the same text
             # when its words are in it.
             blob_words = _words(" ".join(c.key for c in _members(old, new, g)))
-            _extend_while(
-                g.new_indices, free_n, taken_n, lambda j, v=blob_words: _inside(new[j], v)
-            )
-            _extend_while(
-                g.old_indices, free_o, taken_o, lambda i, v=blob_words: _inside(old[i], v)
-            )
+            _extend_while(g.new_indices, free_n, taken_n, partial(_inside_at, new, blob_words))
+            _extend_while(g.old_indices, free_o, taken_o, partial(_inside_at, old, blob_words))
         g.old_indices.sort()
         g.new_indices.sort()
         if _same_text(old, new, g):
@@ -323,7 +334,13 @@ def _inside(c: Clause, vocabulary: frozenset[str]) -> bool:
     return bool(ws) and len(ws & vocabulary) >= 0.8 * len(ws)
 
 
-def _extend_while(indices: list[int], left: set[int], taken: set[int], ok) -> None:
+def _inside_at(side: Sequence[Clause], vocabulary: frozenset[str], k: int) -> bool:
+    return _inside(side[k], vocabulary)
+
+
+def _extend_while(
+    indices: list[int], left: set[int], taken: set[int], ok: Callable[[int], bool]
+) -> None:
     for step in (1, -1):
         k = (max(indices) if step == 1 else min(indices)) + step
         while k in left and k not in taken and ok(k):
@@ -332,9 +349,10 @@ def _extend_while(indices: list[int], left: set[int], taken: set[int], ok) -> No
             k += step
 
 
-def _fill(indices: list[int], left: set[int], taken: set[int]) -> None:
-    for k in range(min(indices), max(indices) + 1):
-        if k in left and k not in taken:
+def _fill(indices: list[int], left: list[int], taken: set[int]) -> None:
+    """Adds the untaken ``left`` indices (sorted) between the group's first and last."""
+    for k in left[bisect_left(left, min(indices)) : bisect_right(left, max(indices))]:
+        if k not in taken:
             indices.append(k)
             taken.add(k)
 
@@ -365,7 +383,7 @@ def _contained(
     return out
 
 
-def _strict_part(part: list[str], whole: list[str]) -> bool:
+def _strict_part(part: Sequence[str], whole: Sequence[str]) -> bool:
     """Every sentence of ``part`` is in ``whole``, which has more."""
     return bool(part) and len(whole) > len(part) and set(part) <= set(whole)
 
