@@ -8,8 +8,10 @@ from itertools import product
 
 import pytest
 
+import monitor.classify as classify
+from monitor.compare import compare
 from monitor.diff import align, diff_clauses
-from monitor.model import Clause
+from monitor.model import Clause, PolicyDocument
 
 _SYLLABLES = [a + b for a, b in product("bdfgklmnprstvz", "aeiou")]
 
@@ -104,3 +106,32 @@ def test_pairing_many_leftover_clauses_compares_each_with_a_bounded_few(monkeypa
     d = diff_clauses(old, new)
     assert [c.kind for c in d.changes] == ["modified"] * n
     assert calls[0] <= align._MAX_CANDIDATES * n
+
+
+def test_judging_moved_text_indexes_each_version_once_not_once_per_span(monkeypatch):
+    # Sentences said in two sections and cut from one: each cut is counted against the
+    # other version's copies. The lookup of that version's word runs hashed the whole
+    # version every time (its cache key), once per cut: clauses x cuts.
+    def said(i: int, section: str) -> Clause:
+        return Clause(
+            (section,),
+            "paragraph",
+            f"We share your precise location data with advertising partner {_word(i)} "
+            "to show you ads.",
+        )
+
+    n = 40
+    old = [said(i, "Sharing") for i in range(n)] + [said(i, "Partners") for i in range(n)]
+    new = [said(i, "Sharing") for i in range(n)]
+    lookups = [0]
+    runs_of = classify._runs_of
+
+    def counting(doc):
+        lookups[0] += 1
+        return runs_of(doc)
+
+    monkeypatch.setattr(classify, "_runs_of", counting)
+    result = compare(PolicyDocument(tuple(old)), PolicyDocument(tuple(new)))
+    assert [c.kind for c in result.changes] == ["removed"] * n
+    # Two pools, each with its own version and the other one.
+    assert lookups[0] <= 4
