@@ -305,12 +305,21 @@ class _Pool:
         self.doc = doc
         self.other = other
         self._doc_runs: _Runs | None = None
+        self._other_runs: _Runs | None = None
 
     def doc_runs(self) -> _Runs:
         # Indexed only when a long enough span needs it, then kept.
         if self._doc_runs is None:
             self._doc_runs = _runs_of(self.doc)
         return self._doc_runs
+
+    def other_runs(self) -> _Runs:
+        # Kept too: _runs_of's cache hashes the whole version at every lookup (10,000
+        # clauses: milliseconds), and a comparison asks once per span it counts.
+        if self._other_runs is None:
+            assert self.other is not None
+            self._other_runs = _runs_of(self.other)
+        return self._other_runs
 
     def _kept(self, run: list[str], section: str | None) -> bool:
         """The run is in this version as many times as in the other: a sentence repeated
@@ -324,7 +333,7 @@ class _Pool:
         # twice, old and updated, keeps one); only sentences have their copies counted.
         if self.other is None or len(run) > _COUNTED_MAX_WORDS:
             return True
-        if len(here) >= _runs_of(self.other).count(run):
+        if len(here) >= self.other_runs().count(run):
             return True
         return section is not None and section in here
 

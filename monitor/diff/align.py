@@ -12,12 +12,12 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
-from collections.abc import Sequence
-from functools import lru_cache
-from itertools import pairwise
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Sequence
+from functools import lru_cache, partial
+from itertools import chain, pairwise
 
-from monitor.diff.change import ClauseChange, ClauseDiff, Regroup
+from monitor.diff.change import ChangeKind, ClauseChange, ClauseDiff, Regroup
 from monitor.diff.sentences import sentence_key, sentence_keys, split_sentences
 from monitor.diff.words import word_ops
 from monitor.model import Clause
@@ -78,23 +78,32 @@ def _is_heading(c: Clause) -> bool:
     return c.kind == "heading"
 
 
-def _change(kind, old: Sequence[Clause], new: Sequence[Clause], i=None, j=None) -> ClauseChange:
+def _change(
+    kind: ChangeKind,
+    old: Sequence[Clause],
+    new: Sequence[Clause],
+    i: int | None = None,
+    j: int | None = None,
+) -> ClauseChange:
     oc = old[i] if i is not None else None
     nc = new[j] if j is not None else None
     osec = oc.section_path if oc else None
     nsec = nc.section_path if nc else None
+    # Every change has a side: an old clause, a new one, or both.
+    either = nc or oc
+    assert either is not None
     ch = ClauseChange(
         kind=kind,
-        section=nsec if nc is not None else osec,
+        section=either.section_path,
         old=oc.text if oc else None,
         new=nc.text if nc else None,
         old_section=osec,
         new_section=nsec,
         old_index=i,
         new_index=j,
-        clause_kind=(nc or oc).kind,
+        clause_kind=either.kind,
     )
-    if kind == "modified":
+    if oc is not None and nc is not None and kind == "modified":
         ch.word_ops = word_ops(oc.text, nc.text)
     return ch
 
@@ -137,11 +146,6 @@ def _within_band(keys: list[int], sizes: list[int], words: frozenset[str]) -> li
     return keys[lo:hi]
 
 
-def _most_shared(item: tuple[int, int]) -> tuple[int, int]:
-    j, n = item
-    return -n, j
-
-
 def _pair_similar(
     old: Sequence[Clause],
     new: Sequence[Clause],
@@ -155,28 +159,24 @@ def _pair_similar(
         keys, sizes = _size_band(nw)
         candidates = {i: _within_band(keys, sizes, ow[i]) for i in old_left}
     else:
-        # Words found in many clauses say nothing about which clause is which.
-        df: dict[str, int] = defaultdict(int)
-        for j in new_left:
-            for w in nw[j]:
-                df[w] += 1
+        # Words found in many clauses say nothing about which clause is which. (Counted
+        # and filtered by set operations, in C: the common words are most of the words.)
+        df = Counter(chain.from_iterable(nw[j] for j in new_left))
         limit = max(3, min(len(new_left) // 10, _MAX_POSTINGS))
+        rare = frozenset(w for w, n in df.items() if n <= limit)
         postings: dict[str, list[int]] = defaultdict(list)
         for j in new_left:
-            for w in nw[j]:
-                if df[w] <= limit:
-                    postings[w].append(j)
+            for w in nw[j] & rare:
+                postings[w].append(j)
         candidates = {}
         for i in old_left:
-            shared: Counter[int] = Counter()
-            for w in ow[i]:
-                shared.update(postings.get(w, ()))
+            shared = Counter(chain.from_iterable(postings[w] for w in ow[i] & rare))
             # The clause an old one became shares the most of its rare words; a bound on
             # candidates keeps a heavily edited 10,000-clause document from being compared
             # all against all (ties go to the earlier clause, so the choice is stable).
             if len(shared) > _MAX_CANDIDATES:
-                best = heapq.nsmallest(_MAX_CANDIDATES, shared.items(), key=_most_shared)
-                candidates[i] = sorted(j for j, _ in best)
+                best = heapq.nsmallest(_MAX_CANDIDATES, [(-n, j) for j, n in shared.items()])
+                candidates[i] = sorted(j for _, j in best)
             else:
                 candidates[i] = sorted(shared)
     no, nn = max(len(old), 1), max(len(new), 1)
@@ -201,6 +201,10 @@ def _pair_similar(
     return pairs
 
 
+# Sentences held by more leftover paragraphs than this (on one side) link none of them.
+_SENTENCE_POSTINGS = 64
+
+
 def _find_regroups(
     old: Sequence[Clause], new: Sequence[Clause], old_left: list[int], new_left: list[int]
 ) -> list[Regroup]:
@@ -221,18 +225,24 @@ def _find_regroups(
     for i, keys in old_sent.items():
         for k in keys:
             where_old[k].add(i)
+    # A sentence that many paragraphs repeat ("Learn more in our help centre.") says
+    # nothing about where a paragraph's text went, and linking through it would walk every
+    # holder once per holder (quadratic) and chain the whole page into one group.
+    for where in (where_new, where_old):
+        for k in [k for k, at in where.items() if len(at) > _SENTENCE_POSTINGS]:
+            del where[k]
     links: list[tuple[int, int]] = []
     # A paragraph is regrouped when its sentences now live in two or more paragraphs, or
     # when one paragraph holds only some of its sentences and nothing else (the rest moved
     # to a neighbour, perhaps edited on the way).
     for i, keys in old_sent.items():
-        targets = {j for k in keys for j in where_new.get(k, ())}
+        targets = _linked(keys, where_new)
         if len(targets) >= 2 or (
             len(targets) == 1 and _strict_part(new_sent[next(iter(targets))], keys)
         ):
             links.extend((i, j) for j in targets)
     for j, keys in new_sent.items():
-        sources = {i for k in keys for i in where_old.get(k, ())}
+        sources = _linked(keys, where_old)
         if len(sources) >= 2 or (
             len(sources) == 1 and _strict_part(old_sent[next(iter(sources))], keys)
         ):
@@ -246,7 +256,7 @@ def _find_regroups(
     # Connected components of the old<->new links.
     parent: dict[tuple[str, int], tuple[str, int]] = {}
 
-    def find(x):
+    def find(x: tuple[str, int]) -> tuple[str, int]:
         while parent.setdefault(x, x) != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
@@ -261,16 +271,22 @@ def _find_regroups(
     taken_o = {i for g in groups.values() for i in g.old_indices}
     taken_n = {j for g in groups.values() for j in g.new_indices}
     left_o, left_n = set(old_left) - taken_o, set(new_left) - taken_n
+    # Once, not per group: hundreds of groups each copying thousands of leftover indices
+    # was quadratic. (Neither set changes below; what a group takes goes into taken_*.)
+    body_left_o, body_left_n = left_o - heads_o, left_n - heads_n
+    # The same in order, for filling a group's span without walking every index of it.
+    sorted_n = {True: sorted(left_n), False: sorted(body_left_n)}
+    sorted_o = {True: sorted(left_o), False: sorted(body_left_o)}
     out = []
     for g in list(groups.values()):
         blob = any(len(old[i].key) >= _BLOB_CHARS for i in g.old_indices) or any(
             len(new[j].key) >= _BLOB_CHARS for j in g.new_indices
         )
-        free_n = left_n if blob else left_n - heads_n
-        free_o = left_o if blob else left_o - heads_o
+        free_n = left_n if blob else body_left_n
+        free_o = left_o if blob else body_left_o
         # Clauses between members of a group belong to it (a reflowed page keeps its order).
-        _fill(g.new_indices, free_n, taken_n)
-        _fill(g.old_indices, free_o, taken_o)
+        _fill(g.new_indices, sorted_n[blob], taken_n)
+        _fill(g.old_indices, sorted_o[blob], taken_o)
         # The part of a split paragraph that was edited shares no exact sentence; it is the
         # unmatched neighbour right after (or before) the group.
         _extend(g.new_indices, free_n, taken_n)
@@ -279,17 +295,18 @@ def _find_regroups(
             # Page furniture around a blob (navigation items) is part of the same text
             # when its words are in it.
             blob_words = _words(" ".join(c.key for c in _members(old, new, g)))
-            _extend_while(
-                g.new_indices, free_n, taken_n, lambda j, v=blob_words: _inside(new[j], v)
-            )
-            _extend_while(
-                g.old_indices, free_o, taken_o, lambda i, v=blob_words: _inside(old[i], v)
-            )
+            _extend_while(g.new_indices, free_n, taken_n, partial(_inside_at, new, blob_words))
+            _extend_while(g.old_indices, free_o, taken_o, partial(_inside_at, old, blob_words))
         g.old_indices.sort()
         g.new_indices.sort()
         if _same_text(old, new, g):
             out.append(g)
     return out
+
+
+def _linked(keys: Sequence[str], where: dict[str, set[int]]) -> set[int]:
+    """The clauses on the other side holding any of these sentences."""
+    return {j for k in keys for j in where.get(k, ())}
 
 
 # A regroup must hold much the same words on both sides (a reflow, not a rewrite), and be
@@ -317,7 +334,13 @@ def _inside(c: Clause, vocabulary: frozenset[str]) -> bool:
     return bool(ws) and len(ws & vocabulary) >= 0.8 * len(ws)
 
 
-def _extend_while(indices: list[int], left: set[int], taken: set[int], ok) -> None:
+def _inside_at(side: Sequence[Clause], vocabulary: frozenset[str], k: int) -> bool:
+    return _inside(side[k], vocabulary)
+
+
+def _extend_while(
+    indices: list[int], left: set[int], taken: set[int], ok: Callable[[int], bool]
+) -> None:
     for step in (1, -1):
         k = (max(indices) if step == 1 else min(indices)) + step
         while k in left and k not in taken and ok(k):
@@ -326,9 +349,10 @@ def _extend_while(indices: list[int], left: set[int], taken: set[int], ok) -> No
             k += step
 
 
-def _fill(indices: list[int], left: set[int], taken: set[int]) -> None:
-    for k in range(min(indices), max(indices) + 1):
-        if k in left and k not in taken:
+def _fill(indices: list[int], left: list[int], taken: set[int]) -> None:
+    """Adds the untaken ``left`` indices (sorted) between the group's first and last."""
+    for k in left[bisect_left(left, min(indices)) : bisect_right(left, max(indices))]:
+        if k not in taken:
             indices.append(k)
             taken.add(k)
 
@@ -359,7 +383,7 @@ def _contained(
     return out
 
 
-def _strict_part(part: list[str], whole: list[str]) -> bool:
+def _strict_part(part: Sequence[str], whole: Sequence[str]) -> bool:
     """Every sentence of ``part`` is in ``whole``, which has more."""
     return bool(part) and len(whole) > len(part) and set(part) <= set(whole)
 
@@ -568,14 +592,16 @@ def diff_clauses(old: Sequence[Clause], new: Sequence[Clause]) -> ClauseDiff:
     changes: list[tuple[float, ClauseChange]] = []
 
     # Moves: the same key on both sides but out of order.
-    by_key: dict[str, list[int]] = defaultdict(list)
+    # Queues: a key the LCS left out for being repeated thousands of times is taken
+    # in order from the front without shifting the rest each time.
+    by_key: dict[str, deque[int]] = defaultdict(deque)
     for i in old_left:
         by_key[ok[i]].append(i)
     moved_o: set[int] = set()
     moved_n: set[int] = set()
     for j in new_left:
         if by_key.get(nk[j]):
-            i = by_key[nk[j]].pop(0)
+            i = by_key[nk[j]].popleft()
             moved_o.add(i)
             moved_n.add(j)
             changes.append((j, _change("moved", old, new, i, j)))

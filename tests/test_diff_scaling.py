@@ -1,0 +1,137 @@
+"""The clause alignment's quadratic passes stay bounded, counted in operations (never in
+wall time): a sentence every paragraph repeats, or thousands of leftover clauses, must not
+make one pass compare everything with everything."""
+
+from __future__ import annotations
+
+from itertools import product
+
+import pytest
+
+import monitor.classify as classify
+from monitor.compare import compare
+from monitor.diff import align, diff_clauses
+from monitor.model import Clause, PolicyDocument
+
+_SYLLABLES = [a + b for a, b in product("bdfgklmnprstvz", "aeiou")]
+
+
+def _word(k: int) -> str:
+    """A distinct made-up word for each k (so clauses share no words by accident)."""
+    out = ""
+    while True:
+        out += _SYLLABLES[k % len(_SYLLABLES)]
+        k //= len(_SYLLABLES)
+        if not k:
+            return out
+
+
+def _clause(i: int, tail: str = "") -> Clause:
+    ws = [_word(7 * i + k) for k in range(7)]
+    return Clause(("Terms",), "paragraph", f"{' '.join(ws).capitalize()} here.{tail}")
+
+
+BOILERPLATE = " Learn more about this in our help centre."
+
+
+def _edited(clauses: list[Clause], every: int) -> list[Clause]:
+    """Every ``every``-th clause with one word replaced."""
+    out = []
+    for i, c in enumerate(clauses):
+        if i % every == 0:
+            rest = c.text.split(" ", 1)[1]
+            c = Clause(c.section, c.kind, f"Changed {rest}")
+        out.append(c)
+    return out
+
+
+def _count_linking(monkeypatch) -> list[int]:
+    """Counts the sentence postings _find_regroups walks to link paragraphs."""
+    walked = [0]
+    linked = align._linked
+
+    def counting(keys, where):
+        walked[0] += sum(len(where.get(k, ())) for k in keys)
+        return linked(keys, where)
+
+    monkeypatch.setattr(align, "_linked", counting)
+    return walked
+
+
+@pytest.mark.parametrize("n", [300, 1200])
+def test_a_sentence_every_paragraph_repeats_links_no_paragraph_to_all_the_others(monkeypatch, n):
+    old = [_clause(i, BOILERPLATE) for i in range(n)]
+    new = _edited(old, every=3)
+    walked = _count_linking(monkeypatch)
+    d = diff_clauses(old, new)
+    # Each edited paragraph is one edit, not a member of one regroup of them all held
+    # together by the shared sentence.
+    assert d.regroups == []
+    assert [c.kind for c in d.changes] == ["modified"] * len(range(0, n, 3))
+    # Linear: each sentence walks a bounded posting list (before, every leftover paragraph
+    # walked the boilerplate's list of all the others: (n/3)² each way).
+    sentences = 2 * 2 * len(range(0, n, 3))
+    assert walked[0] <= align._SENTENCE_POSTINGS * sentences
+
+
+def test_a_sentence_repeated_a_few_times_still_links_a_split_paragraph():
+    # Below the bound nothing changes: a paragraph split in two, each half keeping a
+    # sentence that two other paragraphs also hold, is still found as a regroup.
+    shared = " Learn more about this in our help centre."
+    whole = f"{_clause(2).text} {_clause(3).text}{shared}"
+    old = [_clause(0, shared), _clause(1, shared), Clause(("Terms",), "paragraph", whole)]
+    new = [
+        _clause(0, shared),
+        _clause(1, shared),
+        _clause(2),
+        Clause(("Terms",), "paragraph", f"{_clause(3).text}{shared}"),
+    ]
+    d = diff_clauses(old, new)
+    assert [(g.old_indices, g.new_indices) for g in d.regroups] == [([2], [2, 3])]
+
+
+def test_pairing_many_leftover_clauses_compares_each_with_a_bounded_few(monkeypatch):
+    n = 3000
+    old = [_clause(i) for i in range(n)]
+    # Every clause edited: all of them are left over for pairing (9 million pairs).
+    new = [Clause(c.section, c.kind, c.text.replace(" here.", " there.")) for c in old]
+    calls = [0]
+    similarity = align._similarity
+
+    def counting(a, b):
+        calls[0] += 1
+        return similarity(a, b)
+
+    monkeypatch.setattr(align, "_similarity", counting)
+    d = diff_clauses(old, new)
+    assert [c.kind for c in d.changes] == ["modified"] * n
+    assert calls[0] <= align._MAX_CANDIDATES * n
+
+
+def test_judging_moved_text_indexes_each_version_once_not_once_per_span(monkeypatch):
+    # Sentences said in two sections and cut from one: each cut is counted against the
+    # other version's copies. The lookup of that version's word runs hashed the whole
+    # version every time (its cache key), once per cut: clauses x cuts.
+    def said(i: int, section: str) -> Clause:
+        return Clause(
+            (section,),
+            "paragraph",
+            f"We share your precise location data with advertising partner {_word(i)} "
+            "to show you ads.",
+        )
+
+    n = 40
+    old = [said(i, "Sharing") for i in range(n)] + [said(i, "Partners") for i in range(n)]
+    new = [said(i, "Sharing") for i in range(n)]
+    lookups = [0]
+    runs_of = classify._runs_of
+
+    def counting(doc):
+        lookups[0] += 1
+        return runs_of(doc)
+
+    monkeypatch.setattr(classify, "_runs_of", counting)
+    result = compare(PolicyDocument(tuple(old)), PolicyDocument(tuple(new)))
+    assert [c.kind for c in result.changes] == ["removed"] * n
+    # Two pools, each with its own version and the other one.
+    assert lookups[0] <= 4
