@@ -18,6 +18,7 @@ from monitor.classify.cookies import cookie_row
 from monitor.classify.deadlines import deadline_change
 from monitor.classify.edits import edit_reason, hunks, link_text_only
 from monitor.classify.enumeration import enumeration_edit, listed_item
+from monitor.classify.inventory import clause_elements, common_words, inventory, states_practice
 from monitor.classify.lexicon import (
     categories_of,
     practice_categories,
@@ -479,7 +480,45 @@ def classify_changes(
     judged = _renamed_across(judged, old)
     if not any(ch.material for ch in judged):
         return judged
-    return _moved_text(judged, old, new)
+    judged = _moved_text(judged, old, new)
+    if old is None or new is None or not any(ch.material for ch in judged):
+        return judged
+    return _restated(judged, old, new)
+
+
+# Rules that judge wording rather than a specific turn of meaning: a clause that states a
+# practice added or removed, an edit of words in such a clause, an edited promise. Each
+# may be the same practice said again in other words. The rules that read a specific turn
+# (a negation, a modal, a period or age, a list item, a cookie row, a deadline, a right
+# withdrawn, a rewrite) are not gated.
+_RESTATABLE = frozenset({"edit", "clause", "practice", "promise"})
+
+
+def _restated(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """A change judged material on its wording stays material only if it changes the
+    policy's practice inventory (monitor.classify.inventory): the new text states an
+    element (a kind of data, a party, a purpose, a period, a right, a place, an action on
+    one of them with its polarity, a named vendor or product) that the old version states
+    nowhere, or the old text states one that the new version lost. Rewording that restates
+    practices the policy already states, anywhere in it, is not a change of practice."""
+    before, after = inventory(old), inventory(new)
+    common = common_words(old) | common_words(new)
+    out = []
+    for ch in changes:
+        if ch.material and ch.rule in _RESTATABLE:
+            new_where, old_where = ch.new_section or ch.section, ch.old_section or ch.section
+            gained = clause_elements(ch.new or "", new_where) - before
+            lost = clause_elements(ch.old or "", old_where) - after
+            if not any(states_practice(e, common) for e in gained | lost):
+                reason = (
+                    f"{ch.reason}; restates practices the policy states before and after "
+                    "(no data, party, purpose, period or right gained or lost)"
+                )
+                ch = _judged(ch, Verdict.cosmetic(reason, "restated"), ch.categories)
+        out.append(ch)
+    return out
 
 
 def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> list[ClauseChange]:
