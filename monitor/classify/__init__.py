@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.contact import contact_edit, has_contact, only_contact
+from monitor.classify.controller import holder_change
 from monitor.classify.cookies import cookie_row
 from monitor.classify.deadlines import deadline_change
 from monitor.classify.edits import edit_reason, hunks, link_text_only
@@ -203,6 +204,10 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
         return Verdict.cosmetic("rewords a page banner", "banner"), cats
     if is_rename_notice(old) and is_rename_notice(new):
         return Verdict.cosmetic("rewords the notice of the company's new name", "rename"), cats
+    # Before contact details: the company that holds the data is named with its address.
+    holder = holder_change(old, new)
+    if holder:
+        return holder, sorted({*cats, "other"}, key=CATEGORY_SLUGS.index)
     if contact_edit(hunks(ch.word_ops)):
         return Verdict.cosmetic("changes contact details only", "contact"), cats
     if link_text_only(hunks(ch.word_ops)):
@@ -230,7 +235,8 @@ def _with(cats: list[str], cat: str) -> list[str]:
 
 
 def _judged(ch: ClauseChange, verdict: Verdict, cats: list[str]) -> ClauseChange:
-    if verdict.material and len(cats) > 1 and "other" in cats:
+    # "other" stands for "none of the above", except for who holds the data (DESIGN.md).
+    if verdict.material and len(cats) > 1 and "other" in cats and verdict.rule != "controller":
         cats = [c for c in cats if c != "other"]
     return replace(
         ch,
