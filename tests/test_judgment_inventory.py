@@ -148,3 +148,47 @@ def test_a_product_dropped_from_a_promise_is_material_and_a_common_word_is_not()
     )
     c = compare(old, new)
     assert not c.material, [ch.reason for ch in c.material_changes]
+
+
+# Failure class: a new example in an open-ended list of kinds of data (labelling guide B1;
+# wild dev wordfeud 2020-11-09 -> 2021-08-31).
+DATA_SEC = ("Privacy Policy", "Personal data")
+ITEMS = ["your name,", "e-mail address,", "phone number,", "friend connections,"]
+
+
+def _list(intro: str, items: list[str]) -> PolicyDocument:
+    return PolicyDocument(
+        (
+            Clause(DATA_SEC, "paragraph", intro),
+            *(Clause(DATA_SEC, "list-item", item) for item in items),
+        )
+    )
+
+
+def test_a_new_example_in_an_open_ended_list_of_data_is_not_material():
+    intro = (
+        "The personal data Bertheussen IT may collect and process may include, but are "
+        "not limited to;"
+    )
+    new = [*ITEMS[:3], "contacts from your contact list,", *ITEMS[3:]]
+    c = compare(_list(intro, ITEMS), _list(intro, new))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+    assert [ch.rule for ch in c.changes] == ["example"]
+    assert "open-ended list" in c.changes[0].reason
+
+
+@pytest.mark.parametrize(
+    "intro",
+    [
+        # A closed list.
+        "The personal data we collect and process is the following:",
+        # Purposes: a new use, whatever the list's wording (hearst-com 2020-12-08).
+        "We may use the personal information we obtain for a number of purposes, including:",
+        # The exceptions to a promise (overleaf 2025-12-01).
+        "We do not share personal data with third parties, except where necessary, such as:",
+    ],
+)
+def test_a_new_item_in_other_lists_stays_material(intro):
+    new = [*ITEMS[:3], "contacts from your contact list, to suggest friends,", *ITEMS[3:]]
+    c = compare(_list(intro, ITEMS), _list(intro, new))
+    assert c.material, [ch.reason for ch in c.changes]

@@ -489,7 +489,72 @@ def classify_changes(
     judged = _moved_text(judged, old, new)
     if old is None or new is None or not any(ch.material for ch in judged):
         return judged
-    return _restated(judged, old, new)
+    return _restated(_open_list_examples(judged, old, new), old, new)
+
+
+# The sentence introducing a list says the list is open-ended (labelling guide B1).
+# The sentence introducing a list ends by saying the list is open-ended (labelling guide
+# B1): "... may include, but are not limited to;", "... such as:". A cue earlier in the
+# sentence qualifies something else ("Data, including as described below, we collect:").
+_OPEN_ENDED = re.compile(
+    r"\b(?:such as|including|includes?,? but (?:are |is )?not limited to|including,? but not"
+    r" limited to|for example|for instance|e\.g\.|among others)\s*[:;,.]?\s*$",
+    re.IGNORECASE,
+)
+_EXAMPLE_RULES = frozenset({"clause", "practice"})
+
+
+_NOT_ONLY_DATA = re.compile(r"\b(?:purposes?|not(?! limited)|never|except|unless)\b", re.IGNORECASE)
+
+
+def _lists_kinds_of_data(intro: str) -> bool:
+    """The list names kinds of data collected ("The personal data we may collect may
+    include, but are not limited to:"), not purposes (a new purpose is a new use) nor the
+    exceptions to a promise ("We do not share ..., except ..., such as:")."""
+    return practice_categories(intro) == ["first-party-collection"] and not _NOT_ONLY_DATA.search(
+        intro
+    )
+
+
+def _list_intro(doc: PolicyDocument, index: int | None) -> str | None:
+    """The clause that introduces the list the clause at ``index`` belongs to."""
+    if index is None or doc.clauses[index].kind != "list-item":
+        return None
+    k = index - 1
+    while k >= 0 and doc.clauses[k].kind == "list-item":
+        k -= 1
+    return doc.clauses[k].text if k >= 0 else None
+
+
+def _open_list_examples(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """An item added to or dropped from a list that its introduction leaves open ("may
+    include, but are not limited to:", "such as:") is an example, not a practice the list
+    now covers or no longer covers (labelling guide B1). Only lists of kinds of data the
+    version had before and after are read so; a closed list ("We collect the following:"),
+    a list of purposes or of exceptions to a promise, recipients, cookie rows, rights and
+    promises are not touched."""
+    out = []
+    for ch in changes:
+        if ch.material and ch.rule in _EXAMPLE_RULES and ch.kind in ("added", "removed"):
+            doc, index = (new, ch.new_index) if ch.kind == "added" else (old, ch.old_index)
+            intro = _list_intro(doc, index)
+            # The list was there before and after, open-ended both times: a whole new
+            # list (a new section of categories) is not an example added.
+            other = old if doc is new else new
+            if (
+                intro
+                and _OPEN_ENDED.search(intro)
+                and _lists_kinds_of_data(intro)
+                and comparison_key(intro) in _keys(other)
+            ):
+                verb = "adds" if ch.kind == "added" else "removes"
+                item = clip((ch.new or ch.old or "").strip(), 12)
+                reason = f"{verb} the example “{item}” in an open-ended list"
+                ch = _judged(ch, Verdict.cosmetic(reason, "example"), ch.categories)
+        out.append(ch)
+    return out
 
 
 # Rules that judge wording rather than a specific turn of meaning: a clause that states a
@@ -549,6 +614,11 @@ def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> 
                     ch = _judged(ch, Verdict.cosmetic(reason, "rename"), ch.categories)
         out.append(ch)
     return out
+
+
+@lru_cache(maxsize=4)
+def _keys(doc: PolicyDocument) -> frozenset[str]:
+    return frozenset(c.key for c in doc.clauses)
 
 
 @lru_cache(maxsize=4)
