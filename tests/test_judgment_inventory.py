@@ -192,3 +192,18 @@ def test_a_new_item_in_other_lists_stays_material(intro):
     new = [*ITEMS[:3], "contacts from your contact list, to suggest friends,", *ITEMS[3:]]
     c = compare(_list(intro, ITEMS), _list(intro, new))
     assert c.material, [ch.reason for ch in c.changes]
+
+
+def test_a_capitalised_compound_is_no_name_but_a_hyphenated_brand_is():
+    # freja-eid 2025-07-22 -> 2025-10-30: "biometric IDs are taken to mean passports and
+    # national ID cards that are NFC-readable" defines an existing step (B6).
+    names = {
+        e[1]
+        for e in text_elements("We read your passport if it is NFC-readable.")
+        if e[0] == "name"
+    }
+    assert "nfc-readable" not in names
+    names = {
+        e[1] for e in text_elements("We share your data with TP-Link Cloud.") if e[0] == "name"
+    }
+    assert "tp-link cloud" in names

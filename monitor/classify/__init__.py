@@ -574,6 +574,8 @@ def _restated(
     one of them with its polarity, a named vendor or product) that the old version states
     nowhere, or the old text states one that the new version lost. Rewording that restates
     practices the policy already states, anywhere in it, is not a change of practice."""
+    if not any(ch.material and ch.rule in _RESTATABLE for ch in changes):
+        return changes
     before, after = inventory(old), inventory(new)
     common = common_words(old) | common_words(new)
     out = []

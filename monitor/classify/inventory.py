@@ -267,9 +267,16 @@ _NAME = re.compile(r"(?<=[\s(“\"‘'/,])[A-Z][\w&'’-]*(?:\s+(?:of|for|and|&|
 _NOT_NAMES = frozenset(["i", "we", "you", "our", "us", "the", "this", "these", "if", "for", "in"])
 
 
+_COMPOUND = re.compile(r"[\w'’]+(?:-[a-z][\w'’]*)+")
+
+
 def _names(sentence: str) -> set[str]:
     out = set()
     for m in _NAME.finditer(sentence.strip()):
+        # "NFC-readable", "E-mail", "Opt-in": a compound whose second part is in lower
+        # case is a word capitalised, not a name ("TP-Link", "Coca-Cola" are).
+        if _COMPOUND.fullmatch(m.group(0)):
+            continue
         name = re.sub(r"['’]s$|s$", "", m.group(0).lower())
         if name not in _NOT_NAMES:
             out.add(name)
