@@ -19,6 +19,7 @@ from monitor.classify.verdict import STRONG
 from monitor.diff import ClauseChange, diff_clauses, word_ops
 from monitor.diff.change import ChangeKind
 from monitor.model import PolicyDocument
+from monitor.policyness import not_policy
 from monitor.textnorm import identity_key
 
 _SUMMARY_REASONS = 4
@@ -207,7 +208,7 @@ def _relaid_change(old: PolicyDocument, new: PolicyDocument) -> ClauseChange:
         old_section=a[0].section_path if a else None,
         new_section=b[0].section_path if b else None,
         clause_kind=where.kind,
-        word_ops=word_ops(old_text, new_text) if old_text and new_text else [],  # modified
+        word_ops=word_ops(old_text or "", new_text or "") if kind == "modified" else [],
     )
 
 
@@ -228,7 +229,7 @@ def compare(old: PolicyDocument, new: PolicyDocument) -> Comparison:
         changes = classify_changes(diff.changes, toc, old, new)
     if not changes:
         changes = classify_changes([_relaid_change(old, new)], toc, old, new)
-    return _judged(_capture_artefacts(changes, old, new), diff.rewrite, old, new)
+    return _judged(_capture_artefacts(changes, old, new, diff.rewrite), diff.rewrite, old, new)
 
 
 _LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish"}
@@ -236,15 +237,15 @@ _LANGUAGE_NAMES |= {"it": "Italian", "nl": "Dutch", "pt": "Portuguese"}
 
 
 def _capture_artefacts(
-    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument, rewrite: bool = False
 ) -> list[ClauseChange]:
-    """The same page captured in another language or locale, or a capture that missed the
-    top of the page, is not a policy change (docs/labelling.md, B13): its edits are kept
-    for reading, none of them material."""
+    """The same page captured in another language or locale, a capture that missed the
+    top of the page, or one that is not the policy at all, is not a policy change
+    (docs/labelling.md, B13): its edits are kept for reading, none of them material."""
     if not any(c.material for c in changes):
         return changes
     if language_switch(old, new):
-        names = [_LANGUAGE_NAMES.get(x, x) if x else x for x in (old.language, new.language)]
+        names = [_LANGUAGE_NAMES.get(x or "", x or "?") for x in (old.language, new.language)]
         why = f"the same page captured in another language ({names[0]} → {names[1]})"
     elif switch := locale_switch(changes):
         why = f"the same page captured in another locale ({switch})"
@@ -252,6 +253,8 @@ def _capture_artefacts(
         why = f"a capture completed: the {side} capture misses the top of the page"
     elif superseded_dropped(changes):
         why = "the previous version of the policy no longer shown below the one in force"
+    elif rewrite and (wrong := _wrong_page(old, new)):
+        why = wrong
     else:
         return changes
     return [
@@ -266,6 +269,17 @@ def _capture_artefacts(
         else c
         for c in changes
     ]
+
+
+def _wrong_page(old: PolicyDocument, new: PolicyDocument) -> str | None:
+    """One side is not the policy (labelling guide B13: a home page, a documentation hub, a
+    fragment of the page) by the evidence monitor.record keeps such captures out with.
+    Asked only of a rewrite: an edit that keeps most clauses is the policy by definition."""
+    if why := not_policy(new, old):
+        return f"a capture that is not the policy ({why})"
+    if why := not_policy(old, new):
+        return f"a capture fixed: the old one is not the policy ({why})"
+    return None
 
 
 def _judged(

@@ -103,7 +103,10 @@ def test_cosmetic_only_scores_below_half():
 
 
 def test_rewrite_is_one_material_change():
-    old = doc(*[f"Clause {i} says apples are grown in orchard number {i}." for i in range(12)])
+    # Both sides read as a policy: a side that does not is a wrong capture (labelling B13).
+    old = doc(
+        *[f"We collect your e-mail address {i} and retain it for {i} months." for i in range(12)]
+    )
     new = doc(*[f"We collect device identifier {i} and share it with partners." for i in range(12)])
     c = compare(old, new)
     assert c.rewrite and c.material and len(c.changes) == 1

@@ -14,10 +14,12 @@ from functools import lru_cache
 
 from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.contact import contact_edit, has_contact, only_contact
+from monitor.classify.controller import holder_change
 from monitor.classify.cookies import cookie_row
 from monitor.classify.deadlines import deadline_change
 from monitor.classify.edits import edit_reason, hunks, link_text_only
 from monitor.classify.enumeration import enumeration_edit, listed_item
+from monitor.classify.inventory import clause_elements, common_words, inventory, states_practice
 from monitor.classify.lexicon import (
     categories_of,
     practice_categories,
@@ -202,6 +204,10 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
         return Verdict.cosmetic("rewords a page banner", "banner"), cats
     if is_rename_notice(old) and is_rename_notice(new):
         return Verdict.cosmetic("rewords the notice of the company's new name", "rename"), cats
+    # Before contact details: the company that holds the data is named with its address.
+    holder = holder_change(old, new)
+    if holder:
+        return holder, sorted({*cats, "other"}, key=CATEGORY_SLUGS.index)
     if contact_edit(hunks(ch.word_ops)):
         return Verdict.cosmetic("changes contact details only", "contact"), cats
     if link_text_only(hunks(ch.word_ops)):
@@ -229,7 +235,8 @@ def _with(cats: list[str], cat: str) -> list[str]:
 
 
 def _judged(ch: ClauseChange, verdict: Verdict, cats: list[str]) -> ClauseChange:
-    if verdict.material and len(cats) > 1 and "other" in cats:
+    # "other" stands for "none of the above", except for who holds the data (DESIGN.md).
+    if verdict.material and len(cats) > 1 and "other" in cats and verdict.rule != "controller":
         cats = [c for c in cats if c != "other"]
     return replace(
         ch,
@@ -488,7 +495,112 @@ def classify_changes(
     judged = _renamed_across(judged, old)
     if not any(ch.material for ch in judged):
         return judged
-    return _moved_text(judged, old, new)
+    judged = _moved_text(judged, old, new)
+    if old is None or new is None or not any(ch.material for ch in judged):
+        return judged
+    return _restated(_open_list_examples(judged, old, new), old, new)
+
+
+# The sentence introducing a list says the list is open-ended (labelling guide B1).
+# The sentence introducing a list ends by saying the list is open-ended (labelling guide
+# B1): "... may include, but are not limited to;", "... such as:". A cue earlier in the
+# sentence qualifies something else ("Data, including as described below, we collect:").
+_OPEN_ENDED = re.compile(
+    r"\b(?:such as|including|includes?,? but (?:are |is )?not limited to|including,? but not"
+    r" limited to|for example|for instance|e\.g\.|among others)\s*[:;,.]?\s*$",
+    re.IGNORECASE,
+)
+_EXAMPLE_RULES = frozenset({"clause", "practice"})
+
+
+_NOT_ONLY_DATA = re.compile(r"\b(?:purposes?|not(?! limited)|never|except|unless)\b", re.IGNORECASE)
+
+
+def _lists_kinds_of_data(intro: str) -> bool:
+    """The list names kinds of data collected ("The personal data we may collect may
+    include, but are not limited to:"), not purposes (a new purpose is a new use) nor the
+    exceptions to a promise ("We do not share ..., except ..., such as:")."""
+    return practice_categories(intro) == ["first-party-collection"] and not _NOT_ONLY_DATA.search(
+        intro
+    )
+
+
+def _list_intro(doc: PolicyDocument, index: int | None) -> str | None:
+    """The clause that introduces the list the clause at ``index`` belongs to."""
+    if index is None or doc.clauses[index].kind != "list-item":
+        return None
+    k = index - 1
+    while k >= 0 and doc.clauses[k].kind == "list-item":
+        k -= 1
+    return doc.clauses[k].text if k >= 0 else None
+
+
+def _open_list_examples(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """An item added to or dropped from a list that its introduction leaves open ("may
+    include, but are not limited to:", "such as:") is an example, not a practice the list
+    now covers or no longer covers (labelling guide B1). Only lists of kinds of data the
+    version had before and after are read so; a closed list ("We collect the following:"),
+    a list of purposes or of exceptions to a promise, recipients, cookie rows, rights and
+    promises are not touched."""
+    out = []
+    for ch in changes:
+        if ch.material and ch.rule in _EXAMPLE_RULES and ch.kind in ("added", "removed"):
+            doc, index = (new, ch.new_index) if ch.kind == "added" else (old, ch.old_index)
+            intro = _list_intro(doc, index)
+            # The list was there before and after, open-ended both times: a whole new
+            # list (a new section of categories) is not an example added.
+            other = old if doc is new else new
+            if (
+                intro
+                and _OPEN_ENDED.search(intro)
+                and _lists_kinds_of_data(intro)
+                and comparison_key(intro) in _keys(other)
+            ):
+                verb = "adds" if ch.kind == "added" else "removes"
+                item = clip((ch.new or ch.old or "").strip(), 12)
+                reason = f"{verb} the example “{item}” in an open-ended list"
+                ch = _judged(ch, Verdict.cosmetic(reason, "example"), ch.categories)
+        out.append(ch)
+    return out
+
+
+# Rules that judge wording rather than a specific turn of meaning: a clause that states a
+# practice added or removed, an edit of words in such a clause, an edited promise. Each
+# may be the same practice said again in other words. The rules that read a specific turn
+# (a negation, a modal, a period or age, a list item, a cookie row, a deadline, a right
+# withdrawn, a rewrite) are not gated.
+_RESTATABLE = frozenset({"edit", "clause", "practice", "promise"})
+
+
+def _restated(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """A change judged material on its wording stays material only if it changes the
+    policy's practice inventory (monitor.classify.inventory): the new text states an
+    element (a kind of data, a party, a purpose, a period, a right, a place, an action on
+    one of them with its polarity, a named vendor or product) that the old version states
+    nowhere, or the old text states one that the new version lost. Rewording that restates
+    practices the policy already states, anywhere in it, is not a change of practice."""
+    if not any(ch.material and ch.rule in _RESTATABLE for ch in changes):
+        return changes
+    before, after = inventory(old), inventory(new)
+    common = common_words(old) | common_words(new)
+    out = []
+    for ch in changes:
+        if ch.material and ch.rule in _RESTATABLE:
+            new_where, old_where = ch.new_section or ch.section, ch.old_section or ch.section
+            gained = clause_elements(ch.new or "", new_where) - before
+            lost = clause_elements(ch.old or "", old_where) - after
+            if not any(states_practice(e, common) for e in gained | lost):
+                reason = (
+                    f"{ch.reason}; restates practices the policy states before and after "
+                    "(no data, party, purpose, period or right gained or lost)"
+                )
+                ch = _judged(ch, Verdict.cosmetic(reason, "restated"), ch.categories)
+        out.append(ch)
+    return out
 
 
 def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> list[ClauseChange]:
@@ -513,6 +625,11 @@ def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> 
                     ch = _judged(ch, Verdict.cosmetic(reason, "rename"), ch.categories)
         out.append(ch)
     return out
+
+
+@lru_cache(maxsize=4)
+def _keys(doc: PolicyDocument) -> frozenset[str]:
+    return frozenset(c.key for c in doc.clauses)
 
 
 @lru_cache(maxsize=4)

@@ -1,0 +1,113 @@
+"""Who holds the data: the company a policy names as "we" or as the controller.
+
+Labelling guide B5: when the legal entity that holds the data changes (another company of
+the group, an acquirer) the change is material; when only the entity's name changes (the
+same company renamed, "Inc." -> "LLC", a brand renamed across the policy, B4) it is not.
+Read from text alone the two look alike; what tells them apart is the brand. A company
+renamed drops its old name ("AcuityAds Inc." -> "illumin Holdings Inc."); a change of
+holder keeps the brand and names another entity under it ("TP-Link Corporation Pte. Ltd."
+-> "TP-Link Systems Inc.", "Paramount and its affiliates" -> "Paramount Skydance
+Corporation and its affiliates").
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.classify.verdict import STRONG, Verdict
+
+# The entity a clause names as "we": the capitalised run right before the definition of
+# "we" ("X (“X”, “we”, “us”)", "X and its affiliates (... “we” ...)"), or before a
+# corporate form.
+_NAME = r"((?:[A-Z][\w&'’.-]*\s+){0,5}[A-Z][\w&'’.-]*)"
+_DEFINES_WE = re.compile(
+    _NAME + r"\s*,?\s*(?:\(|and (?:its|their) (?:affiliates|subsidiaries|group companies))"
+)
+_WE = re.compile(r"[“\"‘']\s*(?:we|us|our)\s*[,”\"’']", re.IGNORECASE)
+_CONTROLLER = re.compile(
+    r"\b(?:data )?controller\b|\bresponsible for (?:the )?(?:processing|your (?:personal )?(?:data|information))",
+    re.IGNORECASE,
+)
+_CORPORATE = re.compile(
+    _NAME + r"\s+(?:Inc|Incorporated|Ltd|Limited|LLC|GmbH|AG|S\.A|SAS|B\.V|N\.V|Pte|Pty|PLC|plc"
+    r"|Corp|Corporation|Co|AB|Oy)\b"
+)
+# Corporate forms and the words around a name that say nothing of who it is.
+_FORMS = frozenset(
+    [
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "l.l.c",
+        "gmbh",
+        "ag",
+        "s.a",
+        "sa",
+        "sas",
+        "b.v",
+        "bv",
+        "n.v",
+        "pte",
+        "pty",
+        "plc",
+        "corp",
+        "corporation",
+        "co",
+        "ab",
+        "oy",
+        "company",
+        "the",
+        "and",
+        "of",
+        "group",
+    ]
+)
+
+
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(
+        w for w in re.findall(r"[\w&'’-]+", name.lower()) if w.strip(".") not in _FORMS
+    )
+
+
+def _holders(text: str) -> list[str]:
+    """Names the clause gives to whoever holds the data, in order."""
+    if not (_WE.search(text) or _CONTROLLER.search(text)):
+        return []
+    found = [m.group(1) for m in _DEFINES_WE.finditer(text)]
+    found += [m.group(0) for m in _CORPORATE.finditer(text)]
+    # The first word of a sentence is capitalised whatever it is: "You may interact
+    # with Paramount" names Paramount, not "You".
+    return [n for n in (_strip_opening(n) for n in found) if n]
+
+
+_OPENING = re.compile(r"^(?:You|We|Our|The|This|These|If|For|In|Please)\s+")
+
+
+def _strip_opening(name: str) -> str:
+    return _OPENING.sub("", name.strip())
+
+
+def holder_change(old: str, new: str) -> Verdict | None:
+    """A material verdict when the clause names another entity as holding the data while
+    keeping the brand: the new name keeps every word of the old one and adds one the old
+    clause never had ("Grindr LLC" -> "Grindr Canada Inc.")."""
+    before, after = _holders(old), _holders(new)
+    if not before or not after:
+        return None
+    old_words = frozenset().union(*map(_name_words, before))
+    old_text = old.lower()
+    for name in after:
+        words = _name_words(name)
+        gained = {w for w in words if w not in old_text}
+        if not gained or not words & old_words or name in before:
+            continue
+        was = next(b for b in before if _name_words(b) & words)
+        # A word of the name swapped for another ("Financial ID-Teknik" -> "Finansiell
+        # ID-Teknik") is the same company's name respelt, not another company.
+        if not _name_words(was) - words:
+            reason = f"changes who holds the data: “{was}” → “{name}”"
+            return Verdict(True, reason, "controller", STRONG, name)
+    return None

@@ -1,0 +1,400 @@
+"""The practice inventory of a version: which practices it states, whatever the words.
+
+A policy states practices: what data it collects, whom it goes to, for what purposes, how
+long it is kept, which rights and choices people have, where it goes, whom the service is
+for. Each sentence is read into *elements*:
+
+- a practice term on its own (a kind of data, a recipient, a purpose, a right or choice, a
+  place, an audience, a security measure), e.g. ``("term", "location")``;
+- an action applied to a term in one sentence, with its polarity, e.g.
+  ``("act", "share", "location", False)`` for "we share your location with ..." and
+  ``("act", "sell", "data", True)`` for "we do not sell your data";
+- a quantity: a period in days or an age, ``("days", 90)``, ``("age", 16)``;
+- a legal entity named with its corporate form, ``("entity", "tp-link systems inc")``.
+
+A version's inventory is the set of the elements of all its sentences. Rewording that
+restates the same practices in other words ("requests your permission" → "asks for your
+permission") gains and loses no element; a sentence moved to another section is in the
+inventory on both sides. A change that states a new practice gains an element the old
+version lacks ("we share your location with advertisers", where location was never shared
+before), and a removed disclosure loses one.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from monitor.classify.leading import Starts, leading_prefixes
+from monitor.model import PolicyDocument
+
+Element = tuple
+
+# Canonical term -> the ways texts write it (regex, lower case). A term's spellings are one
+# element: "e-mail address" and "email addresses" state the same data type.
+_TERMS: dict[str, str] = {
+    # Kinds of data.
+    "location": r"(?:precise |approximate |geo-?)?location(?: data| information)?|geolocation|gps",
+    "contacts": r"contact lists?|address books?|(?:your |phone )contacts",
+    "email": r"e-?mail address(?:es)?",
+    "phone": r"(?:tele)?phone numbers?|mobile numbers?",
+    "postal": r"(?:postal|home|mailing|billing|shipping) address(?:es)?",
+    "birth": r"dates? of birth|birth ?dates?|birthdays?",
+    "gender": r"gender|sex",
+    "photos": r"photos?|photographs?|images?|pictures?",
+    "video": r"videos?",
+    "voice": r"voice(?: recordings?| data)?|audio(?: recordings?)?|microphone",
+    "camera": r"camera",
+    "messages": r"messages?|chats?|communications",
+    "content": r"(?:user[- ]generated |your )?content",
+    "prompts": r"prompts?|inputs?|outputs?",
+    "biometric": r"biometric\w*|face ?prints?|fac(?:e|ial) (?:recognition|geometry|features|templates?)|fingerprints?",
+    "health": r"health(?: data| information)?|medical",
+    "sensitive": r"sensitive (?:personal )?(?:data|information)|special categor(?:y|ies)",
+    "sexual": r"sexual (?:orientation|life)",
+    "ethnicity": r"ethnic\w*|racial|race",
+    "religion": r"religio\w+",
+    "political": r"political",
+    "financial": r"financial (?:data|information)|bank(?: account)?s?|credit ?cards?|payment (?:data|information|card|details)|card numbers?",
+    "government-id": r"government[- ]issued id\w*|passports?|driver'?s licen[cs]es?|national id\w*|social security|id documents?|identity documents?",
+    "device-id": r"device (?:id|identifiers?)|advertising (?:id|identifiers?)|idfa|idfv|android id|imei|mac address",
+    "ip": r"ip address(?:es)?",
+    "cookies": r"cookies?|pixels?|web beacons?|tracking technolog\w+|sdks?|local storage",
+    "browsing": r"browsing (?:history|data|activity)|web history",
+    "search": r"search (?:history|queries|terms)",
+    "purchase": r"purchase(?:s| history)|transactions?|orders?",
+    "usage": r"usage (?:data|information)|log (?:data|files?|information)|logs",
+    "diagnostics": r"crash (?:reports?|logs?|data)|diagnostic\w*|telemetry|performance data",
+    "device": r"device (?:data|information)|device type|operating system|browser type",
+    "identifiers": r"(?:unique |persistent |personal |online |customer |user )+(?:id|identifiers?)(?: numbers?)?|user ids?",
+    "inferences": r"inferences?|inferred",
+    "social": r"social (?:media|network)\w*",
+    "employment": r"employment|professional|education\w*",
+    "calendar": r"calendar",
+    "credentials": r"passwords?|credentials",
+    # Recipients.
+    "advertisers": r"advertisers?|advertising (?:partners?|networks?|companies)|ad (?:partners?|networks?)",
+    "marketing-partners": r"marketing partners?",
+    "partners": r"(?:business |trusted |third[- ]party )?partners?",
+    "service-providers": r"service providers?|vendors?|(?:sub-?)?processors?|contractors?|suppliers?",
+    "affiliates": r"affiliates?|subsidiar\w+|parent compan\w+|group compan\w+|family of companies|corporate family",
+    "authorities": r"law enforcement|(?:public |government\w* |tax |regulatory )?authorities|government agenc\w+|courts?|regulators?|police",
+    "brokers": r"data brokers?",
+    "third-parties": r"third[- ]part(?:y|ies)",
+    "analytics-providers": r"analytics (?:providers?|partners?|services?|companies)",
+    "payment-processors": r"payment (?:processors?|providers?|service providers?)",
+    "acquirer": r"(?:buyers?|acquir\w+|purchasers?|successors?)|merger|acquisition|bankruptcy",
+    "researchers": r"researchers?|academic",
+    "public": r"publicly|the public",
+    "other-parties": r"(?:relying|receiving|external|other) part(?:y|ies)",
+    "other-users": r"other users|other members",
+    # Purposes.
+    "advertising": r"(?:targeted |personali[sz]ed |interest-based |behavio(?:u)?ral )?advertis(?:ing|ements?)|\bads\b",
+    "marketing": r"marketing|promotional|newsletters?",
+    "analytics": r"analytics|statistic\w*|measurement",
+    "research": r"research",
+    "referrals": r"referr\w+",
+    "fraud": r"fraud\w*|abuse|spam",
+    "training": r"train(?:ing)?(?: our| the)? (?:ai|models?|algorithms?|machine learning)|machine learning|artificial intelligence|\bai\b|generative",
+    "profiling": r"profil(?:ing|es?)|automated decision\w*",
+    "personalisation": r"personali[sz]\w+|customi[sz]\w+|recommendations?",
+    "legal-basis": r"legitimate interests?|legal bas[ie]s|contractual necessity|performance of (?:a|the) contract",
+    # Rights and choices.
+    "right-access": r"(?:right (?:of|to) )?access (?:to )?your (?:personal )?(?:data|information)|right (?:of|to) access|right to know",
+    "right-delete": r"right to (?:delet\w+|eras\w+)|erasure|delet\w+ (?:your|of your) (?:personal |account|data|information)",
+    "right-correct": r"rectif\w+|right to correct\w*|correct (?:inaccurate|your)",
+    "right-port": r"portab\w+|download (?:a copy of )?your (?:data|information)",
+    "right-object": r"object to|right to object|restrict\w* (?:the )?processing",
+    "right-appeal": r"appeal\w*",
+    "right-complain": r"(?:lodge|file|make) a complaint|supervisory authorit\w+|data protection authorit\w+",
+    "agent": r"authori[sz]ed agents?",
+    "opt-out": r"opt[- ]?out\w*",
+    "opt-in": r"opt[- ]?in\w*",
+    "consent": r"consent\w*|permission\w*",
+    "withdraw": r"withdraw\w*|revoke\w*",
+    "settings": r"(?:privacy |ad |account )?settings|preferences|controls",
+    "do-not-sell": r"do not sell(?: or share)?|opt out of (?:the )?sale",
+    "signals": r"do[- ]not[- ]track|\bdnt\b|global privacy control|\bgpc\b|browser signals?|opt-out preference signals?",
+    "verification": r"verif\w+",
+    "non-discrimination": r"discriminat\w+",
+    # Security.
+    "encryption": r"encrypt\w*|end-to-end|zero[- ]knowledge",
+    "two-factor": r"two-factor|2fa|multi-factor|mfa",
+    "breach": r"(?:data |security )?breach\w*",
+    # Audiences.
+    "children": r"child(?:ren)?|kids|minors?|teens?|teenagers?|under (?:the )?age|parents?|guardians?|parental|coppa",
+    # Transfers.
+    "transfer-mechanism": r"standard contractual clauses|adequacy decisions?|binding corporate rules|privacy shield|data privacy framework",
+    "arbitration": r"arbitration",
+    # Policy changes.
+    "notice-of-changes": r"notify you|(?:material|significant) changes?|continued use",
+}
+
+# Places: residents of them get rights, data goes to them.
+_PLACES = (
+    "alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|"
+    "georgia|hawaii|idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|"
+    "massachusetts|michigan|minnesota|mississippi|missouri|montana|nebraska|nevada|ohio|"
+    "oklahoma|oregon|pennsylvania|tennessee|texas|utah|vermont|virginia|washington|"
+    "wisconsin|wyoming|australia|austria|belgium|brazil|canada|china|denmark|finland|"
+    "france|germany|india|ireland|israel|italy|japan|korea|mexico|netherlands|norway|"
+    "poland|portugal|russia|singapore|spain|sweden|switzerland|turkey|ukraine|vietnam|"
+    "philippines|argentina|chile|colombia|indonesia|malaysia|thailand|zealand|africa"
+)
+_PLACE_PHRASES = [
+    r"new (?:hampshire|jersey|mexico|york)",
+    r"north (?:carolina|dakota)",
+    r"south (?:carolina|dakota|africa)",
+    r"rhode island",
+    r"west virginia",
+    r"united (?:states|kingdom)",
+    r"european (?:union|economic area)",
+    r"\beea\b",
+    r"\beu\b",
+    r"\buk\b",
+    r"\busa?\b",
+    r"hong kong",
+    r"quebec",
+]
+
+# Actions and their forms. A sentence's action applies to every term in the sentence.
+_ACTIONS: dict[str, str] = {
+    "collect": r"collect\w*|gather\w*|obtain\w*|receiv\w*|record\w*|captur\w*|access(?:es|ed|ing)?"
+    r"|(?:you|users?) (?:\w+ ){0,3}(?:provid\w+|submit\w*|giv(?:e|es|en))",
+    "use": r"us(?:e|es|ed|ing)|process\w*|analy[sz]\w*|combin\w*|infer\w*",
+    "share": r"shar(?:e|es|ed|ing)|disclos\w+|transfer\w*|provid(?:e|es|ed|ing) (?:\w+ ){0,3}to|make \w+ available|pass\w* (?:\w+ ){0,3}to",
+    "sell": r"sell\w*|sold|sale|rent\w*|trade\w*",
+    "retain": r"retain\w*|retention|keep\w*|kept|stor(?:e|es|ed|ing)|hold\w*",
+    "delete": r"delet\w+|eras\w+|destroy\w*|anonymi[sz]\w+|de-identif\w+|purg\w+",
+    "track": r"track\w*|monitor\w*",
+    "protect": r"encrypt\w*|safeguard\w*|secur(?:e|es|ed|ing)\b",
+}
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|nor|neither|without|cannot|can't|don't|doesn't|won't|isn't|aren't)\b"
+)
+_NEGATION_REACH = 40
+# Where a sentence turns: a negation before it does not reach past ("we do not sell it,
+# but we share ...").
+_TURN = re.compile(r"\bbut\b|\bhowever\b|\binstead\b|\bwhile\b|\bwhereas\b|;")
+_CONDITION = re.compile(r"\b(?:unless|except|only if|only when|provided that|subject to)\b")
+_NUM_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "eighteen": 18, "thirty": 30, "sixty": 60, "ninety": 90,
+}  # fmt: skip
+_NUM = r"(\d+(?:\.\d+)?|" + "|".join(_NUM_WORDS) + r")"
+_PERIOD = re.compile(_NUM + r"[\s-]*(?:\(\d+\)\s*)?(hours?|days?|weeks?|months?|years?)\b")
+_AGE = re.compile(
+    r"\b(?:under|over|below|above|younger than|older than|age of|aged?)\s+(?:the age of\s+)?" + _NUM
+)
+_UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
+# A legal entity: capitalised words ending in a corporate form.
+_ENTITY = re.compile(
+    r"\b((?:[A-Z][\w&'’.-]*\s+){1,5}(?:Inc|Incorporated|Ltd|Limited|LLC|L\.L\.C|GmbH|AG|S\.A|SA|SAS|"
+    r"S\.A\.S|B\.V|BV|N\.V|Pte|Pty|PLC|plc|Corp|Corporation|Co|AB|ASA|AS|Oy|S\.r\.l|SRL|KK)\b\.?)"
+)
+_CHOICE = re.compile(
+    r"\byou (?:can|may|could|will be able to|are able to|have the (?:right|option|choice) to)"
+    r"(?: also| always| at any time)? (?!be\b|have\b|find\b|see\b|read\b|contact\b|learn\b)(\w+)"
+)
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+
+
+class _Table:
+    """One pattern per name, each searched only in a text holding a word its matches can
+    start with (monitor.classify.leading): one alternation of a hundred phrases, tried at
+    every character of every sentence, cost 0.4 ms a clause."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.rx = {name: re.compile(rf"\b(?:{pat})\b") for name, pat in table.items()}
+        starts = {name: leading_prefixes(rx.pattern) for name, rx in self.rx.items()}
+        self.starts = {name: Starts(p) for name, p in starts.items() if p is not None}
+        self.always = frozenset(name for name, p in starts.items() if p is None)
+        self._begun: dict[str, frozenset[str]] = {}
+
+    def begun_by(self, word: str) -> frozenset[str]:
+        found = self._begun.get(word)
+        if found is None:
+            found = frozenset(n for n, st in self.starts.items() if st.begins(word))
+            if len(self._begun) < _BEGUN_CACHE:
+                self._begun[word] = found
+        return found
+
+    def candidates(self, words: frozenset[str]) -> set[str]:
+        out = set(self.always)
+        for word in words:
+            out |= self.begun_by(word)
+        return out
+
+    def found(self, low: str, words: frozenset[str]) -> set[str]:
+        return {name for name in self.candidates(words) if self.rx[name].search(low)}
+
+    def matches(self, low: str, words: frozenset[str]) -> list[tuple[str, re.Match[str]]]:
+        return [(name, m) for name in self.candidates(words) for m in self.rx[name].finditer(low)]
+
+
+_BEGUN_CACHE = 65536
+_TEXT_WORD = re.compile(r"\w+")
+_TERM_TABLE = _Table(_TERMS)
+_ACTION_TABLE = _Table(_ACTIONS)
+_PLACE_RX = re.compile(r"\b(?:" + "|".join([_PLACES, *_PLACE_PHRASES]) + r")\b")
+_PLACE_WORDS = frozenset(_PLACES.split("|"))
+# The first word of each place phrase: without one of them only single words can match.
+_PLACE_PHRASE_STARTS = frozenset(
+    [
+        "new",
+        "north",
+        "south",
+        "rhode",
+        "west",
+        "united",
+        "european",
+        "eea",
+        "eu",
+        "uk",
+        "us",
+        "usa",
+        "hong",
+        "quebec",
+    ]
+)
+
+
+# A capitalised word not opening the sentence, and runs of them.
+_NAME = re.compile(r"(?<=[\s(“\"‘'/,])[A-Z][\w&'’-]*(?:\s+(?:of|for|and|&|de)?\s*[A-Z][\w&'’-]*)*")
+_NOT_NAMES = frozenset(["i", "we", "you", "our", "us", "the", "this", "these", "if", "for", "in"])
+
+
+_COMPOUND = re.compile(r"[\w'’]+(?:-[a-z][\w'’]*)+")
+
+
+def _names(sentence: str) -> set[str]:
+    out = set()
+    for m in _NAME.finditer(sentence.strip()):
+        # "NFC-readable", "E-mail", "Opt-in": a compound whose second part is in lower
+        # case is a word capitalised, not a name ("TP-Link", "Coca-Cola" are).
+        if _COMPOUND.fullmatch(m.group(0)):
+            continue
+        name = re.sub(r"['’]s$|s$", "", m.group(0).lower())
+        if name not in _NOT_NAMES:
+            out.add(name)
+    return out
+
+
+def _number(s: str) -> float:
+    return float(_NUM_WORDS[s]) if s in _NUM_WORDS else float(s)
+
+
+@lru_cache(maxsize=4096)
+def sentence_elements(sentence: str) -> frozenset[Element]:
+    """The practice elements one sentence states."""
+    low = sentence.lower().replace("’", "'")
+    words = frozenset(_TEXT_WORD.findall(low))
+    terms = _TERM_TABLE.found(low, words)
+    if words & _PLACE_PHRASE_STARTS:
+        terms |= {f"place:{m.group(0)}" for m in _PLACE_RX.finditer(low)}
+    else:
+        terms |= {f"place:{w}" for w in words & _PLACE_WORDS}
+    out: set[Element] = {("term", t) for t in terms}
+    actions: set[str] = set()
+    # "data" stands for personal data in general: a sentence that acts on no named term
+    # still states the action ("we never sell your personal information").
+    objects = terms or {"data"}
+    for action, m in _ACTION_TABLE.matches(low, words):
+        actions.add(action)
+        # The action's polarity: a negation shortly before it ("we do not sell", "we will
+        # never share"), not one anywhere in the sentence.
+        before = _TURN.split(low[max(0, m.start() - _NEGATION_REACH) : m.start()])[-1]
+        negated = bool(_NEGATION.search(before))
+        out |= {("act", action, t, negated) for t in objects}
+    if actions and _CONDITION.search(low):
+        # "..., unless we decide not to": a promise made conditional.
+        out |= {("condition", a) for a in actions}
+    for m in _CHOICE.finditer(low):
+        # What people can do: "you can change your server address", "you may opt out".
+        out.add(("choice", m.group(1).rstrip("s"), bool(_NEGATION.search(low))))
+    for m in _PERIOD.finditer(low):
+        out.add(("days", round(_number(m.group(1)) * _UNIT_DAYS[m.group(2).rstrip("s")], 2)))
+    for m in _AGE.finditer(low):
+        out.add(("age", _number(m.group(1))))
+    if terms or actions:
+        # Named things in a sentence about a practice: a product covered, a vendor, a
+        # group company ("Le Chat Team", "Khoros", "HSBC Group").
+        out |= {("name", n) for n in _names(sentence)}
+    for m in _ENTITY.finditer(sentence):
+        out.add(("entity", re.sub(r"[^\w]+", " ", m.group(1).lower()).strip()))
+    return frozenset(out)
+
+
+# Cached per clause text: the two versions of a change share most clauses, and along a
+# history each version is read twice; 32k clauses hold both sides of a 10,000-clause pair.
+@lru_cache(maxsize=32768)
+def text_elements(text: str) -> frozenset[Element]:
+    """The practice elements of a text of one or more sentences."""
+    out: set[Element] = set()
+    for s in _SENTENCE.split(text):
+        if s.strip():
+            out |= sentence_elements(s)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4096)
+def _audiences(section: str) -> frozenset[str]:
+    """Places and audiences a section path names ("California Residents", "Children")."""
+    low = section.lower()
+    found = {m.group(0) for m in _PLACE_RX.finditer(low)}
+    if re.search(_TERMS["children"], low):
+        found.add("children")
+    return frozenset(found)
+
+
+def clause_elements(text: str, section: str | None = None) -> frozenset[Element]:
+    """The elements of a clause's text, and each again scoped by the places or audiences
+    its section names: "we do not sell ..." under "Nevada Residents" is a promise to Nevada
+    residents, and cutting it there loses it even if other states keep theirs."""
+    own = text_elements(text)
+    scopes = _audiences(section or "")
+    if not scopes:
+        return own
+    return own | frozenset(("scoped", s, e) for s in scopes for e in own)
+
+
+@lru_cache(maxsize=4)
+def inventory(doc: PolicyDocument) -> frozenset[Element]:
+    """Every practice element the version states (cached: along a history each version is
+    compared twice)."""
+    out: set[Element] = set()
+    for c in doc.clauses:
+        if c.kind != "heading":
+            out |= clause_elements(c.text, c.section_path)
+    return frozenset(out)
+
+
+_LOWER_WORD = re.compile(r"(?<![\w-])[a-z][\w'’-]*")
+
+
+@lru_cache(maxsize=4)
+def common_words(doc: PolicyDocument) -> frozenset[str]:
+    """Words the version writes in lower case somewhere: a capitalised one of them is a
+    defined term or a sentence's first word ("Maintenance", "Processors"), not a name."""
+    out: set[str] = set()
+    for c in doc.clauses:
+        out.update(_LOWER_WORD.findall(c.text))
+    return frozenset(w.rstrip("s") for w in out) | frozenset(out)
+
+
+def is_proper_name(name: str, common: frozenset[str]) -> bool:
+    """Whether a name names something (a vendor, a product): one of its words is never
+    written in lower case in either version."""
+    return any(w not in common for w in re.findall(r"[\w'’-]+", name) if len(w) > 2)
+
+
+def states_practice(element: Element, common: frozenset[str]) -> bool:
+    """Whether gaining or losing the element changes what the policy states: every
+    element does, but a capitalised word only when it is a proper name (``common``:
+    the words the two versions write in lower case)."""
+    if element[0] == "scoped":
+        element = element[2]
+    return element[0] != "name" or is_proper_name(element[1], common)
