@@ -28,7 +28,7 @@ _POLICY_DATE = re.compile(
 
 
 def _sentences_with_dates(text: str) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     for sentence in re.split(r"(?<=[.!?])\s+", text):
         out.extend((m.group(0), sentence) for m in DATE_PATTERN.finditer(sentence))
     return out

@@ -293,7 +293,7 @@ def edit_reason(
     sm = SequenceMatcher(None, wo, wn, autojunk=False)
     removed: list[str] = []
     added: list[str] = []
-    flips: list[str] = []
+    flips: list[tuple[str, str, str]] = []  # (reason, rule, evidence)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal":
             continue
@@ -349,19 +349,19 @@ def edit_reason(
     ins, dels = _segments(ops, "insert"), _segments(ops, "delete")
     changed_practice = practice_categories(without_names(" ".join(ins + dels)))
     hunks_ = hunks(ops)
-    gone, came = _headline(hunks_)
-    if gone and came:
-        action = f"replaces “{clip(gone)}” with “{clip(came)}”"
-    elif came:
-        action = f"adds “{clip(came)}”"
-    elif gone:
-        action = f"removes “{clip(gone)}”"
+    gone_text, came_text = _headline(hunks_)
+    if gone_text and came_text:
+        action = f"replaces “{clip(gone_text)}” with “{clip(came_text)}”"
+    elif came_text:
+        action = f"adds “{clip(came_text)}”"
+    elif gone_text:
+        action = f"removes “{clip(gone_text)}”"
     else:
         action = "rewords the clause"
     extra = len(hunks_) - 1
     if extra > 0:
         action += f" (and {extra} more edit{'s' if extra > 1 else ''})"
-    evidence = " … ".join(t for t in (gone, came) if t)
+    evidence = " … ".join(t for t in (gone_text, came_text) if t)
     if (
         practice
         and (changed_practice or len(content) >= MIN_CONTENT_WORDS)

@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 
 try:  # The regex parser of CPython itself (sre_parse before 3.11).
-    from re import _constants as _sre
-    from re import _parser as _sre_parse
+    # Private modules, so typeshed does not describe them.
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - another Python: no prefilter, same results
     _sre = _sre_parse = None
 

@@ -363,7 +363,7 @@ def _synonym_reason(wo: list[str], wn: list[str]) -> str | None:
 
 
 def _changed_pairs(a: list[str], b: list[str]) -> list[tuple[str, str]]:
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "replace" and i2 - i1 == j2 - j1:
             pairs.extend((x, y) for x, y in zip(a[i1:i2], b[j1:j2], strict=True) if x != y)

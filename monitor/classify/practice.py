@@ -145,6 +145,8 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
     best = None
     for m in _PRACTICE.finditer(text):
         verb = _base(m.group("verb"))
+        if verb is None:  # the pattern's verbs are all practice verbs: never, in fact
+            continue
         if verb == "log" and _SIGN_IN.match(m.group("obj")):
             continue
         if verb == "keep" and _KEEP_IDIOM.match(m.group("obj")):
@@ -169,9 +171,9 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
         return f"{verb} {obj}", True
     bare = _NOUNS[verb].removesuffix(" of")
     pair = _VERB_PAIR.match(obj)
-    if pair and _base(pair.group("verb")):
+    if pair and (second_verb := _base(pair.group("verb"))):
         # "collect and use your information": "collection and use of information".
-        second = _NOUNS[_base(pair.group("verb"))]
+        second = _NOUNS[second_verb]
         rest = _LEADING.sub("", pair.group("rest"))
         # "collection or disclosure, as well as ...", "processing or sharing will depend ...":
         # the pair has no object of its own either.

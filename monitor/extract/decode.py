@@ -85,10 +85,10 @@ def decode_body(raw: bytes, content_type: str | None = None) -> Decoded:
         if declared == "utf-8" or (raw.isascii() and _is_ascii_superset(declared)):
             return Decoded(text, declared, source)
         return Decoded(text, "utf-8", f"{source}-contradicted")
-    name = _MEANT.get(declared, declared) if declared else None
-    if name and name != "utf-8":
+    codec = _MEANT.get(declared, declared) if declared else None
+    if codec and codec != "utf-8":
         try:
-            return Decoded(raw.decode(name), name, source)
+            return Decoded(raw.decode(codec), codec, source)
         except (UnicodeDecodeError, LookupError):
             pass
     # Guessing needs evidence: on a few bytes the detector is wrong more often than cp1252,
