@@ -198,13 +198,20 @@ def disk_after_pruning(tmp: Path) -> tuple[int, int, float, int]:
         doc = next(d for d in store.list_documents() if service in d["url"])
         last = store.snapshots_of_document(doc["id"])[-1]["captured_at"]
         start = datetime.fromisoformat(last.replace("Z", "+00:00"))
-        record_snapshot(store, doc["id"], raw + b"<!-- 0 -->", "text/html", None,
-                        iso(start + timedelta(days=1)), "live")  # fmt: skip
+        first = NewSnapshot(
+            raw + b"<!-- 0 -->", iso(start + timedelta(days=1)), "live", content_type="text/html"
+        )
+        record_snapshot(store, doc["id"], first)
         prune(store)
         margin = db_bytes(path)
         for day in range(2, added + 2):
-            record_snapshot(store, doc["id"], raw + b"<!-- %d -->" % day, "text/html", None,
-                            iso(start + timedelta(days=day)), "live")  # fmt: skip
+            noisy = NewSnapshot(
+                raw + b"<!-- %d -->" % day,
+                iso(start + timedelta(days=day)),
+                "live",
+                content_type="text/html",
+            )
+            record_snapshot(store, doc["id"], noisy)
         prune(store)
     return before, after, (db_bytes(path) - margin) / added, added
 
