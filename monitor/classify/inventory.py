@@ -64,7 +64,8 @@ _TERMS: dict[str, str] = {
     "cookies": r"cookies?|pixels?|web beacons?|tracking technolog\w+|sdks?|local storage",
     "browsing": r"browsing (?:history|data|activity)|web history",
     "search": r"search (?:history|queries|terms)",
-    "purchase": r"purchase(?:s| history)|transactions?|orders?",
+    # "in order to" states a purpose, not an order.
+    "purchase": r"purchase(?:s| history)|transactions?|(?<!\bin )orders?",
     "usage": r"usage (?:data|information)|log (?:data|files?|information)|logs",
     "diagnostics": r"crash (?:reports?|logs?|data)|diagnostic\w*|telemetry|performance data",
     "device": r"device (?:data|information)|device type|operating system|browser type",
@@ -398,3 +399,11 @@ def states_practice(element: Element, common: frozenset[str]) -> bool:
     if element[0] == "scoped":
         element = element[2]
     return element[0] != "name" or is_proper_name(element[1], common)
+
+
+def is_general(element: Element) -> bool:
+    """Whether the element is an action on personal data in general (no kind of data named:
+    "the information we collect"), which most sentences of a policy state."""
+    if element[0] == "scoped":
+        element = element[2]
+    return bool(element[0] == "act" and element[2] == "data")
