@@ -251,3 +251,13 @@ def test_an_element_stated_elsewhere_does_not_make_an_edit_a_restatement():
 def test_in_order_to_is_no_order():
     assert ("term", "purchase") not in text_elements("We use it in order to verify you.")
     assert ("term", "purchase") in text_elements("We keep your orders for billing.")
+
+
+def test_training_systems_is_the_training_purpose():
+    # okx (dev round 3): "... to improve our Services, train our systems to improve our
+    # Services and develop new Services": a new purpose, not a restatement.
+    assert ("term", "training") in text_elements("We train our systems on your data.")
+    assert ("term", "training") in text_elements("Used for training the technology.")
+    old, new = "okx/2024-09-02T061105Z.md", "okx/2024-10-12T061033Z.md"
+    assert WILD[(old, new)]["material"]
+    assert compare(*_dev_pair(old, new)).material

@@ -98,7 +98,8 @@ _TERMS: dict[str, str] = {
     "research": r"research",
     "referrals": r"referr\w+",
     "fraud": r"fraud\w*|abuse|spam",
-    "training": r"train(?:ing)?(?: our| the)? (?:ai|models?|algorithms?|machine learning)|machine learning|artificial intelligence|\bai\b|generative",
+    # "train our systems", "training the technology": what is trained is named many ways.
+    "training": r"train(?:ing)?(?: our| the| its)? (?:ai|models?|algorithms?|machine learning|systems?|technolog\w+)|machine learning|artificial intelligence|\bai\b|generative",
     "profiling": r"profil(?:ing|es?)|automated decision\w*",
     "personalisation": r"personali[sz]\w+|customi[sz]\w+|recommendations?",
     "legal-basis": r"legitimate interests?|legal bas[ie]s|contractual necessity|performance of (?:a|the) contract",
