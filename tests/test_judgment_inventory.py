@@ -261,3 +261,26 @@ def test_training_systems_is_the_training_purpose():
     old, new = "okx/2024-09-02T061105Z.md", "okx/2024-10-12T061033Z.md"
     assert WILD[(old, new)]["material"]
     assert compare(*_dev_pair(old, new)).material
+
+
+def test_a_street_of_a_postal_address_is_no_name():
+    # olvid (dev round 3): the registered office moves from "9 rue Charlot" to "26, rue
+    # Vignon": contact details, not a vendor or product named.
+    els = text_elements("Olvid SAS, whose registered office is at 26, rue Vignon, Paris 75009.")
+    assert ("name", "vignon") not in els
+    els = text_elements("We share it with Mapbox; our office is at 6 Briset Street, London.")
+    assert ("name", "mapbox") in els and ("name", "briset street") not in els
+    old, new = "olvid/2022-09-27T183825Z.md", "olvid/2022-10-07T183806Z.md"
+    assert not WILD[(old, new)]["material"]
+    c = compare(*_dev_pair(old, new))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+
+
+def test_the_company_a_sentence_names_as_controller_is_its_own_element():
+    els = text_elements("The data controller is Hily Corp., postal address: Las Vegas.")
+    assert ("controller", "hily corp") in els
+    assert ("controller", "hily corp") not in text_elements("Hily Corp. makes the Hily app.")
+    # hily (dev round 3): LATHINOL LIMITED -> Hily Corp. as the controller.
+    old, new = "hily/2025-06-25T123255Z.md", "hily/2025-07-04T003251Z.md"
+    assert WILD[(old, new)]["material"]
+    assert compare(*_dev_pair(old, new)).material
