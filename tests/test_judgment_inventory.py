@@ -207,3 +207,80 @@ def test_a_capitalised_compound_is_no_name_but_a_hyphenated_brand_is():
         e[1] for e in text_elements("We share your data with TP-Link Cloud.") if e[0] == "name"
     }
     assert "tp-link cloud" in names
+
+
+# Failure class (issue 22, dev round 3): an edited clause gains a party, a company or a
+# purpose that an unchanged clause elsewhere in the policy happens to mention, and the gate
+# called it restated. An edit restates only what the changed text stated before.
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        # "Factual Inc. provides Enterprise Customers with such standard segments" ->
+        # "Foursquare Labs, Inc. and its affiliates provide ...": another company discloses.
+        ("foursquare/2020-08-25T223016Z.md", "foursquare/2020-09-08T183015Z.md"),
+        # "... or its affiliate, Digital Science & Research Solutions Inc. in the case of
+        # sales-related resources": a second controller.
+        ("overleaf/2026-05-05T124704Z.md", "overleaf/2026-05-06T004550Z.md"),
+        # Voice recordings now also used "to detect and combat abuse and other harmful
+        # activity": a new purpose.
+        ("roblox/2024-06-26T061138Z.md", "roblox/2024-08-06T061244Z.md"),
+        # The legal basis of voice processing: contract / legitimate interest -> consent.
+        ("roblox/2023-09-09T042728Z.md", "roblox/2023-11-15T040831Z.md"),
+    ],
+)
+def test_an_edit_stating_what_only_unchanged_clauses_state_stays_material(old, new):
+    assert WILD[(old, new)]["material"]
+    c = compare(*_dev_pair(old, new))
+    assert c.material, [ch.reason for ch in c.changes if ch.rule == "restated"]
+
+
+def test_an_element_stated_elsewhere_does_not_make_an_edit_a_restatement():
+    ads = (("Privacy Policy", "Email"), "We share your e-mail address with advertisers.")
+    old = _doc((SEC, "We share your location with service providers."), ads)
+    new = _doc((SEC, "We share your location with service providers and advertisers."), ads)
+    c = compare(old, new)
+    assert c.material, [ch.reason for ch in c.changes]
+    # ... while data in general named in other words is no new practice when the policy
+    # says elsewhere that it collects data.
+    collects = (("Privacy Policy", "Collection"), "We collect information when you visit the site.")
+    old = _doc((SEC, "We use Site Information for the following purposes:"), collects)
+    new = _doc((SEC, "We use the information we collect for the following purposes:"), collects)
+    assert not compare(old, new).material
+
+
+def test_in_order_to_is_no_order():
+    assert ("term", "purchase") not in text_elements("We use it in order to verify you.")
+    assert ("term", "purchase") in text_elements("We keep your orders for billing.")
+
+
+def test_training_systems_is_the_training_purpose():
+    # okx (dev round 3): "... to improve our Services, train our systems to improve our
+    # Services and develop new Services": a new purpose, not a restatement.
+    assert ("term", "training") in text_elements("We train our systems on your data.")
+    assert ("term", "training") in text_elements("Used for training the technology.")
+    old, new = "okx/2024-09-02T061105Z.md", "okx/2024-10-12T061033Z.md"
+    assert WILD[(old, new)]["material"]
+    assert compare(*_dev_pair(old, new)).material
+
+
+def test_a_street_of_a_postal_address_is_no_name():
+    # olvid (dev round 3): the registered office moves from "9 rue Charlot" to "26, rue
+    # Vignon": contact details, not a vendor or product named.
+    els = text_elements("Olvid SAS, whose registered office is at 26, rue Vignon, Paris 75009.")
+    assert ("name", "vignon") not in els
+    els = text_elements("We share it with Mapbox; our office is at 6 Briset Street, London.")
+    assert ("name", "mapbox") in els and ("name", "briset street") not in els
+    old, new = "olvid/2022-09-27T183825Z.md", "olvid/2022-10-07T183806Z.md"
+    assert not WILD[(old, new)]["material"]
+    c = compare(*_dev_pair(old, new))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+
+
+def test_the_company_a_sentence_names_as_controller_is_its_own_element():
+    els = text_elements("The data controller is Hily Corp., postal address: Las Vegas.")
+    assert ("controller", "hily corp") in els
+    assert ("controller", "hily corp") not in text_elements("Hily Corp. makes the Hily app.")
+    # hily (dev round 3): LATHINOL LIMITED -> Hily Corp. as the controller.
+    old, new = "hily/2025-06-25T123255Z.md", "hily/2025-07-04T003251Z.md"
+    assert WILD[(old, new)]["material"]
+    assert compare(*_dev_pair(old, new)).material

@@ -19,7 +19,13 @@ from monitor.classify.cookies import cookie_row
 from monitor.classify.deadlines import deadline_change
 from monitor.classify.edits import edit_reason, hunks, link_text_only
 from monitor.classify.enumeration import enumeration_edit, listed_item
-from monitor.classify.inventory import clause_elements, common_words, inventory, states_practice
+from monitor.classify.inventory import (
+    clause_elements,
+    common_words,
+    inventory,
+    is_general,
+    states_practice,
+)
 from monitor.classify.lexicon import (
     categories_of,
     practice_categories,
@@ -581,18 +587,41 @@ def _restated(
     policy's practice inventory (monitor.classify.inventory): the new text states an
     element (a kind of data, a party, a purpose, a period, a right, a place, an action on
     one of them with its polarity, a named vendor or product) that the old version states
-    nowhere, or the old text states one that the new version lost. Rewording that restates
-    practices the policy already states, anywhere in it, is not a change of practice."""
+    nowhere, or the old text states one that the new version lost. An edited clause is
+    held to the text that changed rather than the whole version (see below). Rewording
+    that restates practices is not a change of practice."""
     if not any(ch.material and ch.rule in _RESTATABLE for ch in changes):
         return changes
-    before, after = inventory(old), inventory(new)
+    # What the changed text states on each side: the clauses that went away or were
+    # edited, and the clauses that came or were edited. An edited clause restates only
+    # what the changed text stated before: a company, party or purpose an edit brings in
+    # ("Factual Inc. provides" -> "Foursquare Labs, Inc. and its affiliates provide", "to
+    # detect and combat abuse") is not restated because an unchanged clause elsewhere
+    # happens to name it.
+    sides = [
+        (
+            clause_elements(ch.old or "", ch.old_section or ch.section),
+            clause_elements(ch.new or "", ch.new_section or ch.section),
+        )
+        for ch in changes
+    ]
+    changed_before = frozenset().union(*(o for o, _ in sides))
+    changed_after = frozenset().union(*(n for _, n in sides))
+    whole_before, whole_after = inventory(old), inventory(new)
     common = common_words(old) | common_words(new)
     out = []
-    for ch in changes:
+    for ch, (was, now) in zip(changes, sides, strict=True):
         if ch.material and ch.rule in _RESTATABLE:
-            new_where, old_where = ch.new_section or ch.section, ch.old_section or ch.section
-            gained = clause_elements(ch.new or "", new_where) - before
-            lost = clause_elements(ch.old or "", old_where) - after
+            if ch.kind == "modified":
+                # An edited clause restates only what the changed text stated before; an
+                # action on data in general ("the information we collect") is stated by
+                # any policy that does it, so the whole version is its evidence.
+                gained = {
+                    e for e in now - changed_before if not (is_general(e) and e in whole_before)
+                }
+                lost = {e for e in was - changed_after if not (is_general(e) and e in whole_after)}
+            else:
+                gained, lost = set(now - whole_before), set(was - whole_after)
             if not any(states_practice(e, common) for e in gained | lost):
                 reason = (
                     f"{ch.reason}; restates practices the policy states before and after "

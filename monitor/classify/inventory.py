@@ -64,7 +64,8 @@ _TERMS: dict[str, str] = {
     "cookies": r"cookies?|pixels?|web beacons?|tracking technolog\w+|sdks?|local storage",
     "browsing": r"browsing (?:history|data|activity)|web history",
     "search": r"search (?:history|queries|terms)",
-    "purchase": r"purchase(?:s| history)|transactions?|orders?",
+    # "in order to" states a purpose, not an order.
+    "purchase": r"purchase(?:s| history)|transactions?|(?<!\bin )orders?",
     "usage": r"usage (?:data|information)|log (?:data|files?|information)|logs",
     "diagnostics": r"crash (?:reports?|logs?|data)|diagnostic\w*|telemetry|performance data",
     "device": r"device (?:data|information)|device type|operating system|browser type",
@@ -97,7 +98,8 @@ _TERMS: dict[str, str] = {
     "research": r"research",
     "referrals": r"referr\w+",
     "fraud": r"fraud\w*|abuse|spam",
-    "training": r"train(?:ing)?(?: our| the)? (?:ai|models?|algorithms?|machine learning)|machine learning|artificial intelligence|\bai\b|generative",
+    # "train our systems", "training the technology": what is trained is named many ways.
+    "training": r"train(?:ing)?(?: our| the| its)? (?:ai|models?|algorithms?|machine learning|systems?|technolog\w+)|machine learning|artificial intelligence|\bai\b|generative",
     "profiling": r"profil(?:ing|es?)|automated decision\w*",
     "personalisation": r"personali[sz]\w+|customi[sz]\w+|recommendations?",
     "legal-basis": r"legitimate interests?|legal bas[ie]s|contractual necessity|performance of (?:a|the) contract",
@@ -199,6 +201,7 @@ _CHOICE = re.compile(
     r"\byou (?:can|may|could|will be able to|are able to|have the (?:right|option|choice) to)"
     r"(?: also| always| at any time)? (?!be\b|have\b|find\b|see\b|read\b|contact\b|learn\b)(\w+)"
 )
+_CONTROLLER = re.compile(r"\b(?:data )?controllers?\b|\bresponsible for (?:the )?processing\b")
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 
@@ -270,12 +273,30 @@ _NOT_NAMES = frozenset(["i", "we", "you", "our", "us", "the", "this", "these", "
 _COMPOUND = re.compile(r"[\w'’]+(?:-[a-z][\w'’]*)+")
 
 
+# A street of a postal address: after a house number ("9 rue Charlot", "26, rue Vignon",
+# "140 New Montgomery"), or ending in a street word ("Briset Street"). An office moving is
+# contact details (monitor.classify.contact), not a vendor or product named.
+_HOUSE_NUMBER_BEFORE = re.compile(
+    r"\b\d{1,5}[a-z]?,?\s+(?:(?:rue|via|calle|avenue|av\.|place|boulevard|bd|chemin|quai|"
+    r"piazza|plaza|viale|corso|rua|avenida)(?:\s+(?:de|du|des|la|le|del|della|do|da))?\s+)?$"
+)
+_STREET_END = re.compile(
+    r"\s(?:St|Street|Str|Ave|Avenue|Rd|Road|Blvd|Boulevard|Drive|Lane|Parkway|Square|Plaza|"
+    r"Terrace|Quay|Wharf|Strasse|Straße)$"
+)
+
+
 def _names(sentence: str) -> set[str]:
     out = set()
-    for m in _NAME.finditer(sentence.strip()):
+    sentence = sentence.strip()
+    for m in _NAME.finditer(sentence):
         # "NFC-readable", "E-mail", "Opt-in": a compound whose second part is in lower
         # case is a word capitalised, not a name ("TP-Link", "Coca-Cola" are).
         if _COMPOUND.fullmatch(m.group(0)):
+            continue
+        if _STREET_END.search(m.group(0)) or _HOUSE_NUMBER_BEFORE.search(
+            sentence[max(0, m.start() - 24) : m.start()]
+        ):
             continue
         name = re.sub(r"['’]s$|s$", "", m.group(0).lower())
         if name not in _NOT_NAMES:
@@ -323,8 +344,14 @@ def sentence_elements(sentence: str) -> frozenset[Element]:
         # Named things in a sentence about a practice: a product covered, a vendor, a
         # group company ("Le Chat Team", "Khoros", "HSBC Group").
         out |= {("name", n) for n in _names(sentence)}
+    controls = bool(_CONTROLLER.search(low))
     for m in _ENTITY.finditer(sentence):
-        out.add(("entity", re.sub(r"[^\w]+", " ", m.group(1).lower()).strip()))
+        entity = re.sub(r"[^\w]+", " ", m.group(1).lower()).strip()
+        out.add(("entity", entity))
+        if controls:
+            # "The data controller is Hily Corp.": who holds the data, which a company
+            # named elsewhere in the policy (as the app's maker, say) does not state.
+            out.add(("controller", entity))
     return frozenset(out)
 
 
@@ -398,3 +425,11 @@ def states_practice(element: Element, common: frozenset[str]) -> bool:
     if element[0] == "scoped":
         element = element[2]
     return element[0] != "name" or is_proper_name(element[1], common)
+
+
+def is_general(element: Element) -> bool:
+    """Whether the element is an action on personal data in general (no kind of data named:
+    "the information we collect"), which most sentences of a policy state."""
+    if element[0] == "scoped":
+        element = element[2]
+    return bool(element[0] == "act" and element[2] == "data")
