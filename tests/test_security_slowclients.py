@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from servesupport import start_serve
 
 from api.app import create_app
 from api.config import Settings
@@ -131,19 +132,10 @@ async def test_at_a_256_descriptor_limit_a_slowloris_flood_passes_and_logs_once(
         resource.setrlimit(resource.RLIMIT_NOFILE, (128, 256))
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from api.cli import main; main()",
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        str(tmp_path / "cw.db"),
+    proc = await start_serve(
+        tmp_path / "cw.db",
         "--idle-timeout",
         "3",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
         preexec_fn=limit,
         env=env,
         cwd=tmp_path,

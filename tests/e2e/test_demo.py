@@ -15,6 +15,7 @@ import sys
 
 import aiohttp
 import pytest
+from servesupport import clean_env
 
 from demo.pywbserver import REPO, pywb_bin
 from demo.run import wait_for_live_change
@@ -54,7 +55,7 @@ async def get(session: aiohttp.ClientSession, url: str) -> dict:
 
 
 async def test_demo_backfills_detects_a_live_change_and_stops_without_leftovers(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
+    env = clean_env()
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

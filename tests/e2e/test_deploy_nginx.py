@@ -31,6 +31,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from apisupport import HISTORIES, build_populated, captured_at
+from servesupport import clean_env, start_serve
 
 from db import Store, site_hash
 from monitor.record import NewSnapshot, record_snapshot
@@ -137,23 +138,15 @@ class CountingRelay:
 @pytest.fixture
 async def deployment(tmp_path):
     db = build_populated(tmp_path / "cw.db")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
-    env.update(
+    env = clean_env(
         CLAUSEWATCH_FEED_MAX_AGE=str(FEED_MAX_AGE),
         CLAUSEWATCH_TRUSTED_PROXIES="127.0.0.1",
         CLAUSEWATCH_PUBLIC_URL=f"https://{HOST}",
     )
     # The populated sites are real names: answer them with loopback, which the address
     # guard refuses, so the origin's own check pass never leaves the machine.
-    origin = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from api.cli import main; main()",
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        str(db),
+    origin = await start_serve(
+        db,
         "--no-archive",
         "--wayback-url",
         "http://127.0.0.1:9",
@@ -161,8 +154,6 @@ async def deployment(tmp_path):
         "bitwarden.com:127.0.0.1",
         "--resolve",
         "duckduckgo.com:127.0.0.1",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
         env=env,
     )
     nginx = None

@@ -10,7 +10,6 @@ version commit (`monitor.record.reconcile_changes`) with a SIGKILL of itself.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
@@ -24,6 +23,7 @@ from db.webhooks import add_webhook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from policysites import CLAUSES, policy_html
+from servesupport import clean_env, start_serve
 
 pytestmark = pytest.mark.e2e
 BOUND_S = 60
@@ -60,13 +60,9 @@ store.close()
 """
 
 
-def _env() -> dict:
-    return {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
-
-
 async def _record(db: Path, doc_id: int, body: Path, when: str) -> int:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", RECORDER, str(db), str(doc_id), str(body), when, env=_env()
+        sys.executable, "-c", RECORDER, str(db), str(doc_id), str(body), when, env=clean_env()
     )
     return await asyncio.wait_for(proc.wait(), BOUND_S)
 
@@ -90,22 +86,13 @@ class Receiver:
 
 
 async def _serve_and_read(db: Path, receiver: Receiver) -> tuple[dict, dict, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from api.cli import main; main()",
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        str(db),
+    proc = await start_serve(
+        db,
         "--no-archive",
         "--wayback-url",
         "http://127.0.0.1:9",
         "--allow-private-addresses",  # the webhook receiver is on loopback
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=_env(),
+        env=clean_env(),
     )
     try:
         line = (await asyncio.wait_for(proc.stdout.readline(), BOUND_S)).decode()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from servesupport import clean_env
 
 from demo.pywbserver import REPO, pywb_bin
 
@@ -50,7 +51,7 @@ def clone(tmp_path_factory) -> Path:
 
 
 def newcomer_env(clone: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
+    env = clean_env()
     # The clone's code, not the editable install's; the README's `. .venv/bin/activate`.
     env.update(PYTHONPATH=str(clone), PATH=f"{clone / '.venv' / 'bin'}:{env['PATH']}")
     env["COLUMNS"] = "88"

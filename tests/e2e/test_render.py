@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import signal
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -26,6 +25,8 @@ if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed (make chromium)", allow_module_level=True)
 
 import random  # noqa: E402
+
+from servesupport import clean_env, start_serve  # noqa: E402
 
 from db import Store  # noqa: E402
 from monitor.backfill import backfill_document  # noqa: E402
@@ -493,22 +494,12 @@ async def test_backfill_renders_a_capture_without_policy_text(site, tmp_path):
 
 
 async def test_serve_without_chromium_says_once_that_rendering_is_off(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
-    env["CLAUSEWATCH_CHROMIUM_PATH"] = str(tmp_path / "no-chromium")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from api.cli import main; main()",
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        str(tmp_path / "cw.db"),
+    env = clean_env(CLAUSEWATCH_CHROMIUM_PATH=str(tmp_path / "no-chromium"))
+    proc = await start_serve(
+        tmp_path / "cw.db",
         "--no-archive",
         "--wayback-url",
         "http://127.0.0.1:9",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
         env=env,
     )
     try:

@@ -4,7 +4,6 @@ service composition (API + scheduler) noticing a changed policy on its next pass
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from monitor.wayback import payload_digest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from policysites import CLAUSES, WallClock, policy_html, start
+from servesupport import clean_env, start_serve
 from storesupport import changes_recorded
 
 pytestmark = pytest.mark.e2e
@@ -29,21 +29,12 @@ STOP_BOUND_S = 30
 
 
 async def test_serve_answers_and_stops_on_sigterm(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from api.cli import main; main()",
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        str(tmp_path / "cw.db"),
+    env = clean_env()
+    proc = await start_serve(
+        tmp_path / "cw.db",
         "--no-archive",
         "--wayback-url",
         "http://127.0.0.1:9",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
         env=env,
     )
     try:
@@ -77,21 +68,11 @@ async def test_sigterm_during_a_pass_gives_the_stuck_check_back_and_exits_0(
     db = tmp_path / "cw.db"
     with Store.open(db) as store:
         doc = store.add_document(store.add_site("example.test")["id"], url)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
-    env["CLAUSEWATCH_MIN_HOST_DELAY"] = "0"
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from api.cli import main; main()",
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        str(db),
+    env = clean_env(CLAUSEWATCH_MIN_HOST_DELAY="0")
+    proc = await start_serve(
+        db,
         "--no-archive",
         "--allow-private-addresses",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
         env=env,
     )
     try:
@@ -119,18 +100,10 @@ async def test_serve_refuses_a_busy_port_in_one_line(tmp_path):
     busy = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
     port = busy.sockets[0].getsockname()[1]
     try:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from api.cli import main; main()",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(tmp_path / "cw.db"),
+        proc = await start_serve(
+            tmp_path / "cw.db",
             "--no-archive",
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+            port=port,
         )
         _, err = await asyncio.wait_for(proc.communicate(), 30)
     finally:
