@@ -2,23 +2,13 @@
 (labelling guide B13), on real pairs of the wild set's dev split (tests/data/policy-changes,
 ODC-BY 1.0, "Open Terms Archive contributors") and on clauses edited by hand."""
 
-from functools import cache
-from pathlib import Path
-
 import pytest
+from corpora import policy_change
 
 from monitor.classify.capture import missed_top
 from monitor.compare import compare
 from monitor.diff import diff_clauses
-from monitor.extract import extract
 from monitor.model import Clause, PolicyDocument
-
-DATA = Path(__file__).parent / "data" / "policy-changes"
-
-
-@cache
-def real(rel: str) -> PolicyDocument:
-    return extract((DATA / rel).read_bytes(), "text/markdown", rel)
 
 
 @pytest.mark.parametrize(
@@ -31,7 +21,7 @@ def real(rel: str) -> PolicyDocument:
     ],
 )
 def test_a_capture_that_missed_the_top_of_the_page_completed_later_is_not_material(old, new):
-    c = compare(real(old), real(new))
+    c = compare(policy_change(old), policy_change(new))
     assert not c.material, [ch.reason for ch in c.material_changes]
     assert any(
         ch.rule == "capture" and "old capture misses the top" in ch.reason for ch in c.changes
@@ -39,7 +29,10 @@ def test_a_capture_that_missed_the_top_of_the_page_completed_later_is_not_materi
 
 
 def test_the_same_capture_the_other_way_misses_the_top_on_the_new_side():
-    old, new = real("wetransfer/2025-12-20T125651Z.md"), real("wetransfer/2025-12-21T005807Z.md")
+    old, new = (
+        policy_change("wetransfer/2025-12-20T125651Z.md"),
+        policy_change("wetransfer/2025-12-21T005807Z.md"),
+    )
     c = compare(old, new)
     assert not c.material, [ch.reason for ch in c.material_changes]
     assert missed_top(diff_clauses(old.clauses, new.clauses).changes, old, new) == "new"
@@ -92,8 +85,8 @@ def test_the_previous_version_no_longer_shown_below_the_policy_is_not_material()
     # upscrolled 2026-06-01 -> 07-27: the page drops "Previous privacy policy (published
     # on 12 September 2025 and effective for existing users until 30 May 2026)" and its
     # 140 clauses; the policy in force above it is unchanged (B16).
-    old = real("upscrolled/2026-06-01T010241Z.md")
-    new = real("upscrolled/2026-07-27T131258Z.md")
+    old = policy_change("upscrolled/2026-06-01T010241Z.md")
+    new = policy_change("upscrolled/2026-07-27T131258Z.md")
     c = compare(old, new)
     assert not c.material, [ch.reason for ch in c.material_changes][:3]
     assert any("previous version" in ch.reason for ch in c.changes if ch.rule == "capture")

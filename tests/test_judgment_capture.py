@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from corpora import policy_change
 
 from monitor.compare import compare
-from monitor.extract import extract
 
 DATA = Path(__file__).parent / "data"
 WILD = {
@@ -16,10 +16,6 @@ WILD = {
     for p in json.loads((DATA / "judgment" / "wild.json").read_text())["pairs"]
     if p["split"] == "dev"
 }
-
-
-def _version(rel: str):
-    return extract((DATA / "policy-changes" / rel).read_bytes(), "text/markdown", rel)
 
 
 @pytest.mark.parametrize(
@@ -33,7 +29,7 @@ def _version(rel: str):
 )
 def test_a_capture_that_is_not_the_policy_is_no_policy_change(old, new):
     assert not WILD[(old, new)]["material"]
-    c = compare(_version(old), _version(new))
+    c = compare(policy_change(old), policy_change(new))
     assert not c.material, c.summary
     assert any(ch.rule == "capture" for ch in c.changes)
     assert any("not the policy" in ch.reason for ch in c.changes)

@@ -8,14 +8,13 @@ alert before the gate.
 """
 
 import json
-from functools import cache
 from pathlib import Path
 
 import pytest
+from corpora import policy_change
 
 from monitor.classify.inventory import clause_elements, inventory, text_elements
 from monitor.compare import compare
-from monitor.extract import extract
 from monitor.model import Clause, PolicyDocument
 
 DATA = Path(__file__).parent / "data"
@@ -26,11 +25,6 @@ WILD = {
 }
 
 
-@cache
-def _version(rel: str) -> PolicyDocument:
-    return extract((DATA / "policy-changes" / rel).read_bytes(), "text/markdown", rel)
-
-
 def _doc(*clauses: tuple[tuple[str, ...], str]) -> PolicyDocument:
     return PolicyDocument(tuple(Clause(sec, "paragraph", text) for sec, text in clauses))
 
@@ -38,7 +32,7 @@ def _doc(*clauses: tuple[tuple[str, ...], str]) -> PolicyDocument:
 def _dev_pair(old: str, new: str) -> tuple[PolicyDocument, PolicyDocument]:
     label = WILD[(old, new)]
     assert label["split"] == "dev"
-    return _version(old), _version(new)
+    return policy_change(old), policy_change(new)
 
 
 @pytest.mark.parametrize(

@@ -2,24 +2,14 @@
 guide B13), on real pairs of the wild set's dev split (tests/data/policy-changes, ODC-BY 1.0,
 "Open Terms Archive contributors") and on clauses edited by hand."""
 
-from functools import cache
-from pathlib import Path
-
 import pytest
+from corpora import policy_change
 
 from monitor.classify.locale import language_switch, locale_switch
 from monitor.compare import compare
 from monitor.diff import diff_clauses
 from monitor.diff.words import word_ops
-from monitor.extract import extract
 from monitor.model import Clause, PolicyDocument
-
-DATA = Path(__file__).parent / "data" / "policy-changes"
-
-
-@cache
-def real(rel: str) -> PolicyDocument:
-    return extract((DATA / rel).read_bytes(), "text/markdown", rel)
 
 
 @pytest.mark.parametrize(
@@ -31,8 +21,8 @@ def real(rel: str) -> PolicyDocument:
     ],
 )
 def test_the_same_policy_captured_in_another_language_is_not_material(old, new):
-    c = compare(real(old), real(new))
-    assert real(old).language != real(new).language
+    c = compare(policy_change(old), policy_change(new))
+    assert policy_change(old).language != policy_change(new).language
     assert not c.material, [ch.reason for ch in c.material_changes]
     assert c.changes[0].rule == "capture" and "another language" in c.changes[0].reason
 
@@ -40,7 +30,10 @@ def test_the_same_policy_captured_in_another_language_is_not_material(old, new):
 def test_a_short_bilingual_notice_replaced_by_a_full_policy_is_no_translation():
     # gofile: a 3-clause French/English statement becomes an 80-clause English policy with
     # retention periods (labelled material, B10).
-    old, new = real("gofile/2024-05-22T183614Z.md"), real("gofile/2026-06-17T003930Z.md")
+    old, new = (
+        policy_change("gofile/2024-05-22T183614Z.md"),
+        policy_change("gofile/2026-06-17T003930Z.md"),
+    )
     assert old.language != new.language
     assert compare(old, new).material
 
@@ -54,7 +47,7 @@ def test_a_short_bilingual_notice_replaced_by_a_full_policy_is_no_translation():
     ],
 )
 def test_the_british_and_american_copies_of_one_page_are_not_a_change(old, new):
-    c = compare(real(old), real(new))
+    c = compare(policy_change(old), policy_change(new))
     assert not c.material, [ch.reason for ch in c.material_changes]
     assert any("another locale" in ch.reason for ch in c.changes)
 
