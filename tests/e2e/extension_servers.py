@@ -136,8 +136,9 @@ class RealServer:
     """`clausewatch serve` on a test database, in its own process, behind a FrontLog.
 
     Changes are recorded the way the monitor records them (monitor.record on the same
-    SQLite file, judged by the real pipeline); the policy page on the shop server always
-    shows the text last recorded, so the server's own scheduled checks agree with it.
+    SQLite file, judged by the real pipeline); each recorded site's policy page on the shop
+    server shows the text last recorded for that site, so the server's own scheduled checks
+    agree with it.
     """
 
     def __init__(self, workdir: Path, shop: ShopSite) -> None:
@@ -157,8 +158,12 @@ class RealServer:
         return self.front.lines
 
     def _record(self, site: str, text: str, at: datetime) -> list[int]:
-        url = f"{self.shop.base_url}/privacy"
-        self.shop.policy = text
+        # Each recorded site's policy at its own URL, serving what was recorded last for it:
+        # the service's own check pass may fetch it at any moment (documents recorded here
+        # are due), and one URL shared by two sites handed one site the other's text, a
+        # material change the test never made (an intermittent "material" badge).
+        url = f"{self.shop.base_url}/privacy/{site}"
+        self.shop.policies[site] = text
         with Store.open(self.db_path) as store:
             row = store.add_site(site)
             document = store.add_document(row["id"], url)
@@ -231,11 +236,15 @@ class ShopSite:
     """The web site the person visits (any *.test name resolves here) and its policy."""
 
     def __init__(self) -> None:
-        self.policy = POLICY
+        self.policy = POLICY  # /privacy: what discovery finds on any visited site
+        self.policies: dict[str, str] = {}  # /privacy/<site>: what was recorded for it
         self.base_url = ""
         self._runner: web.AppRunner | None = None
 
     async def _page(self, request: web.Request) -> web.Response:
+        if request.path.startswith("/privacy/"):
+            site = request.path.removeprefix("/privacy/")
+            return web.Response(text=self.policies[site], content_type="text/markdown")
         if request.path == "/privacy":
             return web.Response(text=self.policy, content_type="text/markdown")
         return web.Response(
