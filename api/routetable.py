@@ -140,16 +140,26 @@ ROUTES: tuple[Route, ...] = (
         rate="read",
         cors="public",
         operation={
-            "summary": "Private lookup: tracked sites under a 2-5 hex sha256 prefix",
-            "description": "The server logs no site for this call.",
+            "summary": "Private lookup: tracked sites under a sha256 prefix of 1 to 20 bits",
+            "description": "The server logs no site for this call. A bucket has one URL: "
+            "`/api/v1/lookup/{hex}` when its bits are whole hex digits, else "
+            "`/api/v1/lookup/{hex}?bits=N` with ceil(N/4) hex digits whose bits past the N-th "
+            "are 0; any other spelling (another query parameter, `bits` a multiple of 4, "
+            "a leading zero) is a 400 problem. Ask with the answer's `prefix_bits`.",
             "operationId": "lookup",
             "parameters": [
                 param(
                     "prefix",
                     "path",
-                    {"type": "string", "pattern": "^[0-9a-f]{2,5}$"},
-                    "first 2 to 5 hex digits of sha256(site); use the answer's prefix_length",
-                )
+                    {"type": "string", "pattern": "^[0-9a-f]{1,5}$"},
+                    "the first hex digits of sha256(site): 4 bits each, or ceil(bits/4)",
+                ),
+                param(
+                    "bits",
+                    "query",
+                    {"type": "integer", "minimum": 1, "maximum": 20, "not": {"multipleOf": 4}},
+                    "the bucket's width in bits when it is not a whole number of hex digits",
+                ),
             ],
             "responses": responses(
                 {200: ok("Lookup", "The bucket", cached=True)}, 400, cached=True

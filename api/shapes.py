@@ -103,14 +103,37 @@ class LookupSite(TypedDict):
 
 
 class Lookup(TypedDict):
-    prefix: Annotated[str, {"pattern": "^[0-9a-f]{2,5}$"}]
+    prefix: Annotated[
+        str,
+        {
+            "pattern": "^[0-9a-f]{1,5}$",
+            "description": "the prefix asked for: ceil(bits / 4) hex digits",
+        },
+    ]
+    bits: Annotated[
+        int,
+        {
+            "minimum": 1,
+            "maximum": 20,
+            "description": "how many leading bits of `prefix` the bucket shares",
+        },
+    ]
+    prefix_bits: Annotated[
+        int,
+        {
+            "minimum": 1,
+            "maximum": 20,
+            "description": "the prefix length, in bits, clients should ask with: the longest "
+            "whose buckets still hold at least 20 tracked sites (so fewer than 40)",
+        },
+    ]
     prefix_length: Annotated[
         int,
         {
             "minimum": 2,
             "maximum": 5,
-            "description": "the prefix length clients should ask with: the longest that "
-            "still hides a site among about 20 tracked ones",
+            "description": "the same in whole hex digits, for clients that ask without bits: "
+            "the longest that still hides a site among at least 20 tracked ones",
         },
     ]
     sites: list[LookupSite]

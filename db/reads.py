@@ -19,8 +19,9 @@ from db.store import CHECKED_SITE_STATES, Store, site_hash, utc_iso
 PUBLIC_SITE = f"{PUBLIC_STATE} AND EXISTS (SELECT 1 FROM documents pd WHERE pd.site_id = s.id)"
 
 
-def lookup_bucket(store: Store, prefix: str) -> list[dict]:
-    """Tracked sites whose hash starts with `prefix`, with their last changes.
+def lookup_bucket(store: Store, prefix: str, bits: int | None = None) -> list[dict]:
+    """Tracked sites whose hash starts with the first `bits` bits of `prefix` (all of its
+    hex digits when None), with their last changes.
 
     Tracked: `tracked` (by hand or by the tracking worker); a `pending`
     or `failed` site is not tracked yet, so the extension offers to track it.
@@ -28,8 +29,8 @@ def lookup_bucket(store: Store, prefix: str) -> list[dict]:
     Each row: site_hash, state, status (of its documents), last_change_id, last_change,
     last_material_change_id, last_material_change.
     """
-    prefix = prefix.lower()
-    if not prefix or any(c not in "0123456789abcdef" for c in prefix):
+    bounds = hash_range(prefix, bits)
+    if bounds is None:
         return []
     # One statement: the last change and last material change of each site are its
     # documents' newest, read from the covering indexes (document_id[, material], id,
@@ -49,7 +50,7 @@ def lookup_bucket(store: Store, prefix: str) -> list[dict]:
             f" {last.format('')}, {last.format(' AND m.material = 1')}"
             f" FROM sites s WHERE s.site_hash >= ? AND s.site_hash < ? AND {PUBLIC_SITE}"
             " ORDER BY s.site_hash",
-            [prefix, prefix + "g"],
+            list(bounds),
         )
         .fetchall()
     )
@@ -70,6 +71,25 @@ def lookup_bucket(store: Store, prefix: str) -> list[dict]:
             }
         )
     return out
+
+
+def hash_range(prefix: str, bits: int | None = None) -> tuple[str, str] | None:
+    """The site hashes sharing the first `bits` bits of hex `prefix`, as a half-open range of
+    strings (low <= site_hash < high), or None for a prefix that is not hex. Both ends are
+    ceil(bits / 4) hex digits: hashes compare as strings exactly as their bits do."""
+    prefix = prefix.lower()
+    if not prefix or any(c not in "0123456789abcdef" for c in prefix):
+        return None
+    bits = 4 * len(prefix) if bits is None else bits
+    digits = -(-bits // 4)
+    if not 0 < bits <= 4 * len(prefix):
+        return None
+    spare = 4 * digits - bits
+    start = int(prefix[:digits], 16) >> spare
+    low = f"{start << spare:0{digits}x}"
+    # Past the last bucket: "g" sorts after every hex string.
+    high = "g" if start + 1 == 1 << bits else f"{(start + 1) << spare:0{digits}x}"
+    return low, high
 
 
 def is_public(store: Store, site: SiteRow | None) -> bool:

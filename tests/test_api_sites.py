@@ -8,8 +8,9 @@ from apisupport import add_changes, make_app, site_with_hash_prefix
 
 from api.keys import LOOKUP
 from api.ratelimit import LIMITER, RateLimiter, Rule
-from api.routes.lookup import recommended_prefix_length
+from api.routes.lookup import SITES_PER_BUCKET, recommended_prefix_bits, recommended_prefix_length
 from db import Store, site_hash
+from db.reads import lookup_bucket
 from db.requests import STATES, requests_in
 from monitor.netguard import StaticLookup
 
@@ -87,7 +88,13 @@ async def test_lookup_of_a_site_without_changes_and_of_an_empty_bucket(client, s
     assert entry["last_change"] is None and entry["last_change_id"] is None
     assert entry["last_material_change"] is None and entry["last_material_change_id"] is None
     empty = await (await client.get("/api/v1/lookup/00000")).json()
-    assert empty == {"prefix": "00000", "prefix_length": 2, "sites": []}
+    assert empty == {
+        "prefix": "00000",
+        "bits": 20,
+        "prefix_bits": 1,
+        "prefix_length": 2,
+        "sites": [],
+    }
 
 
 async def test_pending_sites_are_not_in_lookups(client, store):
@@ -104,8 +111,9 @@ async def test_a_short_prefix_answers_its_whole_bucket(client, store):
     tracked(store, site_with_hash_prefix("b2", "other"))
     body = await (await client.get("/api/v1/lookup/a1")).json()
     assert sorted(s["site_hash"] for s in body["sites"]) == sorted([site_hash(one), site_hash(two)])
-    # Three tracked sites: a 5-hex prefix would name each of them, so 2 is recommended.
-    assert body["prefix_length"] == 2
+    # Three tracked sites: a 5-hex prefix would name each of them, so 2 is recommended (old
+    # clients send no fewer), and 1 bit to clients that count bits.
+    assert body["prefix_length"] == 2 and body["prefix_bits"] == 1 and body["bits"] == 8
 
 
 def test_recommended_prefix_length_keeps_about_twenty_sites_behind_a_prefix():
@@ -116,7 +124,110 @@ def test_recommended_prefix_length_keeps_about_twenty_sites_behind_a_prefix():
     assert recommended_prefix_length(10**9) == 5
 
 
-@pytest.mark.parametrize("prefix", ["a", "abcdef", "ABCDE", "g1234", "a1b2%20"])
+@pytest.mark.parametrize("tracked_sites", [40, 10_000, 81_920, 100_000, 1_000_000, 2_600_000])
+def test_recommended_bits_leave_between_k_and_2k_sites_a_bucket_at_any_size(tracked_sites):
+    bits = recommended_prefix_bits(tracked_sites)
+    assert SITES_PER_BUCKET <= tracked_sites / 2**bits < 2 * SITES_PER_BUCKET
+    # Old clients are told the whole hex digits within it: never a smaller bucket.
+    assert recommended_prefix_length(tracked_sites) == max(2, bits // 4)
+
+
+def test_recommended_bits_at_the_ends():
+    assert recommended_prefix_bits(0) == 1  # fewer than k sites: the widest bucket there is
+    assert recommended_prefix_bits(10_000) == 8  # 39 a bucket (as 2 hex digits were)
+    assert recommended_prefix_bits(1_000_000) == 15  # 30.5 a bucket (3 hex held 244)
+    assert recommended_prefix_bits(10**12) == 20
+
+
+def sites_with_prefixes(store: Store, prefixes: list[str]) -> dict[str, str]:
+    """A tracked site under each hex prefix: {prefix: site_hash}."""
+    hashes = {}
+    for prefix in prefixes:
+        site = site_with_hash_prefix(prefix, f"p{prefix}-")
+        tracked(store, site)
+        hashes[prefix] = site_hash(site)
+    return hashes
+
+
+async def lookup_hashes(client, url: str) -> list[str]:
+    resp = await client.get(url)
+    assert resp.status == 200, await resp.text()
+    return [s["site_hash"] for s in (await resp.json())["sites"]]
+
+
+async def test_a_bucket_of_bits_holds_exactly_the_sites_on_its_side_of_each_boundary(client, store):
+    # 9 bits: a80 holds a80-a87, a88 holds a88-a8f; 7 bits: a8 holds a8-a9; 5 bits: a8 holds
+    # a8-af; the last bucket of each width runs to the end of the hash space.
+    h = sites_with_prefixes(store, ["a7f", "a80", "a87", "a88", "a8f", "a90", "b00", "fe0", "fff"])
+    assert await lookup_hashes(client, "/api/v1/lookup/a80?bits=9") == [h["a80"], h["a87"]]
+    assert await lookup_hashes(client, "/api/v1/lookup/a88?bits=9") == [h["a88"], h["a8f"]]
+    assert await lookup_hashes(client, "/api/v1/lookup/a8?bits=7") == [
+        h["a80"],
+        h["a87"],
+        h["a88"],
+        h["a8f"],
+        h["a90"],
+    ]
+    assert await lookup_hashes(client, "/api/v1/lookup/a8?bits=5") == [
+        h[p] for p in ("a80", "a87", "a88", "a8f", "a90")
+    ]
+    assert await lookup_hashes(client, "/api/v1/lookup/a0?bits=5") == [h["a7f"]]
+    assert await lookup_hashes(client, "/api/v1/lookup/fe?bits=7") == [h["fe0"], h["fff"]]
+    assert await lookup_hashes(client, "/api/v1/lookup/ff8?bits=9") == [h["fff"]]
+    assert await lookup_hashes(client, "/api/v1/lookup/8?bits=1") == sorted(h.values())
+    assert await lookup_hashes(client, "/api/v1/lookup/0?bits=1") == []
+    # The hex forms old clients send still answer their whole digits.
+    assert await lookup_hashes(client, "/api/v1/lookup/a8") == [
+        h[p] for p in ("a80", "a87", "a88", "a8f")
+    ]
+    assert await lookup_hashes(client, "/api/v1/lookup/a") == [
+        h[p] for p in ("a7f", "a80", "a87", "a88", "a8f", "a90")
+    ]
+    body = await (await client.get("/api/v1/lookup/a80?bits=9")).json()
+    assert (body["prefix"], body["bits"]) == ("a80", 9)
+
+
+def test_every_width_partitions_the_tracked_sites_into_its_buckets(store):
+    # Each site in exactly the bucket its leading bits name, at every width from 1 to 10 bits.
+    for n in range(150):
+        tracked(store, f"partition{n}.example")
+    hashes = sorted(site_hash(f"partition{n}.example") for n in range(150))
+    for bits in range(1, 11):
+        digits = -(-bits // 4)
+        seen = []
+        for bucket in range(2**bits):
+            prefix = f"{bucket << (4 * digits - bits):0{digits}x}"
+            got = [row["site_hash"] for row in lookup_bucket(store, prefix, bits)]
+            assert got == [x for x in hashes if int(x[:8], 16) >> (32 - bits) == bucket]
+            seen += got
+        assert seen == hashes
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/lookup/a8?bits=8",  # whole hex digits: the hex form is the one URL
+        "/api/v1/lookup/a80?bits=12",
+        "/api/v1/lookup/a8?bits=9",  # 9 bits take 3 digits
+        "/api/v1/lookup/a80?bits=7",  # 7 bits take 2
+        "/api/v1/lookup/a9?bits=7",  # the 8th bit is not 0
+        "/api/v1/lookup/a84?bits=9",
+        "/api/v1/lookup/a8?bits=07",  # one spelling of a number
+        "/api/v1/lookup/a8?bits=+7",
+        "/api/v1/lookup/a8?bits=",
+        "/api/v1/lookup/a8?bits=0",
+        "/api/v1/lookup/a8000?bits=21",
+        "/api/v1/lookup/a8?bits=7&bits=7",
+        "/api/v1/lookup/a8?bits=7&x=1",  # a query that would be another cache entry
+        "/api/v1/lookup/a8?x=1",
+    ],
+)
+async def test_a_bucket_spelled_any_other_way_is_a_problem(client, url):
+    resp = await client.get(url)
+    assert resp.status == 400 and resp.content_type == "application/problem+json"
+
+
+@pytest.mark.parametrize("prefix", ["abcdef", "ABCDE", "g1234", "a1b2%20"])
 async def test_bad_prefixes_are_problems(client, prefix):
     resp = await client.get(f"/api/v1/lookup/{prefix}")
     assert resp.status == 400 and resp.content_type == "application/problem+json"

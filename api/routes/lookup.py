@@ -5,9 +5,17 @@ nothing here may log or store a site name (the access log holds only the prefix)
 
 A prefix hides a site only among the tracked sites that share it: with 5,000 sites a 5-hex
 prefix names one site, so asking by it would tell the server exactly which tracked site a
-person is on. Prefixes of 2 to 5 hex digits are therefore accepted, and every answer
-carries `prefix_length`, the longest length that still leaves about `SITES_PER_BUCKET`
-tracked sites behind each prefix; clients ask with that length (see docs/extension-api.md).
+person is on. Every answer therefore carries `prefix_bits`, the longest prefix, in bits, that
+still leaves at least `SITES_PER_BUCKET` tracked sites behind it; clients ask with that many
+bits (see docs/extension-api.md). Counted in bits rather than hex digits, a bucket holds
+between k and 2k tracked sites (k = SITES_PER_BUCKET) at any store size: in whole hex digits
+it held anywhere from k to 16k, so an answer's size (and its cost) sawtoothed with the store
+(bench/scale.py: 39 sites an answer at 10k, 244 at 1M).
+
+A bucket has one URL, so that HTTP caches in front share its entries:
+`/api/v1/lookup/{hex}` when the bits are whole hex digits (the form clients that know only
+`prefix_length` use), else `/api/v1/lookup/{hex}?bits=N` with ceil(N/4) hex digits whose bits
+past the N-th are zero. Any other spelling of a bucket is a 400 problem.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import hashlib
 import re
 
 from aiohttp import web
+from multidict import MultiMapping
 
 from api import keys
 from api.problems import Problem
@@ -25,31 +34,61 @@ from api.shapes import Lookup, LookupSite
 from db import Store
 from db.reads import lookup_bucket, tracked_site_count
 
-PREFIX = re.compile(r"^[0-9a-f]{2,5}$")
+PREFIX = re.compile(r"^[0-9a-f]{1,5}$")
+BITS = re.compile(r"^[1-9][0-9]?$")  # no sign, no leading zero: one spelling per number
+MIN_BITS, MAX_BITS = 1, 20
+# What old clients are told (`prefix_length`, hex digits): they send 2 to 5.
 MIN_PREFIX, MAX_PREFIX = 2, 5
-# How many tracked sites a prefix should stand for before a longer one is recommended.
+# The fewest tracked sites a bucket should stand for (a recommended one holds fewer than 2x).
 SITES_PER_BUCKET = 20
 LOOKUP_CACHE = "public, max-age=300"
 
 
+def parse_bucket(prefix: str, query: MultiMapping[str]) -> int:
+    """The bucket's width in bits for a request's prefix and query, or a 400 Problem when
+    this is not the bucket's one spelling (see the module's docstring)."""
+    if not PREFIX.match(prefix):
+        raise Problem(400, "Bad prefix", "prefix is 1 to 5 lower-case hex digits of site_hash")
+    extra = sorted(set(query) - {"bits"})
+    if extra:
+        raise Problem(400, "Bad lookup", f"a lookup takes only `bits`, not {extra[0][:20]!r}")
+    values = query.getall("bits", [])
+    if not values:
+        return 4 * len(prefix)
+    if len(values) > 1:
+        raise Problem(400, "Bad bits", "give `bits` once")
+    raw = values[0]
+    if not BITS.match(raw) or not MIN_BITS <= int(raw) <= MAX_BITS:
+        raise Problem(400, "Bad bits", f"bits is a whole number from {MIN_BITS} to {MAX_BITS}")
+    bits = int(raw)
+    if bits % 4 == 0:
+        raise Problem(
+            400,
+            "Bad lookup",
+            f"{bits} bits are {bits // 4} whole hex digits: ask /api/v1/lookup/{{hex}} without bits",
+        )
+    if len(prefix) != -(-bits // 4):
+        raise Problem(400, "Bad prefix", f"{bits} bits take {-(-bits // 4)} hex digits")
+    if int(prefix, 16) & ((1 << (4 * len(prefix) - bits)) - 1):
+        raise Problem(400, "Bad prefix", f"the bits of the prefix past the {bits}th must be 0")
+    return bits
+
+
 async def lookup(request: web.Request) -> web.StreamResponse:
     prefix = request.match_info["prefix"]
-    if not PREFIX.match(prefix):
-        raise Problem(
-            400, "Bad prefix", "prefix is the first 2 to 5 lower-case hex digits of site_hash"
-        )
+    bits = parse_bucket(prefix, request.query)
     store = request.app[keys.STORE]
-    cache, version, key = request.app[READ_CACHE], read_generation(store), ("lookup", prefix)
+    cache, version, key = request.app[READ_CACHE], read_generation(store), ("lookup", prefix, bits)
     entry = cache.get(key, version)
     if entry is None:
         # A count over every tracked site, the same for every prefix: once per data version.
         tracked = cache.value("tracked-sites", version, lambda: tracked_site_count(store))
-        entry = _build(store, prefix, version, tracked)
+        entry = _build(store, prefix, bits, version, tracked)
         cache.put(key, entry)
     return respond(request, entry)
 
 
-def _build(store: Store, prefix: str, version: tuple[int, int], tracked: int) -> Entry:
+def _build(store: Store, prefix: str, bits: int, version: tuple[int, int], tracked: int) -> Entry:
     sites: list[LookupSite] = [
         {
             "site_hash": row["site_hash"],
@@ -59,22 +98,41 @@ def _build(store: Store, prefix: str, version: tuple[int, int], tracked: int) ->
             "last_material_change": row["last_material_change"],
             "last_material_change_id": row["last_material_change_id"],
         }
-        for row in lookup_bucket(store, prefix)
+        for row in lookup_bucket(store, prefix, bits)
     ]
-    length = recommended_prefix_length(tracked)
-    answer: Lookup = {"prefix": prefix, "prefix_length": length, "sites": sites}
+    recommended = recommended_prefix_bits(tracked)
+    answer: Lookup = {
+        "prefix": prefix,
+        "bits": bits,
+        "prefix_bits": recommended,
+        "prefix_length": prefix_length_for(recommended),
+        "sites": sites,
+    }
     body = dumps(answer)
     return Entry(
         version, body, strong_etag("lookup", hashlib.sha256(body).hexdigest()), LOOKUP_CACHE
     )
 
 
+def recommended_prefix_bits(tracked: int, per_bucket: int = SITES_PER_BUCKET) -> int:
+    """The longest prefix, in bits, whose buckets still hold at least `per_bucket` tracked
+    sites on average (so fewer than 2 * per_bucket: one bit more would halve them)."""
+    bits = MIN_BITS
+    while bits < MAX_BITS and tracked / 2 ** (bits + 1) >= per_bucket:
+        bits += 1
+    return bits
+
+
+def prefix_length_for(bits: int) -> int:
+    """What clients that count in hex digits are told: the whole digits within `bits` (their
+    buckets hold at least as many sites), and never fewer than the 2 they may send."""
+    return min(MAX_PREFIX, max(MIN_PREFIX, bits // 4))
+
+
 def recommended_prefix_length(tracked: int, per_bucket: int = SITES_PER_BUCKET) -> int:
-    """The longest prefix length whose buckets still hold about `per_bucket` tracked sites."""
-    length = MIN_PREFIX
-    while length < MAX_PREFIX and tracked / 16 ** (length + 1) >= per_bucket:
-        length += 1
-    return length
+    """The longest prefix length, in hex digits, whose buckets still hold about `per_bucket`
+    tracked sites (old clients' `prefix_length`)."""
+    return prefix_length_for(recommended_prefix_bits(tracked, per_bucket))
 
 
 def setup(app: web.Application) -> None:
