@@ -1,6 +1,8 @@
 // The Clausewatch server's API, as docs/extension-api.md describes it, and nothing more.
 // Every call has a timeout and a body-size cap; errors come back as one readable ApiError.
 
+import { lookupPath, MAX_PREFIX_BITS, MIN_PREFIX_BITS } from "./hash.js";
+
 const TIMEOUT_MS = 15_000;
 const MAX_BODY_CHARS = 2_000_000;
 const MAX_FEED_PAGES = 20; // a bound per poll; the cursor carries on at the next alarm
@@ -90,10 +92,23 @@ export function createApi({
   return {
     baseUrl: base,
 
-    /** Status of the tracked sites under a 2-5 hex prefix; `etag` revalidates a cached answer. */
-    lookup(prefix, { etag } = {}) {
-      if (!/^[0-9a-f]{2,5}$/.test(prefix)) throw new ApiError(`bad lookup prefix ${prefix}`);
-      return request(`/api/v1/lookup/${prefix}`, { etag });
+    /**
+     * Status of the tracked sites in a bucket ({hex, bits}: lookupBucket in hash.js), asked
+     * at its one URL; `etag` revalidates a cached answer.
+     */
+    lookup(bucket, { etag } = {}) {
+      const { hex, bits } = bucket ?? {};
+      if (
+        !/^[0-9a-f]{1,4}$/.test(hex ?? "") ||
+        !Number.isInteger(bits) ||
+        bits < MIN_PREFIX_BITS ||
+        bits > MAX_PREFIX_BITS ||
+        hex.length !== Math.ceil(bits / 4) ||
+        parseInt(hex, 16) % 2 ** (4 * hex.length - bits) !== 0
+      ) {
+        throw new ApiError(`bad lookup bucket ${JSON.stringify(bucket)}`);
+      }
+      return request(lookupPath({ hex, bits }), { etag });
     },
 
     /**

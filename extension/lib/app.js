@@ -13,7 +13,7 @@ import {
   siteChanges,
   unreadCounts,
 } from "./feed.js";
-import { bucketOf, lookupPrefix, sha256Hex } from "./hash.js";
+import { bucketHolds, bucketKey, bucketOf, lookupBucket, prefixBits, sha256Hex } from "./hash.js";
 import { normaliseSite, siteOf } from "./site.js";
 import { createStore, NO_SERVER } from "./store.js";
 import { exportWatchlist, parseWatchlist } from "./watchlist.js";
@@ -27,6 +27,16 @@ const NOTIFIED_MAX = 200;
 const RECENT_PER_SITE = 5;
 const BUCKET_CACHE_MAX = 32;
 export const ONBOARDING_PAGE = "onboarding.html";
+
+/**
+ * The width an answer recommends, in bits: `prefix_bits`, or from an older server that
+ * counts in hex digits, `prefix_length` (whose buckets it also answers by hex alone).
+ */
+export function recommendedBits(answer) {
+  if (Number.isInteger(answer?.prefix_bits)) return answer.prefix_bits;
+  if (Number.isInteger(answer?.prefix_length)) return 4 * answer.prefix_length;
+  return null;
+}
 
 export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), now = Date.now }) {
   const store = createStore({ sync: chrome.storage.sync, local: chrome.storage.local });
@@ -57,12 +67,13 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
   /** The lookup entry of a site (null: not tracked), learned from a short prefix only. */
   async function lookupSite(site) {
     const hash = await sha256Hex(site);
-    const prefix = lookupPrefix(hash, await store.getPrefixLength());
+    const bucket = lookupBucket(hash, prefixBits(await store.getPrefixBits()));
+    const key = bucketKey(bucket);
     const cache = await store.getLookupCache();
-    let cached = cache[prefix];
+    let cached = cache[key];
     if (!cached || now() - cached.at >= LOOKUP_TTL_MS) {
       try {
-        cached = await refreshLookup(prefix, cached);
+        cached = await refreshLookup(bucket, key, cached);
       } catch (error) {
         if (!cached) throw error; // a stale answer beats none while the server is away
       }
@@ -70,28 +81,29 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
     return { hash, entry: cached.sites.find((s) => s.site_hash === hash) ?? null };
   }
 
-  // One navigation fires several tab events; they share one request per prefix.
+  // One navigation fires several tab events; they share one request per bucket.
   const lookupsInFlight = new Map();
 
-  function refreshLookup(prefix, cached) {
-    if (!lookupsInFlight.has(prefix)) {
+  function refreshLookup(bucket, key, cached) {
+    if (!lookupsInFlight.has(key)) {
       const request = (async () => {
-        const answer = await (await server()).lookup(prefix, { etag: cached?.etag });
+        const answer = await (await server()).lookup(bucket, { etag: cached?.etag });
         const fresh =
           answer.status === 304
             ? { ...cached, at: now() }
             : { at: now(), etag: answer.etag, sites: answer.body?.sites ?? [] };
-        if (answer.status !== 304 && Number.isInteger(answer.body?.prefix_length)) {
-          await store.setPrefixLength(answer.body.prefix_length);
+        if (answer.status !== 304) {
+          const recommended = recommendedBits(answer.body);
+          if (recommended !== null) await store.setPrefixBits(recommended);
         }
         const cache = await store.getLookupCache();
-        cache[prefix] = fresh;
+        cache[key] = fresh;
         await store.setLookupCache(pruneLookups(cache));
         return fresh;
-      })().finally(() => lookupsInFlight.delete(prefix));
-      lookupsInFlight.set(prefix, request);
+      })().finally(() => lookupsInFlight.delete(key));
+      lookupsInFlight.set(key, request);
     }
-    return lookupsInFlight.get(prefix);
+    return lookupsInFlight.get(key);
   }
 
   function pruneLookups(cache) {
@@ -103,7 +115,10 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
   async function forgetLookups(siteHashes) {
     if (siteHashes.length === 0) return;
     const cache = await store.getLookupCache();
-    for (const hash of siteHashes) delete cache[lookupPrefix(hash)];
+    // Every cached bucket holding one of them, whatever width it was asked at.
+    for (const key of Object.keys(cache)) {
+      if (siteHashes.some((hash) => bucketHolds(key, hash))) delete cache[key];
+    }
     await store.setLookupCache(cache);
   }
 

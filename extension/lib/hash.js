@@ -9,16 +9,50 @@ export async function sha256Hex(text) {
 }
 
 // A prefix hides a site only among the tracked sites that share it. The server recommends
-// a length (its lookup answers carry `prefix_length`: about 20 tracked sites a prefix); we
-// follow it but never go past 3 hex digits, so even a server that recommends more learns no
-// more than one site in 4,096 — and start at 2 before it has said anything.
-export const MIN_PREFIX_LENGTH = 2;
-export const MAX_PREFIX_LENGTH = 3;
+// a width in bits (its lookup answers carry `prefix_bits`: the longest prefix whose buckets
+// still hold at least 20 tracked sites, so fewer than 40); we follow it, starting at 8 bits
+// before it has said anything, but never past 16 bits: a server that recommends more (a
+// mistaken or a curious one) learns no more than one site in 65,536 of the hash space. An
+// honest server recommends 16 bits only past 1.3 million tracked sites. Only these leading
+// bits of the hash ever leave the browser (as ceil(bits / 4) hex digits, the rest zeroed).
+export const START_PREFIX_BITS = 8;
+export const MIN_PREFIX_BITS = 1;
+export const MAX_PREFIX_BITS = 16;
 
-/** What the badge sends to learn a site's status: the first 2 or 3 hex digits. */
-export function lookupPrefix(siteHash, length = MIN_PREFIX_LENGTH) {
-  const n = Number.isInteger(length) ? length : MIN_PREFIX_LENGTH;
-  return siteHash.slice(0, Math.min(MAX_PREFIX_LENGTH, Math.max(MIN_PREFIX_LENGTH, n)));
+/** The width to ask with for the server's last recommendation (null: none yet). */
+export function prefixBits(recommended) {
+  if (!Number.isInteger(recommended)) return START_PREFIX_BITS;
+  return Math.min(MAX_PREFIX_BITS, Math.max(MIN_PREFIX_BITS, recommended));
+}
+
+/**
+ * The lookup bucket of a site: its hash's first `bits` bits, written as ceil(bits / 4) hex
+ * digits with the bits past them zeroed, so every site of a bucket asks the same URL.
+ */
+export function lookupBucket(siteHash, bits = START_PREFIX_BITS) {
+  const width = prefixBits(bits);
+  const digits = Math.ceil(width / 4);
+  const spare = 4 * digits - width;
+  const value = (parseInt(siteHash.slice(0, digits), 16) >> spare) << spare;
+  return { hex: value.toString(16).padStart(digits, "0"), bits: width };
+}
+
+/** The bucket's one URL path (docs/extension-api.md): `?bits=` only when not whole digits. */
+export function lookupPath({ hex, bits }) {
+  return `/api/v1/lookup/${hex}${bits % 4 ? `?bits=${bits}` : ""}`;
+}
+
+/** The key of a bucket in the lookup cache: its URL's tail ("a8" or "a8?bits=7"). */
+export function bucketKey(bucket) {
+  return lookupPath(bucket).slice("/api/v1/lookup/".length);
+}
+
+/** Whether a cached bucket (by its key) holds a site hash. */
+export function bucketHolds(key, siteHash) {
+  const match = /^([0-9a-f]{1,5})(?:\?bits=([0-9]+))?$/.exec(key);
+  if (!match) return false;
+  const bits = match[2] ? Number(match[2]) : 4 * match[1].length;
+  return lookupBucket(siteHash, bits).hex === match[1];
 }
 
 /** Feed buckets are named by this many hex digits of the site hash (one in 256). */

@@ -1,13 +1,11 @@
 // The privacy note, written from the constants that decide what leaves the browser, so the
 // words cannot drift from the code (they once promised a 5-digit prefix while 2–3 went).
 
-import { BUCKET_LENGTH, MAX_PREFIX_LENGTH, MIN_PREFIX_LENGTH } from "./hash.js";
+import { BUCKET_LENGTH, MAX_PREFIX_BITS } from "./hash.js";
 
-/** How many hex digits a lookup sends: "2–3" (or "2" if both bounds meet). */
-export function prefixDigits() {
-  return MIN_PREFIX_LENGTH === MAX_PREFIX_LENGTH
-    ? String(MIN_PREFIX_LENGTH)
-    : `${MIN_PREFIX_LENGTH}–${MAX_PREFIX_LENGTH}`;
+/** The most bits of a site's hash a lookup ever sends, whatever the server says. */
+export function prefixBitsAtMost() {
+  return String(MAX_PREFIX_BITS);
 }
 
 /** Hash buckets of the change feed: 16 ** bucket digits (256). */
@@ -19,7 +17,7 @@ export function bucketCount() {
 export function privacyLines(t) {
   return {
     sent: [
-      t("privacySentLookup", [prefixDigits()]),
+      t("privacySentLookup", [prefixBitsAtMost()]),
       t("privacySentFeed", [String(bucketCount())]),
       t("privacySentTrack"),
     ],

@@ -145,12 +145,12 @@ export function createStore({ sync, local }) {
       await local.set({ feed: state });
     },
 
-    /** The lookup prefix length the server last recommended (lookupPrefix clamps it). */
-    async getPrefixLength() {
-      return localGet("prefixLength", null);
+    /** The lookup width, in bits, the server last recommended (prefixBits clamps it). */
+    async getPrefixBits() {
+      return localGet("prefixBits", null);
     },
-    async setPrefixLength(length) {
-      await local.set({ prefixLength: length });
+    async setPrefixBits(bits) {
+      await local.set({ prefixBits: bits });
     },
 
     async getLookupCache() {

@@ -10,17 +10,38 @@ function setup() {
   return { server, api };
 }
 
-test("lookup by prefix, then a 304 when revalidated with the ETag", async () => {
+test("lookup by bucket, then a 304 when revalidated with the ETag", async () => {
   const { server, api } = setup();
   server.track("example.com");
-  const prefix = siteHash("example.com").slice(0, 5);
-  const first = await api.lookup(prefix);
+  const hex = siteHash("example.com").slice(0, 4);
+  const first = await api.lookup({ hex, bits: 16 });
   assert.equal(first.status, 200);
   assert.deepEqual(first.body.sites.map((s) => s.site_hash), [siteHash("example.com")]);
-  const again = await api.lookup(prefix, { etag: first.etag });
+  const again = await api.lookup({ hex, bits: 16 }, { etag: first.etag });
   assert.equal(again.status, 304);
-  assert.equal(server.log.at(-1).url, `${server.baseUrl}/api/v1/lookup/${prefix}`);
-  assert.throws(() => api.lookup("example.com"), ApiError);
+  assert.equal(server.log.at(-1).url, `${server.baseUrl}/api/v1/lookup/${hex}`);
+});
+
+test("a bucket of odd bits is asked at its one URL; anything else is refused unsent", async () => {
+  const { server, api } = setup();
+  server.track("example.com"); // a379…
+  const answer = await api.lookup({ hex: "a30", bits: 9 });
+  assert.deepEqual(answer.body.sites.map((s) => s.site_hash), [siteHash("example.com")]);
+  assert.equal(answer.body.bits, 9);
+  assert.equal(server.log.at(-1).url, `${server.baseUrl}/api/v1/lookup/a30?bits=9`);
+  const sent = server.log.length;
+  for (const bad of [
+    "example.com",
+    "a3",
+    { hex: "a37", bits: 9 }, // bits past the 9th not zero
+    { hex: "a3", bits: 9 }, // 9 bits take 3 digits
+    { hex: "a379a", bits: 17 }, // past the extension's 16
+    { hex: siteHash("example.com"), bits: 256 },
+    { hex: "a3", bits: "8" },
+  ]) {
+    assert.throws(() => api.lookup(bad), ApiError, JSON.stringify(bad));
+  }
+  assert.equal(server.log.length, sent);
 });
 
 test("the feed is paged with the cursor until `more` is false", async () => {
@@ -75,7 +96,7 @@ test("problem+json errors become one readable ApiError, with Retry-After", async
   server.failNext(new Response("<html>bad gateway</html>", { status: 502 }));
   await assert.rejects(api.track("example.com"), /server answered 502/);
   server.failNext(new Response("not json", { status: 200 }));
-  await assert.rejects(api.lookup("abcde"), /not JSON/);
+  await assert.rejects(api.lookup({ hex: "abcd", bits: 16 }), /not JSON/);
 });
 
 test("a server that does not answer times out through the AbortController", async () => {
@@ -84,10 +105,10 @@ test("a server that does not answer times out through the AbortController", asyn
       init.signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
     });
   const api = createApi({ baseUrl: "https://cw.example.org", fetch: hanging, timeoutMs: 10 });
-  await assert.rejects(api.lookup("abcde"), /did not answer/);
+  await assert.rejects(api.lookup({ hex: "abcd", bits: 16 }), /did not answer/);
   const refusing = () => Promise.reject(new TypeError("fetch failed"));
   const down = createApi({ baseUrl: "https://cw.example.org", fetch: refusing });
-  await assert.rejects(down.lookup("abcde"), /cannot reach the server/);
+  await assert.rejects(down.lookup({ hex: "abcd", bits: 16 }), /cannot reach the server/);
 });
 
 test("track names the site; site() reads it back or says null when untracked", async () => {

@@ -89,9 +89,9 @@ test("badge: untracked, tracked, then material since last looked — learned by 
   }
 });
 
-test("lookups follow the server's recommended prefix length, never past 3 digits", async () => {
-  const ask = async (length) => {
-    server.recommendPrefixLength(length);
+test("lookups follow the server's recommended bits, never past 16", async () => {
+  const ask = async (bits) => {
+    server.recommendPrefixBits(bits);
     await chrome.storage.local.remove("lookups");
     await control.visit(`https://${SITE}/`); // learns the recommendation
     await chrome.storage.local.remove("lookups");
@@ -100,9 +100,50 @@ test("lookups follow the server's recommended prefix length, never past 3 digits
     return server.log.slice(before).map((e) => e.url.split("/").at(-1));
   };
   const hash = siteHash(SITE);
-  assert.deepEqual(await ask(3), [hash.slice(0, 3)]);
-  assert.deepEqual(await ask(5), [hash.slice(0, 3)]);
-  assert.deepEqual(await ask(2), [hash.slice(0, 2)]);
+  const top = (bits) => parseInt(hash.slice(0, 4), 16) >> (16 - bits);
+  const hex = (bits) =>
+    (top(bits) << (4 * Math.ceil(bits / 4) - bits)).toString(16).padStart(Math.ceil(bits / 4), "0");
+  assert.deepEqual(await ask(12), [hash.slice(0, 3)]);
+  assert.deepEqual(await ask(15), [`${hex(15)}?bits=15`]);
+  assert.deepEqual(await ask(9), [`${hex(9)}?bits=9`]);
+  assert.deepEqual(await ask(20), [hash.slice(0, 4)]);
+  assert.deepEqual(await ask(8), [hash.slice(0, 2)]);
+  // Whatever the width, what left the browser were those leading bits and nothing more.
+  for (const entry of server.log) assert.ok(!entry.url.includes(hash.slice(0, 5)));
+});
+
+test("a server that counts in hex digits is asked in whole digits, as it recommends", async () => {
+  const { chrome: c2 } = createFakeChrome();
+  const s2 = createFakeServer({ countsBits: false, prefixBits: 12 });
+  s2.track("older.example");
+  const app = createApp({ chrome: c2, fetch: s2.fetch });
+  await c2.storage.sync.set({ options: { serverUrl: s2.baseUrl } });
+  const tab = await c2.tabs.create({ url: "https://older.example/" });
+  assert.equal(await app.updateBadge(tab.id, tab.url), "tracked");
+  await c2.storage.local.remove("lookups");
+  assert.equal(await app.updateBadge(tab.id, tab.url), "tracked");
+  const hash = siteHash("older.example");
+  assert.deepEqual(
+    s2.log.map((e) => e.url.split("/").at(-1)),
+    [hash.slice(0, 2), hash.slice(0, 3)],
+  );
+});
+
+test("tracking a site drops its cached lookup at the width it was asked at", async () => {
+  // It was dropped at 2 hex digits only: at any other width the "not tracked" answer stayed
+  // for its TTL, and the badge with it.
+  const { chrome: c2, control: k2 } = createFakeChrome();
+  const s2 = createFakeServer({ prefixBits: 12 });
+  const app = createApp({ chrome: c2, fetch: s2.fetch });
+  await c2.storage.sync.set({ options: { serverUrl: s2.baseUrl } });
+  const tab = await c2.tabs.create({ url: "https://newly.example/" });
+  assert.equal(await app.updateBadge(tab.id, tab.url), "untracked"); // learns 12 bits (3 hex digits)
+  await c2.storage.local.remove("lookups");
+  assert.equal(await app.updateBadge(tab.id, tab.url), "untracked"); // cached at 3 digits
+  s2.track("newly.example");
+  const answer = await app.route({ type: "site/track", site: "newly.example" }, page(k2));
+  assert.equal(answer.state, "tracked");
+  assert.equal(await app.updateBadge(tab.id, tab.url), "tracked");
 });
 
 test("popup: status, last changes, Watch; opening it counts as looking", async () => {

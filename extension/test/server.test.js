@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { privacyLines, prefixDigits } from "../lib/privacy.js";
+import { MAX_PREFIX_BITS } from "../lib/hash.js";
+import { prefixBitsAtMost, privacyLines } from "../lib/privacy.js";
 import { checkServerUrl, originPattern, requestServerPermission } from "../lib/server.js";
 import { createFakeChrome } from "./support/fake-chrome.js";
 
@@ -37,12 +38,12 @@ test("the permission request is made at once, in the caller's turn, with the por
   assert.ok(answer instanceof Promise);
 });
 
-test("the privacy note states the digits the code sends (2–3, not 5)", () => {
+test("the privacy note states the most bits the code sends (16)", () => {
   const { chrome } = createFakeChrome();
   const t = (key, subs) => chrome.i18n.getMessage(key, subs);
-  assert.equal(prefixDigits(), "2–3");
+  assert.equal(prefixBitsAtMost(), String(MAX_PREFIX_BITS));
   const lines = privacyLines(t);
-  assert.match(lines.sent[0], /first 2–3 hex digits/);
+  assert.match(lines.sent[0], /at most the first 16 bits of its name's SHA-256 hash/);
   assert.match(lines.sent[1], /1 of 256 buckets/);
   const all = [...lines.sent, ...lines.never].join(" ");
   assert.doesNotMatch(all, /5-digit|five/);

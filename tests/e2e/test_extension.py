@@ -170,7 +170,7 @@ async def run_flow(context, server: RealServer, shop_port: int, axe: dict) -> No
     assert server.access_log == []
 
     privacy = await onboarding.text_content("#onboarding-privacy")
-    assert "first 2–3 hex digits" in privacy and "Never sent: the sites you visit." in privacy
+    assert "at most the first 16 bits" in privacy and "Never sent: the sites you visit." in privacy
     await onboarding.click("#use-local")
     assert await onboarding.input_value("#server-url") == "http://127.0.0.1:8080"
     await axe_check(onboarding, "onboarding", axe)
@@ -188,7 +188,7 @@ async def run_flow(context, server: RealServer, shop_port: int, axe: dict) -> No
     await options.fill("#poll-minutes", "30")
     await options.click("button[type=submit]")
     await options.wait_for_selector("#saved:text('Saved.')")
-    assert "first 2–3 hex digits" in await options.text_content("#privacy")
+    assert "at most the first 16 bits" in await options.text_content("#privacy")
     await axe_check(options, "options", axe)
     await options.screenshot(path=OUTPUT / "chromium-options.png", full_page=True)
     await options.close()
@@ -283,7 +283,7 @@ async def run_flow(context, server: RealServer, shop_port: int, axe: dict) -> No
 
     # The server never learned a visited site before the person clicked through.
     assert seen_before_click, "the extension made no request at all"
-    # A 2-hex lookup: the server tracks few sites, so it recommends the shortest prefix.
+    # A 2-hex lookup: what the extension asks with before the server has recommended a width.
     assert any(line.endswith("/api/v1/lookup/" + site_hash(SITE)[:2]) for line in seen_before_click)
     assert any(f"buckets={site_hash(SITE)[:2]}" in line for line in seen_before_click)
     assert [line for line in seen_before_click if SITE in line or SOLD_SITE in line] == []

@@ -24,9 +24,11 @@ const api = createApi({ baseUrl: process.argv[2] });
 const site = "example.com";
 const hash = process.argv[3];
 const out = {};
-const first = await api.lookup(hash.slice(0, 5));
+// A bucket of 9 bits: 3 hex digits, the last 3 bits zeroed, asked as ?bits=9.
+const bucket = { hex: process.argv[4], bits: 9 };
+const first = await api.lookup(bucket);
 out.lookup = first.body;
-out.lookupAgain = (await api.lookup(hash.slice(0, 5), { etag: first.etag })).status;
+out.lookupAgain = (await api.lookup(bucket, { etag: first.etag })).status;
 const feed = await api.changesSince({ buckets: [hash.slice(0, 2)], limit: 2 });
 out.feed = feed;
 const again = await api.changesSince({ buckets: [hash.slice(0, 2)], after: feed.cursor, etag: feed.etag, limit: 2 });
@@ -51,6 +53,7 @@ async def test_the_extension_client_reads_the_real_server(aiohttp_server, tmp_pa
         script.write_text(SCRIPT % json.dumps((ROOT / "extension/lib/api.js").as_uri()))
         proc = await asyncio.create_subprocess_exec(
             "node", str(script), str(server.make_url("")).rstrip("/"), site_hash("example.com"),
+            f"{int(site_hash('example.com')[:3], 16) & ~7:03x}",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
@@ -58,6 +61,10 @@ async def test_the_extension_client_reads_the_real_server(aiohttp_server, tmp_pa
         got = json.loads(out)
     (entry,) = got["lookup"]["sites"]
     assert entry["site_hash"] == site_hash("example.com") and entry["last_change_id"] == ids[-1]
+    assert (got["lookup"]["prefix"], got["lookup"]["bits"]) == (
+        f"{int(site_hash('example.com')[:3], 16) & ~7:03x}",
+        9,
+    )
     assert got["lookupAgain"] == 304
     assert [c["id"] for c in got["feed"]["changes"]] == ids  # three pages of two, followed
     assert got["feed"]["more"] is False

@@ -134,6 +134,7 @@ async def test_firefox_first_run_badge_watch_alert_click_track_and_nothing_leake
     assert checkpoints["beforeServer"] == []
     # Until the person clicked the notification, only prefixes and buckets were sent.
     before_click = checkpoints["beforeClick"]
+    # The first lookup goes at 2 hex digits, before the server has recommended a width.
     assert any(line.endswith("/api/v1/lookup/" + site_hash(SITE)[:2]) for line in before_click)
     assert any(f"buckets={site_hash(SITE)[:2]}" in line for line in before_click)
     assert [line for line in before_click if SITE in line or SOLD_SITE in line] == []

@@ -11,7 +11,13 @@ function etagOf(body) {
   return `"${createHash("sha256").update(body).digest("hex").slice(0, 16)}"`;
 }
 
-export function createFakeServer({ baseUrl = "https://cw.example.org", prefixLength = 2 } = {}) {
+// `countsBits: false` speaks as servers did before prefix_bits: hex prefixes of 2 to 5
+// digits, `prefix_length` only.
+export function createFakeServer({
+  baseUrl = "https://cw.example.org",
+  prefixBits = 8,
+  countsBits = true,
+} = {}) {
   const sites = new Map(); // site -> {site, hash, state}
   const changes = []; // oldest first
   const log = [];
@@ -59,10 +65,31 @@ export function createFakeServer({ baseUrl = "https://cw.example.org", prefixLen
     const url = new URL(request.url);
     const path = url.pathname;
     let match;
-    if (request.method === "GET" && (match = path.match(/^\/api\/v1\/lookup\/([0-9a-f]{2,5})$/))) {
-      const prefix = match[1];
-      const found = [...sites.values()].filter((s) => s.state === "tracked" && s.hash.startsWith(prefix));
-      const body = { prefix, prefix_length: prefixLength, sites: found.map(lookupEntry) };
+    if (request.method === "GET" && (match = path.match(/^\/api\/v1\/lookup\/([0-9a-f]{1,5})$/))) {
+      const hex = match[1];
+      const raw = url.searchParams.get("bits");
+      const bits = raw === null ? 4 * hex.length : Number(raw);
+      const spare = 4 * hex.length - bits;
+      const canonical = countsBits
+        ? [...url.searchParams.keys()].every((k) => k === "bits") &&
+          url.searchParams.getAll("bits").length <= 1 &&
+          (raw === null ||
+            (/^[1-9][0-9]?$/.test(raw) &&
+              bits <= 20 &&
+              bits % 4 !== 0 &&
+              hex.length === Math.ceil(bits / 4) &&
+              parseInt(hex, 16) % 2 ** spare === 0))
+        : url.search === "" && hex.length >= 2;
+      if (!canonical) return problem(400, "Bad lookup", `${path}${url.search}`);
+      const top = (hash) => parseInt(hash.slice(0, hex.length), 16) >> spare;
+      const found = [...sites.values()].filter(
+        (s) => s.state === "tracked" && top(s.hash) === parseInt(hex, 16) >> spare,
+      );
+      const prefixLength = Math.min(5, Math.max(2, Math.floor(prefixBits / 4)));
+      const body = countsBits
+        ? { prefix: hex, bits, prefix_bits: prefixBits, prefix_length: prefixLength }
+        : { prefix: hex, prefix_length: prefixLength };
+      body.sites = found.map(lookupEntry);
       return cached(request, json(200, body));
     }
     if (request.method === "GET" && path === "/api/v1/changes") {
@@ -116,9 +143,9 @@ export function createFakeServer({ baseUrl = "https://cw.example.org", prefixLen
     log,
     sites,
     changes,
-    /** The prefix length lookups recommend from now on. */
-    recommendPrefixLength(length) {
-      prefixLength = length;
+    /** The prefix width, in bits, lookups recommend from now on. */
+    recommendPrefixBits(bits) {
+      prefixBits = bits;
     },
     track(site, state = "tracked", detail = null) {
       sites.set(site, { site, hash: siteHash(site), state, detail });
