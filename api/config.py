@@ -69,6 +69,12 @@ class Settings:
     # Raw captures kept by `clausewatch prune` (db.retention): "all" (default: prune
     # refuses), or "run-ends", the first and last capture of each run of one text.
     keep_raw: str = "all"
+    # With keep_raw "run-ends", `serve` prunes on a timer (monitor/pruning.py): a run at most
+    # every prune_interval seconds (0: never; `clausewatch prune` by hand only), each over at
+    # most prune_batch documents, those checked since the last run. The defaults keep up with
+    # 1.4 million document checks a day (docs/deploy.md).
+    prune_interval: float = 600.0
+    prune_batch: int = 10_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

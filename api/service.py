@@ -35,6 +35,7 @@ from monitor.archive import Archiver, Saver, savepagenow
 from monitor.backfill import BackfillReport, backfill_document
 from monitor.fetch import Fetcher, FetchPolicy, user_agent
 from monitor.netguard import Lookup
+from monitor.pruning import Pruner
 from monitor.record import reconcile_lagging
 from monitor.render import Renderer, RenderPolicy, chromium_available
 from monitor.renderchoice import ChoosingFetcher, StorePrints, store_remember
@@ -72,6 +73,13 @@ def rendering_off(settings: Settings) -> str | None:
 def tick_of(settings: Settings) -> float:
     """How often the scheduler looks for due documents: often enough for the interval."""
     return min(MAX_TICK, max(1.0, settings.check_interval / 10))
+
+
+def pruner_of(settings: Settings, store: Store) -> Pruner | None:
+    """The retention timer, when retention is configured (keep_raw "run-ends") and on."""
+    if settings.keep_raw != "run-ends" or settings.prune_interval <= 0:
+        return None
+    return Pruner(store, interval=settings.prune_interval, batch=max(1, settings.prune_batch))
 
 
 @dataclass(frozen=True)
@@ -166,7 +174,9 @@ def add_monitor(
             recovered = await asyncio.to_thread(reconcile_lagging, monitor.store, monitor.pipeline)
             for document_id, added in recovered.items():
                 log.warning("document %s: %d change(s) recovered at start", document_id, len(added))
-            scheduler = Scheduler(monitor, tick=tick_of(settings))
+            scheduler = Scheduler(
+                monitor, tick=tick_of(settings), pruner=pruner_of(settings, monitor.store)
+            )
             app[SCHEDULER] = scheduler
             scheduler.start()
             if on_started:

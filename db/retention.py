@@ -100,6 +100,28 @@ def prune_document(store: Store, document_id: int, report: Pruned | None = None)
     return report
 
 
+def documents_checked_after(
+    store: Store, after: int, limit: int, *, scan: int | None = None
+) -> tuple[list[int], int]:
+    """Up to `limit` documents with a snapshot whose id is past `after`, taken in snapshot id
+    order, and the snapshot id to pass as `after` next time: only these can have a prunable
+    check that was not prunable at the last run (a run grows only by a new capture), so
+    `serve` prunes them a batch at a time (monitor.pruning). At most `scan` snapshot rows are
+    read (default 20 x limit): a batch costs the same whatever the store's size."""
+    scan = scan or 20 * limit
+    rows = store.reading().execute(
+        "SELECT id, document_id FROM snapshots WHERE id > ? ORDER BY id LIMIT ?", [after, scan]
+    )
+    documents: dict[int, None] = {}
+    cursor = after
+    for snapshot_id, document_id in rows:
+        if document_id not in documents and len(documents) == limit:
+            break  # this snapshot's document is the next batch's first
+        documents[document_id] = None
+        cursor = snapshot_id
+    return sorted(documents), cursor
+
+
 def prune(store: Store, document_ids: list[int] | None = None) -> Pruned:
     """Apply the rule to the given documents (all when None), one transaction each, so a
     live monitor writing meanwhile waits for one document at most."""

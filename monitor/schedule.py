@@ -45,6 +45,7 @@ from monitor.check import (
 )
 from monitor.fetch import FetchResult
 from monitor.model import PolicyDocument
+from monitor.pruning import Pruner
 from monitor.record import Pipeline, extraction
 from monitor.tracking import track_pending_sites
 
@@ -313,31 +314,48 @@ class Monitor:
 
 
 class Scheduler:
-    """Runs two APScheduler jobs every `tick` seconds, each never twice at once: the pass
-    over due documents, and the tracking worker for pending sites (whose backfills may take
-    minutes under the Wayback Machine's rate limits, so they get a job of their own)."""
+    """Runs APScheduler jobs every `tick` seconds, each never twice at once: the pass over
+    due documents, the tracking worker for pending sites (whose backfills may take minutes
+    under the Wayback Machine's rate limits, so they get a job of their own), and with a
+    `pruner` (retention configured), a pruning run whenever the pruner is due by the
+    monitor's clock (monitor.pruning)."""
 
     PASS_JOB = "clausewatch-pass"
     TRACKING_JOB = "clausewatch-tracking"
+    PRUNE_JOB = "clausewatch-prune"
 
-    def __init__(self, monitor: Monitor, *, tick: float = 60.0) -> None:
+    def __init__(
+        self, monitor: Monitor, *, tick: float = 60.0, pruner: Pruner | None = None
+    ) -> None:
         self.monitor = monitor
         self.tick = tick
+        self.pruner = pruner
         self.passes = 0
         self.last_report: PassReport | None = None
         self.last_tracking: list[Any] = []  # monitor.tracking.TrackingReport
         # Set after each run of the job; tests (and anyone curious) wait on them.
         self.pass_done = asyncio.Event()
         self.tracking_done = asyncio.Event()
+        self.prune_done = asyncio.Event()
         self._scheduler: Any = None
         self._running: set[asyncio.Task] = set()
+        self._pruning: asyncio.Task | None = None
+
+    def _jobs(self) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+        jobs: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            (self.PASS_JOB, self._pass_job),
+            (self.TRACKING_JOB, self._track_job),
+        ]
+        if self.pruner is not None:
+            jobs.append((self.PRUNE_JOB, self._prune_job))
+        return jobs
 
     def start(self, *, first_run: datetime | None = None) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
         from apscheduler.triggers.interval import IntervalTrigger
 
         self._scheduler = AsyncIOScheduler(timezone=UTC)
-        for job_id, job in ((self.PASS_JOB, self._pass_job), (self.TRACKING_JOB, self._track_job)):
+        for job_id, job in self._jobs():
             self._scheduler.add_job(
                 job,
                 IntervalTrigger(seconds=self.tick, timezone=UTC),
@@ -350,8 +368,8 @@ class Scheduler:
         self._scheduler.start()
 
     def run_soon(self) -> None:
-        """Run both jobs now (or right after the runs in flight)."""
-        for job_id in (self.PASS_JOB, self.TRACKING_JOB):
+        """Run every job now (or right after the runs in flight)."""
+        for job_id, _ in self._jobs():
             self._scheduler.modify_job(job_id, next_run_time=utc_now())
 
     async def _pass_job(self) -> None:
@@ -373,6 +391,24 @@ class Scheduler:
             log.info("tracking %s: %s%s", r.site, r.state, f" ({r.detail})" if r.detail else "")
         self.tracking_done.set()
 
+    async def _prune_job(self) -> None:
+        pruner = self.pruner
+        assert pruner is not None  # the job exists only with a pruner
+        now = self.monitor.clock()
+        if not pruner.due(now):
+            return
+        # Not among the runs shutdown cancels: a thread cannot be cancelled, so shutdown
+        # stops the pruner between two documents and waits for this instead.
+        self._pruning = asyncio.current_task()
+        try:
+            await asyncio.to_thread(pruner.run, now)
+        except Exception:  # one bad run must not stop the next ones
+            log.exception("a pruning run failed")
+            return
+        finally:
+            self._pruning = None
+        self.prune_done.set()
+
     async def _guarded(self, work: Awaitable[Any], what: str) -> Any:
         task = asyncio.current_task()
         assert task is not None  # awaited inside a task of the service
@@ -393,6 +429,10 @@ class Scheduler:
         """Stop scheduling; runs in flight give back what they had not started recording."""
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        if self.pruner is not None:
+            self.pruner.stop()
+        if self._pruning is not None:
+            await asyncio.wait([self._pruning])
         running = [t for t in self._running if not t.done()]
         for task in running:
             task.cancel()

@@ -12,6 +12,7 @@ from api.commands.common import CommandError
 from api.commands.monitoropts import monitor_options, monitor_settings, open_store
 from api.commands.resolveopt import lookup_from, resolve_option
 from api.service import Injected, serve
+from db.retention import KEEP_RAW
 
 
 def _announce(line: str) -> None:
@@ -51,6 +52,10 @@ def command(
     settings = monitor_settings(
         host=host, port=port, idle_timeout=idle_timeout, body_timeout=body_timeout, **options
     )
+    if settings.keep_raw not in KEEP_RAW:
+        raise CommandError(
+            f"keep_raw must be one of {', '.join(KEEP_RAW)}, not {settings.keep_raw!r}"
+        )
     open_store(settings).close()  # a clear error now rather than a traceback at startup
     # Local sites under made-up names (`make demo`'s bumble.test) reach the monitor this way.
     lookup = lookup_from(resolve)
