@@ -15,8 +15,9 @@
    real ones; version rows carry no clause text (the feed and lookup never read it; part 1
    measures what it costs on disk). Then, against the real API in its own process on
    loopback: feed pages (random watched buckets and cursors, as extensions poll) and lookups
-   (at the prefix length the extension uses: the server's recommendation, at most 3 hex),
-   every URL distinct so the API's read cache never answers; p50/p99 per size.
+   (at the width the extension uses: the server's recommended prefix_bits, at most 16),
+   every URL distinct so the API's read cache never answers; p50/p99 per size. Then the same
+   lookups again, answered from the read cache (the server reports its hits at exit).
 3. Planning one scheduler pass (the due-documents query) at each size.
 4. Reprocess: the `clausewatch reprocess --jobs N` command on the policy-histories store of
    part 1, one job vs one per core; and its work unit alone, compare() on real consecutive
@@ -381,16 +382,25 @@ def store_shape(path: Path) -> dict[str, int]:
 
 
 SERVER = """
-import sys
+import json, sys
 from aiohttp import web
 from api.app import create_app
 from api.config import Settings
 from api.ratelimit import LIMITER, RateLimiter
+from api.routes.readcache import READ_CACHE
 from db import Store
 store = Store.open(sys.argv[1])
 app = create_app(Settings(db_path=sys.argv[1]), store=store)
 # One client asks as fast as it can: the per-client rate limits would answer 429.
 app[LIMITER] = RateLimiter({})
+
+async def report(app):
+    # What the read cache did over the run, for the bench to check its cached pass was one.
+    cache = app[READ_CACHE]
+    print(json.dumps({"hits": cache.hits, "misses": cache.misses, "entries": len(cache),
+                      "bytes": cache.bytes}), flush=True)
+
+app.on_shutdown.append(report)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[2]), print=None, access_log=None)
 """
 
@@ -424,6 +434,14 @@ async def latencies(base: str, urls: list[str], answers: list[int] | None = None
     return out
 
 
+def lookup_url(bucket: int, bits: int) -> str:
+    """A bucket's one URL (api/routes/lookup.py): ceil(bits / 4) hex digits with the bits
+    past `bits` zeroed, and `?bits=` only when they are not whole digits."""
+    digits = -(-bits // 4)
+    hex_ = f"{bucket << (4 * digits - bits):0{digits}x}"
+    return f"/api/v1/lookup/{hex_}" + (f"?bits={bits}" if bits % 4 else "")
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(p / 100 * len(values)))]
@@ -434,7 +452,9 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(path), str(port)], env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(path), str(port)], env=env, stdout=subprocess.PIPE
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):  # until it listens
@@ -444,12 +464,17 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
             except OSError:
                 time.sleep(0.1)
         rng = random.Random(n)
-        first = asyncio.run(latencies(base, ["/api/v1/lookup/00"]))  # warm the process
+        # Warm the process and learn the recommended width, at 20 bits: never a measured URL,
+        # so every read-cache hit of the run is one of the cached pass below.
+        first = asyncio.run(latencies(base, ["/api/v1/lookup/00000"]))
         del first
         import urllib.request
 
-        prefix_len = json.load(urllib.request.urlopen(f"{base}/api/v1/lookup/01"))["prefix_length"]
-        prefix_len = min(max(prefix_len, 2), 3)  # what the extension asks with
+        answer = json.load(urllib.request.urlopen(f"{base}/api/v1/lookup/00001"))
+        # What the extension asks with: prefix_bits (4 x prefix_length from an older server),
+        # between 1 and 16 bits (extension/lib/hash.js).
+        bits = answer.get("prefix_bits") or 4 * answer["prefix_length"]
+        bits = min(max(bits, 1), 16)
         # Caught up (the common poll: a few watched buckets, a cursor among the newest
         # changes) and catching up (a first install: 10 buckets from an early cursor, so
         # every page is full at every size and the payload does not grow with the store).
@@ -467,10 +492,10 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
                 f"/api/v1/changes?buckets={','.join(f'{b:02x}' for b in buckets)}&limit=100"
                 f"&n={i}&after={encode_cursor(after)}"
             )
-        # Distinct prefixes only (at most 256 at 2 hex): the API caches an answer per prefix
-        # until the data changes, so a repeated one would measure the cache (measured below).
-        prefixes = rng.sample(range(16**prefix_len), min(requests, 16**prefix_len))
-        lookup_urls = [f"/api/v1/lookup/{p:0{prefix_len}x}" for p in prefixes]
+        # Distinct buckets only: the API caches an answer per bucket until the data changes,
+        # so a repeated one would measure the cache (measured below).
+        buckets = rng.sample(range(2**bits), min(requests, 2**bits))
+        lookup_urls = [lookup_url(bucket, bits) for bucket in buckets]
         # Wall time on a shared machine carries everyone's load; the server's own CPU time
         # per request (from /proc) is what grows with the store, whatever else runs.
         cpu = {}
@@ -496,7 +521,9 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
         cpu["cached"] = (cpu_seconds(proc.pid) - before) / len(lookup_urls) * 1000
     finally:
         proc.terminate()
-        proc.wait(10)
+        out, _ = proc.communicate(timeout=30)
+    lines = out.decode().strip().splitlines()
+    cache = json.loads(lines[-1]) if lines else {"hits": 0, "entries": 0, "bytes": 0}
     return {
         "feed_cpu": cpu["feed"],
         "full_cpu": cpu["full"],
@@ -507,7 +534,11 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
         "lookup_cpu_per_site": (cpu["lookup"] - cpu["cached"]) / max(statistics.mean(sites), 1e-9),
         "cached_cpu": cpu["cached"],
         "cached_p99": pct(cached, 99),
-        "prefix_length": prefix_len,
+        "prefix_bits": bits,
+        "cache_hits": cache["hits"],
+        "cache_entries": cache["entries"],
+        "cache_bytes": cache["bytes"],
+        "lookups": len(lookup_urls),
         "full_p50": pct(full, 50),
         "full_p99": pct(full, 99),
         "feed_p50": pct(feed, 50),
@@ -638,12 +669,14 @@ def main() -> None:
             f"{n:>9,} docs: {shape['versions']:,} versions, {shape['changes']:,} changes, "
             f"{size / 1e9:.2f} GB (built in {built:.0f} s); feed p50/p99 caught up "
             f"{api['feed_p50']:.1f}/{api['feed_p99']:.1f} ms, full pages {api['full_p50']:.1f}/"
-            f"{api['full_p99']:.1f} ms; lookup ({api['prefix_length']} hex) p50/p99 "
+            f"{api['full_p99']:.1f} ms; lookup ({api['prefix_bits']} bits) p50/p99 "
             f"{api['lookup_p50']:.1f}/{api['lookup_p99']:.1f} ms; server CPU per request: feed "
             f"{api['feed_cpu']:.2f} / {api['full_cpu']:.2f} ms, lookup {api['lookup_cpu']:.2f} ms"
             f" ({api['lookup_sites']:.1f} sites an answer, {1000 * api['lookup_cpu_per_site']:.1f}"
             f" us per site beyond a cached answer), lookup from the API's cache {api['cached_cpu']:.2f} ms"
-            f" (p99 {api['cached_p99']:.1f} ms); planning {plan:.0f} ms"
+            f" (p99 {api['cached_p99']:.1f} ms; {api['cache_hits']} of {api['lookups']} answered"
+            f" from it; it held {api['cache_entries']} answers, {api['cache_bytes'] / 1e6:.1f} MB);"
+            f" planning {plan:.0f} ms"
         )
         if not args.keep:
             for suffix in ("", "-wal", "-shm"):

@@ -94,6 +94,11 @@ class ReadCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def bytes(self) -> int:
+        """Bytes of the answers held (what max_bytes bounds)."""
+        return self._bytes
+
 
 READ_CACHE = web.AppKey("read_cache", ReadCache)
 
