@@ -3,6 +3,8 @@ a site's page, a document's timeline, a version's clauses, and search."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from apisupport import add_changes, make_app, site_with_hash_prefix
 
@@ -225,6 +227,22 @@ def test_every_width_partitions_the_tracked_sites_into_its_buckets(store):
 async def test_a_bucket_spelled_any_other_way_is_a_problem(client, url):
     resp = await client.get(url)
     assert resp.status == 400 and resp.content_type == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "target", ["/api/v1/lookup/a8?", "/api/v1/lookup/%61%38", "/api/v1/lookup/a8?bits=%37"]
+)
+async def test_a_bucket_spelled_with_escapes_is_a_problem(client, target):
+    # Decoded, these are buckets; as sent, they are other keys for an HTTP cache. Sent on a
+    # socket of our own: an HTTP client library would tidy them up first.
+    url = client.make_url("")
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    writer.write(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    answer = await reader.read()
+    writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"application/problem+json" in head
+    assert b"/api/v1/lookup/a8" in body
 
 
 @pytest.mark.parametrize("prefix", ["abcdef", "ABCDE", "g1234", "a1b2%20"])

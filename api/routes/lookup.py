@@ -77,6 +77,12 @@ def parse_bucket(prefix: str, query: MultiMapping[str]) -> int:
 async def lookup(request: web.Request) -> web.StreamResponse:
     prefix = request.match_info["prefix"]
     bits = parse_bucket(prefix, request.query)
+    # Spelled as sent, not as decoded: `%61%38`, `bits=%37` or a bare `?` would be other
+    # cache keys for the same bucket in an HTTP cache in front.
+    path, mark, query = request.raw_path.partition("?")
+    expected = f"bits={bits}" if bits % 4 else ""
+    if not path.endswith(f"/{prefix}") or query != expected or (mark and not query):
+        raise Problem(400, "Bad lookup", f"ask this bucket as {bucket_path(prefix, bits)}")
     store = request.app[keys.STORE]
     cache, version, key = request.app[READ_CACHE], read_generation(store), ("lookup", prefix, bits)
     entry = cache.get(key, version)
@@ -112,6 +118,11 @@ def _build(store: Store, prefix: str, bits: int, version: tuple[int, int], track
     return Entry(
         version, body, strong_etag("lookup", hashlib.sha256(body).hexdigest()), LOOKUP_CACHE
     )
+
+
+def bucket_path(prefix: str, bits: int) -> str:
+    """A bucket's one URL (path and query)."""
+    return f"/api/v1/lookup/{prefix}" + (f"?bits={bits}" if bits % 4 else "")
 
 
 def recommended_prefix_bits(tracked: int, per_bucket: int = SITES_PER_BUCKET) -> int:
