@@ -452,6 +452,8 @@ export function createApp({ chrome, fetch = (...a) => globalThis.fetch(...a), no
         "seen",
         "requested",
         "lastPoll",
+        "prefixBits", // its recommendation is the other server's store size
+        "prefixLength", // what versions before prefixBits kept
       ]);
     }
     if (options.pollMinutes !== before.pollMinutes) await scheduleAlarm();

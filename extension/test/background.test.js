@@ -129,6 +129,27 @@ test("a server that counts in hex digits is asked in whole digits, as it recomme
   );
 });
 
+test("another server is asked at 8 bits until it recommends a width of its own", async () => {
+  const { chrome: c2, control: k2 } = createFakeChrome();
+  const first = createFakeServer({ prefixBits: 9 });
+  const older = createFakeServer({ baseUrl: "https://older.example.org", countsBits: false });
+  const fetch = (input, init) =>
+    String(input instanceof Request ? input.url : input).startsWith(older.baseUrl)
+      ? older.fetch(input, init)
+      : first.fetch(input, init);
+  const app = createApp({ chrome: c2, fetch });
+  await c2.storage.sync.set({ options: { serverUrl: first.baseUrl } });
+  const tab = await c2.tabs.create({ url: "https://moved.example/" });
+  await app.updateBadge(tab.id, tab.url); // learns 9 bits from the first server
+  await app.route({ type: "options/set", options: { serverUrl: older.baseUrl } }, page(k2));
+  older.track("moved.example");
+  assert.equal(await app.updateBadge(tab.id, tab.url), "tracked");
+  assert.deepEqual(
+    older.log.map((e) => e.url.split("/").at(-1)),
+    [siteHash("moved.example").slice(0, 2)],
+  );
+});
+
 test("tracking a site drops its cached lookup at the width it was asked at", async () => {
   // It was dropped at 2 hex digits only: at any other width the "not tracked" answer stayed
   // for its TTL, and the badge with it.
