@@ -11,10 +11,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from monitor.classify import classify_changes
-from monitor.classify.capture import missed_top, superseded_dropped
+from monitor.classify.capture import missed_top, partial_capture, superseded_dropped
 from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.lexicon import practice_categories
 from monitor.classify.locale import language_switch, locale_switch
+from monitor.classify.respacing import respaced
 from monitor.classify.verdict import STRONG
 from monitor.diff import ClauseChange, diff_clauses, word_ops
 from monitor.diff.change import ChangeKind
@@ -253,10 +254,14 @@ def _capture_artefacts(
         why = f"a capture completed: the {side} capture misses the top of the page"
     elif superseded_dropped(changes):
         why = "the previous version of the policy no longer shown below the one in force"
+    elif partial := partial_capture(old, new):
+        side, how = partial
+        why = f"a partial capture{' completed' if side == 'old' else ''}: {how}"
     elif rewrite and (wrong := _wrong_page(old, new)):
         why = wrong
     else:
-        return changes
+        # Not the whole pair: some of its edits may be only the extraction re-spacing text.
+        return respaced(changes, old, new)
     return [
         replace(
             c,

@@ -1,14 +1,20 @@
-"""A capture that is not the policy is no policy change (labelling guide B13). Pairs from
-the dev split of tests/data/policy-changes (Open Terms Archive contrib-versions, ODC-BY
-1.0, "Open Terms Archive contributors"); both were false alerts before."""
+"""A capture that is not the policy, or holds only part of the page, or an extraction that
+re-spaces the same words, is no policy change (labelling guide B13, "Extraction noise").
+Pairs from the dev split of tests/data/policy-changes (Open Terms Archive
+contrib-versions, ODC-BY 1.0, "Open Terms Archive contributors"); each was a false alert
+before. A policy that really drops sections stays material (B11)."""
 
 import json
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 from corpora import policy_change
 
+from monitor.classify.capture import partial_capture
 from monitor.compare import compare
+from monitor.model import Clause, PolicyDocument
 
 DATA = Path(__file__).parent / "data"
 WILD = {
@@ -16,6 +22,13 @@ WILD = {
     for p in json.loads((DATA / "judgment" / "wild.json").read_text())["pairs"]
     if p["split"] == "dev"
 }
+
+
+def judged_not_material(old: str, new: str):
+    assert not WILD[(old, new)]["material"]
+    c = compare(policy_change(old), policy_change(new))
+    assert not c.material, c.summary
+    return c
 
 
 @pytest.mark.parametrize(
@@ -28,8 +41,115 @@ WILD = {
     ],
 )
 def test_a_capture_that_is_not_the_policy_is_no_policy_change(old, new):
-    assert not WILD[(old, new)]["material"]
-    c = compare(policy_change(old), policy_change(new))
-    assert not c.material, c.summary
+    c = judged_not_material(old, new)
     assert any(ch.rule == "capture" for ch in c.changes)
     assert any("not the policy" in ch.reason for ch in c.changes)
+
+
+@pytest.mark.parametrize(
+    "old, new, says",
+    [
+        # Cut off after the introduction: the rest of the policy (98 % of its words) gone,
+        # what is left word for word the same.
+        (
+            "wetransfer/2025-12-17T005459Z.md",
+            "wetransfer/2025-12-19T125632Z.md",
+            "the new capture stops after “This Privacy Policy covers the processing",
+        ),
+        # The per-app supplements shown in tabs are missing from the new capture (78 % of
+        # the page) while the notice itself, its "Last updated" date included, is unchanged.
+        (
+            "vodafone-ie/2026-03-27T125538Z.md",
+            "vodafone-ie/2026-04-28T005520Z.md",
+            "the new capture misses 1499 clauses from “Vodafone products” on",
+        ),
+        # The new capture starts after the navigation, title and table of contents, and
+        # stops before the footer.
+        (
+            "the-new-york-times/2020-12-08T152153Z.md",
+            "the-new-york-times/2020-12-08T161859Z.md",
+            "the new capture starts mid-page",
+        ),
+    ],
+)
+def test_a_partial_capture_is_no_policy_change(old, new, says):
+    c = judged_not_material(old, new)
+    reasons = [ch.reason for ch in c.changes if ch.rule == "capture"]
+    assert any("a partial capture: " + says in r for r in reasons), reasons[:3]
+
+
+def test_glued_words_from_a_re_extraction_are_no_policy_change():
+    # The same PDF text re-extracted with line breaks taken out: "how we\n\ncollect" reads
+    # "how wecollect", paragraphs regroup; only the date line differs.
+    c = judged_not_material(
+        "alpha-vantage/2024-03-04T183127Z.md", "alpha-vantage/2026-03-27T003305Z.md"
+    )
+    assert any("re-spaced or regrouped by extraction" in ch.reason for ch in c.changes)
+
+
+# -- what must stay material ------------------------------------------------------------
+
+POLICY = "wetransfer/2025-12-17T005459Z.md"
+
+
+def without(doc: PolicyDocument, start: str, stop: str | None = None, **changes):
+    """`doc` without its clauses from the one starting `start` up to the one starting
+    `stop` (or the end)."""
+    texts = [c.text for c in doc.clauses]
+    a = next(k for k, t in enumerate(texts) if t.startswith(start))
+    b = next(k for k, t in enumerate(texts) if t.startswith(stop)) if stop else len(texts)
+    return replace(doc, clauses=doc.clauses[:a] + doc.clauses[b:], **changes)
+
+
+@pytest.mark.parametrize(
+    "start, stop, changes",
+    [
+        # A section dropped from the middle: who the data is shared with.
+        ("How & when we share", "How & when we transmit", {}),
+        # The last sections dropped (cookies, transfers, security, retention, rights,
+        # minors): a large removal, but less than half of the page.
+        ("Why and how we use cookies", None, {}),
+        # Most of the page dropped with a new date: the policy was re-issued shorter.
+        ("Information you provide", None, {"effective_date": date(2026, 1, 1)}),
+    ],
+)
+def test_a_policy_that_drops_whole_sections_stays_material(start, stop, changes):
+    old = policy_change(POLICY)
+    new = without(old, start, stop, **changes)
+    assert partial_capture(old, new) is None
+    c = compare(old, new)
+    assert c.material, c.summary
+    assert all(ch.rule != "capture" for ch in c.changes if ch.material)
+
+
+def test_a_partial_capture_needs_the_rest_word_for_word():
+    # Cut off like the real one, but a sentence of what is left was also edited: an edit,
+    # not only a capture, so the cut-off is not claimed.
+    old = policy_change(POLICY)
+    cut = without(old, "Who is the data controller")
+    edited = Clause(cut.clauses[3].section, "paragraph", cut.clauses[3].text + " We sell it.")
+    new = replace(cut, clauses=(*cut.clauses[:3], edited, *cut.clauses[4:]))
+    assert partial_capture(old, cut) is not None
+    assert partial_capture(old, new) is None
+
+
+def doc(*paragraphs: str) -> PolicyDocument:
+    return PolicyDocument(tuple(Clause(("Privacy",), "paragraph", p) for p in paragraphs))
+
+
+def test_respacing_never_hides_a_changed_word():
+    # Regrouped and glued like a re-extraction, and "not" dropped: still material.
+    old = doc(
+        "We keep your messages encrypted.",
+        "We do not sell your personal",
+        "information to advertisers.",
+        "You can delete your account at any time.",
+    )
+    glued = "We do not sell your personalinformation to advertisers."
+    same = compare(old, doc(old.clauses[0].text, glued, old.clauses[3].text))
+    assert not same.material, same.summary
+    changed = compare(
+        old, doc(old.clauses[0].text, glued.replace("do not ", ""), old.clauses[3].text)
+    )
+    assert changed.material, changed.summary
+    assert all("re-spaced" not in ch.reason for ch in changed.changes if ch.material)

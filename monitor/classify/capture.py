@@ -6,6 +6,14 @@ because a policy that really adds or drops a section is material (B11): here, on
 the other minus a block at the very top of the page, and that block holds the page's own
 title, which the shorter capture lacks altogether (it starts in the middle of the page).
 
+A capture that holds only part of the page (`partial_capture`): the shorter side is the
+longer one, word for word, with a block or two of clauses missing, and what is missing
+reads as what a capture misses, not what an editor removes: most of the page (cut off
+after the introduction, tabs or accordion panels the capture did not get, while the policy's
+own date stays the same), or the page's head with its title (the capture starts mid-page,
+after the navigation). A policy that drops a section keeps the rest of the page, title and
+most of its text; it stays a removal (B11).
+
 Also here, as it is judged on the same evidence (one block of clauses and nothing else):
 the page that stops showing the previous version of the policy below the one in force
 (B16: the reader was shown the new text already).
@@ -18,7 +26,8 @@ from __future__ import annotations
 import re
 
 from monitor.diff import ClauseChange
-from monitor.model import PolicyDocument
+from monitor.model import Clause, PolicyDocument
+from monitor.policyness import evidence
 
 # The shorter capture must still hold most of the page: a stub grown into a policy is not
 # a capture completed.
@@ -48,6 +57,84 @@ def missed_top(changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocu
     if shorter.title or not longer.title or top.kind != "heading" or top.text != longer.title:
         return None
     return side
+
+
+# What a partial capture misses: more than this share of the page's words. A policy edit
+# that drops sections keeps most of the page; a capture cut off after its introduction, or
+# without the panels that hold the per-product notices, does not.
+_MISSING_SHARE = 0.5
+# At most this many runs of clauses missing: head and tail (navigation and footer around
+# the part captured), or one block in the middle. More runs is an edit, not a capture.
+_MAX_MISSING_RUNS = 2
+_WORD = re.compile(r"\w+")
+
+
+def partial_capture(old: PolicyDocument, new: PolicyDocument) -> tuple[str, str] | None:
+    """(side, why) when one capture holds only part of the page the other holds: the
+    shorter is the longer word for word with at most two runs of clauses missing, and the
+    missing part is most of the page (with the policy's date, where both state one, the
+    same), or the head of the page with its title. Else None."""
+    if len(new.clauses) < len(old.clauses):
+        side, short, long = "new", new, old
+    elif len(old.clauses) < len(new.clauses):
+        side, short, long = "old", old, new
+    else:
+        return None
+    runs = _missing_runs([c.key for c in short.clauses], [c.key for c in long.clauses])
+    if runs is None or not 0 < len(runs) <= _MAX_MISSING_RUNS:
+        return None
+    missing = [c for a, b in runs for c in long.clauses[a:b]]
+    share = _words(missing) / max(1, _words(long.clauses))
+    undated = old.effective_date is None or new.effective_date is None
+    if share > _MISSING_SHARE and (undated or old.effective_date == new.effective_date):
+        a, b = max(runs, key=lambda r: _words(long.clauses[r[0] : r[1]]))
+        where = (
+            f"stops after “{_label(long.clauses[a - 1])}”"
+            if b == len(long.clauses) and a
+            else f"misses {b - a} clauses from “{_label(long.clauses[a])}” on"
+        )
+        same = "" if undated else ", the policy's date the same"
+        return side, (
+            f"the {side} capture {where}: {round(100 * share)} % of the page's words are"
+            f" missing from it while the rest is word for word the same{same}"
+        )
+    head = runs[0]
+    if head[0] == 0 and evidence(long).titled and not evidence(short).titled:
+        return side, (
+            f"the {side} capture starts mid-page, at “{_label(short.clauses[0])}”, without the"
+            f" page's title and the {head[1]} clauses before it; the rest is word for word the same"
+        )
+    return None
+
+
+def _missing_runs(short: list[str], long: list[str]) -> list[tuple[int, int]] | None:
+    """The one or two runs [a, b) of clauses of `long` that `short` lacks, when `short` is
+    `long` with those runs left out and nothing else changed; else None."""
+    n, m = len(short), len(long)
+    p = 0
+    while p < n and short[p] == long[p]:
+        p += 1
+    s = 0
+    while s < n - p and short[n - 1 - s] == long[m - 1 - s]:
+        s += 1
+    if p + s == n:
+        return [(p, m - s)]
+    # Two runs: the part of `short` between its common head and tail sits whole in `long`,
+    # with clauses missing on both sides of it.
+    mid = short[p : n - s]
+    for q in range(p + 1, m - s - len(mid)):
+        if long[q : q + len(mid)] == mid:
+            return [(p, q), (q + len(mid), m - s)]
+    return None
+
+
+def _words(clauses: list[Clause] | tuple[Clause, ...]) -> int:
+    return sum(len(_WORD.findall(c.key)) for c in clauses)
+
+
+def _label(clause: Clause) -> str:
+    text = " ".join(clause.text.split())
+    return text if len(text) <= 60 else text[:57].rstrip() + "…"
 
 
 # The heading or opening line of an older version kept on the page below the one in force:
