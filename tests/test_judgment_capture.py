@@ -15,6 +15,7 @@ from corpora import policy_change
 from monitor.classify.capture import partial_capture
 from monitor.compare import compare
 from monitor.model import Clause, PolicyDocument
+from monitor.policyness import not_policy
 
 DATA = Path(__file__).parent / "data"
 WILD = {
@@ -153,3 +154,19 @@ def test_respacing_never_hides_a_changed_word():
     )
     assert changed.material, changed.summary
     assert all("re-spaced" not in ch.reason for ch in changed.changes if ch.material)
+
+
+def test_a_hub_page_that_lists_the_notices_is_not_the_policy():
+    # The new capture is the overview that links the digital-presence policy, the services
+    # notice, cookies, addresses; the old side was the policy itself.
+    c = judged_not_material("swiss-post/2022-09-19T120805Z.md", "swiss-post/2023-08-23T151718Z.md")
+    assert any("a hub page" in ch.reason and ch.rule == "capture" for ch in c.changes)
+
+
+def test_a_short_page_naming_one_notice_is_not_called_a_hub():
+    hub = policy_change("swiss-post/2023-08-23T151718Z.md")
+    policy = policy_change("swiss-post/2022-09-19T120805Z.md")
+    first = next(k for k, c in enumerate(hub.clauses) if "Data protection notice" in c.text)
+    one = replace(hub, clauses=hub.clauses[:first] + hub.clauses[first + 1 :])
+    assert not_policy(hub, policy) is not None
+    assert not_policy(one, policy) is None
