@@ -179,14 +179,17 @@ def not_policy(doc: PolicyDocument, reference: PolicyDocument | None = None) -> 
     return None
 
 
+def names_document(heading: str) -> bool:
+    """Whether a heading names a privacy document ("COOKIE NOTICE", "Privacy Policy for our
+    digital presence")."""
+    folded = heading.casefold()
+    return bool(_TITLE.search(folded) and _DOCUMENT.search(folded))
+
+
 def documents_named(doc: PolicyDocument) -> list[str]:
     """The headings after the first that name a privacy document ("Privacy Policy for our
     digital presence", "Data protection notice for Swiss Post services")."""
-    return [
-        h.text
-        for h in doc.headings[1:]
-        if _TITLE.search(folded := h.text.casefold()) and _DOCUMENT.search(folded)
-    ]
+    return [h.text for h in doc.headings[1:] if names_document(h.text)]
 
 
 def _describe(ev: Evidence) -> str:

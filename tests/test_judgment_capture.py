@@ -5,6 +5,7 @@ contrib-versions, ODC-BY 1.0, "Open Terms Archive contributors"); each was a fal
 before. A policy that really drops sections stays material (B11)."""
 
 import json
+import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -170,3 +171,28 @@ def test_a_short_page_naming_one_notice_is_not_called_a_hub():
     one = replace(hub, clauses=hub.clauses[:first] + hub.clauses[first + 1 :])
     assert not_policy(hub, policy) is not None
     assert not_policy(one, policy) is None
+
+
+CM_OLD, CM_NEW = "christianmingle/2022-01-20T143325Z.md", "christianmingle/2023-09-09T003209Z.md"
+
+
+def test_a_notice_appended_to_the_page_and_moved_out_is_no_policy_change():
+    # The Cookie Notice printed below the policy is dropped; the policy still says "You
+    # can find out more ... in our Cookie Policy" (B14).
+    c = judged_not_material(CM_OLD, CM_NEW)
+    assert any("“COOKIE NOTICE” appended to the page moved out" in ch.reason for ch in c.changes)
+
+
+def test_a_notice_dropped_without_a_pointer_to_it_stays_material():
+    # The same notice dropped from a policy that no longer points to any cookie policy:
+    # what it said about cookies is gone from the reader's picture (B11).
+    new = policy_change(CM_NEW)
+    pointer = re.compile(r"[^.]*\bCookie Policy\b[^.]*\.")
+    clauses = tuple(
+        replace(c, text=pointer.sub("", c.text), key="") if pointer.search(c.text) else c
+        for c in new.clauses
+    )
+    assert sum(a != b for a, b in zip(clauses, new.clauses, strict=True)) == 3
+    unpointed = replace(new, clauses=clauses)
+    c = compare(policy_change(CM_OLD), unpointed)
+    assert c.material, c.summary
