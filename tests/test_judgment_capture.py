@@ -196,3 +196,20 @@ def test_a_notice_dropped_without_a_pointer_to_it_stays_material():
     unpointed = replace(new, clauses=clauses)
     c = compare(policy_change(CM_OLD), unpointed)
     assert c.material, c.summary
+
+
+def test_a_capture_that_stops_mid_sentence_is_partial():
+    # The dev cut-off above, had the page stopped inside a sentence of its table: the last
+    # clause is the start of the policy's clause there (labelling guide B13: "the old side
+    # stops mid-sentence").
+    old = policy_change(POLICY)
+    k = next(k for k, c in enumerate(old.clauses) if c.text.startswith("User Content |"))
+    stub = replace(old.clauses[k], text=old.clauses[k].text[:60], key="")
+    new = replace(old, clauses=(*old.clauses[:k], stub))
+    side, why = partial_capture(old, new)
+    assert side == "new" and why.startswith("the new capture stops mid-sentence, at “")
+    c = compare(old, new)
+    assert not c.material, c.summary
+    # Reversed, the old capture was the cut one: completed.
+    assert partial_capture(new, old)[0] == "old"
+    assert not compare(new, old).material

@@ -82,16 +82,29 @@ def partial_capture(old: PolicyDocument, new: PolicyDocument) -> tuple[str, str]
         side, short, long = "old", old, new
     else:
         return None
-    runs = _missing_runs([c.key for c in short.clauses], [c.key for c in long.clauses])
+    short_keys, long_keys = [c.key for c in short.clauses], [c.key for c in long.clauses]
+    # The page may end mid-sentence: the shorter side's last clause is the start of the
+    # longer side's clause at that place, everything before it the same.
+    last = len(short_keys) - 1
+    mid_clause = (
+        last >= 0
+        and short_keys[:last] == long_keys[:last]
+        and short_keys[last] != long_keys[last]
+        and long_keys[last].startswith(short_keys[last])
+    )
+    runs = [(last, len(long_keys))] if mid_clause else _missing_runs(short_keys, long_keys)
     if runs is None or not 0 < len(runs) <= _MAX_MISSING_RUNS:
         return None
     missing = [c for a, b in runs for c in long.clauses[a:b]]
-    share = _words(missing) / max(1, _words(long.clauses))
+    lost = _words(missing) - (_words(short.clauses[last:]) if mid_clause else 0)
+    share = lost / max(1, _words(long.clauses))
     undated = old.effective_date is None or new.effective_date is None
     if share > _MISSING_SHARE and (undated or old.effective_date == new.effective_date):
         a, b = max(runs, key=lambda r: _words(long.clauses[r[0] : r[1]]))
         where = (
-            f"stops after “{_label(long.clauses[a - 1])}”"
+            f"stops mid-sentence, at “{_label(short.clauses[last], tail=True)}”"
+            if mid_clause
+            else f"stops after “{_label(long.clauses[a - 1])}”"
             if b == len(long.clauses) and a
             else f"misses {b - a} clauses from “{_label(long.clauses[a])}” on"
         )
@@ -101,7 +114,7 @@ def partial_capture(old: PolicyDocument, new: PolicyDocument) -> tuple[str, str]
             f" missing from it while the rest is word for word the same{same}"
         )
     head = runs[0]
-    if head[0] == 0 and evidence(long).titled and not evidence(short).titled:
+    if not mid_clause and head[0] == 0 and evidence(long).titled and not evidence(short).titled:
         return side, (
             f"the {side} capture starts mid-page, at “{_label(short.clauses[0])}”, without the"
             f" page's title and the {head[1]} clauses before it; the rest is word for word the same"
@@ -134,9 +147,11 @@ def _words(clauses: list[Clause] | tuple[Clause, ...]) -> int:
     return sum(len(_WORD.findall(c.key)) for c in clauses)
 
 
-def _label(clause: Clause) -> str:
+def _label(clause: Clause, *, tail: bool = False) -> str:
     text = " ".join(clause.text.split())
-    return text if len(text) <= 60 else text[:57].rstrip() + "…"
+    if len(text) <= 60:
+        return text
+    return "…" + text[-57:].lstrip() if tail else text[:57].rstrip() + "…"
 
 
 # The heading or opening line of an older version kept on the page below the one in force:
