@@ -246,8 +246,10 @@ def _capture_artefacts(
     changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument, rewrite: bool = False
 ) -> list[ClauseChange]:
     """The same page captured in another language or locale, a capture that missed the
-    top of the page, or one that is not the policy at all, is not a policy change
-    (docs/labelling.md, B13): its edits are kept for reading, none of them material."""
+    top of the page or holds only part of it, a notice appended to the page moved out, or a
+    capture that is not the policy at all, is not a policy change (docs/labelling.md, B13,
+    B14): its edits are kept for reading, none of them material. Otherwise the edits that
+    only re-space the same characters are (docs/judgment.md)."""
     if not any(c.material for c in changes):
         return changes
     if language_switch(old, new):

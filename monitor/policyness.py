@@ -98,9 +98,10 @@ _TITLE = re.compile(
     r"|privacidad|privacidade|riservatezza|privacy|dati personali|gegevensbescherming"
 )
 # What a heading that names a document says it is: a privacy word (_TITLE) with one of these.
+# German compounds ("Datenschutzerklärung") end in theirs; the others start a word.
 _DOCUMENT = re.compile(
-    r"polic(?:y|ies)|notice|statement|erklärung|hinweise|politique|déclaration|avis"
-    r"|informativa|política|aviso|verklaring|beleid|regeling"
+    r"erklärung|hinweise|(?<!\w)(?:polic(?:y|ies)|notice|statement|politique|déclaration|avis"
+    r"|informativa|política|aviso|verklaring|beleid|regeling)\b"
 )
 _WORD = re.compile(r"\w+")
 
