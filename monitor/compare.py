@@ -11,10 +11,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from monitor.classify import classify_changes
-from monitor.classify.capture import missed_top, superseded_dropped
+from monitor.classify.capture import (
+    appended_notice_dropped,
+    missed_top,
+    partial_capture,
+    superseded_dropped,
+)
 from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.lexicon import practice_categories
 from monitor.classify.locale import language_switch, locale_switch
+from monitor.classify.respacing import respaced
 from monitor.classify.verdict import STRONG
 from monitor.diff import ClauseChange, diff_clauses, word_ops
 from monitor.diff.change import ChangeKind
@@ -240,8 +246,10 @@ def _capture_artefacts(
     changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument, rewrite: bool = False
 ) -> list[ClauseChange]:
     """The same page captured in another language or locale, a capture that missed the
-    top of the page, or one that is not the policy at all, is not a policy change
-    (docs/labelling.md, B13): its edits are kept for reading, none of them material."""
+    top of the page or holds only part of it, a notice appended to the page moved out, or a
+    capture that is not the policy at all, is not a policy change (docs/labelling.md, B13,
+    B14): its edits are kept for reading, none of them material. Otherwise the edits that
+    only re-space the same characters are (docs/judgment.md)."""
     if not any(c.material for c in changes):
         return changes
     if language_switch(old, new):
@@ -253,10 +261,16 @@ def _capture_artefacts(
         why = f"a capture completed: the {side} capture misses the top of the page"
     elif superseded_dropped(changes):
         why = "the previous version of the policy no longer shown below the one in force"
+    elif notice := appended_notice_dropped(changes, new):
+        why = f"the “{notice}” appended to the page moved out: the policy still points to it"
+    elif partial := partial_capture(old, new):
+        side, how = partial
+        why = f"a partial capture{' completed' if side == 'old' else ''}: {how}"
     elif rewrite and (wrong := _wrong_page(old, new)):
         why = wrong
     else:
-        return changes
+        # Not the whole pair: some of its edits may be only the extraction re-spacing text.
+        return respaced(changes, old, new)
     return [
         replace(
             c,

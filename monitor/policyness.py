@@ -97,6 +97,12 @@ _TITLE = re.compile(
     r"|datenschutz|privatsphäre|personenbezogen"
     r"|privacidad|privacidade|riservatezza|privacy|dati personali|gegevensbescherming"
 )
+# What a heading that names a document says it is: a privacy word (_TITLE) with one of these.
+# German compounds ("Datenschutzerklärung") end in theirs; the others start a word.
+_DOCUMENT = re.compile(
+    r"erklärung|hinweise|(?<!\w)(?:polic(?:y|ies)|notice|statement|politique|déclaration|avis"
+    r"|informativa|política|aviso|verklaring|beleid|regeling)\b"
+)
 _WORD = re.compile(r"\w+")
 
 # Policy text is dense with these (about 5 to 9 per 100 words in the capture histories);
@@ -105,6 +111,9 @@ MIN_DENSITY = 1.5
 # A text that keeps less than this share of the current version's clauses is not an edit
 # of it; it has to read as a policy on its own.
 MIN_KEPT = 0.2
+# A short page whose headings name at least this many privacy documents is a hub that lists
+# and links them (labelling guide B13), not one of them.
+HUB_MIN_DOCUMENTS = 2
 # Against the current version's length, what a rewrite of it still reaches. (Density is
 # not compared with the current version's: real policies range from 2.6 to 9.7 terms per
 # 100 words, so a rewrite may legitimately halve it; home pages sit near 0.3.)
@@ -155,13 +164,33 @@ def not_policy(doc: PolicyDocument, reference: PolicyDocument | None = None) -> 
             f"{shared}, and the page does not read as a privacy policy ({what};"
             f" the policy: {ref.density:.1f} per 100 words)"
         )
-    if ev.words < MIN_LENGTH_RATIO * ref.words and not ev.titled:
-        # A wall or an error page that happens to speak of cookies and consent. Titled as
-        # a policy, a short text is left to the shrink check (monitor.check).
-        return f"{shared}, and the page has {ev.words} words against the policy's {ref.words}"
+    if ev.words < MIN_LENGTH_RATIO * ref.words:
+        short = f"{shared}, and the page has {ev.words} words against the policy's {ref.words}"
+        if not ev.titled:
+            # A wall or an error page that happens to speak of cookies and consent.
+            return short
+        # Titled as a policy, a short text is left to the shrink check (monitor.check),
+        # unless it lists several privacy documents by name: a hub page that links them.
+        named = documents_named(doc)
+        if len(named) >= HUB_MIN_DOCUMENTS:
+            listed = ", ".join(f"“{h[:60]}”" for h in named[:3])
+            return f"{short}; it lists {len(named)} notices by name ({listed}): a hub page"
     if ref.titled and not ev.titled:
         return f"{shared}, and the page is titled “{ev.title[:80]}”, not as a policy"
     return None
+
+
+def names_document(heading: str) -> bool:
+    """Whether a heading names a privacy document ("COOKIE NOTICE", "Privacy Policy for our
+    digital presence")."""
+    folded = heading.casefold()
+    return bool(_TITLE.search(folded) and _DOCUMENT.search(folded))
+
+
+def documents_named(doc: PolicyDocument) -> list[str]:
+    """The headings after the first that name a privacy document ("Privacy Policy for our
+    digital presence", "Data protection notice for Swiss Post services")."""
+    return [h.text for h in doc.headings[1:] if names_document(h.text)]
 
 
 def _describe(ev: Evidence) -> str:

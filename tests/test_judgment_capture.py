@@ -1,14 +1,22 @@
-"""A capture that is not the policy is no policy change (labelling guide B13). Pairs from
-the dev split of tests/data/policy-changes (Open Terms Archive contrib-versions, ODC-BY
-1.0, "Open Terms Archive contributors"); both were false alerts before."""
+"""A capture that is not the policy, or holds only part of the page, or an extraction that
+re-spaces the same words, is no policy change (labelling guide B13, "Extraction noise").
+Pairs from the dev split of tests/data/policy-changes (Open Terms Archive
+contrib-versions, ODC-BY 1.0, "Open Terms Archive contributors"); each was a false alert
+before. A policy that really drops sections stays material (B11)."""
 
 import json
+import re
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 from corpora import policy_change
 
+from monitor.classify.capture import partial_capture
 from monitor.compare import compare
+from monitor.model import Clause, PolicyDocument
+from monitor.policyness import not_policy
 
 DATA = Path(__file__).parent / "data"
 WILD = {
@@ -16,6 +24,13 @@ WILD = {
     for p in json.loads((DATA / "judgment" / "wild.json").read_text())["pairs"]
     if p["split"] == "dev"
 }
+
+
+def judged_not_material(old: str, new: str):
+    assert not WILD[(old, new)]["material"]
+    c = compare(policy_change(old), policy_change(new))
+    assert not c.material, c.summary
+    return c
 
 
 @pytest.mark.parametrize(
@@ -28,8 +43,173 @@ WILD = {
     ],
 )
 def test_a_capture_that_is_not_the_policy_is_no_policy_change(old, new):
-    assert not WILD[(old, new)]["material"]
-    c = compare(policy_change(old), policy_change(new))
-    assert not c.material, c.summary
+    c = judged_not_material(old, new)
     assert any(ch.rule == "capture" for ch in c.changes)
     assert any("not the policy" in ch.reason for ch in c.changes)
+
+
+@pytest.mark.parametrize(
+    "old, new, says",
+    [
+        # Cut off after the introduction: the rest of the policy (98 % of its words) gone,
+        # what is left word for word the same.
+        (
+            "wetransfer/2025-12-17T005459Z.md",
+            "wetransfer/2025-12-19T125632Z.md",
+            "the new capture stops after “This Privacy Policy covers the processing",
+        ),
+        # The per-app supplements shown in tabs are missing from the new capture (78 % of
+        # the page) while the notice itself, its "Last updated" date included, is unchanged.
+        (
+            "vodafone-ie/2026-03-27T125538Z.md",
+            "vodafone-ie/2026-04-28T005520Z.md",
+            "the new capture misses 1499 clauses from “Vodafone products” on",
+        ),
+        # The new capture starts after the navigation, title and table of contents, and
+        # stops before the footer.
+        (
+            "the-new-york-times/2020-12-08T152153Z.md",
+            "the-new-york-times/2020-12-08T161859Z.md",
+            "the new capture starts mid-page",
+        ),
+    ],
+)
+def test_a_partial_capture_is_no_policy_change(old, new, says):
+    c = judged_not_material(old, new)
+    reasons = [ch.reason for ch in c.changes if ch.rule == "capture"]
+    assert any("a partial capture: " + says in r for r in reasons), reasons[:3]
+
+
+def test_glued_words_from_a_re_extraction_are_no_policy_change():
+    # The same PDF text re-extracted with line breaks taken out: "how we\n\ncollect" reads
+    # "how wecollect", paragraphs regroup; only the date line differs.
+    c = judged_not_material(
+        "alpha-vantage/2024-03-04T183127Z.md", "alpha-vantage/2026-03-27T003305Z.md"
+    )
+    assert any("re-spaced or regrouped by extraction" in ch.reason for ch in c.changes)
+
+
+# -- what must stay material ------------------------------------------------------------
+
+POLICY = "wetransfer/2025-12-17T005459Z.md"
+
+
+def without(doc: PolicyDocument, start: str, stop: str | None = None, **changes):
+    """`doc` without its clauses from the one starting `start` up to the one starting
+    `stop` (or the end)."""
+    texts = [c.text for c in doc.clauses]
+    a = next(k for k, t in enumerate(texts) if t.startswith(start))
+    b = next(k for k, t in enumerate(texts) if t.startswith(stop)) if stop else len(texts)
+    return replace(doc, clauses=doc.clauses[:a] + doc.clauses[b:], **changes)
+
+
+@pytest.mark.parametrize(
+    "start, stop, changes",
+    [
+        # A section dropped from the middle: who the data is shared with.
+        ("How & when we share", "How & when we transmit", {}),
+        # The last sections dropped (cookies, transfers, security, retention, rights,
+        # minors): a large removal, but less than half of the page.
+        ("Why and how we use cookies", None, {}),
+        # Most of the page dropped with a new date: the policy was re-issued shorter.
+        ("Information you provide", None, {"effective_date": date(2026, 1, 1)}),
+    ],
+)
+def test_a_policy_that_drops_whole_sections_stays_material(start, stop, changes):
+    old = policy_change(POLICY)
+    new = without(old, start, stop, **changes)
+    assert partial_capture(old, new) is None
+    c = compare(old, new)
+    assert c.material, c.summary
+    assert all(ch.rule != "capture" for ch in c.changes if ch.material)
+
+
+def test_a_partial_capture_needs_the_rest_word_for_word():
+    # Cut off like the real one, but a sentence of what is left was also edited: an edit,
+    # not only a capture, so the cut-off is not claimed.
+    old = policy_change(POLICY)
+    cut = without(old, "Who is the data controller")
+    edited = Clause(cut.clauses[3].section, "paragraph", cut.clauses[3].text + " We sell it.")
+    new = replace(cut, clauses=(*cut.clauses[:3], edited, *cut.clauses[4:]))
+    assert partial_capture(old, cut) is not None
+    assert partial_capture(old, new) is None
+
+
+def doc(*paragraphs: str) -> PolicyDocument:
+    return PolicyDocument(tuple(Clause(("Privacy",), "paragraph", p) for p in paragraphs))
+
+
+def test_respacing_never_hides_a_changed_word():
+    # Regrouped and glued like a re-extraction, and "not" dropped: still material.
+    old = doc(
+        "We keep your messages encrypted.",
+        "We do not sell your personal",
+        "information to advertisers.",
+        "You can delete your account at any time.",
+    )
+    glued = "We do not sell your personalinformation to advertisers."
+    same = compare(old, doc(old.clauses[0].text, glued, old.clauses[3].text))
+    assert not same.material, same.summary
+    changed = compare(
+        old, doc(old.clauses[0].text, glued.replace("do not ", ""), old.clauses[3].text)
+    )
+    assert changed.material, changed.summary
+    assert all("re-spaced" not in ch.reason for ch in changed.changes if ch.material)
+
+
+def test_a_hub_page_that_lists_the_notices_is_not_the_policy():
+    # The new capture is the overview that links the digital-presence policy, the services
+    # notice, cookies, addresses; the old side was the policy itself.
+    c = judged_not_material("swiss-post/2022-09-19T120805Z.md", "swiss-post/2023-08-23T151718Z.md")
+    assert any("a hub page" in ch.reason and ch.rule == "capture" for ch in c.changes)
+
+
+def test_a_short_page_naming_one_notice_is_not_called_a_hub():
+    hub = policy_change("swiss-post/2023-08-23T151718Z.md")
+    policy = policy_change("swiss-post/2022-09-19T120805Z.md")
+    first = next(k for k, c in enumerate(hub.clauses) if "Data protection notice" in c.text)
+    one = replace(hub, clauses=hub.clauses[:first] + hub.clauses[first + 1 :])
+    assert not_policy(hub, policy) is not None
+    assert not_policy(one, policy) is None
+
+
+CM_OLD, CM_NEW = "christianmingle/2022-01-20T143325Z.md", "christianmingle/2023-09-09T003209Z.md"
+
+
+def test_a_notice_appended_to_the_page_and_moved_out_is_no_policy_change():
+    # The Cookie Notice printed below the policy is dropped; the policy still says "You
+    # can find out more ... in our Cookie Policy" (B14).
+    c = judged_not_material(CM_OLD, CM_NEW)
+    assert any("“COOKIE NOTICE” appended to the page moved out" in ch.reason for ch in c.changes)
+
+
+def test_a_notice_dropped_without_a_pointer_to_it_stays_material():
+    # The same notice dropped from a policy that no longer points to any cookie policy:
+    # what it said about cookies is gone from the reader's picture (B11).
+    new = policy_change(CM_NEW)
+    pointer = re.compile(r"[^.]*\bCookie Policy\b[^.]*\.")
+    clauses = tuple(
+        replace(c, text=pointer.sub("", c.text), key="") if pointer.search(c.text) else c
+        for c in new.clauses
+    )
+    assert sum(a != b for a, b in zip(clauses, new.clauses, strict=True)) == 3
+    unpointed = replace(new, clauses=clauses)
+    c = compare(policy_change(CM_OLD), unpointed)
+    assert c.material, c.summary
+
+
+def test_a_capture_that_stops_mid_sentence_is_partial():
+    # The dev cut-off above, had the page stopped inside a sentence of its table: the last
+    # clause is the start of the policy's clause there (labelling guide B13: "the old side
+    # stops mid-sentence").
+    old = policy_change(POLICY)
+    k = next(k for k, c in enumerate(old.clauses) if c.text.startswith("User Content |"))
+    stub = replace(old.clauses[k], text=old.clauses[k].text[:60], key="")
+    new = replace(old, clauses=(*old.clauses[:k], stub))
+    side, why = partial_capture(old, new)
+    assert side == "new" and why.startswith("the new capture stops mid-sentence, at “")
+    c = compare(old, new)
+    assert not c.material, c.summary
+    # Reversed, the old capture was the cut one: completed.
+    assert partial_capture(new, old)[0] == "old"
+    assert not compare(new, old).material

@@ -6,9 +6,19 @@ because a policy that really adds or drops a section is material (B11): here, on
 the other minus a block at the very top of the page, and that block holds the page's own
 title, which the shorter capture lacks altogether (it starts in the middle of the page).
 
-Also here, as it is judged on the same evidence (one block of clauses and nothing else):
-the page that stops showing the previous version of the policy below the one in force
-(B16: the reader was shown the new text already).
+A capture that holds only part of the page (`partial_capture`): the shorter side is the
+longer one, word for word, with a block or two of clauses missing, and what is missing
+reads as what a capture misses, not what an editor removes: most of the page (cut off
+after the introduction, tabs or accordion panels the capture did not get, while the policy's
+own date stays the same), or the page's head with its title (the capture starts mid-page,
+after the navigation). A policy that drops a section keeps the rest of the page, title and
+most of its text; it stays a removal (B11).
+
+Also here, as they are judged on the same evidence (one block of clauses removed, nothing
+else material): the page that stops showing the previous version of the policy below the
+one in force (B16: the reader was shown the new text already), and a separate notice that
+was appended to the page (a cookie notice, a state supplement) dropped from it while the
+policy still points to that notice (B14: the text moved out, the practice did not change).
 
 Pure; one pass over the changes.
 """
@@ -18,7 +28,8 @@ from __future__ import annotations
 import re
 
 from monitor.diff import ClauseChange
-from monitor.model import PolicyDocument
+from monitor.model import Clause, PolicyDocument
+from monitor.policyness import evidence, names_document
 
 # The shorter capture must still hold most of the page: a stub grown into a policy is not
 # a capture completed.
@@ -50,6 +61,99 @@ def missed_top(changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocu
     return side
 
 
+# What a partial capture misses: more than this share of the page's words. A policy edit
+# that drops sections keeps most of the page; a capture cut off after its introduction, or
+# without the panels that hold the per-product notices, does not.
+_MISSING_SHARE = 0.5
+# At most this many runs of clauses missing: head and tail (navigation and footer around
+# the part captured), or one block in the middle. More runs is an edit, not a capture.
+_MAX_MISSING_RUNS = 2
+_WORD = re.compile(r"\w+")
+
+
+def partial_capture(old: PolicyDocument, new: PolicyDocument) -> tuple[str, str] | None:
+    """(side, why) when one capture holds only part of the page the other holds: the
+    shorter is the longer word for word with at most two runs of clauses missing, and the
+    missing part is most of the page (with the policy's date, where both state one, the
+    same), or the head of the page with its title. Else None."""
+    if len(new.clauses) < len(old.clauses):
+        side, short, long = "new", new, old
+    elif len(old.clauses) < len(new.clauses):
+        side, short, long = "old", old, new
+    else:
+        return None
+    short_keys, long_keys = [c.key for c in short.clauses], [c.key for c in long.clauses]
+    # The page may end mid-sentence: the shorter side's last clause is the start of the
+    # longer side's clause at that place, everything before it the same.
+    last = len(short_keys) - 1
+    mid_clause = (
+        last >= 0
+        and short_keys[:last] == long_keys[:last]
+        and short_keys[last] != long_keys[last]
+        and long_keys[last].startswith(short_keys[last])
+    )
+    runs = [(last, len(long_keys))] if mid_clause else _missing_runs(short_keys, long_keys)
+    if runs is None or not 0 < len(runs) <= _MAX_MISSING_RUNS:
+        return None
+    missing = [c for a, b in runs for c in long.clauses[a:b]]
+    lost = _words(missing) - (_words(short.clauses[last:]) if mid_clause else 0)
+    share = lost / max(1, _words(long.clauses))
+    undated = old.effective_date is None or new.effective_date is None
+    if share > _MISSING_SHARE and (undated or old.effective_date == new.effective_date):
+        a, b = max(runs, key=lambda r: _words(long.clauses[r[0] : r[1]]))
+        where = (
+            f"stops mid-sentence, at “{_label(short.clauses[last], tail=True)}”"
+            if mid_clause
+            else f"stops after “{_label(long.clauses[a - 1])}”"
+            if b == len(long.clauses) and a
+            else f"misses {b - a} clauses from “{_label(long.clauses[a])}” on"
+        )
+        same = "" if undated else ", the policy's date the same"
+        return side, (
+            f"the {side} capture {where}: {round(100 * share)} % of the page's words are"
+            f" missing from it while the rest is word for word the same{same}"
+        )
+    head = runs[0]
+    if not mid_clause and head[0] == 0 and evidence(long).titled and not evidence(short).titled:
+        return side, (
+            f"the {side} capture starts mid-page, at “{_label(short.clauses[0])}”, without the"
+            f" page's title and the {head[1]} clauses before it; the rest is word for word the same"
+        )
+    return None
+
+
+def _missing_runs(short: list[str], long: list[str]) -> list[tuple[int, int]] | None:
+    """The one or two runs [a, b) of clauses of `long` that `short` lacks, when `short` is
+    `long` with those runs left out and nothing else changed; else None."""
+    n, m = len(short), len(long)
+    p = 0
+    while p < n and short[p] == long[p]:
+        p += 1
+    s = 0
+    while s < n - p and short[n - 1 - s] == long[m - 1 - s]:
+        s += 1
+    if p + s == n:
+        return [(p, m - s)]
+    # Two runs: the part of `short` between its common head and tail sits whole in `long`,
+    # with clauses missing on both sides of it.
+    mid = short[p : n - s]
+    for q in range(p + 1, m - s - len(mid)):
+        if long[q : q + len(mid)] == mid:
+            return [(p, q), (q + len(mid), m - s)]
+    return None
+
+
+def _words(clauses: list[Clause] | tuple[Clause, ...]) -> int:
+    return sum(len(_WORD.findall(c.key)) for c in clauses)
+
+
+def _label(clause: Clause, *, tail: bool = False) -> str:
+    text = " ".join(clause.text.split())
+    if len(text) <= 60:
+        return text
+    return "…" + text[-57:].lstrip() if tail else text[:57].rstrip() + "…"
+
+
 # The heading or opening line of an older version kept on the page below the one in force:
 # "Previous privacy policy (published on 12 September 2025 and effective for existing users
 # until 30 May 2026)".
@@ -74,3 +178,71 @@ def superseded_dropped(changes: list[ClauseChange]) -> bool:
         return False
     opening = sorted(changes, key=lambda c: c.old_index or 0)[:_SUPERSEDED_OPENING]
     return any(_SUPERSEDED.search(c.old or "") for c in opening)
+
+
+# Words of a notice's heading that say what kind of document it is or whose it is, not what
+# it is about: the rest ("cookie", "california") is what the policy's pointer must name.
+_GENERIC = frozenset(
+    [
+        "privacy",
+        "policy",
+        "policies",
+        "notice",
+        "notices",
+        "statement",
+        "data",
+        "protection",
+        "personal",
+        "information",
+        "our",
+        "the",
+        "a",
+        "an",
+        "of",
+        "for",
+        "to",
+        "and",
+        "your",
+        "this",
+        "supplemental",
+        "additional",
+    ]
+)
+# "Cookie Policy", "California Privacy Notice", "Notice for California Residents".
+_POINTER_WINDOW = 2
+
+
+def appended_notice_dropped(changes: list[ClauseChange], new: PolicyDocument) -> str | None:
+    """The heading of the notice dropped, when every material edit removes a clause of one
+    block that opens with a heading naming a privacy document ("COOKIE NOTICE"), and the
+    new text still points to a document on that subject ("our Cookie Policy"); else None."""
+    material = [c for c in changes if c.material]
+    if not material or any(c.kind != "removed" or c.old_index is None for c in material):
+        return None
+    removed = sorted(
+        c.old_index for c in changes if c.kind == "removed" and c.old_index is not None
+    )
+    blocks: list[list[int]] = []
+    for i in removed:
+        if blocks and blocks[-1][-1] == i - 1:
+            blocks[-1].append(i)
+        else:
+            blocks.append([i])
+    held = {c.old_index for c in material}
+    block = next((b for b in blocks if held <= set(b)), None)
+    if block is None or len(block) < _SUPERSEDED_MIN_CLAUSES:
+        return None
+    opening = next(c for c in changes if c.kind == "removed" and c.old_index == block[0])
+    heading = opening.old or ""
+    if opening.clause_kind != "heading" or not names_document(heading):
+        return None
+    subject = [w for w in _WORD.findall(heading.casefold()) if w not in _GENERIC]
+    if not subject:
+        return None
+    words = [w for c in new.clauses for w in _WORD.findall(c.key)]
+    for k, w in enumerate(words):
+        if any(w.startswith(s) for s in subject):
+            near = words[max(0, k - _POINTER_WINDOW) : k + _POINTER_WINDOW + 1]
+            if any(x in ("policy", "notice", "statement") for x in near):
+                return heading
+    return None
