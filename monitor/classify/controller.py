@@ -66,6 +66,39 @@ _FORMS = frozenset(
 )
 
 
+# Corporate forms that only one country or region's law provides: a company that takes
+# one of them where it had another (or a generic "Limited", "Inc.") was incorporated again
+# elsewhere, a different legal entity holding the data ("TP-Link Corporation Limited",
+# Hong Kong -> "TP-LINK CORPORATION PTE. LTD.", Singapore). Generic English forms
+# ("Inc." -> "LLC", "Ltd" -> "Limited") say nothing of where, and a conversion within
+# one law ("GmbH" -> "AG") keeps the place.
+_FORM_PLACE = {
+    "pte": "singapore",
+    "pty": "australia or south africa",
+    "gmbh": "german-speaking",
+    "ag": "german-speaking",
+    "kg": "german-speaking",
+    "b.v": "dutch or belgian",
+    "bv": "dutch or belgian",
+    "n.v": "dutch or belgian",
+    "sas": "french",
+    "s.a.s": "french",
+    "sarl": "french",
+    "s.r.l": "italian or romanian",
+    "srl": "italian or romanian",
+    "spa": "italian",
+    "oy": "finnish",
+    "ab": "swedish",
+    "asa": "norwegian",
+    "kk": "japanese",
+}
+
+
+def _form_places(name: str) -> frozenset[str]:
+    forms = (w.strip(".") for w in re.findall(r"[\w.]+", name.lower()))
+    return frozenset(_FORM_PLACE[w] for w in forms if w in _FORM_PLACE)
+
+
 def _name_words(name: str) -> frozenset[str]:
     return frozenset(
         w for w in re.findall(r"[\w&'’-]+", name.lower()) if w.strip(".") not in _FORMS
@@ -102,7 +135,17 @@ def holder_change(old: str, new: str) -> Verdict | None:
     for name in after:
         words = _name_words(name)
         gained = {w for w in words if w not in old_text}
-        if not gained or not words & old_words or name in before:
+        if name in before or not words & old_words:
+            continue
+        moved = [
+            b for b in before if _name_words(b) == words and _form_places(b) != _form_places(name)
+        ]
+        if moved and not any(_form_places(b) == _form_places(name) for b in before):
+            reason = (
+                f"changes who holds the data: “{moved[0]}” → “{name}”, a company of another country"
+            )
+            return Verdict(True, reason, "controller", STRONG, name)
+        if not gained:
             continue
         was = next(b for b in before if _name_words(b) & words)
         # A word of the name swapped for another ("Financial ID-Teknik" -> "Finansiell
