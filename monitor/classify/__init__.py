@@ -33,8 +33,8 @@ from monitor.classify.lexicon import (
 )
 from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
-from monitor.classify.renames import policy_renames, undo_renames
-from monitor.classify.verdict import Verdict
+from monitor.classify.renames import party_swaps, policy_renames, undo_renames
+from monitor.classify.verdict import ORDINARY, Verdict
 from monitor.classify.words import PRACTICE_VERBS, key_words, words
 from monitor.diff.change import ClauseChange
 from monitor.diff.words import word_ops
@@ -136,6 +136,14 @@ def _section_leaf(path: str | None) -> str:
     return (path or "").rsplit(SECTION_SEPARATOR, 1)[-1]
 
 
+def _parent_leaf(path: str, heading: str) -> str:
+    """The title of the section a heading stands in (a heading's path ends with itself)."""
+    parts = path.split(SECTION_SEPARATOR)
+    if parts and parts[-1].strip() == heading.strip():
+        parts = parts[:-1]
+    return parts[-1] if parts else ""
+
+
 def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict, list[str]]:
     added = ch.kind == "added"
     text = (ch.new if added else ch.old) or ""
@@ -143,6 +151,11 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict,
     verb = "adds" if added else "removes"
     cats = categories_of(text, section)
     if ch.clause_kind == "heading":
+        # A list whose items are headings is still a list: "Third-party service providers"
+        # > "Postmark" (with its purpose and location below) names one more recipient.
+        item = listed_item(text, _parent_leaf(section, text), ch.clause_kind, added)
+        if item:
+            return item[0], _with(cats, item[1])
         return Verdict.cosmetic(f"{verb} the heading “{text.strip()}”", "heading"), cats
     if comparison_key(text) in toc:
         return Verdict.cosmetic(f"{verb} the table-of-contents entry “{text.strip()}”", "toc"), cats
@@ -496,6 +509,8 @@ def classify_changes(
     """Judge every change. With the two versions at hand, text merely moved or repeated
     from elsewhere in them is recognised as such."""
     judged = [classify_change(ch, toc) for ch in changes]
+    if old is not None and new is not None:
+        judged = _parties_swapped(judged, old, new)
     if not any(ch.material for ch in judged):
         return judged
     judged = _renamed_across(judged, old)
@@ -652,6 +667,28 @@ def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> 
                     if words(rest) != words(ch.old or ""):
                         reason += f"; the rest {again.reason}"
                     ch = _judged(ch, Verdict.cosmetic(reason, "rename"), ch.categories)
+        out.append(ch)
+    return out
+
+
+def _parties_swapped(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """A name swapped for another in one clause was set aside as a rename (noise); when
+    both names stand apart in the versions (monitor.classify.renames.party_swaps), one
+    party took the other's place in a practice: a new recipient."""
+    out = []
+    for ch in changes:
+        if ch.kind == "modified" and ch.rule == "noise" and not ch.material:
+            swaps = party_swaps(ch.word_ops, ch.new or "", old, new)
+            if swaps:
+                a, b = swaps[0]
+                reason = (
+                    f"replaces “{a}” with “{b}”, another party the policy names apart: "
+                    "the data goes to someone else"
+                )
+                verdict = Verdict(True, reason, "party", ORDINARY, f"{a} → {b}")
+                ch = _judged(ch, verdict, _with(ch.categories, "third-party-sharing"))
         out.append(ch)
     return out
 

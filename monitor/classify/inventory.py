@@ -80,7 +80,10 @@ _TERMS: dict[str, str] = {
     "marketing-partners": r"marketing partners?",
     "partners": r"(?:business |trusted |third[- ]party )?partners?",
     "service-providers": r"service providers?|vendors?|(?:sub-?)?processors?|contractors?|suppliers?",
-    "affiliates": r"affiliates?|subsidiar\w+|parent compan\w+|group compan\w+|family of companies|corporate family",
+    # OPP-115's "other part of the company/affiliate": the group's other companies, however
+    # the group is named ("companies within the HSBC Group", "members of our group").
+    "affiliates": r"affiliates?|subsidiar\w+|parent compan\w+|group compan\w+|family of companies|corporate family"
+    r"|compan(?:y|ies) (?:with)?in (?:the |our |its )?(?:[\w&-]+ ){0,2}group|members? of (?:the |our |its )(?:[\w&-]+ ){0,2}group",
     "authorities": r"law enforcement|(?:public |government\w* |tax |regulatory )?authorities|government agenc\w+|courts?|regulators?|police",
     "brokers": r"data brokers?",
     "third-parties": r"third[- ]part(?:y|ies)",

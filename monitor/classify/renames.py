@@ -8,7 +8,9 @@ import re
 from collections import Counter
 
 from monitor.classify.edits import hunks
+from monitor.classify.inventory import sentence_elements
 from monitor.classify.lexicon import practice_categories
+from monitor.classify.noise import name_swaps
 from monitor.classify.words import words
 from monitor.model import PolicyDocument
 
@@ -106,3 +108,29 @@ def undo_renames(
             (gone if op == "delete" else came).append(t)
     flush()
     return "".join(out), found
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+
+
+def party_swaps(
+    ops: list[tuple[str, str]], new_text: str, old: PolicyDocument, new: PolicyDocument
+) -> list[tuple[str, str]]:
+    """Names swapped in one clause that are two parties, not one party renamed: the new
+    name was already named in the old version and the old name is still named in the new
+    one ("We use SalesForce Marketing Cloud to email receipts" -> "We use Acoustic ...",
+    while both stay listed among the email vendors). A renamed company or product drops its
+    old name, or comes in new ("Facebook" -> "Meta", "GraphCMS" -> "Hygraph"); two names
+    that stand side by side in both versions are two parties, and the one a practice
+    sentence names is the one that gets the data. Only a sentence that states a practice
+    (an action on data) counts: a ticker or menu swapping names says nothing of anyone's
+    data."""
+    out = []
+    for a, b in name_swaps(ops):
+        ka, kb = _name_key(a), _name_key(b)
+        if not ka or not kb or not _mentions(kb, old) or not _mentions(ka, new):
+            continue
+        said = [s for s in _SENTENCE.split(new_text) if b in s]
+        if any(e[0] == "act" for s in said for e in sentence_elements(s)):
+            out.append((a, b))
+    return out
