@@ -11,6 +11,7 @@ from pathlib import Path
 
 from corpora import policy_change
 
+from monitor.classify.inventory import text_elements
 from monitor.compare import compare
 from monitor.model import Clause, PolicyDocument
 
@@ -144,3 +145,33 @@ def test_the_group_named_another_way_restates_the_same_sharing():
         )
     )
     assert not compare(old, new).material
+
+
+# --- Noise in the practice inventory: citations, abbreviations, the pronoun "us" -----------
+
+
+def test_a_cited_article_is_no_name_and_an_abbreviation_ends_no_sentence():
+    elements = text_elements(
+        "We therefore process your data on the basis of Art. 6 (1) (f) GDPR in order to "
+        "send you offers."
+    )
+    assert ("name", "gdpr") in elements
+    assert not {e for e in elements if e[0] == "name" and e[1] in ("art", "article")}
+    assert ("name", "article") not in text_elements("We rely on Article 6 GDPR to process data.")
+
+
+def test_us_is_a_place_only_when_written_as_the_country():
+    assert ("term", "place:us") in text_elements("We may transfer your data to the US.")
+    assert not any(
+        "place:us" in str(e)
+        for e in text_elements("You may request the data you have submitted to us.")
+    )
+
+
+def test_a_citation_respelt_restates_the_same_practice():
+    # deutsche-bahn 2023-06-13 -> 2023-09-05: "on the basis of Article 6(1)(f) GDPR" ->
+    # "Art. 6 (1) (f) GDPR" was material ("Art" gained, "Article" lost as names).
+    label, c = _dev("deutsche-bahn/2023-06-13T123310Z.md", "deutsche-bahn/2023-09-05T001514Z.md")
+    assert not label["material"]
+    (ch,) = [ch for ch in c.changes if "“Article” with “Art.”" in ch.reason]
+    assert not ch.material and ch.rule == "restated"

@@ -25,6 +25,7 @@ from monitor.classify.inventory import (
     inventory,
     is_general,
     states_practice,
+    written_names,
 )
 from monitor.classify.lexicon import (
     categories_of,
@@ -635,6 +636,12 @@ def _restated(
                     e for e in now - changed_before if not (is_general(e) and e in whole_before)
                 }
                 lost = {e for e in was - changed_after if not (is_general(e) and e in whole_after)}
+                # A name the other side still writes in this clause is neither gained nor
+                # lost: its sentence merely dropped or took the verb that made it a
+                # practice sentence ("DB Vertrieb ... share joint responsibility" ->
+                # "Joint responsibility exists between DB Vertrieb ...").
+                gained = _unwritten(gained, ch.old or "")
+                lost = _unwritten(lost, ch.new or "")
             else:
                 gained, lost = set(now - whole_before), set(was - whole_after)
             if not any(states_practice(e, common) for e in gained | lost):
@@ -645,6 +652,20 @@ def _restated(
                 ch = _judged(ch, Verdict.cosmetic(reason, "restated"), ch.categories)
         out.append(ch)
     return out
+
+
+def _unwritten(elements: set, other_text: str) -> set:
+    """The elements but the names ``other_text`` writes."""
+    if not any(_named(e) for e in elements):
+        return elements
+    names = written_names(other_text)
+    return {e for e in elements if not (_named(e) and _named(e) in names)}
+
+
+def _named(element: tuple) -> str | None:
+    if element[0] == "scoped":
+        element = element[2]
+    return element[1] if element[0] == "name" else None
 
 
 def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> list[ClauseChange]:

@@ -205,7 +205,10 @@ _CHOICE = re.compile(
     r"(?: also| always| at any time)? (?!be\b|have\b|find\b|see\b|read\b|contact\b|learn\b)(\w+)"
 )
 _CONTROLLER = re.compile(r"\b(?:data )?controllers?\b|\bresponsible for (?:the )?processing\b")
-_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+# A full stop followed by a small letter, a digit or a bracket ends an abbreviation, not a
+# sentence ("Art. 6 (1) (a) GDPR", "e.g. credit card"): split there and "GDPR" opens a
+# sentence of its own that names nothing.
+_SENTENCE = re.compile(r"(?<=[!?;:])\s+|(?<=\.)\s+(?![a-z0-9(])|\n+")
 
 
 class _Table:
@@ -289,6 +292,10 @@ _STREET_END = re.compile(
 )
 
 
+_US = re.compile(r"\bU\.?S\b")
+_CITATION = re.compile(r"\.?\s*\(?\d")
+
+
 def _names(sentence: str) -> set[str]:
     out = set()
     sentence = sentence.strip()
@@ -301,10 +308,20 @@ def _names(sentence: str) -> set[str]:
             sentence[max(0, m.start() - 24) : m.start()]
         ):
             continue
+        # A capitalised word before a number cites a part of a text ("Article 6",
+        # "Art. 6 (1) (f)", "Section 7"), and names no one.
+        if _CITATION.match(sentence, m.end()):
+            continue
         name = re.sub(r"['’]s$|s$", "", m.group(0).lower())
         if name not in _NOT_NAMES:
             out.add(name)
     return out
+
+
+def written_names(text: str) -> frozenset[str]:
+    """Every name a text writes, in any sentence (``sentence_elements`` keeps a sentence's
+    names only when it states a practice)."""
+    return frozenset(n for s in _SENTENCE.split(text) for n in _names(s))
 
 
 def _number(s: str) -> float:
@@ -319,6 +336,9 @@ def sentence_elements(sentence: str) -> frozenset[Element]:
     terms = _TERM_TABLE.found(low, words)
     if words & _PLACE_PHRASE_STARTS:
         terms |= {f"place:{m.group(0)}" for m in _PLACE_RX.finditer(low)}
+        # "us" is the country only when written "US" ("submitted to us" is the company).
+        if "place:us" in terms and not _US.search(sentence):
+            terms.discard("place:us")
     else:
         terms |= {f"place:{w}" for w in words & _PLACE_WORDS}
     out: set[Element] = {("term", t) for t in terms}
