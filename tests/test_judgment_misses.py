@@ -9,6 +9,7 @@ below was judged not material before its fix.
 import json
 from pathlib import Path
 
+import pytest
 from corpora import policy_change
 
 from monitor.classify.inventory import text_elements
@@ -175,3 +176,67 @@ def test_a_citation_respelt_restates_the_same_practice():
     assert not label["material"]
     (ch,) = [ch for ch in c.changes if "“Article” with “Art.”" in ch.reason]
     assert not ch.material and ch.rule == "restated"
+
+
+# --- An example added to an open-ended list inside a sentence (labelling guide B1) ---------
+
+PAYMENT = (
+    "MANGOPAY will collect the payment information required according to the payment "
+    "method selected (e.g. {}). Payment will then be made via MANGOPAY."
+)
+
+
+def test_a_product_added_after_eg_is_an_example():
+    # vinted 2021-06-10 -> 2021-08-03: "(e.g. credit card, PayPal)" -> "(e.g. credit card,
+    # PayPal, Google Pay)", the same payment data flow.
+    label, c = _dev("vinted/2021-06-10T144043Z.md", "vinted/2021-08-03T123731Z.md")
+    assert not label["material"]
+    assert not c.material, [ch.reason for ch in c.material_changes]
+    sec = (("Privacy", "Payments"), "paragraph")
+    old = _doc((*sec, PAYMENT.format("credit card, PayPal")))
+    new = _doc((*sec, PAYMENT.format("credit card, PayPal, Google Pay")))
+    assert not compare(old, new).material
+
+
+def test_a_party_named_outside_an_example_list_stays_material():
+    sec = (("Privacy", "Payments"), "paragraph")
+    old = _doc((*sec, PAYMENT.format("credit card, PayPal")))
+    new = _doc(
+        (
+            *sec,
+            PAYMENT.format("credit card, PayPal") + " We share your payment history with Klarna.",
+        )
+    )
+    assert compare(old, new).material
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        (
+            "We collect information such as your name and your email address when you sign up.",
+            "We collect information such as your name, your email address and your precise "
+            "location when you sign up.",
+        ),
+        (
+            "We share your data with partners such as Google and Meta.",
+            "We share your data with partners such as Google, Meta and data brokers.",
+        ),
+    ],
+)
+def test_a_kind_of_data_or_party_added_after_such_as_stays_material(old, new):
+    # Only names are examples; a kind of data or of recipient is a term of the inventory.
+    sec = (("Privacy", "What we collect"), "paragraph")
+    assert compare(_doc((*sec, old)), _doc((*sec, new))).material
+
+
+def test_an_affiliate_link_is_affiliate_marketing_not_the_group():
+    # the-new-york-times 2020-12-08 -> 2020-12-10: "link vendors" -> "affiliate link
+    # vendors", an example of the vendors already named.
+    label, c = _dev(
+        "the-new-york-times/2020-12-08T161859Z.md", "the-new-york-times/2020-12-10T213800Z.md"
+    )
+    assert not label["material"]
+    assert not c.material, [ch.reason for ch in c.material_changes]
+    assert ("term", "affiliates") not in text_elements("We work with affiliate link vendors.")
+    assert ("term", "affiliates") in text_elements("We share data with our affiliates.")

@@ -642,6 +642,8 @@ def _restated(
                 # "Joint responsibility exists between DB Vertrieb ...").
                 gained = _unwritten(gained, ch.old or "")
                 lost = _unwritten(lost, ch.new or "")
+                gained = _not_examples(gained, ch.new or "")
+                lost = _not_examples(lost, ch.old or "")
             else:
                 gained, lost = set(now - whole_before), set(was - whole_after)
             if not any(states_practice(e, common) for e in gained | lost):
@@ -660,6 +662,39 @@ def _unwritten(elements: set, other_text: str) -> set:
         return elements
     names = written_names(other_text)
     return {e for e in elements if not (_named(e) and _named(e) in names)}
+
+
+# An open-ended example list inside a sentence: the cue, then items between commas, "and",
+# "or" (labelling guide B1: "(e.g. credit card, PayPal, Google Pay)").
+_INLINE_CUE = re.compile(
+    r"(?:\be\.g\.|\bsuch as|\bincluding|\bfor (?:example|instance)|\blike)\s*,?\s*$|"
+    r"(?:\be\.g\.|\bsuch as|\bincluding|\bfor (?:example|instance)|\blike)[,:]?\s+"
+    r"(?:[^\s,;.()]+(?:\s+[^\s,;.()]+){0,3}\s*(?:,\s*|\s+(?:and|or)\s+|,\s*(?:and|or)\s+))+$",
+    re.IGNORECASE,
+)
+
+
+# Where a list written in a sentence can begin: a bracket, a semicolon, a sentence's end
+# (the full stops of "e.g." and "i.e." end none).
+_LIST_START = re.compile(r"[(;]|(?<!e\.g)(?<!i\.e)\.\s")
+
+
+def _not_examples(elements: set, text: str) -> set:
+    """The elements but the names that ``text`` writes only as an item of an open-ended
+    example list: a payment method or product added after "e.g." is an example (B1), not
+    a party the policy now names. Kinds of data, parties and purposes added there are
+    still terms of the inventory and stay."""
+    return {e for e in elements if not (_named(e) and _only_as_example(_named(e) or "", text))}
+
+
+def _only_as_example(name: str, text: str) -> bool:
+    spots = [m.start() for m in re.finditer(re.escape(name), text, re.IGNORECASE)]
+    for at in spots:
+        before = text[:at]
+        start = max((m.end() for m in _LIST_START.finditer(before)), default=0)
+        if not _INLINE_CUE.search(before[start:]):
+            return False
+    return bool(spots)
 
 
 def _named(element: tuple) -> str | None:

@@ -82,7 +82,8 @@ _TERMS: dict[str, str] = {
     "service-providers": r"service providers?|vendors?|(?:sub-?)?processors?|contractors?|suppliers?",
     # OPP-115's "other part of the company/affiliate": the group's other companies, however
     # the group is named ("companies within the HSBC Group", "members of our group").
-    "affiliates": r"affiliates?|subsidiar\w+|parent compan\w+|group compan\w+|family of companies|corporate family"
+    # An "affiliate link" or "affiliate program" is affiliate marketing, not the group.
+    "affiliates": r"affiliates?(?! (?:links?|marketing|programs?|networks?|commissions?)\b)|subsidiar\w+|parent compan\w+|group compan\w+|family of companies|corporate family"
     r"|compan(?:y|ies) (?:with)?in (?:the |our |its )?(?:[\w&-]+ ){0,2}group|members? of (?:the |our |its )(?:[\w&-]+ ){0,2}group",
     "authorities": r"law enforcement|(?:public |government\w* |tax |regulatory )?authorities|government agenc\w+|courts?|regulators?|police",
     "brokers": r"data brokers?",
