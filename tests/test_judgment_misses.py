@@ -240,3 +240,36 @@ def test_an_affiliate_link_is_affiliate_marketing_not_the_group():
     assert not c.material, [ch.reason for ch in c.material_changes]
     assert ("term", "affiliates") not in text_elements("We work with affiliate link vendors.")
     assert ("term", "affiliates") in text_elements("We share data with our affiliates.")
+
+
+# --- A place swapped for another place is another region, not a rename --------------------
+
+NEWSLETTER = (
+    "Members who join from the {} are not subscribed automatically, and will have to "
+    "consent explicitly to receive our newsletter."
+)
+
+
+def test_a_region_swapped_for_a_wider_one_is_material():
+    # librarything 2022-02-28 -> 2025-04-17: the newsletter opt-in default for members
+    # from the EU now holds for the EEA (Norway, Iceland, Liechtenstein too).
+    label, c = _dev("librarything/2022-02-28T183537Z.md", "librarything/2025-04-17T181011Z.md")
+    assert label["material"]
+    (ch,) = c.material_changes
+    assert ch.rule == "party" and "specific-audiences" in ch.categories
+    assert ch.reason.startswith("replaces the place “EU” with “EEA”")
+
+
+@pytest.mark.parametrize(
+    "old, new", [("United Kingdom", "UK"), ("EU", "European Union"), ("United States", "USA")]
+)
+def test_one_place_written_another_way_stays_a_rename(old, new):
+    sec = (("Privacy", "Newsletter"), "paragraph")
+    c = compare(_doc((*sec, NEWSLETTER.format(old))), _doc((*sec, NEWSLETTER.format(new))))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+
+
+def test_another_place_in_any_policy_is_material():
+    sec = (("Privacy", "Newsletter"), "paragraph")
+    c = compare(_doc((*sec, NEWSLETTER.format("EU"))), _doc((*sec, NEWSLETTER.format("EEA"))))
+    assert c.material and c.material_changes[0].rule == "party"

@@ -732,19 +732,25 @@ def _parties_swapped(
 ) -> list[ClauseChange]:
     """A name swapped for another in one clause was set aside as a rename (noise); when
     both names stand apart in the versions (monitor.classify.renames.party_swaps), one
-    party took the other's place in a practice: a new recipient."""
+    party took the other's place in a practice: a new recipient. A place swapped for
+    another place is another region or destination."""
     out = []
     for ch in changes:
         if ch.kind == "modified" and ch.rule == "noise" and not ch.material:
             swaps = party_swaps(ch.word_ops, ch.new or "", old, new)
             if swaps:
-                a, b = swaps[0]
-                reason = (
-                    f"replaces “{a}” with “{b}”, another party the policy names apart: "
-                    "the data goes to someone else"
-                )
+                a, b, place = swaps[0]
+                if place:
+                    reason = f"replaces the place “{a}” with “{b}”: another region or destination"
+                    cat = "specific-audiences"
+                else:
+                    reason = (
+                        f"replaces “{a}” with “{b}”, another party the policy names apart: "
+                        "the data goes to someone else"
+                    )
+                    cat = "third-party-sharing"
                 verdict = Verdict(True, reason, "party", ORDINARY, f"{a} → {b}")
-                ch = _judged(ch, verdict, _with(ch.categories, "third-party-sharing"))
+                ch = _judged(ch, verdict, _with(ch.categories, cat))
         out.append(ch)
     return out
 

@@ -319,6 +319,27 @@ def _names(sentence: str) -> set[str]:
     return out
 
 
+# Two ways of writing one place.
+_SAME_PLACE = {
+    "united kingdom": "uk",
+    "great britain": "uk",
+    "usa": "us",
+    "united states": "us",
+    "european union": "eu",
+    "european economic area": "eea",
+}
+
+
+def place_of(segment: str) -> str | None:
+    """The place a segment names, whole ("EEA", "the United Kingdom"), one spelling per
+    place; None when it is no place or more than one."""
+    low = segment.strip().lower().removeprefix("the ").strip()
+    m = _PLACE_RX.fullmatch(low)
+    if not m or (low == "us" and not _US.search(segment)):
+        return None
+    return _SAME_PLACE.get(low, low)
+
+
 def written_names(text: str) -> frozenset[str]:
     """Every name a text writes, in any sentence (``sentence_elements`` keeps a sentence's
     names only when it states a practice)."""

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 
 from monitor.classify.edits import hunks
-from monitor.classify.inventory import sentence_elements
+from monitor.classify.inventory import place_of, sentence_elements
 from monitor.classify.lexicon import practice_categories
 from monitor.classify.noise import name_swaps
 from monitor.classify.words import words
@@ -115,22 +115,35 @@ _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 def party_swaps(
     ops: list[tuple[str, str]], new_text: str, old: PolicyDocument, new: PolicyDocument
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, str, bool]]:
     """Names swapped in one clause that are two parties, not one party renamed: the new
     name was already named in the old version and the old name is still named in the new
     one ("We use SalesForce Marketing Cloud to email receipts" -> "We use Acoustic ...",
     while both stay listed among the email vendors). A renamed company or product drops its
     old name, or comes in new ("Facebook" -> "Meta", "GraphCMS" -> "Hygraph"); two names
     that stand side by side in both versions are two parties, and the one a practice
-    sentence names is the one that gets the data. Only a sentence that states a practice
-    (an action on data) counts: a ticker or menu swapping names says nothing of anyone's
+    sentence names is the one that gets the data. Two places are never one renamed (the
+    third item says the swap is of places). Only a sentence that states a practice (an
+    action on data) counts: a ticker or menu swapping names says nothing of anyone's
     data."""
     out = []
     for a, b in name_swaps(ops):
+        pa, pb = place_of(a), place_of(b)
+        if pa and pb:
+            # A place is no brand to rename: another place is another region whose
+            # residents get the terms, or another destination ("EU" -> "EEA").
+            if pa != pb and _states_practice(new_text, b):
+                out.append((a, b, True))
+            continue
         ka, kb = _name_key(a), _name_key(b)
         if not ka or not kb or not _mentions(kb, old) or not _mentions(ka, new):
             continue
-        said = [s for s in _SENTENCE.split(new_text) if b in s]
-        if any(e[0] == "act" for s in said for e in sentence_elements(s)):
-            out.append((a, b))
+        if _states_practice(new_text, b):
+            out.append((a, b, False))
     return out
+
+
+def _states_practice(text: str, name: str) -> bool:
+    """Whether a sentence of the text that writes the name states a practice."""
+    said = [s for s in _SENTENCE.split(text) if name in s]
+    return any(e[0] == "act" for s in said for e in sentence_elements(s))
