@@ -82,6 +82,31 @@ def test_names_swapped_in_a_line_that_states_no_practice_stay_noise():
     assert not compare(old, new).material
 
 
+WHO = (("Privacy", "Who we are"), "paragraph")
+
+
+@pytest.mark.parametrize(
+    "intro, old, new",
+    [
+        # A defined term written in lower case elsewhere ("the service", "our site").
+        (
+            "You use our service and our site. The Service and the Site are ours.",
+            "We collect your IP address when you use the Service.",
+            "We collect your IP address when you use the Site.",
+        ),
+        # The company's own brands (blizzard-entertainment 2022-03-02).
+        (
+            "Blizzard Entertainment, Inc. (“Blizzard”, “we”) runs Battle.net.",
+            "We collect your IP address when you use Blizzard Entertainment games.",
+            "We collect your IP address when you use Battle.net games.",
+        ),
+    ],
+)
+def test_a_defined_term_or_the_companys_own_brand_swapped_stays_a_rename(intro, old, new):
+    c = compare(_doc((*WHO, intro), (*WHO, old)), _doc((*WHO, intro), (*WHO, new)))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+
+
 # --- A list whose items are headings is still a list --------------------------------------
 
 PROVIDERS = ("Privacy Policy", "Third-party service providers")

@@ -13,8 +13,10 @@ Corporation and its affiliates").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from monitor.classify.verdict import STRONG, Verdict
+from monitor.model import PolicyDocument
 
 # The entity a clause names as "we": the capitalised run right before the definition of
 # "we" ("X (“X”, “we”, “us”)", "X and its affiliates (... “we” ...)"), or before a
@@ -117,6 +119,29 @@ def _holders(text: str) -> list[str]:
 
 
 _OPENING = re.compile(r"^(?:You|We|Our|The|This|These|If|For|In|Please)\s+")
+
+
+@lru_cache(maxsize=4)
+def own_name_words(doc: PolicyDocument) -> frozenset[str]:
+    """The words of the names a version gives the company that holds the data
+    ("Blizzard Entertainment, Inc. (“Blizzard”, “we”)" -> blizzard, entertainment)."""
+    out: set[str] = set()
+    for c in doc.clauses:
+        names = _holders(c.text)
+        if names:
+            # "Blizzard Entertainment, Inc. (“Blizzard”, “we”)": the name before the
+            # comma and the short names quoted beside "we".
+            names += [m.group(1) for m in _COMMA_CORPORATE.finditer(c.text)]
+            names += [m.group(1) for m in _QUOTED_NAME.finditer(c.text)]
+        for name in names:
+            out |= _name_words(name)
+    return frozenset(out)
+
+
+_COMMA_CORPORATE = re.compile(
+    _NAME + r",\s+(?:Inc|Ltd|LLC|Limited|Corp|GmbH|AG|S\.A|B\.V|plc|PLC)\b"
+)
+_QUOTED_NAME = re.compile(r"[“\"]([A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})[”\"]")
 
 
 def _strip_opening(name: str) -> str:

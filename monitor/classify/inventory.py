@@ -457,6 +457,21 @@ def common_words(doc: PolicyDocument) -> frozenset[str]:
     return frozenset(w.rstrip("s") for w in out) | frozenset(out)
 
 
+# A word of a web or e-mail address ("google.com", "privacy@hily.com") is written in lower
+# case by convention, not as a common word.
+_PROSE_WORD = re.compile(r"(?<![\w./@-])[a-z][\w'’-]*\b(?!\.\w|@|/)")
+
+
+@lru_cache(maxsize=4)
+def prose_words(doc: PolicyDocument) -> frozenset[str]:
+    """``common_words`` without the words of web and e-mail addresses: "Google" is a name
+    even in a policy that links to policies.google.com."""
+    out: set[str] = set()
+    for c in doc.clauses:
+        out.update(_PROSE_WORD.findall(c.text))
+    return frozenset(w.rstrip("s") for w in out) | frozenset(out)
+
+
 def is_proper_name(name: str, common: frozenset[str]) -> bool:
     """Whether a name names something (a vendor, a product): one of its words is never
     written in lower case in either version."""

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from monitor.classify.controller import own_name_words
 from monitor.classify.edits import hunks
-from monitor.classify.inventory import place_of, sentence_elements
+from monitor.classify.inventory import is_proper_name, place_of, prose_words, sentence_elements
 from monitor.classify.lexicon import practice_categories
 from monitor.classify.noise import name_swaps
 from monitor.classify.words import words
@@ -122,7 +123,8 @@ def party_swaps(
     while both stay listed among the email vendors). A renamed company or product drops its
     old name, or comes in new ("Facebook" -> "Meta", "GraphCMS" -> "Hygraph"); two names
     that stand side by side in both versions are two parties, and the one a practice
-    sentence names is the one that gets the data. Two places are never one renamed (the
+    sentence names is the one that gets the data (unless it is a defined term or one of the
+    company's own names). Two places are never one renamed (the
     third item says the swap is of places). Only a sentence that states a practice (an
     action on data) counts: a ticker or menu swapping names says nothing of anyone's
     data."""
@@ -136,11 +138,24 @@ def party_swaps(
                 out.append((a, b, True))
             continue
         ka, kb = _name_key(a), _name_key(b)
-        if not ka or not kb or not _mentions(kb, old) or not _mentions(ka, new):
+        if not ka or not kb or ka == kb or not _mentions(kb, old) or not _mentions(ka, new):
+            continue
+        # Defined terms ("Service" -> "Site", "Policy" -> "Notice") are words the versions
+        # also write in lower case; the company's own names ("Blizzard Entertainment" ->
+        # "Battle.net") are its brands, not parties it gives data to.
+        common = prose_words(old) | prose_words(new)
+        own = own_name_words(old) | own_name_words(new)
+        if not (is_proper_name(a.lower(), common) and is_proper_name(b.lower(), common)):
+            continue
+        if own & (set(ka) | set(kb)) or own & (set(_words_of(a)) | set(_words_of(b))):
             continue
         if _states_practice(new_text, b):
             out.append((a, b, False))
     return out
+
+
+def _words_of(name: str) -> list[str]:
+    return re.findall(r"[\w&'’-]+", name.lower())
 
 
 def _states_practice(text: str, name: str) -> bool:
