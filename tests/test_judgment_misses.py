@@ -29,8 +29,8 @@ def _dev(old: str, new: str):
     return label, compare(policy_change(old), policy_change(new))
 
 
-def _doc(*clauses: tuple[tuple[str, ...], str, str]) -> PolicyDocument:
-    return PolicyDocument(tuple(Clause(sec, kind, text) for sec, kind, text in clauses))
+def _doc(*clauses: tuple[tuple[str, ...], str, str] | Clause) -> PolicyDocument:
+    return PolicyDocument(tuple(c if isinstance(c, Clause) else Clause(*c) for c in clauses))
 
 
 # --- One party put in another's place is a new recipient, not a rename ---------------------
@@ -144,6 +144,26 @@ def test_a_heading_added_to_a_list_of_providers_is_material():
 def test_a_heading_added_under_a_section_naming_no_recipients_stays_cosmetic():
     under = ("Privacy Policy", "How we use your information")
     c = compare(_providers("Support", under=under), _providers("Support", "Billing", under=under))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        # proctorio 2022-12-12 -> 2023-09-23: "#### AWS" -> "#### Amazon Web Services".
+        (_providers("AWS", "Olark"), _providers("Amazon Web Services", "Olark")),
+        # A provider the old version names in a sentence, now given a heading of its own.
+        (
+            _doc(*_providers("Olark").clauses, (PROVIDERS, "paragraph", "We use Twilio for SMS.")),
+            _doc(
+                *_providers("Olark", "Twilio").clauses,
+                (PROVIDERS, "paragraph", "We use Twilio for SMS."),
+            ),
+        ),
+    ],
+)
+def test_a_provider_heading_respelt_or_relaid_is_no_new_recipient(old, new):
+    c = compare(old, new)
     assert not c.material, [ch.reason for ch in c.material_changes]
 
 

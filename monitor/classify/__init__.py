@@ -511,7 +511,7 @@ def classify_changes(
     from elsewhere in them is recognised as such."""
     judged = [classify_change(ch, toc) for ch in changes]
     if old is not None and new is not None:
-        judged = _parties_swapped(judged, old, new)
+        judged = _parties_swapped(_named_before(judged, old, new), old, new)
     if not any(ch.material for ch in judged):
         return judged
     judged = _renamed_across(judged, old)
@@ -725,6 +725,50 @@ def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> 
                     ch = _judged(ch, Verdict.cosmetic(reason, "rename"), ch.categories)
         out.append(ch)
     return out
+
+
+def _named_before(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """A recipient heading added (or removed) that the other version names already, in
+    full or by its initials ("AWS" -> "Amazon Web Services"), is the same recipient
+    re-laid or respelt, not one more or one fewer."""
+    out = []
+    for ch in changes:
+        if ch.material and ch.rule == "enumeration" and ch.clause_kind == "heading":
+            other = old if ch.kind == "added" else new
+            if _names_already(ch.evidence, other):
+                verb = "adds" if ch.kind == "added" else "removes"
+                reason = (
+                    f"{verb} the heading “{ch.evidence}”, a recipient the other version "
+                    "names already"
+                )
+                ch = _judged(ch, Verdict.cosmetic(reason, "heading"), ch.categories)
+        out.append(ch)
+    return out
+
+
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w&-]*(?:[ \t]+[A-Z][\w&-]*){1,4}")
+
+
+def _names_already(name: str, doc: PolicyDocument) -> bool:
+    core = re.sub(r"\s*\(.*?\)|,?\s+(?:Inc|Ltd|LLC|Corp)\.?$", "", name).strip()
+    if not core:
+        return False
+    text = _text_of(doc)
+    if re.search(r"\b" + re.escape(core) + r"\b", text, re.IGNORECASE):
+        return True
+    initials = "".join(w[0] for w in core.split()).lower()
+    if len(core.split()) > 1:
+        return bool(re.search(r"\b" + re.escape(initials) + r"\b", text, re.IGNORECASE))
+    return core.lower() in {
+        "".join(w[0] for w in m.group(0).split()).lower() for m in _CAPITALISED_RUN.finditer(text)
+    }
+
+
+@lru_cache(maxsize=4)
+def _text_of(doc: PolicyDocument) -> str:
+    return "\n".join(c.text for c in doc.clauses)
 
 
 def _parties_swapped(
