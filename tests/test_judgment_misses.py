@@ -318,3 +318,52 @@ def test_another_place_in_any_policy_is_material():
     sec = (("Privacy", "Newsletter"), "paragraph")
     c = compare(_doc((*sec, NEWSLETTER.format("EU"))), _doc((*sec, NEWSLETTER.format("EEA"))))
     assert c.material and c.material_changes[0].rule == "party"
+
+
+# --- A section titled as a document of its own, moved out of the page (guide B14) ----------
+
+
+def _with_cookie_notice(pointer: str, notice: bool) -> PolicyDocument:
+    policy = ("Privacy Policy",)
+    body = [
+        Clause(policy, "paragraph", f"We collect your email address to run your account. {k}.")
+        for k in range(12)
+    ]
+    body.append(Clause(policy, "paragraph", f"We use cookies as described {pointer}."))
+    if notice:
+        body += [
+            Clause(("Cookie Notice",), "heading", "COOKIE NOTICE"),
+            Clause(
+                ("Cookie Notice",),
+                "paragraph",
+                "We and our advertising partners use cookies to collect your browsing history.",
+            ),
+            Clause(("Cookie Notice", "Your choices"), "heading", "Your choices"),
+            Clause(
+                ("Cookie Notice", "Your choices"),
+                "paragraph",
+                "You can opt out of interest-based advertising in your browser settings.",
+            ),
+        ]
+    return PolicyDocument(tuple(body))
+
+
+def test_a_cookie_notice_moved_out_to_a_page_the_policy_points_to_is_not_material():
+    # christianmingle 2022-01-20 -> 2023-09-09: the appended Cookie Notice is dropped, the
+    # policy points to "our Cookie Policy".
+    label, c = _dev(
+        "christianmingle/2022-01-20T143325Z.md", "christianmingle/2023-09-09T003209Z.md"
+    )
+    assert not label["material"]
+    notice = [ch for ch in c.changes if ch.kind == "removed" and 96 <= (ch.old_index or 0) < 142]
+    assert notice and not any(ch.material for ch in notice)
+    assert {ch.rule for ch in notice} >= {"moved-out"}
+    old = _with_cookie_notice("in our Cookie Policy", notice=True)
+    new = _with_cookie_notice("in our Cookie Policy", notice=False)
+    assert not compare(old, new).material
+
+
+def test_a_cookie_notice_removed_without_a_pointer_stays_material():
+    old = _with_cookie_notice("below", notice=True)
+    new = _with_cookie_notice("below", notice=False)
+    assert compare(old, new).material

@@ -39,7 +39,7 @@ from monitor.classify.verdict import ORDINARY, Verdict
 from monitor.classify.words import PRACTICE_VERBS, key_words, words
 from monitor.diff.change import ClauseChange
 from monitor.diff.words import word_ops
-from monitor.model import SECTION_SEPARATOR, PolicyDocument
+from monitor.model import SECTION_SEPARATOR, Clause, PolicyDocument
 from monitor.textnorm import comparison_key
 
 __all__ = ["CATEGORY_SLUGS", "categories_of", "classify_change", "classify_changes"]
@@ -520,6 +520,9 @@ def classify_changes(
     judged = _moved_text(judged, old, new)
     if old is None or new is None or not any(ch.material for ch in judged):
         return judged
+    judged = _sections_moved_out(judged, old, new)
+    if not any(ch.material for ch in judged):
+        return judged
     return _restated(_open_list_examples(judged, old, new), old, new)
 
 
@@ -723,6 +726,65 @@ def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> 
                     if words(rest) != words(ch.old or ""):
                         reason += f"; the rest {again.reason}"
                     ch = _judged(ch, Verdict.cosmetic(reason, "rename"), ch.categories)
+        out.append(ch)
+    return out
+
+
+# A heading that titles a document of its own: "COOKIE NOTICE", "California Supplement".
+_DOCUMENT_TITLE = re.compile(
+    r"^\W*(?:the\s+)?((?:[\w&'’-]+\s+){1,3}?)(?:notice|policy|statement|supplement|addendum)\W*$",
+    re.IGNORECASE,
+)
+_MIN_KEPT = 10
+_DOCUMENT_KIND = r"\s+(?:notice|policy|statement|supplement|addendum)\b"
+
+
+def _ends_section(title: Clause, clause: Clause) -> bool:
+    """Whether the clause is a heading of the title's rank or above: shallower, or as deep
+    and written in the same case ("COOKIE NOTICE" ... "Scope of Notice" ... "CALIFORNIA
+    RESIDENTS": bold lines as headings all stand at one depth)."""
+    if clause.kind != "heading":
+        return False
+    depth, own = len(clause.section), len(title.section)
+    return depth < own or (depth == own and clause.text.isupper() == title.text.isupper())
+
+
+def _sections_moved_out(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """Labelling guide B14: a section titled as a document of its own ("COOKIE NOTICE")
+    removed whole, from its heading through every clause after it up to the first one the
+    new version keeps or the next heading of its rank, while the new version points to that document by name ("our Cookie
+    Policy"): the practices are written elsewhere now, not dropped."""
+    removed = {
+        ch.old_index: ch for ch in changes if ch.kind == "removed" and ch.old_index is not None
+    }
+    out_of_page: dict[int, str] = {}
+    for index, ch in sorted(removed.items()):
+        m = _DOCUMENT_TITLE.match(ch.old or "")
+        if ch.clause_kind != "heading" or not m or index in out_of_page:
+            continue
+        subject = m.group(1).strip()
+        pointer = re.compile(r"\b" + re.escape(subject) + _DOCUMENT_KIND, re.IGNORECASE)
+        if "privacy" in subject.lower().split() or not pointer.search(_text_of(new)):
+            continue
+        k = index + 1
+        while k in removed and not _ends_section(old.clauses[index], old.clauses[k]):
+            k += 1
+        # The policy around it stays. Other sections removed with it are judged on their
+        # own: only the titled section is cleared.
+        if len(old.clauses) - len(removed) < _MIN_KEPT:
+            continue
+        out_of_page.update({j: (ch.old or "").strip() for j in range(index, k)})
+    if not out_of_page:
+        return changes
+    out = []
+    for ch in changes:
+        at = ch.old_index if ch.kind == "removed" else None
+        title = out_of_page.get(at) if at is not None else None
+        if ch.material and title:
+            reason = f"{ch.reason}; the section “{title}” moved out of the page, which points to it"
+            ch = _judged(ch, Verdict.cosmetic(reason, "moved-out"), ch.categories)
         out.append(ch)
     return out
 
