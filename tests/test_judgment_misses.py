@@ -367,3 +367,51 @@ def test_a_cookie_notice_removed_without_a_pointer_stays_material():
     old = _with_cookie_notice("below", notice=True)
     new = _with_cookie_notice("below", notice=False)
     assert compare(old, new).material
+
+
+# --- A vendor named for the first time in a clause about recipients -----------------------
+
+THIRD_PARTY_COOKIES = (
+    "We use selected cookies from third-party providers. These cookies display "
+    "personalized advertising{} or prevent fraud."
+)
+
+
+def test_a_vendor_named_for_the_first_time_among_recipients_is_material():
+    # swiss-post 2022-05-27 -> 2022-06-01: "display personalized advertising (Google Ad
+    # Manager)"; the vendor was never named before.
+    label, c = _dev("swiss-post/2022-05-27T123954Z.md", "swiss-post/2022-06-01T064400Z.md")
+    assert label["material"]
+    assert [ch.evidence for ch in c.material_changes if ch.rule == "party"] == ["Google Ad Manager"]
+    sec = (("Privacy", "Cookies"), "paragraph")
+    old = _doc((*sec, THIRD_PARTY_COOKIES.format("")))
+    new = _doc((*sec, THIRD_PARTY_COOKIES.format(" (Google Ad Manager)")))
+    (ch,) = compare(old, new).material_changes
+    assert ch.rule == "party" and "third-party-sharing" in ch.categories
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        # Named before, elsewhere in the policy.
+        (
+            THIRD_PARTY_COOKIES.format("") + " Google Ad Manager sets some of them.",
+            THIRD_PARTY_COOKIES.format(" (Google Ad Manager)")
+            + " Google Ad Manager sets some of them.",
+        ),
+        # A clause that names no recipient.
+        (
+            "Our app shows your saved routes on your phone.",
+            "Our app shows your saved routes on your phone (Route Planner).",
+        ),
+        # An example (B1).
+        (
+            "Third-party providers process payments (e.g. PayPal).",
+            "Third-party providers process payments (e.g. PayPal, Google Pay).",
+        ),
+    ],
+)
+def test_a_name_known_already_or_outside_recipients_or_an_example_is_not_a_new_party(old, new):
+    sec = (("Privacy", "Cookies"), "paragraph")
+    c = compare(_doc((*sec, old)), _doc((*sec, new)))
+    assert not c.material, [ch.reason for ch in c.material_changes]

@@ -34,7 +34,7 @@ from monitor.classify.lexicon import (
 )
 from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
-from monitor.classify.renames import party_swaps, policy_renames, undo_renames
+from monitor.classify.renames import parties_named, party_swaps, policy_renames, undo_renames
 from monitor.classify.verdict import ORDINARY, Verdict
 from monitor.classify.words import PRACTICE_VERBS, key_words, words
 from monitor.diff.change import ClauseChange
@@ -842,6 +842,16 @@ def _parties_swapped(
     another place is another region or destination."""
     out = []
     for ch in changes:
+        if ch.kind == "modified" and ch.rule == "no-practice":
+            named = [
+                n
+                for n in parties_named(ch.word_ops, ch.new or "", old, new)
+                if not _only_as_example(n, ch.new or "")
+            ]
+            if named:
+                reason = f"names “{named[0]}” among the recipients: a party the policy did not name"
+                verdict = Verdict(True, reason, "party", ORDINARY, named[0])
+                ch = _judged(ch, verdict, _with(ch.categories, "third-party-sharing"))
         if ch.kind == "modified" and ch.rule == "noise" and not ch.material:
             swaps = party_swaps(ch.word_ops, ch.new or "", old, new)
             if swaps:

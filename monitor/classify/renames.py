@@ -9,7 +9,13 @@ from collections import Counter
 
 from monitor.classify.controller import own_name_words
 from monitor.classify.edits import hunks
-from monitor.classify.inventory import is_proper_name, place_of, prose_words, sentence_elements
+from monitor.classify.inventory import (
+    is_proper_name,
+    place_of,
+    prose_words,
+    sentence_elements,
+    text_elements,
+)
 from monitor.classify.lexicon import practice_categories
 from monitor.classify.noise import name_swaps
 from monitor.classify.words import words
@@ -162,3 +168,57 @@ def _states_practice(text: str, name: str) -> bool:
     """Whether a sentence of the text that writes the name states a practice."""
     said = [s for s in _SENTENCE.split(text) if name in s]
     return any(e[0] == "act" for s in said for e in sentence_elements(s))
+
+
+# Recipients a sentence can name: a vendor named in it is one of them.
+_RECIPIENTS = frozenset(
+    [
+        "third-parties",
+        "partners",
+        "advertisers",
+        "marketing-partners",
+        "service-providers",
+        "analytics-providers",
+        "payment-processors",
+        "brokers",
+        "other-parties",
+    ]
+)
+_BRACKETS = re.compile(r"^[\s,;:(]+|[\s,;:).]+$")
+
+
+def parties_named(
+    ops: list[tuple[str, str]], new_text: str, old: PolicyDocument, new: PolicyDocument
+) -> list[str]:
+    """Proper names an edit only inserts (deleting nothing) into a clause about recipients ("We use selected
+    cookies from third-party providers ... display personalized advertising (Google Ad
+    Manager)"), that the old version never wrote: a party now named as one of them."""
+    from monitor.classify.noise import is_name
+
+    # Inserted inside a sentence: a capitalised word that opens a sentence or a line
+    # ("Ensuring ...", "3. Nevada Residents") is no name put among others.
+    inserted, written = [], ""
+    # A name put in place of another is a swap (party_swaps), not one more.
+    if any(op == "delete" and words(t) for op, t in ops):
+        return []
+    for op, t in ops:
+        if (
+            op == "insert"
+            and written.strip()
+            and not written.rstrip().endswith((".", ":", "!", "?"))
+        ):
+            inserted.append(_BRACKETS.sub("", t))
+        if op != "delete":
+            written += t
+    names = [n for n in inserted if n and is_name(n) and not any(ch.isdigit() for ch in n)]
+    if not names or not _RECIPIENTS & {e[1] for e in text_elements(new_text) if e[0] == "term"}:
+        return []
+    common = prose_words(old) | prose_words(new)
+    own = own_name_words(old) | own_name_words(new)
+    return [
+        n
+        for n in names
+        if is_proper_name(n.lower(), common)
+        and not own & set(_words_of(n))
+        and not _mentions(_name_key(n), old)
+    ]
