@@ -25,6 +25,7 @@ from monitor.classify.inventory import (
     inventory,
     is_general,
     states_practice,
+    written_names,
 )
 from monitor.classify.lexicon import (
     categories_of,
@@ -33,12 +34,12 @@ from monitor.classify.lexicon import (
 )
 from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
-from monitor.classify.renames import policy_renames, undo_renames
-from monitor.classify.verdict import Verdict
+from monitor.classify.renames import parties_named, party_swaps, policy_renames, undo_renames
+from monitor.classify.verdict import ORDINARY, Verdict
 from monitor.classify.words import PRACTICE_VERBS, key_words, words
 from monitor.diff.change import ClauseChange
 from monitor.diff.words import word_ops
-from monitor.model import SECTION_SEPARATOR, PolicyDocument
+from monitor.model import SECTION_SEPARATOR, Clause, PolicyDocument
 from monitor.textnorm import comparison_key
 
 __all__ = ["CATEGORY_SLUGS", "categories_of", "classify_change", "classify_changes"]
@@ -136,6 +137,14 @@ def _section_leaf(path: str | None) -> str:
     return (path or "").rsplit(SECTION_SEPARATOR, 1)[-1]
 
 
+def _parent_leaf(path: str, heading: str) -> str:
+    """The title of the section a heading stands in (a heading's path ends with itself)."""
+    parts = path.split(SECTION_SEPARATOR)
+    if parts and parts[-1].strip() == heading.strip():
+        parts = parts[:-1]
+    return parts[-1] if parts else ""
+
+
 def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict, list[str]]:
     added = ch.kind == "added"
     text = (ch.new if added else ch.old) or ""
@@ -143,6 +152,11 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict,
     verb = "adds" if added else "removes"
     cats = categories_of(text, section)
     if ch.clause_kind == "heading":
+        # A list whose items are headings is still a list: "Third-party service providers"
+        # > "Postmark" (with its purpose and location below) names one more recipient.
+        item = listed_item(text, _parent_leaf(section, text), ch.clause_kind, added)
+        if item:
+            return item[0], _with(cats, item[1])
         return Verdict.cosmetic(f"{verb} the heading “{text.strip()}”", "heading"), cats
     if comparison_key(text) in toc:
         return Verdict.cosmetic(f"{verb} the table-of-contents entry “{text.strip()}”", "toc"), cats
@@ -496,6 +510,8 @@ def classify_changes(
     """Judge every change. With the two versions at hand, text merely moved or repeated
     from elsewhere in them is recognised as such."""
     judged = [classify_change(ch, toc) for ch in changes]
+    if old is not None and new is not None:
+        judged = _parties_swapped(_named_before(judged, old, new), old, new)
     if not any(ch.material for ch in judged):
         return judged
     judged = _renamed_across(judged, old)
@@ -503,6 +519,9 @@ def classify_changes(
         return judged
     judged = _moved_text(judged, old, new)
     if old is None or new is None or not any(ch.material for ch in judged):
+        return judged
+    judged = _sections_moved_out(judged, old, new)
+    if not any(ch.material for ch in judged):
         return judged
     return _restated(_open_list_examples(judged, old, new), old, new)
 
@@ -620,6 +639,14 @@ def _restated(
                     e for e in now - changed_before if not (is_general(e) and e in whole_before)
                 }
                 lost = {e for e in was - changed_after if not (is_general(e) and e in whole_after)}
+                # A name the other side still writes in this clause is neither gained nor
+                # lost: its sentence merely dropped or took the verb that made it a
+                # practice sentence ("DB Vertrieb ... share joint responsibility" ->
+                # "Joint responsibility exists between DB Vertrieb ...").
+                gained = _unwritten(gained, ch.old or "")
+                lost = _unwritten(lost, ch.new or "")
+                gained = _not_examples(gained, ch.new or "")
+                lost = _not_examples(lost, ch.old or "")
             else:
                 gained, lost = set(now - whole_before), set(was - whole_after)
             if not any(states_practice(e, common) for e in gained | lost):
@@ -630,6 +657,53 @@ def _restated(
                 ch = _judged(ch, Verdict.cosmetic(reason, "restated"), ch.categories)
         out.append(ch)
     return out
+
+
+def _unwritten(elements: set, other_text: str) -> set:
+    """The elements but the names ``other_text`` writes."""
+    if not any(_named(e) for e in elements):
+        return elements
+    names = written_names(other_text)
+    return {e for e in elements if not (_named(e) and _named(e) in names)}
+
+
+# An open-ended example list inside a sentence: the cue, then items between commas, "and",
+# "or" (labelling guide B1: "(e.g. credit card, PayPal, Google Pay)").
+_INLINE_CUE = re.compile(
+    r"(?:\be\.g\.|\bsuch as|\bincluding|\bfor (?:example|instance)|\blike)\s*,?\s*$|"
+    r"(?:\be\.g\.|\bsuch as|\bincluding|\bfor (?:example|instance)|\blike)[,:]?\s+"
+    r"(?:[^\s,;.()]+(?:\s+[^\s,;.()]+){0,3}\s*(?:,\s*|\s+(?:and|or)\s+|,\s*(?:and|or)\s+))+$",
+    re.IGNORECASE,
+)
+
+
+# Where a list written in a sentence can begin: a bracket, a semicolon, a sentence's end
+# (the full stops of "e.g." and "i.e." end none).
+_LIST_START = re.compile(r"[(;]|(?<!e\.g)(?<!i\.e)\.\s")
+
+
+def _not_examples(elements: set, text: str) -> set:
+    """The elements but the names that ``text`` writes only as an item of an open-ended
+    example list: a payment method or product added after "e.g." is an example (B1), not
+    a party the policy now names. Kinds of data, parties and purposes added there are
+    still terms of the inventory and stay."""
+    return {e for e in elements if not (_named(e) and _only_as_example(_named(e) or "", text))}
+
+
+def _only_as_example(name: str, text: str) -> bool:
+    spots = [m.start() for m in re.finditer(re.escape(name), text, re.IGNORECASE)]
+    for at in spots:
+        before = text[:at]
+        start = max((m.end() for m in _LIST_START.finditer(before)), default=0)
+        if not _INLINE_CUE.search(before[start:]):
+            return False
+    return bool(spots)
+
+
+def _named(element: tuple) -> str | None:
+    if element[0] == "scoped":
+        element = element[2]
+    return element[1] if element[0] == "name" else None
 
 
 def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> list[ClauseChange]:
@@ -652,6 +726,147 @@ def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> 
                     if words(rest) != words(ch.old or ""):
                         reason += f"; the rest {again.reason}"
                     ch = _judged(ch, Verdict.cosmetic(reason, "rename"), ch.categories)
+        out.append(ch)
+    return out
+
+
+# A heading that titles a document of its own: "COOKIE NOTICE", "California Supplement".
+_DOCUMENT_TITLE = re.compile(
+    r"^\W*(?:the\s+)?((?:[\w&'’-]+\s+){1,3}?)(?:notice|policy|statement|supplement|addendum)\W*$",
+    re.IGNORECASE,
+)
+_MIN_KEPT = 10
+_DOCUMENT_KIND = r"\s+(?:notice|policy|statement|supplement|addendum)\b"
+
+
+def _ends_section(title: Clause, clause: Clause) -> bool:
+    """Whether the clause is a heading of the title's rank or above: shallower, or as deep
+    and written in the same case ("COOKIE NOTICE" ... "Scope of Notice" ... "CALIFORNIA
+    RESIDENTS": bold lines as headings all stand at one depth)."""
+    if clause.kind != "heading":
+        return False
+    depth, own = len(clause.section), len(title.section)
+    return depth < own or (depth == own and clause.text.isupper() == title.text.isupper())
+
+
+def _sections_moved_out(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """Labelling guide B14: a section titled as a document of its own ("COOKIE NOTICE")
+    removed whole, from its heading through every clause after it up to the first one the
+    new version keeps or the next heading of its rank, while the new version points to that document by name ("our Cookie
+    Policy"): the practices are written elsewhere now, not dropped."""
+    removed = {
+        ch.old_index: ch for ch in changes if ch.kind == "removed" and ch.old_index is not None
+    }
+    out_of_page: dict[int, str] = {}
+    for index, ch in sorted(removed.items()):
+        m = _DOCUMENT_TITLE.match(ch.old or "")
+        if ch.clause_kind != "heading" or not m or index in out_of_page:
+            continue
+        subject = m.group(1).strip()
+        pointer = re.compile(r"\b" + re.escape(subject) + _DOCUMENT_KIND, re.IGNORECASE)
+        if "privacy" in subject.lower().split() or not pointer.search(_text_of(new)):
+            continue
+        k = index + 1
+        while k in removed and not _ends_section(old.clauses[index], old.clauses[k]):
+            k += 1
+        # The policy around it stays. Other sections removed with it are judged on their
+        # own: only the titled section is cleared.
+        if len(old.clauses) - len(removed) < _MIN_KEPT:
+            continue
+        out_of_page.update({j: (ch.old or "").strip() for j in range(index, k)})
+    if not out_of_page:
+        return changes
+    out = []
+    for ch in changes:
+        at = ch.old_index if ch.kind == "removed" else None
+        title = out_of_page.get(at) if at is not None else None
+        if ch.material and title:
+            reason = f"{ch.reason}; the section “{title}” moved out of the page, which points to it"
+            ch = _judged(ch, Verdict.cosmetic(reason, "moved-out"), ch.categories)
+        out.append(ch)
+    return out
+
+
+def _named_before(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """A recipient heading added (or removed) that the other version names already, in
+    full or by its initials ("AWS" -> "Amazon Web Services"), is the same recipient
+    re-laid or respelt, not one more or one fewer."""
+    out = []
+    for ch in changes:
+        if ch.material and ch.rule == "enumeration" and ch.clause_kind == "heading":
+            other = old if ch.kind == "added" else new
+            if _names_already(ch.evidence, other):
+                verb = "adds" if ch.kind == "added" else "removes"
+                reason = (
+                    f"{verb} the heading “{ch.evidence}”, a recipient the other version "
+                    "names already"
+                )
+                ch = _judged(ch, Verdict.cosmetic(reason, "heading"), ch.categories)
+        out.append(ch)
+    return out
+
+
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w&-]*(?:[ \t]+[A-Z][\w&-]*){1,4}")
+
+
+def _names_already(name: str, doc: PolicyDocument) -> bool:
+    core = re.sub(r"\s*\(.*?\)|,?\s+(?:Inc|Ltd|LLC|Corp)\.?$", "", name).strip()
+    if not core:
+        return False
+    text = _text_of(doc)
+    if re.search(r"\b" + re.escape(core) + r"\b", text, re.IGNORECASE):
+        return True
+    initials = "".join(w[0] for w in core.split()).lower()
+    if len(core.split()) > 1:
+        return bool(re.search(r"\b" + re.escape(initials) + r"\b", text, re.IGNORECASE))
+    return core.lower() in {
+        "".join(w[0] for w in m.group(0).split()).lower() for m in _CAPITALISED_RUN.finditer(text)
+    }
+
+
+@lru_cache(maxsize=4)
+def _text_of(doc: PolicyDocument) -> str:
+    return "\n".join(c.text for c in doc.clauses)
+
+
+def _parties_swapped(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """A name swapped for another in one clause was set aside as a rename (noise); when
+    both names stand apart in the versions (monitor.classify.renames.party_swaps), one
+    party took the other's place in a practice: a new recipient. A place swapped for
+    another place is another region or destination."""
+    out = []
+    for ch in changes:
+        if ch.kind == "modified" and ch.rule == "no-practice":
+            named = [
+                n
+                for n in parties_named(ch.word_ops, ch.new or "", old, new)
+                if not _only_as_example(n, ch.new or "")
+            ]
+            if named:
+                reason = f"names “{named[0]}” among the recipients: a party the policy did not name"
+                verdict = Verdict(True, reason, "party", ORDINARY, named[0])
+                ch = _judged(ch, verdict, _with(ch.categories, "third-party-sharing"))
+        if ch.kind == "modified" and ch.rule == "noise" and not ch.material:
+            swaps = party_swaps(ch.word_ops, ch.new or "", old, new)
+            if swaps:
+                a, b, place = swaps[0]
+                if place:
+                    reason = f"replaces the place “{a}” with “{b}”: another region or destination"
+                    cat = "specific-audiences"
+                else:
+                    reason = (
+                        f"replaces “{a}” with “{b}”, another party the policy names apart: "
+                        "the data goes to someone else"
+                    )
+                    cat = "third-party-sharing"
+                verdict = Verdict(True, reason, "party", ORDINARY, f"{a} → {b}")
+                ch = _judged(ch, verdict, _with(ch.categories, cat))
         out.append(ch)
     return out
 

@@ -13,8 +13,10 @@ Corporation and its affiliates").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from monitor.classify.verdict import STRONG, Verdict
+from monitor.model import PolicyDocument
 
 # The entity a clause names as "we": the capitalised run right before the definition of
 # "we" ("X (“X”, “we”, “us”)", "X and its affiliates (... “we” ...)"), or before a
@@ -66,6 +68,39 @@ _FORMS = frozenset(
 )
 
 
+# Corporate forms that only one country or region's law provides: a company that takes
+# one of them where it had another (or a generic "Limited", "Inc.") was incorporated again
+# elsewhere, a different legal entity holding the data ("TP-Link Corporation Limited",
+# Hong Kong -> "TP-LINK CORPORATION PTE. LTD.", Singapore). Generic English forms
+# ("Inc." -> "LLC", "Ltd" -> "Limited") say nothing of where, and a conversion within
+# one law ("GmbH" -> "AG") keeps the place.
+_FORM_PLACE = {
+    "pte": "singapore",
+    "pty": "australia or south africa",
+    "gmbh": "german-speaking",
+    "ag": "german-speaking",
+    "kg": "german-speaking",
+    "b.v": "dutch or belgian",
+    "bv": "dutch or belgian",
+    "n.v": "dutch or belgian",
+    "sas": "french",
+    "s.a.s": "french",
+    "sarl": "french",
+    "s.r.l": "italian or romanian",
+    "srl": "italian or romanian",
+    "spa": "italian",
+    "oy": "finnish",
+    "ab": "swedish",
+    "asa": "norwegian",
+    "kk": "japanese",
+}
+
+
+def _form_places(name: str) -> frozenset[str]:
+    forms = (w.strip(".") for w in re.findall(r"[\w.]+", name.lower()))
+    return frozenset(_FORM_PLACE[w] for w in forms if w in _FORM_PLACE)
+
+
 def _name_words(name: str) -> frozenset[str]:
     return frozenset(
         w for w in re.findall(r"[\w&'’-]+", name.lower()) if w.strip(".") not in _FORMS
@@ -86,6 +121,29 @@ def _holders(text: str) -> list[str]:
 _OPENING = re.compile(r"^(?:You|We|Our|The|This|These|If|For|In|Please)\s+")
 
 
+@lru_cache(maxsize=4)
+def own_name_words(doc: PolicyDocument) -> frozenset[str]:
+    """The words of the names a version gives the company that holds the data
+    ("Blizzard Entertainment, Inc. (“Blizzard”, “we”)" -> blizzard, entertainment)."""
+    out: set[str] = set()
+    for c in doc.clauses:
+        names = _holders(c.text)
+        if names:
+            # "Blizzard Entertainment, Inc. (“Blizzard”, “we”)": the name before the
+            # comma and the short names quoted beside "we".
+            names += [m.group(1) for m in _COMMA_CORPORATE.finditer(c.text)]
+            names += [m.group(1) for m in _QUOTED_NAME.finditer(c.text)]
+        for name in names:
+            out |= _name_words(name)
+    return frozenset(out)
+
+
+_COMMA_CORPORATE = re.compile(
+    _NAME + r",\s+(?:Inc|Ltd|LLC|Limited|Corp|GmbH|AG|S\.A|B\.V|plc|PLC)\b"
+)
+_QUOTED_NAME = re.compile(r"[“\"]([A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})[”\"]")
+
+
 def _strip_opening(name: str) -> str:
     return _OPENING.sub("", name.strip())
 
@@ -102,7 +160,17 @@ def holder_change(old: str, new: str) -> Verdict | None:
     for name in after:
         words = _name_words(name)
         gained = {w for w in words if w not in old_text}
-        if not gained or not words & old_words or name in before:
+        if name in before or not words & old_words:
+            continue
+        moved = [
+            b for b in before if _name_words(b) == words and _form_places(b) != _form_places(name)
+        ]
+        if moved and not any(_form_places(b) == _form_places(name) for b in before):
+            reason = (
+                f"changes who holds the data: “{moved[0]}” → “{name}”, a company of another country"
+            )
+            return Verdict(True, reason, "controller", STRONG, name)
+        if not gained:
             continue
         was = next(b for b in before if _name_words(b) & words)
         # A word of the name swapped for another ("Financial ID-Teknik" -> "Finansiell

@@ -29,6 +29,8 @@ _CONNECTORS = frozenset({"and", "or", "&"})
 # An item is a name of a few words; more is a clause of its own.
 _MAX_ITEM_WORDS = 6
 _MAX_ROW_WORDS = 12
+# A full stop ends a sentence, unless it ends a corporate form ("Inspera USA, Inc.").
+_FORM_END = re.compile(r"\b(?:Inc|Ltd|Co|Corp|LLC|L\.L\.C|S\.A|B\.V|N\.V|Pte|Pty)\.$")
 
 
 def _is_name(item: str) -> bool:
@@ -38,7 +40,7 @@ def _is_name(item: str) -> bool:
     small = {"in", "of", "and", "the", "for", "de", "du", "la", "&"}
     return (
         bool(ws)
-        and not item.rstrip().endswith((".", "!", "?"))
+        and not _FORM_END.sub("", item.rstrip()).endswith((".", "!", "?"))
         and all(w[0].isupper() or w in small for w in ws)
     )
 
@@ -97,12 +99,13 @@ def enumeration_edit(old: str, new: str, ops: list[tuple[str, str]]) -> tuple[Ve
 def listed_item(text: str, section_leaf: str, kind: str, added: bool) -> tuple[Verdict, str] | None:
     """(verdict, category) for a list item or table row added to (or removed from) a list
     under a heading naming recipients, destinations or states: "LIST OF THIRD-PARTY SERVICE
-    PROVIDERS" > "Intercom | Chat | United States"."""
-    if kind not in ("list-item", "table-row"):
+    PROVIDERS" > "Intercom | Chat | United States", or a heading of its own under such a
+    heading ("Third-party service providers" > "Postmark")."""
+    if kind not in ("list-item", "table-row", "heading"):
         return None
     m = _LIST_NOUN.search(section_leaf)
     n = len(words(text))
-    if not m or not n or n > _MAX_ROW_WORDS or text.rstrip().endswith((".", "!", "?")):
+    if not m or not n or n > _MAX_ROW_WORDS:
         return None
     # Cookie tables are judged by what each cookie is for (classify.cookies), and their
     # header rows name no one.

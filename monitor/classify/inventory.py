@@ -80,7 +80,11 @@ _TERMS: dict[str, str] = {
     "marketing-partners": r"marketing partners?",
     "partners": r"(?:business |trusted |third[- ]party )?partners?",
     "service-providers": r"service providers?|vendors?|(?:sub-?)?processors?|contractors?|suppliers?",
-    "affiliates": r"affiliates?|subsidiar\w+|parent compan\w+|group compan\w+|family of companies|corporate family",
+    # OPP-115's "other part of the company/affiliate": the group's other companies, however
+    # the group is named ("companies within the HSBC Group", "members of our group").
+    # An "affiliate link" or "affiliate program" is affiliate marketing, not the group.
+    "affiliates": r"affiliates?(?! (?:links?|marketing|programs?|networks?|commissions?)\b)|subsidiar\w+|parent compan\w+|group compan\w+|family of companies|corporate family"
+    r"|compan(?:y|ies) (?:with)?in (?:the |our |its )?(?:[\w&-]+ ){0,2}group|members? of (?:the |our |its )(?:[\w&-]+ ){0,2}group",
     "authorities": r"law enforcement|(?:public |government\w* |tax |regulatory )?authorities|government agenc\w+|courts?|regulators?|police",
     "brokers": r"data brokers?",
     "third-parties": r"third[- ]part(?:y|ies)",
@@ -202,7 +206,10 @@ _CHOICE = re.compile(
     r"(?: also| always| at any time)? (?!be\b|have\b|find\b|see\b|read\b|contact\b|learn\b)(\w+)"
 )
 _CONTROLLER = re.compile(r"\b(?:data )?controllers?\b|\bresponsible for (?:the )?processing\b")
-_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+# A full stop followed by a small letter, a digit or a bracket ends an abbreviation, not a
+# sentence ("Art. 6 (1) (a) GDPR", "e.g. credit card"): split there and "GDPR" opens a
+# sentence of its own that names nothing.
+_SENTENCE = re.compile(r"(?<=[!?;:])\s+|(?<=\.)\s+(?![a-z0-9(])|\n+")
 
 
 class _Table:
@@ -286,6 +293,10 @@ _STREET_END = re.compile(
 )
 
 
+_US = re.compile(r"\bU\.?S\b")
+_CITATION = re.compile(r"\.?\s*\(?\d")
+
+
 def _names(sentence: str) -> set[str]:
     out = set()
     sentence = sentence.strip()
@@ -298,10 +309,41 @@ def _names(sentence: str) -> set[str]:
             sentence[max(0, m.start() - 24) : m.start()]
         ):
             continue
+        # A capitalised word before a number cites a part of a text ("Article 6",
+        # "Art. 6 (1) (f)", "Section 7"), and names no one.
+        if _CITATION.match(sentence, m.end()):
+            continue
         name = re.sub(r"['’]s$|s$", "", m.group(0).lower())
         if name not in _NOT_NAMES:
             out.add(name)
     return out
+
+
+# Two ways of writing one place.
+_SAME_PLACE = {
+    "united kingdom": "uk",
+    "great britain": "uk",
+    "usa": "us",
+    "united states": "us",
+    "european union": "eu",
+    "european economic area": "eea",
+}
+
+
+def place_of(segment: str) -> str | None:
+    """The place a segment names, whole ("EEA", "the United Kingdom"), one spelling per
+    place; None when it is no place or more than one."""
+    low = segment.strip().lower().removeprefix("the ").strip()
+    m = _PLACE_RX.fullmatch(low)
+    if not m or (low == "us" and not _US.search(segment)):
+        return None
+    return _SAME_PLACE.get(low, low)
+
+
+def written_names(text: str) -> frozenset[str]:
+    """Every name a text writes, in any sentence (``sentence_elements`` keeps a sentence's
+    names only when it states a practice)."""
+    return frozenset(n for s in _SENTENCE.split(text) for n in _names(s))
 
 
 def _number(s: str) -> float:
@@ -316,6 +358,9 @@ def sentence_elements(sentence: str) -> frozenset[Element]:
     terms = _TERM_TABLE.found(low, words)
     if words & _PLACE_PHRASE_STARTS:
         terms |= {f"place:{m.group(0)}" for m in _PLACE_RX.finditer(low)}
+        # "us" is the country only when written "US" ("submitted to us" is the company).
+        if "place:us" in terms and not _US.search(sentence):
+            terms.discard("place:us")
     else:
         terms |= {f"place:{w}" for w in words & _PLACE_WORDS}
     out: set[Element] = {("term", t) for t in terms}
@@ -409,6 +454,21 @@ def common_words(doc: PolicyDocument) -> frozenset[str]:
     out: set[str] = set()
     for c in doc.clauses:
         out.update(_LOWER_WORD.findall(c.text))
+    return frozenset(w.rstrip("s") for w in out) | frozenset(out)
+
+
+# A word of a web or e-mail address ("google.com", "privacy@hily.com") is written in lower
+# case by convention, not as a common word.
+_PROSE_WORD = re.compile(r"(?<![\w./@-])[a-z][\w'’-]*\b(?!\.\w|@|/)")
+
+
+@lru_cache(maxsize=4)
+def prose_words(doc: PolicyDocument) -> frozenset[str]:
+    """``common_words`` without the words of web and e-mail addresses: "Google" is a name
+    even in a policy that links to policies.google.com."""
+    out: set[str] = set()
+    for c in doc.clauses:
+        out.update(_PROSE_WORD.findall(c.text))
     return frozenset(w.rstrip("s") for w in out) | frozenset(out)
 
 

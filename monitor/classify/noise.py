@@ -225,7 +225,7 @@ def is_name(segment: str) -> bool:
     return not set(practice_categories(segment)) & set(PRACTICE_CATEGORIES)
 
 
-def _name_swaps(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def name_swaps(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Replaced spans where both sides are proper names ("Facebook Spaces" -> "Horizon
     Worlds", "Location History" -> "Timeline")."""
     swaps = []
@@ -250,7 +250,7 @@ def noise_reason(old: str, new: str, ops: list[tuple[str, str]] | None = None) -
         verb = {"insert": "adds", "delete": "removes"}
         shown = "; ".join(f"{verb[op]} the date line {_quote(t)}" for op, t in edited[:2])
         return shown
-    swaps = _name_swaps(ops)
+    swaps = name_swaps(ops)
     if not swaps:
         return None
     # Put the old names in the new text; what is left must be noise too.

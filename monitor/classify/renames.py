@@ -7,8 +7,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from monitor.classify.controller import own_name_words
 from monitor.classify.edits import hunks
+from monitor.classify.inventory import (
+    is_proper_name,
+    place_of,
+    prose_words,
+    sentence_elements,
+    text_elements,
+)
 from monitor.classify.lexicon import practice_categories
+from monitor.classify.noise import name_swaps
 from monitor.classify.words import words
 from monitor.model import PolicyDocument
 
@@ -106,3 +115,110 @@ def undo_renames(
             (gone if op == "delete" else came).append(t)
     flush()
     return "".join(out), found
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+
+
+def party_swaps(
+    ops: list[tuple[str, str]], new_text: str, old: PolicyDocument, new: PolicyDocument
+) -> list[tuple[str, str, bool]]:
+    """Names swapped in one clause that are two parties, not one party renamed: the new
+    name was already named in the old version and the old name is still named in the new
+    one ("We use SalesForce Marketing Cloud to email receipts" -> "We use Acoustic ...",
+    while both stay listed among the email vendors). A renamed company or product drops its
+    old name, or comes in new ("Facebook" -> "Meta", "GraphCMS" -> "Hygraph"); two names
+    that stand side by side in both versions are two parties, and the one a practice
+    sentence names is the one that gets the data (unless it is a defined term or one of the
+    company's own names). Two places are never one renamed (the
+    third item says the swap is of places). Only a sentence that states a practice (an
+    action on data) counts: a ticker or menu swapping names says nothing of anyone's
+    data."""
+    out = []
+    for a, b in name_swaps(ops):
+        pa, pb = place_of(a), place_of(b)
+        if pa and pb:
+            # A place is no brand to rename: another place is another region whose
+            # residents get the terms, or another destination ("EU" -> "EEA").
+            if pa != pb and _states_practice(new_text, b):
+                out.append((a, b, True))
+            continue
+        ka, kb = _name_key(a), _name_key(b)
+        if not ka or not kb or ka == kb or not _mentions(kb, old) or not _mentions(ka, new):
+            continue
+        # Defined terms ("Service" -> "Site", "Policy" -> "Notice") are words the versions
+        # also write in lower case; the company's own names ("Blizzard Entertainment" ->
+        # "Battle.net") are its brands, not parties it gives data to.
+        common = prose_words(old) | prose_words(new)
+        own = own_name_words(old) | own_name_words(new)
+        if not (is_proper_name(a.lower(), common) and is_proper_name(b.lower(), common)):
+            continue
+        if own & (set(ka) | set(kb)) or own & (set(_words_of(a)) | set(_words_of(b))):
+            continue
+        if _states_practice(new_text, b):
+            out.append((a, b, False))
+    return out
+
+
+def _words_of(name: str) -> list[str]:
+    return re.findall(r"[\w&'’-]+", name.lower())
+
+
+def _states_practice(text: str, name: str) -> bool:
+    """Whether a sentence of the text that writes the name states a practice."""
+    said = [s for s in _SENTENCE.split(text) if name in s]
+    return any(e[0] == "act" for s in said for e in sentence_elements(s))
+
+
+# Recipients a sentence can name: a vendor named in it is one of them.
+_RECIPIENTS = frozenset(
+    [
+        "third-parties",
+        "partners",
+        "advertisers",
+        "marketing-partners",
+        "service-providers",
+        "analytics-providers",
+        "payment-processors",
+        "brokers",
+        "other-parties",
+    ]
+)
+_BRACKETS = re.compile(r"^[\s,;:(]+|[\s,;:).]+$")
+
+
+def parties_named(
+    ops: list[tuple[str, str]], new_text: str, old: PolicyDocument, new: PolicyDocument
+) -> list[str]:
+    """Proper names an edit only inserts (deleting nothing) into a clause about recipients ("We use selected
+    cookies from third-party providers ... display personalized advertising (Google Ad
+    Manager)"), that the old version never wrote: a party now named as one of them."""
+    from monitor.classify.noise import is_name
+
+    # Inserted inside a sentence: a capitalised word that opens a sentence or a line
+    # ("Ensuring ...", "3. Nevada Residents") is no name put among others.
+    inserted, written = [], ""
+    # A name put in place of another is a swap (party_swaps), not one more.
+    if any(op == "delete" and words(t) for op, t in ops):
+        return []
+    for op, t in ops:
+        if (
+            op == "insert"
+            and written.strip()
+            and not written.rstrip().endswith((".", ":", "!", "?"))
+        ):
+            inserted.append(_BRACKETS.sub("", t))
+        if op != "delete":
+            written += t
+    names = [n for n in inserted if n and is_name(n) and not any(ch.isdigit() for ch in n)]
+    if not names or not _RECIPIENTS & {e[1] for e in text_elements(new_text) if e[0] == "term"}:
+        return []
+    common = prose_words(old) | prose_words(new)
+    own = own_name_words(old) | own_name_words(new)
+    return [
+        n
+        for n in names
+        if is_proper_name(n.lower(), common)
+        and not own & set(_words_of(n))
+        and not _mentions(_name_key(n), old)
+    ]

@@ -18,9 +18,10 @@ class Verdict:
     material: bool
     reason: str
     # Which rule decided, a short slug: "negation", "modal", "practice-verb", "quantity",
-    # "promise", "practice", "right", "listed-party", "enumeration", "rewrite", "edit",
-    # or for what is not material "noise", "label", "moved", "capture" (the same page
-    # captured in another language or locale, or a capture completed), ...
+    # "promise", "practice", "right", "listed-party", "enumeration", "party", "controller",
+    # "rewrite", "edit", or for what is not material "noise", "label", "moved",
+    # "moved-out", "capture" (the same page captured in another language or locale, or a
+    # capture completed), ...
     rule: str
     strength: float = NONE
     # The edited words the verdict rests on (empty when the whole clause is the evidence).
