@@ -12,7 +12,6 @@ from datetime import date
 
 from monitor.classify import classify_changes
 from monitor.classify.capture import (
-    appended_notice_dropped,
     missed_top,
     partial_capture,
     superseded_dropped,
@@ -261,8 +260,6 @@ def _capture_artefacts(
         why = f"a capture completed: the {side} capture misses the top of the page"
     elif superseded_dropped(changes):
         why = "the previous version of the policy no longer shown below the one in force"
-    elif notice := appended_notice_dropped(changes, new):
-        why = f"the “{notice}” appended to the page moved out: the policy still points to it"
     elif partial := partial_capture(old, new):
         side, how = partial
         why = f"a partial capture{' completed' if side == 'old' else ''}: {how}"

@@ -176,13 +176,6 @@ def test_a_short_page_naming_one_notice_is_not_called_a_hub():
 CM_OLD, CM_NEW = "christianmingle/2022-01-20T143325Z.md", "christianmingle/2023-09-09T003209Z.md"
 
 
-def test_a_notice_appended_to_the_page_and_moved_out_is_no_policy_change():
-    # The Cookie Notice printed below the policy is dropped; the policy still says "You
-    # can find out more ... in our Cookie Policy" (B14).
-    c = judged_not_material(CM_OLD, CM_NEW)
-    assert any("“COOKIE NOTICE” appended to the page moved out" in ch.reason for ch in c.changes)
-
-
 def test_a_notice_dropped_without_a_pointer_to_it_stays_material():
     # The same notice dropped from a policy that no longer points to any cookie policy:
     # what it said about cookies is gone from the reader's picture (B11).

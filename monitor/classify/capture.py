@@ -29,7 +29,7 @@ import re
 
 from monitor.diff import ClauseChange
 from monitor.model import Clause, PolicyDocument
-from monitor.policyness import evidence, names_document
+from monitor.policyness import evidence
 
 # The shorter capture must still hold most of the page: a stub grown into a policy is not
 # a capture completed.
@@ -178,71 +178,3 @@ def superseded_dropped(changes: list[ClauseChange]) -> bool:
         return False
     opening = sorted(changes, key=lambda c: c.old_index or 0)[:_SUPERSEDED_OPENING]
     return any(_SUPERSEDED.search(c.old or "") for c in opening)
-
-
-# Words of a notice's heading that say what kind of document it is or whose it is, not what
-# it is about: the rest ("cookie", "california") is what the policy's pointer must name.
-_GENERIC = frozenset(
-    [
-        "privacy",
-        "policy",
-        "policies",
-        "notice",
-        "notices",
-        "statement",
-        "data",
-        "protection",
-        "personal",
-        "information",
-        "our",
-        "the",
-        "a",
-        "an",
-        "of",
-        "for",
-        "to",
-        "and",
-        "your",
-        "this",
-        "supplemental",
-        "additional",
-    ]
-)
-# "Cookie Policy", "California Privacy Notice", "Notice for California Residents".
-_POINTER_WINDOW = 2
-
-
-def appended_notice_dropped(changes: list[ClauseChange], new: PolicyDocument) -> str | None:
-    """The heading of the notice dropped, when every material edit removes a clause of one
-    block that opens with a heading naming a privacy document ("COOKIE NOTICE"), and the
-    new text still points to a document on that subject ("our Cookie Policy"); else None."""
-    material = [c for c in changes if c.material]
-    if not material or any(c.kind != "removed" or c.old_index is None for c in material):
-        return None
-    removed = sorted(
-        c.old_index for c in changes if c.kind == "removed" and c.old_index is not None
-    )
-    blocks: list[list[int]] = []
-    for i in removed:
-        if blocks and blocks[-1][-1] == i - 1:
-            blocks[-1].append(i)
-        else:
-            blocks.append([i])
-    held = {c.old_index for c in material}
-    block = next((b for b in blocks if held <= set(b)), None)
-    if block is None or len(block) < _SUPERSEDED_MIN_CLAUSES:
-        return None
-    opening = next(c for c in changes if c.kind == "removed" and c.old_index == block[0])
-    heading = opening.old or ""
-    if opening.clause_kind != "heading" or not names_document(heading):
-        return None
-    subject = [w for w in _WORD.findall(heading.casefold()) if w not in _GENERIC]
-    if not subject:
-        return None
-    words = [w for c in new.clauses for w in _WORD.findall(c.key)]
-    for k, w in enumerate(words):
-        if any(w.startswith(s) for s in subject):
-            near = words[max(0, k - _POINTER_WINDOW) : k + _POINTER_WINDOW + 1]
-            if any(x in ("policy", "notice", "statement") for x in near):
-                return heading
-    return None
