@@ -401,6 +401,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def read_io(pid: int) -> tuple[int, int]:
+    """(bytes a process asked read() for, bytes it made the kernel fetch from storage):
+    SQLite reads its pages with pread, so the first counts the database pages a request
+    read beyond SQLite's own cache and the second those the page cache did not hold either
+    (Linux /proc/PID/io)."""
+    fields = dict(
+        line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines() if line
+    )
+    return int(fields["rchar"]), int(fields["read_bytes"])
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -473,18 +484,24 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
         lookup_urls = [f"/api/v1/lookup/{p:0{prefix_len}x}" for p in prefixes]
         # Wall time on a shared machine carries everyone's load; the server's own CPU time
         # per request (from /proc) is what grows with the store, whatever else runs.
-        cpu = {}
+        cpu, io = {}, {}
         before = cpu_seconds(proc.pid)
+        io_before = read_io(proc.pid)
         feed = asyncio.run(latencies(base, caught_up))
         cpu["feed"], before = (
             (cpu_seconds(proc.pid) - before) / requests * 1000,
             cpu_seconds(proc.pid),
+        )
+        io["feed"], io_before = (
+            [(b - a) / requests for a, b in zip(io_before, read_io(proc.pid), strict=True)],
+            read_io(proc.pid),
         )
         full = asyncio.run(latencies(base, catching_up))
         cpu["full"], before = (
             (cpu_seconds(proc.pid) - before) / requests * 1000,
             cpu_seconds(proc.pid),
         )
+        io["full"] = [(b - a) / requests for a, b in zip(io_before, read_io(proc.pid), strict=True)]
         sites: list[int] = []
         lookup = asyncio.run(latencies(base, lookup_urls, sites))
         cpu["lookup"], before = (
@@ -508,6 +525,12 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
         "cached_cpu": cpu["cached"],
         "cached_p99": pct(cached, 99),
         "prefix_length": prefix_len,
+        # Bytes read per feed page: through read() (SQLite pages its own cache missed) and
+        # from storage (pages the OS's cache missed too).
+        "feed_read": io["feed"][0],
+        "feed_disk": io["feed"][1],
+        "full_read": io["full"][0],
+        "full_disk": io["full"][1],
         "full_p50": pct(full, 50),
         "full_p99": pct(full, 99),
         "feed_p50": pct(feed, 50),
@@ -638,7 +661,10 @@ def main() -> None:
             f"{n:>9,} docs: {shape['versions']:,} versions, {shape['changes']:,} changes, "
             f"{size / 1e9:.2f} GB (built in {built:.0f} s); feed p50/p99 caught up "
             f"{api['feed_p50']:.1f}/{api['feed_p99']:.1f} ms, full pages {api['full_p50']:.1f}/"
-            f"{api['full_p99']:.1f} ms; lookup ({api['prefix_length']} hex) p50/p99 "
+            f"{api['full_p99']:.1f} ms; feed bytes read per page caught up"
+            f" {api['feed_read'] / 1e3:.1f} KB ({api['feed_disk'] / 1e3:.1f} KB from storage),"
+            f" full {api['full_read'] / 1e3:.1f} KB ({api['full_disk'] / 1e3:.1f} KB from"
+            f" storage); lookup ({api['prefix_length']} hex) p50/p99 "
             f"{api['lookup_p50']:.1f}/{api['lookup_p99']:.1f} ms; server CPU per request: feed "
             f"{api['feed_cpu']:.2f} / {api['full_cpu']:.2f} ms, lookup {api['lookup_cpu']:.2f} ms"
             f" ({api['lookup_sites']:.1f} sites an answer, {1000 * api['lookup_cpu_per_site']:.1f}"
