@@ -389,9 +389,10 @@ def m014_feed_entries(db: Database) -> None:
     # per bucket over a handful of adjacent b-tree pages, whatever the store's size.
     # Triggers keep it equal to its definition (the SELECT below) on every write it reads:
     # a change inserted, amended or deleted; a site's name, hash or state; a document's site
-    # or kind; a document or site removed. Each of those writes also moves read_generation
-    # (m011), so cached pages never outlive it. The public states are spelled out as of this
-    # step (db.rows.CHECKED_SITE_STATES; a test holds them equal).
+    # or kind (foreign keys keep a document or site from going while changes hang off it).
+    # Each of those writes also moves read_generation (m011), so cached pages never outlive
+    # it. The public states are spelled out as of this step (db.rows.CHECKED_SITE_STATES; a
+    # test holds them equal).
     public = "('tracked')"
     entry = (
         "SELECT substr(s.site_hash, 1, 2), c.id, c.document_id, c.detected_at,"
@@ -400,7 +401,6 @@ def m014_feed_entries(db: Database) -> None:
         " FROM changes c JOIN documents d ON d.id = c.document_id JOIN sites s ON s.id = d.site_id"
         f" WHERE s.state IN {public}"
     )
-    of_site = "SELECT c.id FROM changes c JOIN documents d ON d.id = c.document_id"
     db.executescript(
         f"""
         CREATE TABLE feed (
@@ -437,19 +437,16 @@ def m014_feed_entries(db: Database) -> None:
         WHEN OLD.site IS NOT NEW.site OR OLD.site_hash IS NOT NEW.site_hash
             OR (OLD.state IN {public}) IS NOT (NEW.state IN {public})
         BEGIN
-            DELETE FROM feed WHERE id IN ({of_site} WHERE d.site_id = NEW.id);
+            DELETE FROM feed WHERE id IN (
+                SELECT c.id FROM changes c JOIN documents d ON d.id = c.document_id
+                WHERE d.site_id = NEW.id
+            );
             INSERT INTO feed {entry} AND d.site_id = NEW.id;
-        END;
-        CREATE TRIGGER feed_on_site_delete AFTER DELETE ON sites BEGIN
-            DELETE FROM feed WHERE id IN ({of_site} WHERE d.site_id = OLD.id);
         END;
         CREATE TRIGGER feed_on_document_update AFTER UPDATE OF site_id, kind ON documents
         WHEN OLD.site_id IS NOT NEW.site_id OR OLD.kind IS NOT NEW.kind BEGIN
             DELETE FROM feed WHERE id IN (SELECT id FROM changes WHERE document_id = NEW.id);
             INSERT INTO feed {entry} AND c.document_id = NEW.id;
-        END;
-        CREATE TRIGGER feed_on_document_delete AFTER DELETE ON documents BEGIN
-            DELETE FROM feed WHERE id IN (SELECT id FROM changes WHERE document_id = OLD.id);
         END;
         """
     )
