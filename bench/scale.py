@@ -16,7 +16,9 @@
    measures what it costs on disk). Then, against the real API in its own process on
    loopback: feed pages (random watched buckets and cursors, as extensions poll) and lookups
    (at the prefix length the extension uses: the server's recommendation, at most 3 hex),
-   every URL distinct so the API's read cache never answers; p50/p99 per size.
+   every URL distinct so the API's read cache never answers; p50/p99 per size, the server's
+   CPU and bytes read per request, and the size of the feed's own table (what a feed page
+   reads, to be held in memory).
 3. Planning one scheduler pass (the due-documents query) at each size.
 4. Reprocess: the `clausewatch reprocess --jobs N` command on the policy-histories store of
    part 1, one job vs one per core; and its work unit alone, compare() on real consecutive
