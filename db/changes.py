@@ -1,5 +1,5 @@
-"""The change read model: every read of the changes table, through one SELECT and one
-decoder.
+"""The change read model: every read of the changes table, through one SELECT (the public
+feed's through its own table, `feed`) and one decoder.
 
 A change as every reader gets it: the change's columns with its document's kind (and, for
 the whole row, url) and its site's name and hash; `categories` a list, `material` a bool,
@@ -147,8 +147,11 @@ def feed_query(
     # already in id order within its bucket): the merge steps each range only as far as the
     # page needs, so a page reads about limit + buckets entries, each bucket's adjacent in
     # the table, even for a client catching up from the beginning.
-    arms = " UNION ALL ".join(f"{one} AND bucket = ?" for _ in buckets)
-    args = [a for b in buckets for a in (*params, b.lower())]
+    # (Each bucket once: an entry is in one bucket, and a bucket named twice would give its
+    # entries twice.)
+    named = sorted({b.lower() for b in buckets})
+    arms = " UNION ALL ".join(f"{one} AND bucket = ?" for _ in named)
+    args = [a for b in named for a in (*params, b)]
     return f"{arms} ORDER BY id LIMIT ?", [*args, limit]
 
 

@@ -154,6 +154,14 @@ def test_a_page_reads_the_feed_table_alone_one_range_per_bucket_merged_lazily(tm
         ]
 
 
+def test_a_bucket_named_twice_gives_its_entries_once(tmp_path):
+    with Store.open(tmp_path / "cw.db") as store:
+        add_changes(store, "a.example", 3)
+        bucket = site_hash("a.example")[:2]
+        pages = [feed_page(store, 0, buckets=b) for b in ([bucket], [bucket, bucket.upper()])]
+        assert len(pages[0]) == 3 and pages[1] == pages[0]
+
+
 def test_the_migration_fills_the_feed_of_a_store_written_before_it(tmp_path):
     path = tmp_path / "cw.db"
     rng = random.Random(3)
