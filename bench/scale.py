@@ -16,9 +16,7 @@
    measures what it costs on disk). Then, against the real API in its own process on
    loopback: feed pages (random watched buckets and cursors, as extensions poll) and lookups
    (at the prefix length the extension uses: the server's recommendation, at most 3 hex),
-   every URL distinct so the API's read cache never answers; p50/p99 per size, the server's
-   CPU and bytes read per request, and the size of the feed's own table (what a feed page
-   reads, to be held in memory).
+   every URL distinct so the API's read cache never answers; p50/p99 per size.
 3. Planning one scheduler pass (the due-documents query) at each size.
 4. Reprocess: the `clausewatch reprocess --jobs N` command on the policy-histories store of
    part 1, one job vs one per core; and its work unit alone, compare() on real consecutive
@@ -29,6 +27,10 @@
 
 Goals (issue 28): feed and lookup p99 flat from 10k to 1M (<= 2x growth); disk <= 50 KB per
 unchanged daily check and <= 200 KB per new version; reprocess scales linearly with cores.
+
+Feed pages also report the bytes the server read per page (/proc/PID/io: through read(), and
+from storage) and the size of the feed's own table (schema m014): what a feed page reads, so
+what memory must hold for pages never to wait on storage.
 """
 
 from __future__ import annotations
@@ -545,18 +547,18 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
         "cached_cpu": cpu["cached"],
         "cached_p99": pct(cached, 99),
         "prefix_length": prefix_len,
-        # Bytes read per feed page: through read() (SQLite pages its own cache missed) and
-        # from storage (pages the OS's cache missed too).
-        "feed_read": io["feed"][0],
-        "feed_disk": io["feed"][1],
-        "full_read": io["full"][0],
-        "full_disk": io["full"][1],
         "full_p50": pct(full, 50),
         "full_p99": pct(full, 99),
         "feed_p50": pct(feed, 50),
         "feed_p99": pct(feed, 99),
         "lookup_p50": pct(lookup, 50),
         "lookup_p99": pct(lookup, 99),
+        # Bytes read per feed page: through read() (SQLite pages its own cache missed) and
+        # from storage (pages the OS's cache missed too).
+        "feed_read": io["feed"][0],
+        "feed_disk": io["feed"][1],
+        "full_read": io["full"][0],
+        "full_disk": io["full"][1],
     }
 
 
@@ -677,6 +679,7 @@ def main() -> None:
         plan = planning_ms(path)
         size = path.stat().st_size
         rows.append((n, shape, api, plan, size, built))
+        feed_bytes, entries = feed_table_bytes(path)
         print(
             f"{n:>9,} docs: {shape['versions']:,} versions, {shape['changes']:,} changes, "
             f"{size / 1e9:.2f} GB (built in {built:.0f} s); feed p50/p99 caught up "
@@ -688,16 +691,15 @@ def main() -> None:
             f" us per site beyond a cached answer), lookup from the API's cache {api['cached_cpu']:.2f} ms"
             f" (p99 {api['cached_p99']:.1f} ms); planning {plan:.0f} ms"
         )
-        feed_bytes, entries = feed_table_bytes(path)
+        if not args.keep:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         print(
             f"{'':>9}  feed: bytes read per page caught up {api['feed_read'] / 1e3:.1f} KB"
             f" ({api['feed_disk'] / 1e3:.1f} KB from storage), full {api['full_read'] / 1e3:.1f}"
             f" KB ({api['full_disk'] / 1e3:.1f} KB from storage); the feed table and its index"
             f" {feed_bytes / 1e6:.1f} MB ({feed_bytes / max(entries, 1):.0f} B per entry)"
         )
-        if not args.keep:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
     small, large = rows[0], rows[-1]
     for key, label in (
         ("feed_p99", "feed p99 (caught up)"),
