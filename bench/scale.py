@@ -28,6 +28,10 @@
 
 Goals (issue 28): feed and lookup p99 flat from 10k to 1M (<= 2x growth); disk <= 50 KB per
 unchanged daily check and <= 200 KB per new version; reprocess scales linearly with cores.
+
+Feed pages also report the bytes the server read per page (/proc/PID/io: through read(), and
+from storage) and the size of the feed's own table (schema m014): what a feed page reads, so
+what memory must hold for pages never to wait on storage.
 """
 
 from __future__ import annotations
@@ -369,6 +373,24 @@ def build_store(path: Path, n: int, comparisons: list[str], seed: int = 1) -> di
     return {"documents": n, "versions": n + version_rows, "changes": change_rows}
 
 
+def feed_table_bytes(path: Path) -> tuple[int, int]:
+    """(bytes of the feed table and its index, entries): what must stay in memory for feed
+    pages to be served without reads from storage (schema m014; (0, 0) before it)."""
+    conn = sqlite3.connect(path)
+    try:
+        # One b-tree at a time: dbstat walks only the one named by `name =`.
+        total = "SELECT total(pgsize) FROM dbstat WHERE name = ?"
+        size = int(
+            sum(conn.execute(total, [name]).fetchone()[0] for name in ("feed", "feed_by_id"))
+        )
+        entries = conn.execute("SELECT count(*) FROM feed").fetchone()[0]
+    except sqlite3.OperationalError:  # no dbstat, or a store before m014
+        return 0, 0
+    finally:
+        conn.close()
+    return size, entries
+
+
 def store_shape(path: Path) -> dict[str, int]:
     conn = sqlite3.connect(path)
     try:
@@ -409,6 +431,17 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds a process has used (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def read_io(pid: int) -> tuple[int, int]:
+    """(bytes a process asked read() for, bytes it made the kernel fetch from storage):
+    SQLite reads its pages with pread, so the first counts the database pages a request
+    read beyond SQLite's own cache and the second those the page cache did not hold either
+    (Linux /proc/PID/io)."""
+    fields = dict(
+        line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines() if line
+    )
+    return int(fields["rchar"]), int(fields["read_bytes"])
 
 
 def free_port() -> int:
@@ -498,18 +531,24 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
         lookup_urls = [lookup_url(bucket, bits) for bucket in buckets]
         # Wall time on a shared machine carries everyone's load; the server's own CPU time
         # per request (from /proc) is what grows with the store, whatever else runs.
-        cpu = {}
+        cpu, io = {}, {}
         before = cpu_seconds(proc.pid)
+        io_before = read_io(proc.pid)
         feed = asyncio.run(latencies(base, caught_up))
         cpu["feed"], before = (
             (cpu_seconds(proc.pid) - before) / requests * 1000,
             cpu_seconds(proc.pid),
+        )
+        io["feed"], io_before = (
+            [(b - a) / requests for a, b in zip(io_before, read_io(proc.pid), strict=True)],
+            read_io(proc.pid),
         )
         full = asyncio.run(latencies(base, catching_up))
         cpu["full"], before = (
             (cpu_seconds(proc.pid) - before) / requests * 1000,
             cpu_seconds(proc.pid),
         )
+        io["full"] = [(b - a) / requests for a, b in zip(io_before, read_io(proc.pid), strict=True)]
         sites: list[int] = []
         lookup = asyncio.run(latencies(base, lookup_urls, sites))
         cpu["lookup"], before = (
@@ -545,6 +584,12 @@ def measure_api(path: Path, n: int, requests: int, max_change: int) -> dict[str,
         "feed_p99": pct(feed, 99),
         "lookup_p50": pct(lookup, 50),
         "lookup_p99": pct(lookup, 99),
+        # Bytes read per feed page: through read() (SQLite pages its own cache missed) and
+        # from storage (pages the OS's cache missed too).
+        "feed_read": io["feed"][0],
+        "feed_disk": io["feed"][1],
+        "full_read": io["full"][0],
+        "full_disk": io["full"][1],
     }
 
 
@@ -665,6 +710,7 @@ def main() -> None:
         plan = planning_ms(path)
         size = path.stat().st_size
         rows.append((n, shape, api, plan, size, built))
+        feed_bytes, entries = feed_table_bytes(path)
         print(
             f"{n:>9,} docs: {shape['versions']:,} versions, {shape['changes']:,} changes, "
             f"{size / 1e9:.2f} GB (built in {built:.0f} s); feed p50/p99 caught up "
@@ -681,6 +727,12 @@ def main() -> None:
         if not args.keep:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
+        print(
+            f"{'':>9}  feed: bytes read per page caught up {api['feed_read'] / 1e3:.1f} KB"
+            f" ({api['feed_disk'] / 1e3:.1f} KB from storage), full {api['full_read'] / 1e3:.1f}"
+            f" KB ({api['full_disk'] / 1e3:.1f} KB from storage); the feed table and its index"
+            f" {feed_bytes / 1e6:.1f} MB ({feed_bytes / max(entries, 1):.0f} B per entry)"
+        )
     small, large = rows[0], rows[-1]
     for key, label in (
         ("feed_p99", "feed p99 (caught up)"),

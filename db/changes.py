@@ -1,12 +1,13 @@
-"""The change read model: every read of the changes table, through one SELECT and one
-decoder.
+"""The change read model: every read of the changes table, through one SELECT (the public
+feed's through its own table, `feed`) and one decoder.
 
 A change as every reader gets it: the change's columns with its document's kind (and, for
 the whole row, url) and its site's name and hash; `categories` a list, `material` a bool,
 `comparison` decoded when selected. The named queries:
 
 - `change_by_id`, `changes_of_document` (capture-time order): any site's, for the monitor;
-- `feed_page`: the public feed, by cursor and 2-hex buckets (tuned: bench/scale.py);
+- `feed_page`: the public feed, by cursor and 2-hex buckets, from its own table (`feed`,
+  schema m014; tuned: bench/scale.py);
 - `latest_changes`: public sites, newest first (site pages, Atom feeds);
 - `recent_changes`: public sites, latest capture first (the viewer's home);
 - `next_change_for`: a webhook's next change among its sites;
@@ -111,6 +112,49 @@ def recent_changes(
     return cast(list[ChangeRow], rows)
 
 
+# A feed entry as `feed` (schema m014) holds it: ENTRY's columns, kept per public change.
+FEED_ENTRY = (
+    "id, document_id, detected_at, from_captured_at, to_captured_at, origin, material,"
+    " categories, summary, document_kind, site, site_hash"
+)
+
+
+def feed_query(
+    cursor: int,
+    *,
+    until: int | None = None,
+    buckets: Sequence[str] | None = None,
+    material: bool | None = None,
+    category: str | None = None,
+    limit: int = 100,
+) -> tuple[str, list[Any]]:
+    """The SQL and parameters of a feed page (see `feed_page`)."""
+    where = ["id > ?"]
+    params: list[Any] = [cursor]
+    if until is not None:
+        where.append("id <= ?")
+        params.append(until)
+    if material is not None:
+        where.append("material = ?")
+        params.append(int(material))
+    if category is not None:
+        where.append("EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?)")
+        params.append(category)
+    one = f"SELECT {FEED_ENTRY} FROM feed WHERE " + " AND ".join(where)
+    if buckets is None:
+        return f"{one} ORDER BY id LIMIT ?", [*params, limit]
+    # One range per bucket merged in id order (SQLite's MERGE of the compound's arms, each
+    # already in id order within its bucket): the merge steps each range only as far as the
+    # page needs, so a page reads about limit + buckets entries, each bucket's adjacent in
+    # the table, even for a client catching up from the beginning.
+    # (Each bucket once: an entry is in one bucket, and a bucket named twice would give its
+    # entries twice.)
+    named = sorted({b.lower() for b in buckets})
+    arms = " UNION ALL ".join(f"{one} AND bucket = ?" for _ in named)
+    args = [a for b in named for a in (*params, b)]
+    return f"{arms} ORDER BY id LIMIT ?", [*args, limit]
+
+
 def feed_page(
     store: Connections,
     cursor: int,
@@ -124,35 +168,21 @@ def feed_page(
     """Changes of public sites with cursor < id <= until, oldest first; `buckets`: 2-hex
     site_hash prefixes.
 
-    The page's ids are chosen on `changes` (with buckets, from the (bucket, hidden, id,
-    material) index: only the named buckets' entries are read, however many other changes
-    follow the cursor, and no change, document or site row), then
-    joined to their documents and sites. The public-site test is inside, before the limit:
-    a short page must mean that nothing public is left, since the cursor then jumps.
+    Read from `feed` alone (schema m014): the public changes, each kept as the entry the
+    feed shows and clustered by (bucket, id), so a page reads one short range per bucket
+    and no change, document or site row. Only public changes are there, so the public-site
+    test comes before the limit: a short page means that nothing public is left, since the
+    cursor then jumps.
     """
-    # `hidden` is the public-site test kept on the row (schema m009), so choosing ids reads
-    # the (bucket, hidden, id, material) index alone: no seek per candidate change.
-    where = ["id > ?", "hidden = 0"]
-    params: list[Any] = [cursor]
-    if until is not None:
-        where.append("id <= ?")
-        params.append(until)
-    if material is not None:
-        where.append("material = ?")
-        params.append(int(material))
-    if category is not None:
-        where.append("EXISTS (SELECT 1 FROM json_each(categories) WHERE value = ?)")
-        params.append(category)
-    one = "SELECT id FROM changes WHERE " + " AND ".join(where)
-    if buckets is None:
-        ids, args = f"{one} ORDER BY id LIMIT ?", [*params, limit]
-    else:
-        # One range scan per bucket, each stopping at `limit`: a page costs at most
-        # buckets x limit index rows, even for a client catching up from the beginning.
-        per_bucket = f"SELECT * FROM ({one} AND bucket = ? ORDER BY id LIMIT ?)"
-        ids = " UNION ALL ".join(per_bucket for _ in buckets) + " ORDER BY id LIMIT ?"
-        args = [a for b in buckets for a in (*params, b.lower(), limit)] + [limit]
-    return cast(list[ChangeEntry], _rows(store, ENTRY, [f"c.id IN ({ids})"], args, "c.id"))
+    sql, params = feed_query(
+        cursor, until=until, buckets=buckets, material=material, category=category, limit=limit
+    )
+    rows = store.reading().execute(sql, params)
+    names = [d[0] for d in rows.description]
+    return cast(
+        list[ChangeEntry],
+        [decode_change(dict(zip(names, values, strict=True))) for values in rows.fetchall()],
+    )
 
 
 def next_change_for(
