@@ -305,7 +305,9 @@ def sentence_elements(sentence: str) -> frozenset[Element]:
     for m in found.get(("choice", ""), ()):
         # What people can do: "you can change your server address", "you may opt out".
         out.add(("choice", m.group(1).rstrip("s"), bool(_NEGATION.search(low))))
-    for m in _PERIOD.finditer(low):
+    # A period names one of the units (the lookup below fails on any other): a sentence
+    # naming none skips the scan, which the number words make slow.
+    for m in _PERIOD.finditer(low) if any(u in low for u in _UNIT_DAYS) else ():
         out.add(("days", round(_number(m.group(1)) * _UNIT_DAYS[m.group(2).rstrip("s")], 2)))
     for m in found.get(("age", ""), ()):
         out.add(("age", _number(m.group(1))))
