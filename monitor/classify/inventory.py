@@ -379,8 +379,14 @@ def common_words(doc: PolicyDocument) -> frozenset[str]:
     defined term or a sentence's first word ("Maintenance", "Processors"), not a name."""
     out: set[str] = set()
     for c in doc.clauses:
-        out.update(_LOWER_WORD.findall(c.text))
+        out.update(_lower_words(c.text))
     return frozenset(w.rstrip("s") for w in out) | frozenset(out)
+
+
+# Cached per clause text: the two versions of a change share most of their clauses.
+@lru_cache(maxsize=32768)
+def _lower_words(text: str) -> frozenset[str]:
+    return frozenset(_LOWER_WORD.findall(text))
 
 
 def is_proper_name(name: str, common: frozenset[str]) -> bool:
