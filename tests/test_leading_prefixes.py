@@ -1,6 +1,8 @@
 """The lexicon's word prefilter: a category is searched only in texts holding a word its
-phrases can begin with, and that skip must never change a category."""
+phrases can begin with, and that skip must never change a category; and the tables that
+try each pattern only at the words its matches can start at."""
 
+import importlib
 import re
 from functools import cache
 from pathlib import Path
@@ -9,9 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.classify import lexicon
-from monitor.classify.leading import DIGIT, Starts, leading_prefixes
+from monitor.classify.leading import DIGIT, Starts, Table, leading_prefixes, words_at
 from monitor.extract import extract
 
+# monitor.classify exports a function named inventory, which hides the module.
+inventory_module = importlib.import_module("monitor.classify.inventory")
 HISTORIES = Path(__file__).parent / "data" / "policy-histories"
 
 
@@ -85,3 +89,86 @@ _GLUE = st.sampled_from([" ", "  ", "-", ", ", ". ", "'s ", "_", "é", "3", " ٣
 def test_the_prefilter_agrees_with_searching_everything(parts):
     text = "".join(w + g for w, g in parts)
     assert prefiltered(text) == every_category(text.lower())
+
+
+# leading.Table: each pattern tried only at the words its matches can start at, which must
+# find exactly what searching the whole text finds.
+_SENTENCE_TABLE = inventory_module._TABLE
+
+
+def _searched(table, low: str) -> tuple[set, list]:
+    matches = [(k, m.span(), m.groups()) for k, rx in table.rx.items() for m in rx.finditer(low)]
+    # A pattern search() finds is one finditer() yields a match of.
+    return {k for k, _, _ in matches}, sorted(matches, key=repr)
+
+
+def _tried(table, low: str) -> tuple[set, list]:
+    at = words_at(low)
+    matches = [(k, m.span(), m.groups()) for k, m in table.matches(low, at)]
+    return table.found(low, at), sorted(matches, key=repr)
+
+
+def test_the_tables_find_every_match_in_corpus_clauses():
+    # One clause in three (every pattern's finditer over all of them takes long).
+    texts = corpus_texts()[::3]
+    for table in (_SENTENCE_TABLE, lexicon._TABLE):
+        wrong = [t for t in texts if _tried(table, t.lower()) != _searched(table, t.lower())]
+        assert not wrong, wrong[:3]
+
+
+_INVENTORY_PIECES = sorted(
+    {w for rx in _SENTENCE_TABLE.rx.values() for w in re.findall(r"[a-z][a-z'-]*", rx.pattern)}
+    | {"7", "٣", "16", "90"}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_INVENTORY_PIECES), _GLUE), min_size=1, max_size=14))
+def test_the_sentence_table_agrees_with_searching_everything(parts):
+    low = "".join(w + g for w, g in parts)
+    assert _tried(_SENTENCE_TABLE, low) == _searched(_SENTENCE_TABLE, low)
+
+
+class _Counting:
+    """A compiled pattern that counts how often it is tried."""
+
+    def __init__(self, rx: re.Pattern[str]) -> None:
+        self.rx, self.pattern, self.flags = rx, rx.pattern, rx.flags
+        self.searches = self.matches = 0
+
+    def search(self, s: str):
+        self.searches += 1
+        return self.rx.search(s)
+
+    def finditer(self, s: str):
+        self.searches += 1
+        return self.rx.finditer(s)
+
+    def match(self, s: str, pos: int):
+        self.matches += 1
+        return self.rx.match(s, pos)
+
+
+def test_a_pattern_is_tried_only_at_the_words_it_can_start_at():
+    share = _Counting(re.compile(r"\b(?:shar(?:e|es|ed|ing)|disclos\w+)\b"))
+    table = Table({"share": share, "any": _Counting(re.compile(r"\b(?:.x)\b"))})
+    # A thousand words, two of which begin like the pattern's phrases ("disclosure" does
+    # not match it whole: "disclos\w+" does).
+    low = " ".join(["lorem ipsum dolor"] * 333 + ["we share", "the disclosure"])
+    at = words_at(low)
+    assert table.found(low, at) == {"share"}
+    assert (share.searches, share.matches) == (0, 1)
+    assert [m.group() for _, m in table.matches(low, at)] == ["share", "disclosure"]
+    assert (share.searches, share.matches) == (0, 3)
+    # A pattern whose beginnings cannot be read is searched over the whole text, once.
+    assert table.rx["any"].searches == 2
+
+
+def test_a_pattern_that_can_match_inside_a_word_is_searched_whole():
+    # No \b before it: "one day" matches inside "someone days".
+    table = Table({"period": re.compile(r"(?:\d+|one) days?\b")})
+    assert table.always == ("period",)
+    low = "someone days later"
+    assert [m.group() for _, m in table.matches(low, words_at(low))] == ["one days"]
+    # Nor is a case-insensitive pattern read word by word: its prefixes are not its words.
+    assert Table({"x": re.compile(r"\bShare\b", re.I)}).always == ("x",)

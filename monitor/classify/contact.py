@@ -5,6 +5,7 @@ to a company is not what it does with data, so an edit of them alone is not mate
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\[\s*email\s*(?:&#160;|\s)*protected\s*\]", re.I)
 _URL = re.compile(r"https?://\S+|\bwww\.\S+", re.I)
@@ -105,6 +106,9 @@ def _phones(text: str) -> list[str]:
     return [m for m in _PHONE_LIKE.findall(text) if sum(ch.isdigit() for ch in m) >= _PHONE_DIGITS]
 
 
+# Cached per text: a clause is asked on each side of a comparison and again by the rules
+# that read its edits, and the e-mail pattern retries at every character of a long text.
+@lru_cache(maxsize=8192)
 def has_contact(text: str) -> bool:
     """Whether the text holds an e-mail address, a phone number or a street address."""
     return bool(

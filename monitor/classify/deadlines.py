@@ -6,6 +6,7 @@ which the policy was updated."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from monitor.classify.noise import DATE_PATTERN
 from monitor.classify.verdict import ORDINARY, Verdict
@@ -27,11 +28,22 @@ _POLICY_DATE = re.compile(
 )
 
 
-def _sentences_with_dates(text: str) -> list[tuple[str, str]]:
+# Every form of date has a digit (monitor.classify.noise reads them so too): a sentence
+# without one skips the date scan, slow with its month names in any case.
+_DIGIT = re.compile(r"\d")
+
+
+# Cached per text: each version's clauses are read once per side of a comparison, and
+# along a history each version is compared twice.
+@lru_cache(maxsize=8192)
+def _sentences_with_dates(text: str) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
+    if not _DIGIT.search(text):
+        return ()
     for sentence in re.split(r"(?<=[.!?])\s+", text):
-        out.extend((m.group(0), sentence) for m in DATE_PATTERN.finditer(sentence))
-    return out
+        if _DIGIT.search(sentence):
+            out.extend((m.group(0), sentence) for m in DATE_PATTERN.finditer(sentence))
+    return tuple(out)
 
 
 def deadline_change(old: str, new: str) -> Verdict | None:

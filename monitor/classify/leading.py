@@ -16,6 +16,8 @@ way get None and are always searched.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
+from typing import Generic, TypeVar
 
 try:  # The regex parser of CPython itself (sre_parse before 3.11).
     # Private modules, so typeshed does not describe them.
@@ -107,3 +109,113 @@ class Starts:
     def begins(self, word: str) -> bool:
         """Whether a match can start at ``word`` (with DIGIT: \\d is any decimal digit)."""
         return word.startswith(self.plain) or (self.digit and word[:1].isdecimal())
+
+
+# Words of a lower-cased text as a pattern's leading \b sees them: a match of a pattern
+# with leading prefixes starts at the first character of one of these.
+_TEXT_WORD = re.compile(r"\w+")
+# Words whose matching patterns are remembered (a policy's vocabulary is a few thousand).
+_BEGUN_CACHE = 65536
+
+
+def words_at(low: str) -> list[tuple[int, str]]:
+    """(offset, word) of every word of the text, in order."""
+    return [(m.start(), m.group()) for m in _TEXT_WORD.finditer(low)]
+
+
+def starts_at_word(pattern: str) -> bool:
+    """Whether every match of the pattern starts where ``\\b`` holds: with leading
+    prefixes, at the first character of a word of the text (words_at)."""
+    if _sre_parse is None:
+        return False
+    try:
+        return _at_boundary(list(_sre_parse.parse(pattern)))
+    except Exception:  # pragma: no cover - a pattern re itself compiled
+        return False
+
+
+def _at_boundary(items: list) -> bool:
+    if not items:
+        return False
+    op, av = items[0]
+    if op is _sre.AT:
+        return bool(av is _sre.AT_BOUNDARY)
+    if op is _sre.SUBPATTERN:
+        return _at_boundary(list(av[3]))
+    if op is _sre.BRANCH:
+        return all(_at_boundary(list(b)) for b in av[1])
+    return False
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+class Table(Generic[K]):
+    """Named patterns over lower-cased text, each tried only at the words its matches can
+    start at: ``rx.match(low, offset)`` at those words finds
+    exactly what ``rx.search(low)`` / ``rx.finditer(low)`` would, since every match starts
+    at such a word (leading_prefixes), and a search would try the pattern at every
+    character of the text (a search of an alternation of dozens of phrases costs
+    microseconds a pattern even when it finds nothing). Patterns whose beginnings cannot
+    be read, or that do not start with ``\\b`` (a match might start inside a word), are
+    searched over the whole text."""
+
+    def __init__(self, patterns: dict[K, re.Pattern[str]]) -> None:
+        self.rx = patterns
+        self._order = {name: k for k, name in enumerate(patterns)}
+        self.always: tuple[K, ...] = ()
+        # Each beginning -> the patterns it starts; a word is looked up by its own first
+        # characters, one length per distinct beginning length.
+        self._by_prefix: dict[str, list[K]] = {}
+        digit = []
+        for name, rx in patterns.items():
+            prefixes = leading_prefixes(rx.pattern)
+            if prefixes is None or rx.flags & re.IGNORECASE or not starts_at_word(rx.pattern):
+                self.always += (name,)
+                continue
+            starts = Starts(prefixes)
+            for p in starts.plain:
+                self._by_prefix.setdefault(p, []).append(name)
+            if starts.digit:
+                digit.append(name)
+        self._lengths = sorted({len(p) for p in self._by_prefix})
+        self._digit = tuple(digit)
+        self._begun: dict[str, tuple[K, ...]] = {}
+
+    def begun_by(self, word: str) -> tuple[K, ...]:
+        """The patterns a match of which can start at this word, in table order."""
+        found = self._begun.get(word)
+        if found is None:
+            names: set[K] = set()
+            for n in self._lengths:
+                if n > len(word):
+                    break
+                names.update(self._by_prefix.get(word[:n], ()))
+            if self._digit and word[:1].isdecimal():
+                names.update(self._digit)
+            found = tuple(sorted(names, key=self._order.__getitem__))
+            if len(self._begun) < _BEGUN_CACHE:
+                self._begun[word] = found
+        return found
+
+    def found(self, low: str, at: list[tuple[int, str]]) -> set[K]:
+        """Names of the patterns that match somewhere in ``low`` (``at``: words_at(low))."""
+        out = {name for name in self.always if self.rx[name].search(low)}
+        for start, word in at:
+            for name in self.begun_by(word):
+                if name not in out and self.rx[name].match(low, start):
+                    out.add(name)
+        return out
+
+    def matches(self, low: str, at: list[tuple[int, str]]) -> list[tuple[K, re.Match[str]]]:
+        """(name, match) of every match rx.finditer(low) yields for each pattern."""
+        out = [(name, m) for name in self.always for m in self.rx[name].finditer(low)]
+        # finditer goes on from where a match ends: no match of the same pattern starts
+        # inside another.
+        end: dict[K, int] = {}
+        for start, word in at:
+            for name in self.begun_by(word):
+                if start >= end.get(name, 0) and (m := self.rx[name].match(low, start)):
+                    out.append((name, m))
+                    end[name] = m.end()
+        return out

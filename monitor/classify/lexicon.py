@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from monitor.classify.leading import Starts, leading_prefixes
+from monitor.classify.leading import Table, words_at
 
 # International transfers sit with specific audiences, as OPP-115's "International and
 # Specific Audiences" category does.
@@ -147,40 +147,19 @@ _CONTEXT_COMPILED: dict[str, re.Pattern[str]] = {
 }
 
 
-# Words of a lower-cased text as the patterns' \b sees them: a match starts at one of these.
-_TEXT_WORD = re.compile(r"\w+")
-
-
-def _starts(patterns: dict[str, re.Pattern[str]]) -> dict[str, Starts | None]:
-    found = {slug: leading_prefixes(rx.pattern) for slug, rx in patterns.items()}
-    return {slug: Starts(p) if p is not None else None for slug, p in found.items()}
-
-
-_LEXICON_STARTS = _starts(_COMPILED)
-_CONTEXT_STARTS = _starts(_CONTEXT_COMPILED)
-# Searched whatever the words: their patterns' first words cannot be read.
-_ALWAYS = frozenset(
-    [("lexicon", s) for s, st in _LEXICON_STARTS.items() if st is None]
-    + [("context", s) for s, st in _CONTEXT_STARTS.items() if st is None]
+# Every pattern of both tables, each tried only at the words its matches can start at
+# (monitor.classify.leading): the lexicon is one alternation of dozens of phrases per
+# category, and most categories are absent from most texts.
+_TABLE = Table(
+    {("lexicon", s): rx for s, rx in _COMPILED.items()}
+    | {("context", s): rx for s, rx in _CONTEXT_COMPILED.items()}
 )
 
 
-@lru_cache(maxsize=65536)
-def _begun_by(word: str) -> frozenset[tuple[str, str]]:
-    """(table, slug) of every pattern a match of which can start at this word."""
-    return frozenset(
-        [("lexicon", s) for s, st in _LEXICON_STARTS.items() if st and st.begins(word)]
-        + [("context", s) for s, st in _CONTEXT_STARTS.items() if st and st.begins(word)]
-    )
-
-
 @lru_cache(maxsize=8192)
-def _searchable(low: str) -> frozenset[tuple[str, str]]:
-    """The patterns worth searching in a lower-cased text: the rest cannot match it."""
-    out = set(_ALWAYS)
-    for word in set(_TEXT_WORD.findall(low)):
-        out |= _begun_by(word)
-    return frozenset(out)
+def _matching(low: str) -> frozenset[tuple[str, str]]:
+    """(table, slug) of every pattern that matches the lower-cased text."""
+    return frozenset(_TABLE.found(low, words_at(low)))
 
 
 def categories_of(text: str, section: str = "") -> list[str]:
@@ -202,13 +181,8 @@ def _categories_of(text: str, section: str) -> tuple[str, ...]:
 
 def _context_categories(text: str, found: set[str]) -> list[str]:
     """Slugs not yet found that the text speaks to by context words alone."""
-    low = text.lower()
-    able = _searchable(low)
-    return [
-        slug
-        for slug, rx in _CONTEXT_COMPILED.items()
-        if slug not in found and ("context", slug) in able and rx.search(low)
-    ]
+    able = _matching(text.lower())
+    return [slug for slug in _CONTEXT_COMPILED if slug not in found and ("context", slug) in able]
 
 
 @lru_cache(maxsize=1024)
@@ -227,11 +201,8 @@ def practice_categories(text: str) -> list[str]:
 
 @lru_cache(maxsize=8192)
 def _practice_categories(text: str) -> tuple[str, ...]:
-    low = text.lower()
-    able = _searchable(low)
-    return tuple(
-        slug for slug, rx in _COMPILED.items() if ("lexicon", slug) in able and rx.search(low)
-    )
+    able = _matching(text.lower())
+    return tuple(slug for slug in _COMPILED if ("lexicon", slug) in able)
 
 
 # Whom or what a data practice concerns: the company itself, personal data of some kind, or
