@@ -84,9 +84,14 @@ demo: $(STAMP) $(PYWB)
 # `make bench`: every benchmark in bench/, one after the other, then one table of figures,
 # each beside its baseline measured in the same run, the ratio and the goal (bench/run_all.py;
 # each bench's own report lands in test-output/bench/<bench>.log). Needs pywb for backfill.
-.PHONY: bench wrk
+.PHONY: bench bench-smoke wrk
 bench: $(STAMP) $(PYWB) wrk
 	$(PY) bench/run_all.py $(BENCH_ARGS)
+
+# `make bench-smoke`: every bench end to end on its least input (bench/run_all.py --smoke),
+# to see that none is broken; its figures measure nothing and are not written anywhere.
+bench-smoke: $(STAMP) $(PYWB)
+	$(PY) bench/run_all.py --smoke $(BENCH_ARGS)
 
 # bench/api.py loads the API with wrk (Debian's package) when it is installed: a C client
 # can outrun one Python server, so the server is what gets measured. Without it (no apt),
