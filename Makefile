@@ -38,7 +38,7 @@ $(EXT_TOOLS): extension-tools/package-lock.json
 	cd extension-tools && npm ci --no-audit --no-fund --loglevel=error
 
 extension-test: $(EXT_TOOLS)
-	node --test extension/test/
+	node --test extension/test/ extension-tools/test/
 	cd extension-tools && npm run --silent lint
 
 # The end-to-end tests drive Debian's Chromium and Firefox ESR (never a downloaded browser
