@@ -38,7 +38,7 @@ $(EXT_TOOLS): extension-tools/package-lock.json
 	cd extension-tools && npm ci --no-audit --no-fund --loglevel=error
 
 extension-test: $(EXT_TOOLS)
-	node --test extension/test/
+	node --test extension/test/ extension-tools/test/
 	cd extension-tools && npm run --silent lint
 
 # The end-to-end tests drive Debian's Chromium and Firefox ESR (never a downloaded browser
@@ -84,9 +84,14 @@ demo: $(STAMP) $(PYWB)
 # `make bench`: every benchmark in bench/, one after the other, then one table of figures,
 # each beside its baseline measured in the same run, the ratio and the goal (bench/run_all.py;
 # each bench's own report lands in test-output/bench/<bench>.log). Needs pywb for backfill.
-.PHONY: bench wrk
+.PHONY: bench bench-smoke wrk
 bench: $(STAMP) $(PYWB) wrk
 	$(PY) bench/run_all.py $(BENCH_ARGS)
+
+# `make bench-smoke`: every bench end to end on its least input (bench/run_all.py --smoke),
+# to see that none is broken; its figures measure nothing and are not written anywhere.
+bench-smoke: $(STAMP) $(PYWB)
+	$(PY) bench/run_all.py --smoke $(BENCH_ARGS)
 
 # bench/api.py loads the API with wrk (Debian's package) when it is installed: a C client
 # can outrun one Python server, so the server is what gets measured. Without it (no apt),

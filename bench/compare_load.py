@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 from multidict import CIMultiDict, CIMultiDictProxy  # noqa: E402
-from report import figure  # noqa: E402
+from report import figure, sample, smoke  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.comparisons import COMPARISONS, ComparisonService, Limits  # noqa: E402
@@ -63,8 +63,10 @@ def build(path: Path) -> tuple[Store, list[tuple[int, int]], dict]:
     store = Store.open(path)
     doc = store.add_document(store.add_site("large.example")["id"], "https://large.example/p")
     ids = []
-    for k in range(len(POOL)):
-        raw = b"\n\n".join(latest(POOL[(k + i) % len(POOL)]) for i in range(4))
+    # A smoke run: three versions of one policy each, so a comparison takes milliseconds.
+    pool, parts = sample(POOL, 3), 1 if smoke() else 4
+    for k in range(len(pool)):
+        raw = b"\n\n".join(latest(pool[(k + i) % len(pool)]) for i in range(parts))
         policy = extract(raw, "text/markdown", None)
         ids.append(store.upsert_version(doc["id"], text_hash(policy), policy.to_dict())[0])
     checked = store.add_document(

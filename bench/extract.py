@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 import trafilatura  # noqa: E402
 from lxml import etree  # noqa: E402
 from markdown_it import MarkdownIt  # noqa: E402
-from report import figure  # noqa: E402
+from report import figure, sample  # noqa: E402
 from selectolax.lexbor import LexborHTMLParser  # noqa: E402
 
 from monitor.extract import extract  # noqa: E402
@@ -105,13 +105,13 @@ def load_cases() -> dict[str, list[Case]]:
         from_markdown("balena", (DATA / "seeds" / "balena-privacy.md").read_bytes()),
     ]
     raw_html = []
-    for entry in json.loads((DATA / "raw-html" / "MANIFEST.json").read_text())["files"]:
+    for entry in sample(json.loads((DATA / "raw-html" / "MANIFEST.json").read_text())["files"]):
         page = (DATA / "raw-html" / entry["file"]).read_bytes()
         version = DATA / "policy-histories" / entry["extracted_version"]["policy_histories_file"]
         raw_html.append(Case(entry["file"], page, page, *_markdown_truth(version.read_bytes())))
     corpus = [
         from_markdown(str(p.relative_to(DATA)), p.read_bytes())
-        for p in sorted((DATA / "policy-histories").glob("*/*.md"))
+        for p in sample(sorted((DATA / "policy-histories").glob("*/*.md")))
     ]
     return {"seeds": seeds, "raw-html": raw_html, "corpus (md→html)": corpus}
 

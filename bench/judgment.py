@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from report import figure  # noqa: E402
+from report import figure, sample  # noqa: E402
 
 from monitor.classify.categories import CATEGORY_SLUGS  # noqa: E402
 from monitor.compare import compare  # noqa: E402
@@ -212,6 +212,7 @@ def main() -> None:
     for name, rows, folders in sets:
         if args.split:
             rows = [r for r in rows if r.get("split", "dev") == args.split]
+        rows = sample(rows)
         if rows:
             run_set(name, rows, folders, args.verbose)
     print("\ngoal (issue 22, on the wild test split): precision >= 0.90, recall >= 0.90")

@@ -10,6 +10,11 @@ nothing when it is unset, so running a bench by hand is unchanged):
 `baseline_value` is measured in the same run (None when the figure has no baseline, e.g.
 a goal on its own); `met` is None when the figure has no goal. Node benches write the same
 lines themselves.
+
+`make bench-smoke` (run_all.py --smoke) sets BENCH_SMOKE=1 besides passing each bench its
+smallest options: a bench whose input is a whole corpus then reads only `sample(...)` of it,
+so every bench runs end to end in seconds and a broken one shows in the test suite. Its
+figures mean nothing and are never written down.
 """
 
 from __future__ import annotations
@@ -17,9 +22,15 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 ENV = "BENCH_JSON"
+SMOKE_ENV = "BENCH_SMOKE"
+SMOKE_ITEMS = 2
 FIELDS = ("bench", "name", "value", "unit", "baseline", "baseline_value", "goal", "met")
 
 
@@ -50,6 +61,16 @@ def figure(
     }
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(line) + "\n")
+
+
+def smoke() -> bool:
+    """Whether this is a smoke run (BENCH_SMOKE=1): the plumbing is checked, not the speed."""
+    return os.environ.get(SMOKE_ENV) == "1"
+
+
+def sample(items: Sequence[T], n: int = SMOKE_ITEMS) -> list[T]:
+    """All the items, or in a smoke run only the first `n` of them."""
+    return list(items[:n]) if smoke() else list(items)
 
 
 def read(path: Path) -> list[dict]:

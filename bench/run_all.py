@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark in bench/ and print one table of their figures.
 
     .venv/bin/python bench/run_all.py [--only monitor,judgment] [--log-dir DIR] [--timeout S]
+    .venv/bin/python bench/run_all.py --smoke        # `make bench-smoke`: each bench, tiny
 
 Each bench runs as its own process, one after the other (they measure speed: two at once
 would measure each other), with BENCH_JSON naming a file it appends its figures to
@@ -11,6 +12,11 @@ exits non-zero when any bench failed (a goal missed is shown, not an error).
 
 A full run (no --only) also writes the table, with its date and the machine, into
 docs/benchmarks.md between its markers: the only place dated figures are kept.
+
+--smoke runs every bench end to end on the least input it takes (SMOKE: its smallest
+options, and BENCH_SMOKE=1 for those that read whole corpora: report.sample), so that one a
+change broke fails in the test suite (tests/test_bench_smoke.py) rather than in the next
+`make bench`. Its figures measure nothing: they are printed, never written to the page.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -26,11 +33,32 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from report import ENV, read
+from report import ENV, SMOKE_ENV, read
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-NOT_BENCHES = {"report.py", "run_all.py"}
+# Not benches: the protocol, this runner, and the two output-equality tools (they print
+# fingerprints to diff across a change, take required arguments and report no figure).
+NOT_BENCHES = {"report.py", "run_all.py", "diff_outputs.py", "extract_outputs.py"}
+# Each bench's smallest options, for --smoke (a bench missing here fails the smoke run).
+SMOKE: dict[str, list[str]] = {
+    # Its own client: wrk runs at least 1 s a scenario (9 CPU s in all), the rest is the same.
+    "api": ["--client", "python", "--requests", "100", "--concurrency", "4",
+            "--latency-concurrency", "2", "--rounds", "1", "--distinct", "50",
+            "--sites", "100", "--changes", "500", "--behind", "20"],
+    "backfill": ["--per-version", "2", "--services", "bitwarden"],
+    "compare_load": ["--clients", "1", "--checks", "1"],
+    "diff": ["--sizes", "100", "--sample", "1"],
+    "extension_traffic": ["--sites", "200", "--changes", "500", "--watches", "5"],
+    "extract": ["--repeat", "1"],
+    "extract_fidelity": ["--repeat", "1"],
+    "judgment": [],
+    "monitor": ["--hosts", "2", "--docs", "2", "--delay", "0.01"],
+    "monitor_pass": ["--hosts", "2", "--docs", "2", "--delay", "0.01"],
+    "render": ["--pages", "1", "--renders", "2", "--hosts", "2", "--docs", "2"],
+    "scale": ["--sizes", "200", "--requests", "20"],
+    "viewer": [],  # its defaults take seconds, and smaller ones never met the rate limit
+}  # fmt: skip
 DEFAULT_TIMEOUT_S = 1800
 DOC = REPO / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- make bench: begin -->", "<!-- make bench: end -->"
@@ -74,11 +102,11 @@ def benches() -> list[Path]:
     return sorted(found, key=lambda p: p.stem)
 
 
-def command_of(script: Path) -> list[str] | None:
+def command_of(script: Path, args: tuple[str, ...] = ()) -> list[str] | None:
     if script.suffix == ".mjs":
         node = shutil.which("node")
-        return [node, str(script)] if node else None
-    return [sys.executable, str(script)]
+        return [node, str(script), *args] if node else None
+    return [sys.executable, str(script), *args]
 
 
 def fmt(value: float | None) -> str:
@@ -129,14 +157,21 @@ def table(rows: list[dict]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def run_one(script: Path, log: Path, timeout: float) -> tuple[list[dict], str | None, float]:
+def run_one(
+    script: Path, log: Path, timeout: float, smoke: bool = False
+) -> tuple[list[dict], str | None, float]:
     """(figures, why it failed or None, seconds) of one bench run."""
-    cmd = command_of(script)
+    if smoke and script.stem not in SMOKE:
+        return [], "no smoke options (run_all.SMOKE)", 0.0
+    cmd = command_of(script, tuple(SMOKE[script.stem]) if smoke else ())
     if cmd is None:
         return [], "node not installed", 0.0
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         figures_file = Path(tmp) / "figures.jsonl"
         env = {**os.environ, ENV: str(figures_file)}
+        env.pop(SMOKE_ENV, None)
+        if smoke:
+            env[SMOKE_ENV] = "1"
         started = time.perf_counter()
         with log.open("w") as out:
             try:
@@ -160,16 +195,31 @@ def run_one(script: Path, log: Path, timeout: float) -> tuple[list[dict], str | 
     return figures, failed, time.perf_counter() - started
 
 
+def _children_cpu() -> float:
+    """CPU seconds of every finished child process (a bench and all it waited for): what a
+    bench costs on a shared machine, where its wall time carries the neighbours' load."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", help="comma-separated bench names (file names without suffix)")
-    ap.add_argument("--log-dir", default=str(REPO / "test-output" / "bench"))
+    ap.add_argument("--log-dir", help="where each bench's report goes (test-output/bench[-smoke])")
     ap.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per bench")
     ap.add_argument(
         "--doc",
         help=f"page to write the table into (default: {DOC.relative_to(REPO)} on a full run)",
     )
+    ap.add_argument(
+        "--smoke", action="store_true", help="each bench on its least input; nothing written"
+    )
     args = ap.parse_args(argv)
+    if args.smoke and args.doc:
+        print(
+            "bench: --smoke figures measure nothing; they are not written (--doc)", file=sys.stderr
+        )
+        return 2
     scripts = benches()
     if args.only:
         wanted = {n.strip() for n in args.only.split(",") if n.strip()}
@@ -178,15 +228,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench: no bench named {sorted(unknown)[0]!r}", file=sys.stderr)
             return 2
         scripts = [s for s in scripts if s.stem in wanted]
-    logs = Path(args.log_dir)
+    logs = Path(args.log_dir or REPO / "test-output" / ("bench-smoke" if args.smoke else "bench"))
     logs.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
     failures = 0
     for script in scripts:
         log = logs / f"{script.stem}.log"
         print(f"running {script.relative_to(REPO)} ...", end=" ", flush=True)
-        figures, failed, seconds = run_one(script, log, args.timeout)
-        print(f"{seconds:.0f} s" + (f", {failed}" if failed else ""), flush=True)
+        cpu = _children_cpu()
+        figures, failed, seconds = run_one(script, log, args.timeout, smoke=args.smoke)
+        cpu = _children_cpu() - cpu
+        print(f"{seconds:.0f} s ({cpu:.0f} CPU s)" + (f", {failed}" if failed else ""), flush=True)
         rows += figures
         if failed:
             failures += 1
@@ -194,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(rows))
     print(f"\nEach bench's own report: {logs}/<bench>.log")
-    doc = Path(args.doc) if args.doc else (None if args.only else DOC)
+    doc = Path(args.doc) if args.doc else (None if args.only or args.smoke else DOC)
     if doc is not None:
         write_doc(doc, table(rows), datetime.now(UTC), machine())
         print(f"Table written to {doc}")

@@ -11,7 +11,8 @@
 // Firefox specifics: every host resolves to 127.0.0.1 (network.dns.forceResolve), so
 // *.test sites reach the shop site; the extension's moz-extension:// UUID is pinned by a
 // pref; extension pages are reached with MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1, and their
-// navigation is awaited by readyState (page.goto may not resolve for moz-extension://).
+// navigation is awaited from the extension's own view of its pages, then by readyState
+// (page.goto never resolves for moz-extension://; waits.mjs says why and what can race).
 // Headless Firefox closes a notification after about a second, so what the extension
 // passed to notifications.create is read from its "notified" event.
 
@@ -20,6 +21,8 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 
 import puppeteer from "puppeteer-core";
+
+import { described, settled, waiter } from "./waits.mjs";
 
 const config = JSON.parse(process.argv[2]);
 const { serverUrl, shopPort, uuid, geckoId, extension, output, axe: axePath } = config;
@@ -46,19 +49,8 @@ function step(name) {
 }
 const shots = [];
 
-/**
- * page.waitForFunction, again when the document it began in was replaced ("Waiting
- * failed": a navigation or reload it may itself be waiting for), a bounded few times.
- */
-async function waitFor(page, test, ...args) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await page.waitForFunction(test, { timeout: 15_000 }, ...args);
-    } catch (error) {
-      if (attempt >= 5 || !/Waiting failed|context|detached/i.test(String(error))) throw error;
-    }
-  }
-}
+const waitFor = waiter({ log: (message) => step(`waitFor: ${message}`) });
+let openings = 0;
 
 async function loaded(page, predicate = "true") {
   await waitFor(
@@ -67,28 +59,42 @@ async function loaded(page, predicate = "true") {
   );
 }
 
-async function openExtensionPage(browser, path, predicate) {
+/**
+ * Opens an extension page in a new tab. `control` (an extension page already open) sees it
+ * loaded before the wait moves into the page; the first page has none and is waited for in
+ * itself. The URL is unique per opening (`open=`), so the control waits for this one.
+ */
+async function openExtensionPage(browser, control, path, predicate, viewport) {
   const page = await browser.newPage();
-  page.goto(`${BASE}/${path}`).catch(() => {}); // may never resolve: wait on the page itself
+  if (viewport) await page.setViewport(viewport);
+  const url = `${BASE}/${path}${path.includes("?") ? "&" : "?"}open=${++openings}`;
+  page.goto(url).catch(() => {}); // never resolves for moz-extension://: see waits.mjs
+  if (control) await settled(waitFor, control, url);
   await loaded(page, predicate);
   return page;
 }
 
-async function popupFor(browser, tabId) {
-  const page = await browser.newPage();
-  await page.setViewport(POPUP);
-  page.goto(`${BASE}/popup.html?tabId=${tabId}`).catch(() => {});
-  await loaded(page, `document.body.dataset.renders === "1"`);
-  return page;
+async function popupFor(browser, control, tabId) {
+  return openExtensionPage(
+    browser,
+    control,
+    `popup.html?tabId=${tabId}`,
+    `document.body.dataset.renders === "1"`,
+    POPUP,
+  );
 }
 
-/** Reloads an extension page (page.reload would wait for an event that never comes). */
-async function reopen(page) {
+/**
+ * Reloads an extension page (page.reload would wait for an event that never comes); resolves
+ * once the control sees the new document loaded (the old one is marked stale).
+ */
+async function reopen(control, page) {
+  const url = await page.evaluate(() => location.href);
   await page.evaluate(() => {
     document.body.dataset.renders = "stale";
     setTimeout(() => location.reload(), 0);
   });
-  await waitFor(page, `document.body.dataset.renders !== "stale"`);
+  await settled(waitFor, control, url);
 }
 
 async function renders(page, n) {
@@ -157,12 +163,13 @@ async function run(browser) {
   // about:blank, so the test opens its own copy to drive and counts the tabs showing it.
   const onboarding = await openExtensionPage(
     browser,
+    null,
     "onboarding.html",
     `document.querySelector("#onboarding-privacy li")`,
   );
   await waitFor(
     onboarding,
-    async (url) => (await browser.tabs.query({})).filter((t) => t.url === url).length === 2,
+    async (url) => (await browser.tabs.query({})).filter((t) => t.url.split("?")[0] === url).length === 2,
     `${BASE}/onboarding.html`,
   );
   const control = onboarding;
@@ -170,7 +177,7 @@ async function run(browser) {
   step("first run: nothing sent");
   const unconfigured = await visit(browser, control, `http://www.${SITE}:${shopPort}/`, SITE);
   assert.equal(unconfigured.state, "unconfigured");
-  let popup = await popupFor(browser, unconfigured.tabId);
+  let popup = await popupFor(browser, control, unconfigured.tabId);
   assert.equal(await popup.evaluate(() => document.body.dataset.state), "unconfigured");
   await shot(popup, "unconfigured");
   await popup.close();
@@ -198,7 +205,7 @@ async function run(browser) {
 
   step("options");
   // Options: shows the server; saving it again (the port-bearing URL) works in Firefox.
-  const options = await openExtensionPage(browser, "options.html", `document.querySelector("#server-url").value !== ""`);
+  const options = await openExtensionPage(browser, control, "options.html", `document.querySelector("#server-url").value !== ""`);
   assert.equal(await options.$eval("#server-url", (n) => n.value), serverUrl);
   await options.$eval("#poll-minutes", (n) => {
     n.value = "30";
@@ -219,7 +226,7 @@ async function run(browser) {
   const tracked = await visit(browser, control, `http://www.${SITE}:${shopPort}/`, SITE);
   assert.equal(tracked.state, "tracked");
   assert.equal(await badgeText(control, tracked.tabId), "✓");
-  popup = await popupFor(browser, tracked.tabId);
+  popup = await popupFor(browser, control, tracked.tabId);
   assert.equal(await text(popup, "#site"), SITE);
   assert.match(await text(popup, "#changes"), /not material/);
   await shot(popup, "tracked");
@@ -234,7 +241,7 @@ async function run(browser) {
   const sold = await visit(browser, control, `http://${SOLD_SITE}:${shopPort}/`, SOLD_SITE);
   assert.equal(sold.state, "material");
   assert.equal(await badgeText(control, sold.tabId), "!");
-  const soldPopup = await popupFor(browser, sold.tabId);
+  const soldPopup = await popupFor(browser, control, sold.tabId);
   assert.equal(await text(soldPopup, "#status"), "Material change you have not seen yet.");
   assert.match(await text(soldPopup, ".change.fresh"), /material.*new/s);
   await shot(soldPopup, "material-first-sight");
@@ -265,7 +272,7 @@ async function run(browser) {
     [[notificationId, `${SITE}: material privacy policy change`, change.summary]],
   );
 
-  await reopen(popup);
+  await reopen(control, popup);
   await loaded(popup, `document.body.dataset.renders === "1"`);
   assert.match(await text(popup, "#watches"), /1 new/);
   await shot(popup, "unread");
@@ -287,7 +294,7 @@ async function run(browser) {
   await axeCheck(viewer, "viewer-site");
 
   step("reading it keeps the history");
-  await reopen(popup);
+  await reopen(control, popup);
   await loaded(popup, `document.body.dataset.renders === "1"`);
   assert.doesNotMatch(await text(popup, "#watches"), /new/);
   assert.equal(await popup.$$eval(".change", (n) => n.length), 2);
@@ -296,7 +303,7 @@ async function run(browser) {
   // Track: refused with a reason, tried again, status checked.
   const other = await visit(browser, control, `http://www.${OTHER_SITE}:${shopPort}/`, OTHER_SITE);
   assert.equal(other.state, "untracked");
-  const trackPopup = await popupFor(browser, other.tabId);
+  const trackPopup = await popupFor(browser, control, other.tabId);
   assert.equal(await text(trackPopup, "#status"), "Not tracked yet.");
   await shot(trackPopup, "untracked");
   checkpoints.beforeTrack = (await ask({ ask: "log" })).lines;
@@ -320,7 +327,7 @@ async function run(browser) {
   await waitFor(trackPopup, () => document.body.dataset.state === "request-pending");
   assert.match(await text(trackPopup, "#status"), /^Tracking requested /);
   await shot(trackPopup, "track-pending");
-  await reopen(trackPopup);
+  await reopen(control, trackPopup);
   await loaded(trackPopup, `document.body.dataset.state === "request-pending"`);
   await trackPopup.click("#check-status");
   await renders(trackPopup, 2);
@@ -348,7 +355,7 @@ try {
   const done = await run(browser);
   process.stdout.write(`${JSON.stringify({ done })}\n`);
 } catch (error) {
-  process.stdout.write(`${JSON.stringify({ error: String(error?.stack ?? error), axe: axeResults })}\n`);
+  process.stdout.write(`${JSON.stringify({ error: described(error), axe: axeResults })}\n`);
   code = 1;
 } finally {
   await browser.close().catch(() => {});

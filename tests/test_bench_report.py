@@ -92,3 +92,60 @@ def test_every_bench_in_the_folder_is_run():
         text=True,
     )
     assert unknown.returncode == 2 and "no bench named 'nope'" in unknown.stderr
+
+
+def test_every_bench_has_smoke_options_and_reports_figures():
+    names = {p.stem for p in run_all.benches()}
+    assert set(run_all.SMOKE) == names
+    # Scripts in bench/ that report no figure (the output-equality tools) are not run as
+    # benches: `make bench` would count them as failed.
+    for script in run_all.benches():
+        source = script.read_text()
+        assert "figure(" in source or report.ENV in source, script.name
+    assert {"diff_outputs.py", "extract_outputs.py"} <= run_all.NOT_BENCHES
+
+
+def test_a_smoke_run_passes_the_smallest_options_and_bench_smoke(tmp_path, monkeypatch):
+    script = tmp_path / "monitor.py"  # a bench of that name: its smoke options are used
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import os, sys
+            sys.path.insert(0, {str(BENCH)!r})
+            from report import figure, sample
+            figure(" ".join(sys.argv[1:]), len(sample(range(10))), "items",
+                   goal=os.environ.get("BENCH_SMOKE"))
+            """
+        )
+    )
+    monkeypatch.setenv(report.SMOKE_ENV, "1")  # from outside: not passed on to a full run
+    full, failed, _ = run_all.run_one(script, tmp_path / "full.log", timeout=60)
+    assert failed is None and (full[0]["name"], full[0]["value"], full[0]["goal"]) == ("", 10, None)
+    smoke, failed, _ = run_all.run_one(script, tmp_path / "smoke.log", timeout=60, smoke=True)
+    assert failed is None
+    assert smoke[0]["name"] == " ".join(run_all.SMOKE["monitor"])
+    assert (smoke[0]["value"], smoke[0]["goal"]) == (report.SMOKE_ITEMS, "1")
+    unknown = tmp_path / "newbench.py"
+    unknown.write_text("print('no smoke options yet')\n")
+    assert run_all.run_one(unknown, tmp_path / "u.log", 60, smoke=True)[1].startswith("no smoke")
+
+
+def test_smoke_figures_are_never_written_to_the_page(tmp_path):
+    refused = subprocess.run(
+        [sys.executable, str(BENCH / "run_all.py"), "--smoke", "--doc", str(tmp_path / "x.md")],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2 and "not written" in refused.stderr
+    assert not (tmp_path / "x.md").exists()
+
+
+def test_scale_growth_has_no_ratio_over_a_zero_baseline():
+    # CPU per request is read in clock ticks: with few requests the small store's figure can
+    # be 0, and bench/scale.py divided by it (ZeroDivisionError at the end of a run).
+    code = (
+        f"import sys; sys.path.insert(0, {str(BENCH)!r}); from scale import growth_of; "
+        "print(growth_of(0.0, 0.5), growth_of(0.0, 0.0), growth_of(0.25, 0.5))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split() == ["None", "None", "2.0"], done.stderr
