@@ -456,3 +456,23 @@ def m014_feed_entries(db: Database) -> None:
         f"INSERT INTO feed {entry.replace('FROM changes c', 'FROM changes c NOT INDEXED')}"
         " ORDER BY 1, 2"
     )
+
+
+@migrations()
+def m015_drop_unread_feed_keys(db: Database) -> None:
+    # Since m014 the feed reads its own table; the keys the old feed chose its ids by are read
+    # by nothing: `changes.bucket` (m007) and `changes.hidden` (m009), their index and the
+    # triggers that kept them. Those triggers cost every change insert two more writes of the
+    # change row, its comparison included, and a site's change of state a write of each of
+    # its changes. The columns stay, no longer kept (stale, never to be read): dropping a
+    # column rewrites the whole table, 27 GB at a million documents.
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS changes_bucket_on_insert;
+        DROP TRIGGER IF EXISTS changes_hidden_on_insert;
+        DROP TRIGGER IF EXISTS changes_hidden_on_site_state;
+        DROP TRIGGER IF EXISTS changes_hidden_on_document_site;
+        DROP INDEX IF EXISTS changes_feed;
+        DROP INDEX IF EXISTS changes_bucket;
+        """
+    )

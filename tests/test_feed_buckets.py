@@ -1,5 +1,6 @@
-"""The feed's bucket filter reads only the named buckets (changes.bucket, migration m007), and
-answers exactly what filtering every change by its site's hash would."""
+"""The feed's bucket filter (the `feed` table's bucket, migration m014) answers exactly what
+filtering every change by its site's hash would; the keys the feed read before m014 are no
+longer kept (m015)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def brute_force(store: Store, cursor: int, buckets, material, limit: int) -> lis
 def test_every_insert_gets_its_sites_bucket(tmp_path):
     with Store.open(tmp_path / "cw.db") as store:
         ids = add_changes(store, "bitwarden.com", 3)
-        buckets = {r["bucket"] for r in store.reader.query("SELECT bucket FROM changes")}
+        buckets = {r["bucket"] for r in store.reader.query("SELECT bucket FROM feed")}
         assert buckets == {site_hash("bitwarden.com")[:2]} and len(ids) == 3
 
 
@@ -52,34 +53,63 @@ def test_bucket_pages_match_a_brute_force_filter(tmp_path):
             assert got == brute_force(store, cursor, buckets, material, limit)
 
 
-def test_the_migration_fills_the_bucket_of_changes_recorded_before_it(tmp_path):
+# What m007 and m009 kept on every change row for the feed before m014 (triggers rewriting the
+# row, comparison included, on each insert), and the index over it.
+UNREAD = (
+    "changes_bucket_on_insert",
+    "changes_hidden_on_insert",
+    "changes_hidden_on_site_state",
+    "changes_hidden_on_document_site",
+    "changes_feed",
+)
+
+
+def schema_names(path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+
+
+def test_a_new_store_keeps_nothing_the_feed_no_longer_reads(tmp_path):
+    with Store.open(tmp_path / "cw.db") as store:
+        add_changes(store, "bitwarden.com", 2)
+    assert not schema_names(tmp_path / "cw.db") & set(UNREAD)
+
+
+def test_the_migration_drops_the_old_feed_keys_of_a_store_from_before_it(tmp_path):
     path = tmp_path / "cw.db"
     with Store.open(path) as store:
         add_changes(store, "bitwarden.com", 2)
-        add_changes(store, "duckduckgo.com", 2)
-    # Back to the schema before m007, as a store written by an older release.
+    # Back to the schema before m015, as a store written by an older release: its triggers
+    # and index as m007 and m009 made them.
     conn = sqlite3.connect(path)
     conn.executescript(
         """
-        DROP TRIGGER changes_hidden_on_insert;
-        DROP TRIGGER changes_hidden_on_site_state;
-        DROP TRIGGER changes_hidden_on_document_site;
-        DROP INDEX changes_feed;
-        ALTER TABLE changes DROP COLUMN hidden;
-        DELETE FROM _sqlite_migrations WHERE name = 'm009_changes_hidden_flag';
-        DROP TRIGGER changes_bucket_on_insert;
-        DROP INDEX documents_site_status;
-        DROP INDEX changes_document_last;
-        DROP INDEX changes_document_material_last;
-        CREATE INDEX changes_document_material ON changes(document_id, material);
-        ALTER TABLE changes DROP COLUMN bucket;
-        DELETE FROM _sqlite_migrations WHERE name = 'm007_feed_and_lookup_indexes';
+        CREATE INDEX changes_feed ON changes(bucket, hidden, id, material);
+        CREATE TRIGGER changes_bucket_on_insert AFTER INSERT ON changes
+        WHEN NEW.bucket IS NULL BEGIN
+            UPDATE changes SET bucket = 'x' WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER changes_hidden_on_insert AFTER INSERT ON changes BEGIN
+            UPDATE changes SET hidden = 1 WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER changes_hidden_on_site_state AFTER UPDATE OF state ON sites BEGIN
+            UPDATE changes SET hidden = 1;
+        END;
+        CREATE TRIGGER changes_hidden_on_document_site AFTER UPDATE OF site_id ON documents
+        BEGIN
+            UPDATE changes SET hidden = 1;
+        END;
+        DELETE FROM _sqlite_migrations WHERE name = 'm015_drop_unread_feed_keys';
         """
     )
     conn.close()
+    assert schema_names(path) >= set(UNREAD)
     with Store.open(path) as store:
-        rows = list(store.reader.query("SELECT document_id, bucket FROM changes"))
-        assert len(rows) == 4
-        expected = {site_hash(s)[:2] for s in ("bitwarden.com", "duckduckgo.com")}
-        assert {r["bucket"] for r in rows} == expected
-        assert all(r["bucket"] for r in rows)
+        before = [r["id"] for r in feed_page(store, 0, buckets=[site_hash("bitwarden.com")[:2]])]
+        add_changes(store, "bitwarden.com", 1)
+        after = [r["id"] for r in feed_page(store, 0, buckets=[site_hash("bitwarden.com")[:2]])]
+    assert not schema_names(path) & set(UNREAD)
+    assert len(before) == 2 and after[:2] == before and len(after) == 3
