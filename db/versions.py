@@ -85,11 +85,25 @@ class Versions(Connections):
 
     def rewrite_version(self, version_id: int, text_hash: str, policy: PolicyFields) -> None:
         """Give an existing version new text in place (reprocess): its id stays."""
+        fields = _version_fields(policy)
         with self.write() as db:
+            stored = db.execute(
+                "SELECT clauses, title, effective_date, language, format FROM versions"
+                " WHERE id = ?",
+                [version_id],
+            ).fetchone()
+            if stored is not None and list(stored) == fields:
+                # The text is unchanged (what a reprocess mostly finds): only its key moves.
+                # Deleting and re-inserting the same clauses, and their search index rows,
+                # was most of the single writer's time, which caps `reprocess --jobs N`.
+                db.execute(
+                    "UPDATE versions SET text_hash = ? WHERE id = ?", [text_hash, version_id]
+                )
+                return
             db.execute(
                 "UPDATE versions SET text_hash = ?, clauses = ?, title = ?, effective_date = ?,"
                 " language = ?, format = ? WHERE id = ?",
-                [text_hash, *_version_fields(policy), version_id],
+                [text_hash, *fields, version_id],
             )
             db.execute("DELETE FROM clauses WHERE version_id = ?", [version_id])
             self._insert_clauses(db, version_id, policy["clauses"])

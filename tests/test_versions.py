@@ -334,6 +334,41 @@ def test_reprocess_merges_phantom_versions_without_announcing_anything(store, do
     assert report.not_policy == 2  # the two home-page captures
 
 
+def clause_rows(store, version_id):
+    return store._writer.execute(  # the stored rows themselves: their ids tell a rewrite
+        "SELECT id, position, section, kind, text FROM clauses WHERE version_id = ? ORDER BY id",
+        [version_id],
+    ).fetchall()
+
+
+def test_reprocess_leaves_the_clauses_of_an_unchanged_text_in_place(store, doc):
+    """Issue 28: a reprocess that finds a version's text unchanged (what it mostly finds)
+    writes none of its clauses again; deleting and re-inserting them and their search rows
+    was most of the single writer's time, which kept `reprocess --jobs N` from scaling."""
+    edited = [*POLICY[:2], "We sell your personal information to advertisers.", *POLICY[3:]]
+    rec(store, doc, page(POLICY), "2024-01-01T00:00:00Z")
+    rec(store, doc, page(edited), "2024-02-01T00:00:00Z")
+    versions = store.versions_of_document(doc)
+    before = {v["id"]: clause_rows(store, v["id"]) for v in versions}
+    assert len(before) == 2 and all(before.values())
+
+    reprocess(store)
+
+    assert [v["id"] for v in store.versions_of_document(doc)] == list(before)
+    assert {v: clause_rows(store, v) for v in before} == before
+    [hit] = store.search_clauses("sell advertisers")
+    assert hit["version_id"] == versions[1]["id"]
+    # A text that did change is still rewritten, its search rows with it.
+    version = store.versions_of_document(doc)[0]
+    changed = extract(page([*POLICY, "We now collect precise location."]), "text/html", URL)
+    store.rewrite_version(version["id"], text_hash(changed), changed.to_dict())
+    rows = clause_rows(store, version["id"])
+    assert [r[4] for r in rows][-1] == "We now collect precise location."
+    assert not set(r[0] for r in rows) & set(r[0] for r in before[version["id"]])
+    [hit] = store.search_clauses("precise location")
+    assert hit["version_id"] == version["id"]
+
+
 def test_a_store_keyed_the_old_way_gets_no_duplicate_before_reprocess(store, doc):
     """A live check of the current text, after the upgrade and before any reprocess."""
     _record_the_old_way(store, doc, page(POLICY), "2024-01-01T00:00:00Z")
