@@ -10,7 +10,13 @@ from apisupport import add_changes, make_app, site_with_hash_prefix
 
 from api.keys import LOOKUP
 from api.ratelimit import LIMITER, RateLimiter, Rule
-from api.routes.lookup import SITES_PER_BUCKET, recommended_prefix_bits, recommended_prefix_length
+from api.routes import lookup as lookup_route
+from api.routes.lookup import (
+    SITES_PER_BUCKET,
+    fewest_bits,
+    recommended_prefix_bits,
+    recommended_prefix_length,
+)
 from db import Store, site_hash
 from db.reads import lookup_bucket
 from db.requests import STATES, requests_in
@@ -243,6 +249,29 @@ async def test_a_bucket_spelled_with_escapes_is_a_problem(client, target):
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400") and b"application/problem+json" in head
     assert b"/api/v1/lookup/a8" in body
+
+
+async def test_a_bucket_wider_than_eight_bits_is_refused_when_the_store_is_large(
+    client, store, monkeypatch
+):
+    # At a million tracked sites a 1-hex bucket is 62,500 sites in one answer, a 1-bit one
+    # half the store: the widest a lookup may ask is 8 bits (2 hex), as it always was.
+    store.add_site("bitwarden.com")
+    add_changes(store, "bitwarden.com", 1)
+    monkeypatch.setattr(lookup_route, "tracked_site_count", lambda _store: 1_000_000)
+    for url in ("/api/v1/lookup/a", "/api/v1/lookup/8?bits=1", "/api/v1/lookup/a0?bits=7"):
+        resp = await client.get(url)
+        assert resp.status == 400 and resp.content_type == "application/problem+json", url
+        assert "at least 8 bits" in (await resp.json())["detail"]
+    assert (await client.get("/api/v1/lookup/a3")).status == 200
+    assert (await client.get("/api/v1/lookup/a30?bits=9")).status == 200
+
+
+def test_a_small_store_may_be_asked_in_buckets_as_wide_as_recommended():
+    assert fewest_bits(0) == 1  # fewer than 40 sites: one bucket must hide them all
+    assert fewest_bits(100) == 2
+    assert fewest_bits(10_000) == 8
+    assert fewest_bits(1_000_000) == 8
 
 
 @pytest.mark.parametrize("prefix", ["abcdef", "ABCDE", "g1234", "a1b2%20"])

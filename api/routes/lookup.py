@@ -41,6 +41,10 @@ MIN_BITS, MAX_BITS = 1, 20
 MIN_PREFIX, MAX_PREFIX = 2, 5
 # The fewest tracked sites a bucket should stand for (a recommended one holds fewer than 2x).
 SITES_PER_BUCKET = 20
+# A client may ask wider buckets than recommended (more sites to hide among), down to the 8
+# bits (2 hex digits) that were always the widest: at a million sites a 1-bit bucket would be
+# half the store in one answer, an unauthenticated request costing seconds and megabytes.
+WIDEST_BITS = 8
 LOOKUP_CACHE = "public, max-age=300"
 
 
@@ -85,10 +89,14 @@ async def lookup(request: web.Request) -> web.StreamResponse:
         raise Problem(400, "Bad lookup", f"ask this bucket as {bucket_path(prefix, bits)}")
     store = request.app[keys.STORE]
     cache, version, key = request.app[READ_CACHE], read_generation(store), ("lookup", prefix, bits)
+    # A count over every tracked site, the same for every prefix: once per data version.
+    tracked = cache.value("tracked-sites", version, lambda: tracked_site_count(store))
+    if bits < (fewest := fewest_bits(tracked)):
+        raise Problem(
+            400, "Bucket too wide", f"ask with at least {fewest} bits (prefix_bits says how many)"
+        )
     entry = cache.get(key, version)
     if entry is None:
-        # A count over every tracked site, the same for every prefix: once per data version.
-        tracked = cache.value("tracked-sites", version, lambda: tracked_site_count(store))
         entry = _build(store, prefix, bits, version, tracked)
         cache.put(key, entry)
     return respond(request, entry)
@@ -132,6 +140,12 @@ def recommended_prefix_bits(tracked: int, per_bucket: int = SITES_PER_BUCKET) ->
     while bits < MAX_BITS and tracked / 2 ** (bits + 1) >= per_bucket:
         bits += 1
     return bits
+
+
+def fewest_bits(tracked: int) -> int:
+    """The widest bucket a lookup may ask for: 8 bits, or the recommended width when that is
+    wider (a small store, where 8 bits would leave too few sites behind a prefix)."""
+    return min(WIDEST_BITS, recommended_prefix_bits(tracked))
 
 
 def prefix_length_for(bits: int) -> int:
