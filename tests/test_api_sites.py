@@ -251,27 +251,26 @@ async def test_a_bucket_spelled_with_escapes_is_a_problem(client, target):
     assert b"/api/v1/lookup/a8" in body
 
 
-async def test_a_bucket_wider_than_eight_bits_is_refused_when_the_store_is_large(
-    client, store, monkeypatch
-):
+async def test_a_bucket_of_a_large_store_too_wide_to_answer_is_refused(client, store, monkeypatch):
     # At a million tracked sites a 1-hex bucket is 62,500 sites in one answer, a 1-bit one
-    # half the store: the widest a lookup may ask is 8 bits (2 hex), as it always was.
+    # half the store: a lookup may not ask for more than 16,384 sites on average (6 bits).
     store.add_site("bitwarden.com")
     add_changes(store, "bitwarden.com", 1)
     monkeypatch.setattr(lookup_route, "tracked_site_count", lambda _store: 1_000_000)
-    for url in ("/api/v1/lookup/a", "/api/v1/lookup/8?bits=1", "/api/v1/lookup/a0?bits=7"):
+    for url in ("/api/v1/lookup/a", "/api/v1/lookup/8?bits=1", "/api/v1/lookup/a0?bits=5"):
         resp = await client.get(url)
         assert resp.status == 400 and resp.content_type == "application/problem+json", url
-        assert "at least 8 bits" in (await resp.json())["detail"]
-    assert (await client.get("/api/v1/lookup/a3")).status == 200
-    assert (await client.get("/api/v1/lookup/a30?bits=9")).status == 200
+        assert "at least 6 bits; 15 are recommended" in (await resp.json())["detail"]
+    for url in ("/api/v1/lookup/a0?bits=6", "/api/v1/lookup/a3", "/api/v1/lookup/a30?bits=9"):
+        assert (await client.get(url)).status == 200, url
 
 
-def test_a_small_store_may_be_asked_in_buckets_as_wide_as_recommended():
-    assert fewest_bits(0) == 1  # fewer than 40 sites: one bucket must hide them all
-    assert fewest_bits(100) == 2
-    assert fewest_bits(10_000) == 8
-    assert fewest_bits(1_000_000) == 8
+def test_how_wide_a_bucket_may_be_asked_grows_with_the_store():
+    assert fewest_bits(0) == fewest_bits(16_384) == 1
+    assert fewest_bits(5_120) == 1  # a client at a width recommended earlier (7 bits) is answered
+    assert fewest_bits(1_000_000) == 6
+    # The extension's first lookup (8 bits) is answered up to 4.2 million tracked sites.
+    assert fewest_bits(4_194_304) == 8 and fewest_bits(4_194_305) == 9
 
 
 @pytest.mark.parametrize("prefix", ["abcdef", "ABCDE", "g1234", "a1b2%20"])

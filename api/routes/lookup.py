@@ -41,10 +41,13 @@ MIN_BITS, MAX_BITS = 1, 20
 MIN_PREFIX, MAX_PREFIX = 2, 5
 # The fewest tracked sites a bucket should stand for (a recommended one holds fewer than 2x).
 SITES_PER_BUCKET = 20
-# A client may ask wider buckets than recommended (more sites to hide among), down to the 8
-# bits (2 hex digits) that were always the widest: at a million sites a 1-bit bucket would be
-# half the store in one answer, an unauthenticated request costing seconds and megabytes.
-WIDEST_BITS = 8
+# A client may ask wider buckets than recommended (more sites to hide among), but not so
+# wide that one answer holds more than this many sites on average: at a million tracked sites
+# a 1-bit bucket would be half the store in one answer, an unauthenticated request costing
+# seconds and a hundred megabytes. The bound is in sites, not bits, so that a client asking
+# with a width recommended earlier keeps being answered while the store grows (up to 16,384
+# / 20 = 819x), and the extension's first 8-bit lookup is answered up to 4.2 million sites.
+MAX_ANSWER_SITES = 16_384
 LOOKUP_CACHE = "public, max-age=300"
 
 
@@ -93,7 +96,9 @@ async def lookup(request: web.Request) -> web.StreamResponse:
     tracked = cache.value("tracked-sites", version, lambda: tracked_site_count(store))
     if bits < (fewest := fewest_bits(tracked)):
         raise Problem(
-            400, "Bucket too wide", f"ask with at least {fewest} bits (prefix_bits says how many)"
+            400,
+            "Bucket too wide",
+            f"ask with at least {fewest} bits; {recommended_prefix_bits(tracked)} are recommended",
         )
     entry = cache.get(key, version)
     if entry is None:
@@ -142,10 +147,13 @@ def recommended_prefix_bits(tracked: int, per_bucket: int = SITES_PER_BUCKET) ->
     return bits
 
 
-def fewest_bits(tracked: int) -> int:
-    """The widest bucket a lookup may ask for: 8 bits, or the recommended width when that is
-    wider (a small store, where 8 bits would leave too few sites behind a prefix)."""
-    return min(WIDEST_BITS, recommended_prefix_bits(tracked))
+def fewest_bits(tracked: int, most: int = MAX_ANSWER_SITES) -> int:
+    """The widest bucket a lookup may ask for: the fewest bits whose buckets hold at most
+    `most` tracked sites on average."""
+    bits = MIN_BITS
+    while bits < MAX_BITS and tracked / 2**bits > most:
+        bits += 1
+    return bits
 
 
 def prefix_length_for(bits: int) -> int:
