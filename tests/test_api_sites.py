@@ -14,8 +14,8 @@ from api.routes import lookup as lookup_route
 from api.routes.lookup import (
     SITES_PER_BUCKET,
     fewest_bits,
+    prefix_length_for,
     recommended_prefix_bits,
-    recommended_prefix_length,
 )
 from db import Store, site_hash
 from db.reads import lookup_bucket
@@ -122,6 +122,11 @@ async def test_a_short_prefix_answers_its_whole_bucket(client, store):
     # Three tracked sites: a 5-hex prefix would name each of them, so 2 is recommended (old
     # clients send no fewer), and 1 bit to clients that count bits.
     assert body["prefix_length"] == 2 and body["prefix_bits"] == 1 and body["bits"] == 8
+
+
+def recommended_prefix_length(tracked: int) -> int:
+    """What old clients are told (`prefix_length`): the recommended bits in hex digits."""
+    return prefix_length_for(recommended_prefix_bits(tracked))
 
 
 def test_recommended_prefix_length_keeps_about_twenty_sites_behind_a_prefix():

@@ -162,11 +162,5 @@ def prefix_length_for(bits: int) -> int:
     return min(MAX_PREFIX, max(MIN_PREFIX, bits // 4))
 
 
-def recommended_prefix_length(tracked: int, per_bucket: int = SITES_PER_BUCKET) -> int:
-    """The longest prefix length, in hex digits, whose buckets still hold about `per_bucket`
-    tracked sites (old clients' `prefix_length`)."""
-    return prefix_length_for(recommended_prefix_bits(tracked, per_bucket))
-
-
 def setup(app: web.Application) -> None:
     install(app)
