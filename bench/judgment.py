@@ -48,7 +48,12 @@ WILD = DATA / "judgment" / "wild.json"
 FOLDERS = {
     "devset": [DATA / "policy-histories"],
     # The vendored copy first; the shared corpus when this branch has no copy yet.
-    "wild": [DATA / "policy-changes", ROOT.parent / "shared" / "corpus" / "policy-changes"],
+    "wild": [
+        DATA / "policy-changes",
+        ROOT.parent / "shared" / "corpus" / "policy-changes",
+        # round 4 (tools/label.py): the policy-histories pairs the devset does not label
+        DATA / "policy-histories",
+    ],
 }
 CATEGORIES = [c for c in CATEGORY_SLUGS if c != "other"]
 SIMHASH_BITS = 64

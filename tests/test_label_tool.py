@@ -79,13 +79,41 @@ def test_round_two_appends_every_other_test_pair_and_moves_no_packet():
     assert len({(p["old"], p["new"]) for p in all3}) == len(all3) == 5 * len(slugs)
 
 
+def test_round_four_takes_every_unlabelled_histories_pair_as_dev():
+    # policy-histories services are the devset's: dev whatever their hash says.
+    slugs = ("lovoo", "vinted", "scaleway")
+    manifest = _manifest({s: 4 for s in slugs})
+    pool = label.build_pool(_manifest({"acdelco": 3}), seed=5)
+    devset_pair = ("vinted/2020-01-01T000000Z.md", "vinted/2020-01-02T000000Z.md")
+    labelled = {devset_pair}
+    both = label.extend_pool_histories(manifest, pool, labelled, seed=5)
+    assert both[: len(pool)] == pool
+    fresh = both[len(pool) :]
+    assert [p["packet"] for p in both] == list(range(len(both)))
+    assert {(p["split"], p["round"], p["corpus"]) for p in fresh} == {
+        ("dev", 4, "policy-histories")
+    }
+    assert len(fresh) == 3 * 3 - 1
+    assert devset_pair not in {(p["old"], p["new"]) for p in fresh}
+    with pytest.raises(label.LabelError):
+        label.extend_pool_histories(manifest, both, labelled, seed=5)
+
+
 def test_committed_pool_is_rebuilt_from_the_vendored_corpus():
     manifest = label.load_manifest(label.CORPUS)
     committed = json.loads(label.POOL.read_text(encoding="utf-8"))
     first = [p for p in committed["packets"] if p.get("round", 1) == 1]
     assert label.build_pool(manifest, committed["seed"]) == first
     second = label.extend_pool(manifest, first, committed["seed"])
-    assert label.extend_pool(manifest, second, committed["seed"], 3) == committed["packets"]
+    third = label.extend_pool(manifest, second, committed["seed"], 3)
+    devset = json.loads(label.DEVSET.read_text(encoding="utf-8"))["pairs"]
+    fourth = label.extend_pool_histories(
+        label.load_manifest(label.HISTORIES),
+        third,
+        {(r["old"], r["new"]) for r in devset},
+        committed["seed"],
+    )
+    assert fourth == committed["packets"]
     packets = first
     assert len(packets) >= 460 and len({p["slug"] for p in packets}) >= 150
     for p in packets[:20]:

@@ -30,7 +30,9 @@ from diff_match_patch import diff_match_patch
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 CORPUS = DATA / "policy-changes"
+HISTORIES = DATA / "policy-histories"
 JUDGMENT = DATA / "judgment"
+DEVSET = JUDGMENT / "devset.json"
 POOL = JUDGMENT / "wild-pool.json"
 LABELS = JUDGMENT / "labels"
 WILD = JUDGMENT / "wild.json"
@@ -133,6 +135,39 @@ def extend_pool(manifest: dict, pool: list[dict], seed: int = SEED, round_: int 
     return pool + [{"packet": len(pool) + i, **p} for i, p in enumerate(fresh)]
 
 
+# Round 4 is the policy-histories corpus: the devset's 31 services (all dev, none of them in
+# policy-changes), every consecutive pair the devset does not already label.
+HISTORIES_ROUND = 4
+
+
+def extend_pool_histories(
+    manifest: dict, pool: list[dict], labelled: set[tuple[str, str]], seed: int = SEED
+) -> list[dict]:
+    """Round 4: every consecutive pair of tests/data/policy-histories not in the devset.
+
+    Those services are dev by construction (the devset was tuned on them long before the
+    split existed), so no pair of theirs may ever count as test. Each packet names its corpus
+    so `show` reads the right files. Appended and shuffled as the other rounds are.
+    """
+    if any(p.get("round") == HISTORIES_ROUND for p in pool):
+        raise LabelError(f"the pool already has round {HISTORIES_ROUND}")
+    fresh = [
+        {
+            "slug": slug,
+            "old": old,
+            "new": new,
+            "split": "dev",
+            "round": HISTORIES_ROUND,
+            "corpus": HISTORIES.name,
+        }
+        for slug, files in sorted(versions_by_service(manifest).items())
+        for old, new in itertools.pairwise(files)
+        if (old, new) not in labelled
+    ]
+    random.Random(seed * 1000 + HISTORIES_ROUND).shuffle(fresh)
+    return pool + [{"packet": len(pool) + i, **p} for i, p in enumerate(fresh)]
+
+
 def pool_document(packets: list[dict], seed: int) -> dict:
     return {
         "description": (
@@ -141,7 +176,9 @@ def pool_document(packets: list[dict], seed: int) -> dict:
             "random.Random(seed) by tools/label.py pool. split is by service: test iff "
             "sha256(slug) starts with 0-7. Packets marked round 2 (tools/label.py pool "
             "--round 2) are every other pair of a test service, round 3 of a dev service, "
-            "appended later."
+            "appended later. Round 4 (tools/label.py pool --round 4) is every pair of "
+            "tests/data/policy-histories (corpus: policy-histories; all dev) that "
+            "tests/data/judgment/devset.json does not label."
         ),
         "seed": seed,
         "packets": packets,
@@ -237,6 +274,8 @@ def show(
     pool: list[dict], n: int, corpus: Path, full: bool = False, context: int = CONTEXT_WORDS
 ) -> str:
     p = packet(pool, n)
+    if "corpus" in p:
+        corpus = DATA / p["corpus"]
     manifest = load_manifest(corpus)
     subjects = {f["file"]: f.get("source_commit_subject", "") for f in manifest["files"]}
     try:
@@ -406,6 +445,8 @@ def merge(
         first = next(iter(by.values()))
         row = {k: p[k] for k in ("packet", "slug", "old", "new", "split")}
         row["round"] = p.get("round", 1)
+        if "corpus" in p:
+            row["corpus"] = p["corpus"]
         if n in resolved:
             r = resolved[n]
             row |= {
@@ -535,9 +576,10 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument(
         "--round",
         type=int,
-        choices=(1, 2, 3),
+        choices=(1, 2, 3, HISTORIES_ROUND),
         default=1,
-        help="2 (3): append every other pair of the test (dev) services to the existing pool",
+        help="2 (3): append every other pair of the test (dev) services to the existing pool; "
+        "4: every pair of policy-histories the devset does not label",
     )
 
     c = sub.add_parser("vendor", help="copy the pool's versions from a full corpus into --corpus")
@@ -565,7 +607,9 @@ def main(argv: list[str] | None = None) -> int:
 
     c = sub.add_parser("status", help="labels done and the next packet to label")
     c.add_argument("--labeller", required=True)
-    c.add_argument("--round", type=int, choices=(1, 2, 3), help="only packets of this round")
+    c.add_argument(
+        "--round", type=int, choices=(1, 2, 3, HISTORIES_ROUND), help="only packets of this round"
+    )
 
     c = sub.add_parser("agreement", help="raw agreement and Cohen's kappa of two labellers")
     c.add_argument("--a", default="A")
@@ -588,6 +632,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    if args.cmd == "pool" and args.round == HISTORIES_ROUND:
+        devset = json.loads(DEVSET.read_text(encoding="utf-8"))["pairs"]
+        packets = extend_pool_histories(
+            load_manifest(HISTORIES),
+            load_pool(args.pool),
+            {(r["old"], r["new"]) for r in devset},
+            args.seed,
+        )
+        added = [p for p in packets if p.get("round") == HISTORIES_ROUND]
+        args.pool.write_text(
+            json.dumps(pool_document(packets, args.seed), indent=1) + "\n", encoding="utf-8"
+        )
+        print(
+            f"appended {len(added)} round-{HISTORIES_ROUND} packets from "
+            f"{len({p['slug'] for p in added})} policy-histories services -> {args.pool}"
+        )
+        return 0
     if args.cmd == "pool" and args.round > 1:
         packets = extend_pool(
             load_manifest(args.corpus), load_pool(args.pool), args.seed, args.round
@@ -687,7 +748,9 @@ def _run(args) -> int:
             "description": (
                 "Blind labels of consecutive version pairs in tests/data/policy-changes "
                 "(docs/labelling.md), merged by tools/label.py merge: old/new are paths "
-                "under tests/data/policy-changes; split is by service (test is never tuned on)."
+                "under tests/data/policy-changes (under tests/data/<corpus> when a row names "
+                "its corpus: round 4, policy-histories); split is by service (test is never "
+                "tuned on)."
             ),
             "summary": summary(rows),
             "pairs": rows,
