@@ -36,6 +36,7 @@ from typing import Any, TypedDict, cast
 
 from db import Store, utc_iso
 from db.rows import ClauseRow, Document, DocumentStatus, SnapshotRow
+from monitor.classify.capture import partial_capture
 from monitor.fetch import Fetches, FetchResult
 from monitor.model import Clause, ExtractionError, PolicyDocument
 from monitor.record import (
@@ -316,26 +317,35 @@ def same_bytes_as_last(store: Store, document_id: int, body: bytes) -> SnapshotR
 def _hold_back(
     store: Store, document: Document, policy: PolicyDocument, ratio: float, pipeline: Pipeline
 ) -> str | None:
-    """Why this text is held back as a suspicious shrink, or None to record it normally."""
+    """Why this text is held back (a suspicious shrink, a capture of part of the page), or
+    None to record it normally."""
     current = store.current_version(document["id"])
     if current is None:
-        return None
-    before, after = clause_text_size(current["clauses"]), clause_text_size(policy.clauses)
-    if not shrank(before, after, ratio):
         return None
     new_hash = text_hash(policy)
     if new_hash == current["text_hash"]:
         return None
+    before, after = clause_text_size(current["clauses"]), clause_text_size(policy.clauses)
+    if shrank(before, after, ratio):
+        pct = round(100 * after / before)
+        why = (
+            f"policy text shrank to {pct} % of the current version ({after} of {before} characters)"
+        )
+    else:
+        # The current version word for word, but for the page's head or most of it: a
+        # capture that missed part of the page (the judge would call the pair a capture
+        # problem, not a change). Recording it would make a version the next whole capture
+        # undoes, twice over in the history, for nothing the policy did.
+        partial = partial_capture(PolicyDocument.from_dict(current), policy)
+        if partial is None or partial[0] != "new":
+            return None
+        why = partial[1]
     # Seen twice in a row: a real, if drastic, change.
     if document.get("status") == "structure-changed":
         last = store.latest_snapshot(document["id"], error_prefix=HELD_BACK)
         if last is not None and _text_hash_of(store, last, pipeline) == new_hash:
             return None
-    pct = round(100 * after / before)
-    return (
-        f"{HELD_BACK}: policy text shrank to {pct} % of the current version"
-        f" ({after} of {before} characters); held back until seen again"
-    )
+    return f"{HELD_BACK}: {why}; held back until seen again"
 
 
 def _text_hash_of(store: Store, snapshot: SnapshotRow, pipeline: Pipeline) -> str | None:

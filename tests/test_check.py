@@ -155,6 +155,53 @@ async def test_a_sudden_shrink_is_held_back_until_seen_again(store, sites, monit
     assert [c["origin"] for c in changes_recorded(store, 0)] == ["live"]
 
 
+def _mid_page(clauses: list[str]) -> str:
+    # What a capture that missed the page's head gets: no title, no heading, the policy
+    # from somewhere in its middle on, word for word.
+    return (
+        "<!doctype html><html><body><main>"
+        + "".join(f"<p>{c}</p>" for c in clauses)
+        + "</main></body></html>"
+    )
+
+
+async def test_a_capture_missing_the_page_head_is_held_back_until_seen_again(store, sites, monitor):
+    url = sites.set("site.test", "/privacy", policy_html())
+    doc = track(store, url)
+    await check(monitor, doc["id"])
+    # Four of six clauses, word for word: no shrink by size, but not the whole page either.
+    sites.set("site.test", "/privacy", _mid_page(CLAUSES[2:]))
+    monitor.clock.advance(3600 * 2)
+    held = await check(monitor, doc["id"])
+    assert held.status == "structure-changed" and held.version_id is None and not held.changes
+    assert "starts mid-page" in held.detail and "held back until seen again" in held.detail
+    assert len(store.versions_of_document(doc["id"])) == 1
+    # The whole page back: nothing happened to the policy, nothing is recorded.
+    sites.set("site.test", "/privacy", policy_html())
+    monitor.clock.advance(3600 * 2)
+    back = await check(monitor, doc["id"])
+    assert back.status == "ok" and not back.new_version and changes_recorded(store, 0) == []
+    # Served that way twice in a row, it is what the page is now: recorded.
+    sites.set("site.test", "/privacy", _mid_page(CLAUSES[2:]))
+    for _ in range(2):
+        monitor.clock.advance(3600 * 2)
+        last = await check(monitor, doc["id"])
+    assert last.status == "ok" and last.new_version
+    assert len(store.versions_of_document(doc["id"])) == 2
+
+
+async def test_an_edited_page_missing_its_head_is_recorded(store, sites, monitor):
+    # Not word for word the current version: an edit, judged as one, not a capture problem.
+    url = sites.set("site.test", "/privacy", policy_html())
+    doc = track(store, url)
+    await check(monitor, doc["id"])
+    edited = [*CLAUSES[2:5], "We share your data with advertisers."]
+    sites.set("site.test", "/privacy", _mid_page(edited))
+    monitor.clock.advance(3600 * 2)
+    result = await check(monitor, doc["id"])
+    assert result.status == "ok" and result.new_version
+
+
 async def test_a_shrink_that_recovers_announces_nothing(store, sites, monitor):
     url = sites.set("site.test", "/privacy", policy_html())
     doc = track(store, url)
