@@ -2,8 +2,10 @@
 guide B13), on real pairs of the wild set's dev split (tests/data/policy-changes, ODC-BY 1.0,
 "Open Terms Archive contributors") and on clauses edited by hand."""
 
+from dataclasses import replace
+
 import pytest
-from corpora import policy_change
+from corpora import policy_change, policy_history
 
 from monitor.classify.locale import language_switch, locale_switch
 from monitor.compare import compare
@@ -105,6 +107,32 @@ def test_one_spelling_fixed_beside_a_real_edit_stays_material():
     assert locale_switch(_changes(pairs)) is None
     c = compare(_doc([a for a, _ in pairs]), _doc([b for _, b in pairs]))
     assert c.material
+
+
+def test_a_locale_switch_explains_a_copy_not_a_rewrite():
+    # Five spellings swapped one way beside three edits judged material: more material
+    # edits than a copy in another locale makes (two swapped spellings for each at least).
+    changes = _changes(UK_US)
+    others = [replace(ch, material=True) for ch in _changes([("a b c", "x y z")] * 3)]
+    assert locale_switch([*changes, *others[:2]]) == "British → American English"
+    assert locale_switch([*changes, *others]) is None
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        # Years apart, the archive's copy also turned British: Australia added to the
+        # regional notices, age assurance from account and content signals (round 4, dev).
+        ("snapchat/2024-01-22T124016Z.md", "snapchat/2026-08-05T005648Z.md"),
+        # A new policy for the EEA (location estimated from IP addresses and area codes,
+        # businesses' providers incl. Facebook), spelt the British way.
+        ("whatsapp/2021-04-14T225938Z.md", "whatsapp/2021-04-29T131023Z.md"),
+    ],
+)
+def test_a_policy_rewritten_while_its_copy_changed_locale_is_material(old, new):
+    c = compare(policy_history(old), policy_history(new))
+    assert c.material, c.summary
+    assert not any("another locale" in ch.reason for ch in c.changes)
 
 
 def test_spellings_switched_both_ways_are_no_locale_switch():

@@ -42,6 +42,11 @@ _WORD = re.compile(r"[A-Za-z]+")
 # A locale switch shows many variant spellings, all turned the same way: a policy that fixes
 # one "recognise" is not a switched copy.
 MIN_VARIANTS = 5
+# ...and a copy in another locale differs mainly by its spellings: at least this many swapped
+# spellings per edit judged material. A policy rewritten while the archive's copy changed
+# locale has far more material edits than spellings swapped (a page with 184 material
+# edits and 6 "authorise"s is a new policy that happens to be spelt the British way).
+VARIANTS_PER_MATERIAL = 2
 
 
 def _american(word: str) -> str:
@@ -117,6 +122,8 @@ def locale_switch(changes: list[ClauseChange]) -> str | None:
     """ "British → American" (or back) when the edits are one English copy switching to the
     other locale's, else None."""
     to_us, to_uk = locale_variants(changes)
+    if max(to_us, to_uk) < VARIANTS_PER_MATERIAL * sum(c.material for c in changes):
+        return None
     if to_us >= MIN_VARIANTS and not to_uk:
         return "British → American English"
     if to_uk >= MIN_VARIANTS and not to_us:
