@@ -10,7 +10,8 @@ site's name:
   rights, cookies, consent, retention (English, French, German, Spanish, Italian, Dutch,
   Portuguese);
 - the title and first headings: "Privacy Policy", "Politique de confidentialité",
-  "Datenschutzerklärung"…;
+  "Datenschutzerklärung"…; on a page with neither, its first lines ("This Privacy
+  Statement explains…");
 - similarity to the current version: the share of its clauses still there;
 - length against the current version.
 
@@ -175,9 +176,22 @@ def not_policy(doc: PolicyDocument, reference: PolicyDocument | None = None) -> 
         if len(named) >= HUB_MIN_DOCUMENTS:
             listed = ", ".join(f"“{h[:60]}”" for h in named[:3])
             return f"{short}; it lists {len(named)} notices by name ({listed}): a hub page"
-    if ref.titled and not ev.titled:
+    if ref.titled and not ev.titled and not opens_as_policy(doc):
         return f"{shared}, and the page is titled “{ev.title[:80]}”, not as a policy"
     return None
+
+
+# How far into the page's first clause its opening may name the policy.
+_OPENING_CHARS = 200
+
+
+def opens_as_policy(doc: PolicyDocument) -> bool:
+    """Whether the page's first lines name it a privacy document where it has no title:
+    "This Privacy Statement explains our practices…", "World Market Privacy Policy" as a
+    plain first line, "… That is our privacy policy in a nutshell." A page without a title
+    or a policy heading that says what it is in its first words is the policy, rewritten."""
+    body = [c for c in doc.clauses if c.kind != "heading"]
+    return bool(body) and names_document(body[0].text[:_OPENING_CHARS])
 
 
 def names_document(heading: str) -> bool:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from corpora import policy_change
+from corpora import policy_change, policy_history
 
 from monitor.classify.capture import partial_capture
 from monitor.compare import compare
@@ -162,6 +162,41 @@ def test_a_hub_page_that_lists_the_notices_is_not_the_policy():
     # notice, cookies, addresses; the old side was the policy itself.
     c = judged_not_material("swiss-post/2022-09-19T120805Z.md", "swiss-post/2023-08-23T151718Z.md")
     assert any("a hub page" in ch.reason and ch.rule == "capture" for ch in c.changes)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        # Untitled pages whose first heading is "Contacting Us" / "Information We Collect",
+        # whose first lines say what they are ("This Privacy Statement explains our
+        # practices…", "World Market Privacy Policy"): rewritten years later as titled ones
+        # that add games and ads data, location, advertising (round 4, dev).
+        ("netflix/2020-12-31T223156Z.md", "netflix/2024-09-01T061052Z.md"),
+        ("world-market/2017-10-28T055608Z.md", "world-market/2020-01-04T065854Z.md"),
+    ],
+)
+def test_an_untitled_policy_that_says_what_it_is_in_its_first_lines_is_the_policy(old, new):
+    before, after = policy_history(old), policy_history(new)
+    assert not_policy(before, after) is None
+    # Recorded the other way round, the untitled one would have been kept out of the store.
+    assert not_policy(after, before) is None
+    c = compare(before, after)
+    assert c.material and not any(ch.rule == "capture" for ch in c.changes), c.summary
+
+
+def test_an_untitled_page_that_does_not_name_the_policy_is_still_not_the_policy():
+    policy = policy_history("netflix/2024-09-01T061052Z.md")
+    untitled = policy_history("netflix/2020-12-31T223156Z.md")
+    opening = untitled.clauses[0]
+    assert "Privacy Statement" in opening.text
+    other = replace(
+        untitled,
+        clauses=(
+            replace(opening, text="Here is how to reach our help center."),
+            *untitled.clauses[1:],
+        ),
+    )
+    assert not_policy(other, policy) is not None
 
 
 def test_a_short_page_naming_one_notice_is_not_called_a_hub():
