@@ -84,6 +84,17 @@ _LINK_SEPARATOR = re.compile(r"\s+[—|•·»]\s+")
 _LINK_LIST_MIN_ITEMS = 3
 _LINK_MAX_WORDS = 5
 _CAPS_LINE_MAX_WORDS = 12
+# A footer's copyright line, often glued to its links: "Copyright © 2020 X, Inc. All rights
+# reserved."
+_COPYRIGHT = re.compile(
+    r"\s*(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?[^|]*?"
+    r"(?:all rights reserved\.?)?\s*$",
+    re.IGNORECASE,
+)
+# A long menu may have a few items glued together by the extraction ("Blog Site Map"): at
+# least this many items, and this share of them link titles.
+_MENU_MIN_ITEMS = 8
+_MENU_SHARE = Fraction(3, 4)
 # A sentence in capitals says something: "WE DO NOT SELL YOUR DATA".
 _SAYS = frozenset({"we", "us", "you", "i", "not", "no", "never", "will", "may", "can", "do"})
 
@@ -91,21 +102,28 @@ _SAYS = frozenset({"we", "us", "you", "i", "not", "no", "never", "will", "may", 
 def is_link_line(text: str) -> bool:
     """Page navigation caught in the text: a line of short capitalised link titles."""
     text = text.strip()
+    items = _LINK_SEPARATOR.split(text)
+    if len(items) >= _MENU_MIN_ITEMS:
+        # A footer menu, its copyright line glued to the last item.
+        items[-1] = _COPYRIGHT.sub("", items[-1]) or items[-1]
+        titles = sum(map(_link_title, items))
+        if titles >= _MENU_SHARE * len(items):
+            return True
     if not text or _SENTENCE_END.search(text):
         return False
-    items = _LINK_SEPARATOR.split(text)
     if len(items) >= _LINK_LIST_MIN_ITEMS:
-        return all(
-            0 < len(ws := re.findall(r"[^\W\d_][\w'’-]*", item)) <= _LINK_MAX_WORDS
-            and ws[0][0].isupper()
-            for item in items
-        )
+        return all(map(_link_title, items))
     ws = re.findall(r"[^\W\d_][\w'’-]*", text)
     return (
         0 < len(ws) <= _CAPS_LINE_MAX_WORDS
         and all(w.isupper() for w in ws)
         and not any(w.lower() in _SAYS for w in ws)
     )
+
+
+def _link_title(item: str) -> bool:
+    ws = re.findall(r"[^\W\d_][\w'’-]*", item)
+    return 0 < len(ws) <= _LINK_MAX_WORDS and ws[0][0].isupper()
 
 
 def is_banner(text: str) -> bool:

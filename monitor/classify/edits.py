@@ -151,6 +151,20 @@ _RUN_IN_HEADING = re.compile(
 )
 
 
+# Negation words that negate nothing the policy does: "including, but not limited to",
+# "without limitation", "not only … but also" say how open a list is.
+_IDIOMS = {
+    "not": frozenset({"limited", "only", "exhaustive", "exclusive"}),
+    "without": frozenset({"limitation", "limiting"}),
+}
+
+
+def _idiom(ws: list[str], k: int) -> bool:
+    """Whether the negation word at ``ws[k]`` is part of a list idiom."""
+    after = _IDIOMS.get(ws[k])
+    return after is not None and k + 1 < len(ws) and ws[k + 1] in after
+
+
 def _negations(a: str, b: str) -> bool:
     """One negation word swapped for another ("do not track" → "do no track"): the
     promise stays negated."""
@@ -302,8 +316,12 @@ def edit_reason(
         added += y
         if max(len(x), len(y)) > FLIP_MAX_WORDS:
             continue
-        gone = [w for w in x if w in NEGATIONS and w not in y]
-        came = [w for w in y if w in NEGATIONS and w not in x]
+        gone = [
+            w for k, w in enumerate(x, i1) if w in NEGATIONS and w not in y and not _idiom(wo, k)
+        ]
+        came = [
+            w for k, w in enumerate(y, j1) if w in NEGATIONS and w not in x and not _idiom(wn, k)
+        ]
         if gone and came and _negations(" ".join(x), " ".join(y)):
             gone = came = []
         if gone:

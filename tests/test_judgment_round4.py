@@ -1,0 +1,58 @@
+"""Classes of misjudgment found on round 4 of the labelled set (docs/labelling.md): pairs of
+tests/data/policy-histories (Open Terms Archive and Platform Governance Archive, ODC-BY 1.0;
+see tests/data/policy-histories/README.md) that the judge had never been run on. Each real
+pair was misjudged before; next to it, a counter-case that must stay as it was."""
+
+import pytest
+from corpora import policy_history
+
+from monitor.classify import is_link_line
+from monitor.classify.edits import edit_reason
+from monitor.compare import compare
+from monitor.diff.words import word_ops
+
+FOOTER = (
+    "Site Map | Connect | Studio | Mobile App | Press Room | Blog | Widgets | RSS Feed | "
+    "Recommend Us Terms of Use | Privacy Policy | Cookie Policy | Copyright/IP Policy | Help | "
+    "Contact Us Copyright © 123Greetings.com, Inc. All rights reserved."
+)
+
+
+def test_a_footer_menu_with_its_copyright_line_is_navigation():
+    assert is_link_line(FOOTER)
+    # Items glued by the extraction ("Editor Bob's Blog Site Map") among many titles.
+    assert is_link_line(
+        "Stay Connected B'day Reminders Event Reminders Newsletter Editor " + FOOTER
+    )
+
+
+def test_prose_split_by_bars_is_not_a_menu():
+    text = (
+        "We collect your email address | we share it with advertising partners | for ads "
+        "| and analytics | Help | Blog | Contact | Press"
+    )
+    assert not is_link_line(text)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        # The site's footer menu dropped, then another one: the policy text the same.
+        ("123greetings/2020-11-09T173003Z.md", "123greetings/2026-03-02T123011Z.md"),
+        ("123greetings/2018-05-24T054356Z.md", "123greetings/2020-06-08T060456Z.md"),
+    ],
+)
+def test_a_footer_menu_that_comes_or_goes_is_no_policy_change(old, new):
+    c = compare(policy_history(old), policy_history(new))
+    assert not c.material, c.summary
+
+
+def test_a_not_limited_to_idiom_dropped_is_no_negation_flip():
+    old = "These uses may include, but are not limited to, counting visits to each page."
+    new = "These uses may include counting visits to each page."
+    v = edit_reason(old, new, word_ops(old, new), ["first-party-collection"])
+    assert v.rule != "negation", v.reason
+    # A real "not" dropped still turns the clause around.
+    old2 = "We do not share the pages you visit with advertisers."
+    new2 = "We share the pages you visit with advertisers."
+    assert edit_reason(old2, new2, word_ops(old2, new2), ["third-party-sharing"]).rule == "negation"
