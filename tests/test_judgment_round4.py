@@ -56,3 +56,20 @@ def test_a_not_limited_to_idiom_dropped_is_no_negation_flip():
     old2 = "We do not share the pages you visit with advertisers."
     new2 = "We share the pages you visit with advertisers."
     assert edit_reason(old2, new2, word_ops(old2, new2), ["third-party-sharing"]).rule == "negation"
+
+
+def test_a_dotted_abbreviation_ends_no_sentence_and_a_framework_is_a_term_not_a_name():
+    from monitor.classify.inventory import _SENTENCE, text_elements
+
+    text = (
+        "Bitwarden is responsible for personal information it receives under the EU-U.S. "
+        "Data Privacy Framework and then transfers to a third party."
+    )
+    assert [s for s in _SENTENCE.split(text) if s.strip()] == [text]
+    found = text_elements(text)
+    assert ("act", "share", "transfer-mechanism", False) in found
+    assert not any(e[0] == "name" and "framework" in e[1] for e in found)
+    assert ("term", "transfer-mechanism") in text_elements("We rely on the DPF for transfers.")
+    # A real full stop still ends a sentence, and a vendor is still a name.
+    two = text_elements("We use Khoros to answer you. We share your email address with it.")
+    assert ("name", "khoro") in two  # names are kept singular: "Khoros" like "partners"

@@ -133,7 +133,7 @@ _TERMS: dict[str, str] = {
     # Audiences.
     "children": r"child(?:ren)?|kids|minors?|teens?|teenagers?|under (?:the )?age|parents?|guardians?|parental|coppa",
     # Transfers.
-    "transfer-mechanism": r"standard contractual clauses|adequacy decisions?|binding corporate rules|privacy shield|data privacy framework",
+    "transfer-mechanism": r"standard contractual clauses|adequacy decisions?|binding corporate rules|privacy shield(?: frameworks?)?|data privacy frameworks?|dpf",
     "arbitration": r"arbitration",
     # Policy changes.
     "notice-of-changes": r"notify you|(?:material|significant) changes?|continued use",
@@ -210,7 +210,9 @@ _CONTROLLER = re.compile(r"\b(?:data )?controllers?\b|\bresponsible for (?:the )
 # A full stop followed by a small letter, a digit or a bracket ends an abbreviation, not a
 # sentence ("Art. 6 (1) (a) GDPR", "e.g. credit card"): split there and "GDPR" opens a
 # sentence of its own that names nothing.
-_SENTENCE = re.compile(r"(?<=[!?;:])\s+|(?<=\.)\s+(?![a-z0-9(])|\n+")
+# A full stop ends a sentence, but not that of a dotted abbreviation ("U.S.", "U.K.",
+# "E.U."): "the EU-U.S. Data Privacy Framework" is one sentence.
+_SENTENCE = re.compile(r"(?<=[!?;:])\s+|(?<=\.)(?<![A-Z]\.[A-Z]\.)\s+(?![a-z0-9(])|\n+")
 
 
 _PLACE_RX = re.compile(r"\b(?:" + "|".join([_PLACES, *_PLACE_PHRASES]) + r")\b")
@@ -236,6 +238,9 @@ _TABLE = Table(
 # A capitalised word not opening the sentence, and runs of them.
 _NAME = re.compile(r"(?<=[\s(“\"‘'/,])[A-Z][\w&'’-]*(?:\s+(?:of|for|and|&|de)?\s*[A-Z][\w&'’-]*)*")
 _NOT_NAMES = frozenset(["i", "we", "you", "our", "us", "the", "this", "these", "if", "for", "in"])
+# A capitalised practice term ("Privacy Shield", "Data Privacy Framework", "Standard
+# Contractual Clauses") is the term, already in the inventory as one, not a party's name.
+_TERM_NAME = re.compile("|".join(f"(?:{pat})" for pat in _TERMS.values()))
 
 
 _COMPOUND = re.compile(r"[\w'’]+(?:-[a-z][\w'’]*)+")
@@ -275,7 +280,7 @@ def _names(sentence: str) -> set[str]:
         if _CITATION.match(sentence, m.end()):
             continue
         name = re.sub(r"['’]s$|s$", "", m.group(0).lower())
-        if name not in _NOT_NAMES:
+        if name not in _NOT_NAMES and not _TERM_NAME.fullmatch(m.group(0).lower()):
             out.add(name)
     return out
 
