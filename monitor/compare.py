@@ -12,6 +12,7 @@ from datetime import date
 
 from monitor.classify import classify_changes
 from monitor.classify.capture import (
+    copies_of_the_page,
     missed_top,
     partial_capture,
     superseded_dropped,
@@ -251,6 +252,22 @@ def _capture_artefacts(
     only re-space the same characters are (docs/judgment.md)."""
     if not any(c.material for c in changes):
         return changes
+    if copies := copies_of_the_page(changes, old, new):
+        changes = [
+            replace(
+                c,
+                material=False,
+                reason=f"{c.reason}; part of a capture that holds the page twice: the same"
+                " clause again in its second copy, not a policy change",
+                rule="capture",
+                strength=0.0,
+            )
+            if k in copies and c.material
+            else c
+            for k, c in enumerate(changes)
+        ]
+        if not any(c.material for c in changes):
+            return changes
     if language_switch(old, new):
         names = [_LANGUAGE_NAMES.get(x or "", x or "?") for x in (old.language, new.language)]
         why = f"the same page captured in another language ({names[0]} → {names[1]})"

@@ -3,13 +3,17 @@ tests/data/policy-histories (Open Terms Archive and Platform Governance Archive,
 see tests/data/policy-histories/README.md) that the judge had never been run on. Each real
 pair was misjudged before; next to it, a counter-case that must stay as it was."""
 
+from dataclasses import replace
+
 import pytest
 from corpora import policy_history
 
 from monitor.classify import is_link_line
+from monitor.classify.capture import second_copy
 from monitor.classify.edits import edit_reason
 from monitor.compare import compare
 from monitor.diff.words import word_ops
+from monitor.model import Clause
 
 FOOTER = (
     "Site Map | Connect | Studio | Mobile App | Press Room | Blog | Widgets | RSS Feed | "
@@ -73,3 +77,31 @@ def test_a_dotted_abbreviation_ends_no_sentence_and_a_framework_is_a_term_not_a_
     # A real full stop still ends a sentence, and a vendor is still a name.
     two = text_elements("We use Khoros to answer you. We share your email address with it.")
     assert ("name", "khoro") in two  # names are kept singular: "Khoros" like "partners"
+
+
+def test_a_capture_that_holds_the_page_twice_is_no_policy_change():
+    # The new capture repeats the whole policy (182 clauses: 91 twice); beside the copy,
+    # only the date, a product rename and link targets changed.
+    old = policy_history("le-chat/2025-11-11T153307Z.md")
+    new = policy_history("le-chat/2025-12-15T233452Z.md")
+    assert second_copy(new) is not None and second_copy(old) is None
+    c = compare(old, new)
+    assert not c.material, c.summary
+    assert any("holds the page twice" in ch.reason for ch in c.changes)
+
+
+def test_a_clause_only_the_second_copy_holds_stays_material():
+    old = policy_history("le-chat/2025-11-11T153307Z.md")
+    doubled = policy_history("le-chat/2025-12-15T233452Z.md")
+    start = second_copy(doubled)
+    assert start is not None
+    sale = Clause(doubled.clauses[-1].section, "paragraph", "We sell your prompts to data brokers.")
+    new = replace(doubled, clauses=(*doubled.clauses, sale))
+    c = compare(old, new)
+    assert c.material and any("sale" in ch.reason for ch in c.material_changes), c.summary
+
+
+def test_a_policy_that_grows_is_no_second_copy():
+    doc = policy_history("le-chat/2025-11-11T153307Z.md")
+    grown = replace(doc, clauses=doc.clauses + doc.clauses[: len(doc.clauses) // 3])
+    assert second_copy(grown) is None

@@ -178,3 +178,45 @@ def superseded_dropped(changes: list[ClauseChange]) -> bool:
         return False
     opening = sorted(changes, key=lambda c: c.old_index or 0)[:_SUPERSEDED_OPENING]
     return any(_SUPERSEDED.search(c.old or "") for c in opening)
+
+
+# A capture that holds the page twice (the page's text repeated by a script or a print
+# view): the second copy starts near the middle and matches the first clause for clause.
+_COPY_MIN_CLAUSES = 10
+_COPY_SHIFT = 5
+_COPY_MATCH = 0.9
+
+
+def second_copy(doc: PolicyDocument) -> int | None:
+    """Where the second copy starts when the capture holds the page twice, else None."""
+    keys = [c.key for c in doc.clauses]
+    n = len(keys)
+    if n < 2 * _COPY_MIN_CLAUSES:
+        return None
+    best, start = 0, None
+    for h in range(n // 2 - _COPY_SHIFT, n // 2 + _COPY_SHIFT + 1):
+        same = sum(a == b for a, b in zip(keys[:h], keys[h:], strict=False))
+        if same > best:
+            best, start = same, h
+    if start is None or best < _COPY_MATCH * min(start, n - start):
+        return None
+    return start
+
+
+def copies_of_the_page(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> set[int]:
+    """Positions in ``changes`` of the clauses that come or go only as a second copy of the
+    page in one capture: added in a new capture that holds the page twice (or removed from
+    an old one that did), each a clause the first copy already holds."""
+    out: set[int] = set()
+    for side, doc in (("added", new), ("removed", old)):
+        start = second_copy(doc)
+        if start is None:
+            continue
+        first = {c.key for c in doc.clauses[:start]}
+        for k, c in enumerate(changes):
+            at = c.new_index if side == "added" else c.old_index
+            if c.kind == side and at is not None and at >= start and doc.clauses[at].key in first:
+                out.add(k)
+    return out
