@@ -284,8 +284,8 @@ def _find_regroups(
     # was quadratic. (Neither set changes below; what a group takes goes into taken_*.)
     body_left_o, body_left_n = left_o - heads_o, left_n - heads_n
     # The same in order, for filling a group's span without walking every index of it.
-    sorted_n = {True: sorted(left_n), False: sorted(body_left_n)}
-    sorted_o = {True: sorted(left_o), False: sorted(body_left_o)}
+    sorted_n = {True: _Free(sorted(left_n)), False: _Free(sorted(body_left_n))}
+    sorted_o = {True: _Free(sorted(left_o)), False: _Free(sorted(body_left_o))}
     out = []
     for g in list(groups.values()):
         blob = any(len(old[i].key) >= _BLOB_CHARS for i in g.old_indices) or any(
@@ -294,8 +294,8 @@ def _find_regroups(
         free_n = left_n if blob else body_left_n
         free_o = left_o if blob else body_left_o
         # Clauses between members of a group belong to it (a reflowed page keeps its order).
-        _fill(g.new_indices, sorted_n[blob], taken_n)
-        _fill(g.old_indices, sorted_o[blob], taken_o)
+        sorted_n[blob].fill(g.new_indices, taken_n)
+        sorted_o[blob].fill(g.old_indices, taken_o)
         # The part of a split paragraph that was edited shares no exact sentence; it is the
         # unmatched neighbour right after (or before) the group.
         _extend(g.new_indices, free_n, taken_n)
@@ -377,12 +377,38 @@ def _extend_while(
             k += step
 
 
-def _fill(indices: list[int], left: list[int], taken: set[int]) -> None:
-    """Adds the untaken ``left`` indices (sorted) between the group's first and last."""
-    for k in left[bisect_left(left, min(indices)) : bisect_right(left, max(indices))]:
-        if k not in taken:
-            indices.append(k)
-            taken.add(k)
+class _Free:
+    """Sorted leftover indices, for filling groups' spans: each index is walked past once
+    in all, not once per group whose span holds it. Spans nest (paragraphs of the middle
+    of a page regrouped with paragraphs far apart), and walking every span whole was
+    quadratic: 16,000 clauses, 0.6 s in this alone. ``skip`` points past indices known to
+    be taken (path-halved, as in union-find); an index once taken stays taken."""
+
+    def __init__(self, left: list[int]) -> None:
+        self.left = left
+        self.skip = list(range(len(left) + 1))
+
+    def next(self, p: int) -> int:
+        """The first position from ``p`` on not yet walked past."""
+        skip = self.skip
+        while skip[p] != p:
+            skip[p] = skip[skip[p]]
+            p = skip[p]
+        return p
+
+    def fill(self, indices: list[int], taken: set[int]) -> None:
+        """Adds the untaken indices between the group's first and last, in order."""
+        left = self.left
+        end = bisect_right(left, max(indices))
+        p = self.next(bisect_left(left, min(indices)))
+        while p < end:
+            k = left[p]
+            if k not in taken:
+                indices.append(k)
+                taken.add(k)
+            # Taken now, by this group or an earlier one: no later span walks it again.
+            self.skip[p] = p + 1
+            p = self.next(p + 1)
 
 
 # A "blob" is a clause long enough to hide others whole: only these are searched.
