@@ -571,14 +571,19 @@ def _lists_kinds_of_data(intro: str) -> bool:
     )
 
 
-def _list_intro(doc: PolicyDocument, index: int | None) -> str | None:
-    """The clause that introduces the list the clause at ``index`` belongs to."""
-    if index is None or doc.clauses[index].kind != "list-item":
-        return None
-    k = index - 1
-    while k >= 0 and doc.clauses[k].kind == "list-item":
-        k -= 1
-    return doc.clauses[k].text if k >= 0 else None
+def _list_intros(doc: PolicyDocument) -> list[int]:
+    """For each clause, the index of the clause introducing the list it is an item of, or
+    -1 (not a list item, or a list at the very top). Once per version: walking back from
+    each item added to a list of thousands was quadratic."""
+    out: list[int] = []
+    for i, c in enumerate(doc.clauses):
+        if c.kind != "list-item":
+            out.append(-1)
+        elif i and doc.clauses[i - 1].kind == "list-item":
+            out.append(out[i - 1])
+        else:
+            out.append(i - 1)
+    return out
 
 
 def _open_list_examples(
@@ -590,24 +595,31 @@ def _open_list_examples(
     version had before and after are read so; a closed list ("We collect the following:"),
     a list of purposes or of exceptions to a promise, recipients, cookie rows, rights and
     promises are not touched."""
+    # Each version's lists and keys are read once, when first asked: a doc-keyed cache
+    # hashes the whole version at every lookup, and a list of thousands of items added
+    # asked once per item (clauses x items).
+    intros: dict[bool, list[int]] = {}
+    keys: dict[bool, frozenset[str]] = {}
     out = []
     for ch in changes:
         if ch.material and ch.rule in _EXAMPLE_RULES and ch.kind in ("added", "removed"):
-            doc, index = (new, ch.new_index) if ch.kind == "added" else (old, ch.old_index)
-            intro = _list_intro(doc, index)
+            added = ch.kind == "added"
+            doc, index = (new, ch.new_index) if added else (old, ch.old_index)
+            if added not in intros:
+                intros[added] = _list_intros(doc)
+            at = -1 if index is None else intros[added][index]
+            intro = doc.clauses[at].text if at >= 0 else None
             # The list was there before and after, open-ended both times: a whole new
             # list (a new section of categories) is not an example added.
             other = old if doc is new else new
-            if (
-                intro
-                and _OPEN_ENDED.search(intro)
-                and _lists_kinds_of_data(intro)
-                and comparison_key(intro) in _keys(other)
-            ):
-                verb = "adds" if ch.kind == "added" else "removes"
-                item = clip((ch.new or ch.old or "").strip(), 12)
-                reason = f"{verb} the example “{item}” in an open-ended list"
-                ch = _judged(ch, Verdict.cosmetic(reason, "example"), ch.categories)
+            if intro and _OPEN_ENDED.search(intro) and _lists_kinds_of_data(intro):
+                if added not in keys:
+                    keys[added] = _keys(other)
+                if comparison_key(intro) in keys[added]:
+                    verb = "adds" if ch.kind == "added" else "removes"
+                    item = clip((ch.new or ch.old or "").strip(), 12)
+                    reason = f"{verb} the example “{item}” in an open-ended list"
+                    ch = _judged(ch, Verdict.cosmetic(reason, "example"), ch.categories)
         out.append(ch)
     return out
 
@@ -781,13 +793,19 @@ def _sections_moved_out(
         ch.old_index: ch for ch in changes if ch.kind == "removed" and ch.old_index is not None
     }
     out_of_page: dict[int, str] = {}
+    text: str | None = None
     for index, ch in sorted(removed.items()):
         m = _DOCUMENT_TITLE.match(ch.old or "")
         if ch.clause_kind != "heading" or not m or index in out_of_page:
             continue
         subject = m.group(1).strip()
         pointer = re.compile(r"\b" + re.escape(subject) + _DOCUMENT_KIND, re.IGNORECASE)
-        if "privacy" in subject.lower().split() or not pointer.search(_text_of(new)):
+        if "privacy" in subject.lower().split():
+            continue
+        # Looked up once: _text_of's cache hashes the whole version at every lookup.
+        if text is None:
+            text = _text_of(new)
+        if not pointer.search(text):
             continue
         k = index + 1
         while k in removed and not _ends_section(old.clauses[index], old.clauses[k]):
@@ -816,11 +834,15 @@ def _named_before(
     """A recipient heading added (or removed) that the other version names already, in
     full or by its initials ("AWS" -> "Amazon Web Services"), is the same recipient
     re-laid or respelt, not one more or one fewer."""
+    # Each version's names are read once, when first asked, not once per heading.
+    names: dict[bool, _Names] = {}
     out = []
     for ch in changes:
         if ch.material and ch.rule == "enumeration" and ch.clause_kind == "heading":
-            other = old if ch.kind == "added" else new
-            if _names_already(ch.evidence, other):
+            added = ch.kind == "added"
+            if added not in names:
+                names[added] = _Names(old if added else new)
+            if names[added].has(ch.evidence):
                 verb = "adds" if ch.kind == "added" else "removes"
                 reason = (
                     f"{verb} the heading “{ch.evidence}”, a recipient the other version "
@@ -834,19 +856,34 @@ def _named_before(
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w&-]*(?:[ \t]+[A-Z][\w&-]*){1,4}")
 
 
-def _names_already(name: str, doc: PolicyDocument) -> bool:
-    core = re.sub(r"\s*\(.*?\)|,?\s+(?:Inc|Ltd|LLC|Corp)\.?$", "", name).strip()
-    if not core:
-        return False
-    text = _text_of(doc)
-    if re.search(r"\b" + re.escape(core) + r"\b", text, re.IGNORECASE):
-        return True
-    initials = "".join(w[0] for w in core.split()).lower()
-    if len(core.split()) > 1:
-        return bool(re.search(r"\b" + re.escape(initials) + r"\b", text, re.IGNORECASE))
-    return core.lower() in {
-        "".join(w[0] for w in m.group(0).split()).lower() for m in _CAPITALISED_RUN.finditer(text)
-    }
+class _Names:
+    """Whether a version names a recipient, in full or by its initials."""
+
+    def __init__(self, doc: PolicyDocument) -> None:
+        self.text = _text_of(doc)
+        self._initials: set[str] | None = None
+
+    def initials(self) -> set[str]:
+        # The initials of every capitalised run, gathered once for all the headings asked
+        # about (each asking scanned the whole version).
+        if self._initials is None:
+            self._initials = {
+                "".join(w[0] for w in m.group(0).split()).lower()
+                for m in _CAPITALISED_RUN.finditer(self.text)
+            }
+        return self._initials
+
+    def has(self, name: str) -> bool:
+        core = re.sub(r"\s*\(.*?\)|,?\s+(?:Inc|Ltd|LLC|Corp)\.?$", "", name).strip()
+        if not core:
+            return False
+        text = self.text
+        if re.search(r"\b" + re.escape(core) + r"\b", text, re.IGNORECASE):
+            return True
+        initials = "".join(w[0] for w in core.split()).lower()
+        if len(core.split()) > 1:
+            return bool(re.search(r"\b" + re.escape(initials) + r"\b", text, re.IGNORECASE))
+        return core.lower() in self.initials()
 
 
 @lru_cache(maxsize=4)
