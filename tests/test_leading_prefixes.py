@@ -103,9 +103,49 @@ def _searched(table, low: str) -> tuple[set, list]:
 
 
 def _tried(table, low: str) -> tuple[set, list]:
+    # Each pattern tried at the words its own scan finds (Table.starts, the default), and
+    # at every word of the text: both must find what searching finds.
+    matches = [(k, m.span(), m.groups()) for k, m in table.matches(low)]
     at = words_at(low)
-    matches = [(k, m.span(), m.groups()) for k, m in table.matches(low, at)]
-    return table.found(low, at), sorted(matches, key=repr)
+    every = [(k, m.span(), m.groups()) for k, m in table.matches(low, at)]
+    assert sorted(every, key=repr) == sorted(matches, key=repr)
+    assert table.found(low, at) == table.found(low)
+    return table.found(low), sorted(matches, key=repr)
+
+
+def _begun(table, low: str) -> list[tuple[int, str]]:
+    """The words of the text that begin some pattern, looked up one by one."""
+    return [(at, w) for at, w in words_at(low) if table.begun_by(w)]
+
+
+def test_the_scan_for_starts_finds_exactly_the_words_that_begin_a_pattern():
+    texts = corpus_texts()
+    for table in (_SENTENCE_TABLE, lexicon._TABLE):
+        wrong = [t for t in texts if table.starts(t.lower()) != _begun(table, t.lower())]
+        assert not wrong, wrong[:3]
+
+
+def test_the_scan_for_starts_reads_prefixes_of_prefixes_digits_and_word_edges():
+    table = Table(
+        {
+            "ad": re.compile(r"\b(?:ads?|advertis\w+)\b"),
+            "period": re.compile(r"\b(?:\d+|one) days?\b"),
+            "share": re.compile(r"\bshar(?:e|ing)\b"),
+        }
+    )
+    low = "we share ads, advertising 30 days; one day, ٣ days. shad bad_ad, reshare, oneday"
+    assert table.starts(low) == _begun(table, low)
+    assert [w for _, w in table.starts(low)] == [
+        "share",
+        "ads",
+        "advertising",
+        "30",
+        "one",
+        "٣",
+        "oneday",
+    ]
+    # A table with no pattern read word by word scans for none.
+    assert Table({"x": re.compile(r"(?:.x)")}).starts("xx ax") == []
 
 
 def test_the_tables_find_every_match_in_corpus_clauses():
@@ -127,6 +167,7 @@ _INVENTORY_PIECES = sorted(
 def test_the_sentence_table_agrees_with_searching_everything(parts):
     low = "".join(w + g for w, g in parts)
     assert _tried(_SENTENCE_TABLE, low) == _searched(_SENTENCE_TABLE, low)
+    assert _SENTENCE_TABLE.starts(low) == _begun(_SENTENCE_TABLE, low)
 
 
 class _Counting:

@@ -28,7 +28,7 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
-from monitor.classify.leading import Table, words_at
+from monitor.classify.leading import Table
 from monitor.model import PolicyDocument
 
 Element = tuple
@@ -197,6 +197,8 @@ _AGE = re.compile(
     r"\b(?:under|over|below|above|younger than|older than|age of|aged?)\s+(?:the age of\s+)?" + _NUM
 )
 _UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
+# Whether a text writes one of the units anywhere (as a substring): one scan, not one a unit.
+_ANY_UNIT = re.compile("|".join(_UNIT_DAYS))
 # A legal entity: capitalised words ending in a corporate form.
 _ENTITY = re.compile(
     r"\b((?:[A-Z][\w&'’.-]*\s+){1,5}(?:Inc|Incorporated|Ltd|Limited|LLC|L\.L\.C|GmbH|AG|S\.A|SA|SAS|"
@@ -260,6 +262,8 @@ _STREET_END = re.compile(
 
 
 _US = re.compile(r"\bU\.?S\b")
+_PLURAL_OR_POSSESSIVE = re.compile(r"['’]s$|s$")
+_NON_WORD = re.compile(r"[^\w]+")
 _CITATION = re.compile(r"\.?\s*\(?\d")
 
 
@@ -279,7 +283,7 @@ def _names(sentence: str) -> set[str]:
         # "Art. 6 (1) (f)", "Section 7"), and names no one.
         if _CITATION.match(sentence, m.end()):
             continue
-        name = re.sub(r"['’]s$|s$", "", m.group(0).lower())
+        name = _PLURAL_OR_POSSESSIVE.sub("", m.group(0).lower())
         if name not in _NOT_NAMES and not _TERM_NAME.fullmatch(m.group(0).lower()):
             out.add(name)
     return out
@@ -322,7 +326,7 @@ def sentence_elements(sentence: str) -> frozenset[Element]:
     low = sentence.lower().replace("’", "'")
     # Each pattern's matches, as its finditer over the sentence yields them.
     found: dict[tuple[str, str], list[re.Match[str]]] = defaultdict(list)
-    for key, m in _TABLE.matches(low, words_at(low)):
+    for key, m in _TABLE.matches(low):
         found[key].append(m)
     terms = {name for (table, name) in found if table == "term"}
     # "South Africa" is one place, not also "Africa": matches do not overlap.
@@ -357,7 +361,7 @@ def sentence_elements(sentence: str) -> frozenset[Element]:
         out.add(("choice", m.group(1).rstrip("s"), bool(_NEGATION.search(low))))
     # A period names one of the units (the lookup below fails on any other): a sentence
     # naming none skips the scan, which the number words make slow.
-    for m in _PERIOD.finditer(low) if any(u in low for u in _UNIT_DAYS) else ():
+    for m in _PERIOD.finditer(low) if _ANY_UNIT.search(low) else ():
         out.add(("days", round(_number(m.group(1)) * _UNIT_DAYS[m.group(2).rstrip("s")], 2)))
     for m in found.get(("age", ""), ()):
         out.add(("age", _number(m.group(1))))
@@ -367,7 +371,7 @@ def sentence_elements(sentence: str) -> frozenset[Element]:
         out |= {("name", n) for n in _names(sentence)}
     controls = ("controller", "") in found
     for m in _ENTITY.finditer(sentence):
-        entity = re.sub(r"[^\w]+", " ", m.group(1).lower()).strip()
+        entity = _NON_WORD.sub(" ", m.group(1).lower()).strip()
         out.add(("entity", entity))
         if controls:
             # "The data controller is Hily Corp.": who holds the data, which a company

@@ -181,6 +181,16 @@ class Table(Generic[K]):
         self._lengths = sorted({len(p) for p in self._by_prefix})
         self._digit = tuple(digit)
         self._begun: dict[str, tuple[K, ...]] = {}
+        # The words some pattern can start at, found in one scan: a word's start, then
+        # one of the beginnings (as a trie, so each word is read once), then the rest of
+        # the word. Most words of a text begin no pattern; listing every word and looking
+        # each one up cost more than trying the patterns.
+        branches = [_trie(sorted(self._by_prefix))] if self._by_prefix else []
+        if self._digit:
+            branches.append(r"\d")
+        self._starts = (
+            re.compile(r"(?<!\w)(?:" + "|".join(branches) + r")\w*") if branches else None
+        )
 
     def begun_by(self, word: str) -> tuple[K, ...]:
         """The patterns a match of which can start at this word, in table order."""
@@ -198,24 +208,73 @@ class Table(Generic[K]):
                 self._begun[word] = found
         return found
 
-    def found(self, low: str, at: list[tuple[int, str]]) -> set[K]:
-        """Names of the patterns that match somewhere in ``low`` (``at``: words_at(low))."""
+    def starts(self, low: str) -> list[tuple[int, str]]:
+        """(offset, word) of the words of ``low`` that begin some pattern (those of
+        words_at(low) whose begun_by is not empty), in order."""
+        if self._starts is None:
+            return []
+        return [(m.start(), m.group()) for m in self._starts.finditer(low)]
+
+    def found(self, low: str, at: list[tuple[int, str]] | None = None) -> set[K]:
+        """Names of the patterns that match somewhere in ``low`` (``at``: words_at(low),
+        or any list of its words holding those that begin a pattern; by default starts)."""
         out = {name for name in self.always if self.rx[name].search(low)}
+        if at is None:
+            # The scan's matches read directly: most texts are read once, and a list of
+            # (offset, word) pairs first would cost a tuple a word.
+            if self._starts is not None:
+                begun = self._begun
+                for w in self._starts.finditer(low):
+                    # The remembered patterns first, saving a call a word.
+                    word = w.group()
+                    for name in begun.get(word) or self.begun_by(word):
+                        if name not in out and self.rx[name].match(low, w.start()):
+                            out.add(name)
+            return out
         for start, word in at:
             for name in self.begun_by(word):
                 if name not in out and self.rx[name].match(low, start):
                     out.add(name)
         return out
 
-    def matches(self, low: str, at: list[tuple[int, str]]) -> list[tuple[K, re.Match[str]]]:
-        """(name, match) of every match rx.finditer(low) yields for each pattern."""
+    def matches(
+        self, low: str, at: list[tuple[int, str]] | None = None
+    ) -> list[tuple[K, re.Match[str]]]:
+        """(name, match) of every match rx.finditer(low) yields for each pattern (``at``
+        as for found)."""
         out = [(name, m) for name in self.always for m in self.rx[name].finditer(low)]
         # finditer goes on from where a match ends: no match of the same pattern starts
         # inside another.
         end: dict[K, int] = {}
+        if at is None:
+            if self._starts is not None:
+                begun = self._begun
+                for w in self._starts.finditer(low):
+                    start, word = w.start(), w.group()
+                    for name in begun.get(word) or self.begun_by(word):
+                        if start >= end.get(name, 0) and (m := self.rx[name].match(low, start)):
+                            out.append((name, m))
+                            end[name] = m.end()
+            return out
         for start, word in at:
             for name in self.begun_by(word):
                 if start >= end.get(name, 0) and (m := self.rx[name].match(low, start)):
                     out.append((name, m))
                     end[name] = m.end()
         return out
+
+
+def _trie(words: list[str]) -> str:
+    """A regex matching any of ``words`` at the start of a text, branching one character
+    at a time (a word that has another of them as its beginning adds nothing: the shorter
+    one already matches where it would)."""
+    heads: dict[str, list[str]] = {}
+    for w in words:
+        heads.setdefault(w[0], []).append(w[1:])
+    out = []
+    for ch, rests in heads.items():
+        if "" in rests:
+            out.append(re.escape(ch))
+        else:
+            out.append(re.escape(ch) + _trie(rests))
+    return out[0] if len(out) == 1 else "(?:" + "|".join(out) + ")"

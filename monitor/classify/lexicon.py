@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from monitor.classify.leading import Table, words_at
+from monitor.classify.leading import Table
 
 # International transfers sit with specific audiences, as OPP-115's "International and
 # Specific Audiences" category does.
@@ -159,7 +159,7 @@ _TABLE = Table(
 @lru_cache(maxsize=8192)
 def _matching(low: str) -> frozenset[tuple[str, str]]:
     """(table, slug) of every pattern that matches the lower-cased text."""
-    return frozenset(_TABLE.found(low, words_at(low)))
+    return frozenset(_TABLE.found(low))
 
 
 def categories_of(text: str, section: str = "") -> list[str]:
