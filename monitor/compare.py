@@ -253,17 +253,9 @@ def _capture_artefacts(
     if not any(c.material for c in changes):
         return changes
     if copies := copies_of_the_page(changes, old, new):
+        twice = "a capture that holds the page twice: the same clause again in its second copy"
         changes = [
-            replace(
-                c,
-                material=False,
-                reason=f"{c.reason}; part of a capture that holds the page twice: the same"
-                " clause again in its second copy, not a policy change",
-                rule="capture",
-                strength=0.0,
-            )
-            if k in copies and c.material
-            else c
+            _as_capture(c, twice) if k in copies and c.material else c
             for k, c in enumerate(changes)
         ]
         if not any(c.material for c in changes):
@@ -285,18 +277,19 @@ def _capture_artefacts(
     else:
         # Not the whole pair: some of its edits may be only the extraction re-spacing text.
         return respaced(changes, old, new)
-    return [
-        replace(
-            c,
-            material=False,
-            reason=f"{c.reason}; part of {why}, not a policy change",
-            rule="capture",
-            strength=0.0,
-        )
-        if c.material
-        else c
-        for c in changes
-    ]
+    return [_as_capture(c, why) if c.material else c for c in changes]
+
+
+def _as_capture(change: ClauseChange, why: str) -> ClauseChange:
+    """A material change that is part of a capture problem, not of the policy: kept for
+    reading, not material."""
+    return replace(
+        change,
+        material=False,
+        reason=f"{change.reason}; part of {why}, not a policy change",
+        rule="capture",
+        strength=0.0,
+    )
 
 
 def _wrong_page(old: PolicyDocument, new: PolicyDocument) -> str | None:

@@ -190,7 +190,7 @@ def opens_as_policy(doc: PolicyDocument) -> bool:
     "This Privacy Statement explains our practices…", "World Market Privacy Policy" as a
     plain first line, "… That is our privacy policy in a nutshell." A page without a title
     or a policy heading that says what it is in its first words is the policy, rewritten."""
-    body = [c for c in doc.clauses if c.kind != "heading"]
+    body = doc.body
     return bool(body) and names_document(body[0].text[:_OPENING_CHARS])
 
 
