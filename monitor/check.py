@@ -322,9 +322,6 @@ def _hold_back(
     current = store.current_version(document["id"])
     if current is None:
         return None
-    new_hash = text_hash(policy)
-    if new_hash == current["text_hash"]:
-        return None
     before, after = clause_text_size(current["clauses"]), clause_text_size(policy.clauses)
     if shrank(before, after, ratio):
         pct = round(100 * after / before)
@@ -340,6 +337,10 @@ def _hold_back(
         if partial is None or partial[0] != "new":
             return None
         why = partial[1]
+    # Hashed only for a suspect text: most captures are neither shrunk nor partial.
+    new_hash = text_hash(policy)
+    if new_hash == current["text_hash"]:
+        return None
     # Seen twice in a row: a real, if drastic, change.
     if document.get("status") == "structure-changed":
         last = store.latest_snapshot(document["id"], error_prefix=HELD_BACK)
