@@ -632,27 +632,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    if args.cmd == "pool" and args.round == HISTORIES_ROUND:
-        devset = json.loads(DEVSET.read_text(encoding="utf-8"))["pairs"]
-        packets = extend_pool_histories(
-            load_manifest(HISTORIES),
-            load_pool(args.pool),
-            {(r["old"], r["new"]) for r in devset},
-            args.seed,
-        )
-        added = [p for p in packets if p.get("round") == HISTORIES_ROUND]
-        args.pool.write_text(
-            json.dumps(pool_document(packets, args.seed), indent=1) + "\n", encoding="utf-8"
-        )
-        print(
-            f"appended {len(added)} round-{HISTORIES_ROUND} packets from "
-            f"{len({p['slug'] for p in added})} policy-histories services -> {args.pool}"
-        )
-        return 0
     if args.cmd == "pool" and args.round > 1:
-        packets = extend_pool(
-            load_manifest(args.corpus), load_pool(args.pool), args.seed, args.round
-        )
+        if args.round == HISTORIES_ROUND:
+            devset = json.loads(DEVSET.read_text(encoding="utf-8"))["pairs"]
+            packets = extend_pool_histories(
+                load_manifest(HISTORIES),
+                load_pool(args.pool),
+                {(r["old"], r["new"]) for r in devset},
+                args.seed,
+            )
+            whose = "policy-histories"
+        else:
+            packets = extend_pool(
+                load_manifest(args.corpus), load_pool(args.pool), args.seed, args.round
+            )
+            whose = ROUND_SPLITS[args.round]
         added = [p for p in packets if p.get("round") == args.round]
         args.pool.write_text(
             json.dumps(pool_document(packets, args.seed), indent=1) + "\n", encoding="utf-8"
@@ -660,7 +654,7 @@ def _run(args) -> int:
         services = len({p["slug"] for p in added})
         print(
             f"appended {len(added)} round-{args.round} packets from {services} "
-            f"{ROUND_SPLITS[args.round]} services -> {args.pool}"
+            f"{whose} services -> {args.pool}"
         )
         return 0
     if args.cmd == "pool":
