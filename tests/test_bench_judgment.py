@@ -1,0 +1,66 @@
+"""bench/judgment.py's readings of the verdicts: what an alert rests on, and the
+service-bootstrap interval of the pooled split."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import monitor.compare  # noqa: F401  (before bench/ is on sys.path: bench/monitor.py would hide it)
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _judgment_module():
+    sys.path.insert(0, str(BENCH))
+    try:
+        import judgment
+    finally:
+        sys.path.remove(str(BENCH))
+    return judgment
+
+
+judgment = _judgment_module()
+
+
+def test_an_alert_rests_on_wording_only_when_every_material_rule_judges_wording():
+    assert judgment.alert_basis([]) is None
+    assert judgment.alert_basis(["edit", "clause", "practice"]) == "wording"
+    assert judgment.alert_basis(["edit", "negation"]) == "specific"
+    assert judgment.alert_basis(["right"]) == "specific"
+
+
+def test_the_wording_rules_are_rules_the_judge_writes():
+    # A slug renamed in monitor.classify would silently move every alert to "specific".
+    source = "".join(p.read_text() for p in (BENCH.parent / "monitor" / "classify").glob("*.py"))
+    for rule in judgment.WORDING_RULES:
+        assert f'"{rule}"' in source, rule
+
+
+def test_service_of_is_the_corpus_folder():
+    assert judgment.service_of("vinted/2021-08-16T085406Z.md") == "vinted"
+
+
+def test_bootstrap_resamples_whole_services_and_is_repeatable():
+    # Two services: one whose alerts are all right, one whose alerts are all wrong. A
+    # resampling draws each service whole, so precision is 1, 0.5 or 0 and nothing else;
+    # resampling single pairs would give values in between.
+    verdicts = [("good", True, True)] * 6 + [("bad", False, True)] * 6
+    p_ci, r_ci = judgment.service_bootstrap(verdicts, samples=400, seed=1)
+    assert p_ci == (0.0, 1.0)
+    assert r_ci == (1.0, 1.0)  # every material pair was found, in every resampling
+    assert judgment.service_bootstrap(verdicts, samples=400, seed=1) == (p_ci, r_ci)
+
+
+def test_bootstrap_interval_narrows_around_a_steady_precision():
+    # Twenty services, each with three right alerts and one wrong: precision is 0.75 in
+    # every service, so every resampling gives exactly 0.75.
+    verdicts = [(f"s{k}", truth, True) for k in range(20) for truth in (True, True, True, False)]
+    p_ci, _ = judgment.service_bootstrap(verdicts, samples=200)
+    assert p_ci == (0.75, 0.75)
+
+
+def test_bootstrap_without_alerts_or_material_pairs_has_no_interval():
+    assert judgment.service_bootstrap([]) == (None, None)
+    p_ci, r_ci = judgment.service_bootstrap([("a", False, False)], samples=50)
+    assert p_ci is None and r_ci is None
