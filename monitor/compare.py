@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from monitor.classify import classify_changes
+from monitor.classify import classify_changes, toc_keys
 from monitor.classify.capture import (
     copies_of_the_page,
     missed_top,
@@ -226,7 +226,7 @@ def compare(old: PolicyDocument, new: PolicyDocument) -> Comparison:
     if same_text(old, new):
         return _judged([], False, old, new)
     diff = diff_clauses(old.clauses, new.clauses)
-    toc = frozenset(c.key for c in (*old.headings, *new.headings))
+    toc = toc_keys(old) | toc_keys(new)
     if diff.rewrite:
         changed = {c.new_index for c in diff.changes if c.kind in ("added", "modified")}
         kept = sum(1 for j, c in enumerate(new.clauses) if c.kind != "heading" and j not in changed)

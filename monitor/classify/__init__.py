@@ -163,6 +163,30 @@ def _parent_leaf(path: str, heading: str) -> str:
     return parts[-1] if parts else ""
 
 
+# A table of contents numbers its entries ("1 What Information Do We Gather About You?",
+# "2. Sharing Your Data"): the entry names its section without the number. The number is
+# taken off only before at least two more words, so "1 year" stays as written.
+_ENTRY_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,5})[.)]?\s+(?=\S+\s+\S)")
+# A section title written as a plain paragraph: a question standing alone.
+_QUESTION_TITLE_MAX_WORDS = 14
+
+
+def toc_keys(doc: PolicyDocument) -> frozenset[str]:
+    """The comparison keys of what a table of contents of the version can list: its
+    headings, and its section titles written as plain paragraphs. Pages that style titles
+    without heading markup ("What Information Do We Gather About You?" above its section)
+    still list them in a table of contents of links; only a question standing alone is
+    read as such a title, since a short statement may be a list item anywhere."""
+    titles = (
+        c.key
+        for c in doc.clauses
+        if c.kind == "paragraph"
+        and c.text.rstrip().endswith("?")
+        and len(c.text.split()) <= _QUESTION_TITLE_MAX_WORDS
+    )
+    return frozenset(c.key for c in doc.headings) | frozenset(titles)
+
+
 def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict, list[str]]:
     added = ch.kind == "added"
     text = (ch.new if added else ch.old) or ""
@@ -176,7 +200,7 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict,
         if item:
             return item[0], _with(cats, item[1])
         return Verdict.cosmetic(f"{verb} the heading “{text.strip()}”", "heading"), cats
-    if comparison_key(text) in toc:
+    if comparison_key(text) in toc or comparison_key(_ENTRY_NUMBER.sub("", text, count=1)) in toc:
         return Verdict.cosmetic(f"{verb} the table-of-contents entry “{text.strip()}”", "toc"), cats
     if is_date_line(text):
         return Verdict.cosmetic(f"{verb} the date line “{text.strip()}”", "date"), cats

@@ -1,0 +1,93 @@
+"""A table of contents whose entries are numbered links to sections titled by plain
+paragraphs (found by composing two dev pairs of The New York Times that were each labelled
+not material: the page's table of contents left with the first one)."""
+
+from __future__ import annotations
+
+from corpora import policy_change
+
+from monitor.classify import classify_change, toc_keys
+from monitor.classify.capture import partial_capture
+from monitor.compare import compare
+from monitor.diff import ClauseChange
+from monitor.extract import extract
+
+
+def _doc(markdown: str):
+    return extract(markdown.encode(), "text/markdown", "t.md")
+
+
+POLICY = """# Privacy Policy
+
+1. 1 [What Information Do We Gather About You?](https://example.com/a)
+2. 2 [With Whom Do We Share the Information We Gather?](https://example.com/b)
+
+What Information Do We Gather About You?
+
+We collect your name and email address when you register.
+
+With Whom Do We Share the Information We Gather?
+
+We share your email address with our payment processor.
+"""
+
+
+def test_a_question_standing_alone_is_a_section_title_a_contents_line_can_list():
+    keys = toc_keys(_doc(POLICY))
+    assert "what information do we gather about you?" in keys
+    # a statement is not read as a title: it may be an item of any list
+    assert not any(k.startswith("we collect") for k in keys)
+
+
+def test_a_numbered_contents_entry_naming_a_section_title_is_no_change_of_practice():
+    toc = toc_keys(_doc(POLICY))
+    entry = ClauseChange(
+        kind="removed",
+        section="Privacy Policy",
+        old="3 With Whom Do We Share the Information We Gather?",
+        new=None,
+        old_section="Privacy Policy",
+        clause_kind="list-item",
+    )
+    judged = classify_change(entry, toc)
+    assert (judged.material, judged.rule) == (False, "toc")
+    # without the titles the entry reads as a clause on sharing: what failed before
+    assert classify_change(entry, frozenset()).material
+
+
+def test_a_number_before_one_word_stays_part_of_the_text():
+    toc = frozenset({"year"})
+    kept = ClauseChange(
+        kind="removed",
+        section="Retention",
+        old="1 year",
+        new=None,
+        old_section="Retention",
+        clause_kind="list-item",
+    )
+    assert classify_change(kept, toc).rule != "toc"
+
+
+def test_a_contents_list_dropped_with_an_unrelated_edit_is_not_a_practice_removed():
+    # Each step alone was labelled not material; together the contents entries read as
+    # clauses on collection, sharing, retention and children removed.
+    old = policy_change("the-new-york-times/2020-12-08T152153Z.md")
+    new = policy_change("the-new-york-times/2020-12-10T213800Z.md")
+    c = compare(old, new)
+    entries = [ch for ch in c.changes if (ch.old or "").startswith(("1 What", "3 With", "6 How"))]
+    assert len(entries) == 3
+    assert all(ch.rule == "toc" and not ch.material for ch in entries)
+
+
+def test_the_first_step_alone_needs_no_capture_excuse_and_still_reads_as_a_partial_capture():
+    # The new capture starts after the navigation, title and table of contents, and stops
+    # before the footer. Its contents entries are now no change of practice by themselves,
+    # so the pair is not material before any capture excuse is asked for; the capture
+    # test still tells what happened to the page.
+    old = policy_change("the-new-york-times/2020-12-08T152153Z.md")
+    new = policy_change("the-new-york-times/2020-12-08T161859Z.md")
+    c = compare(old, new)
+    assert not c.material
+    assert any(ch.rule == "toc" for ch in c.changes)
+    side, why = partial_capture(old, new)
+    assert side == "new" and why.startswith("the new capture starts mid-page")
