@@ -269,7 +269,7 @@ def _capture_artefacts(
         why = f"a capture completed: the {side} capture misses the top of the page"
     elif superseded_dropped(changes):
         why = "the previous version of the policy no longer shown below the one in force"
-    elif partial := partial_capture(old, new):
+    elif partial := partial_capture(old, new, _alike(changes)):
         side, how = partial
         why = f"a partial capture{' completed' if side == 'old' else ''}: {how}"
     elif rewrite and (wrong := _wrong_page(old, new)):
@@ -278,6 +278,18 @@ def _capture_artefacts(
         # Not the whole pair: some of its edits may be only the extraction re-spacing text.
         return respaced(changes, old, new)
     return [_as_capture(c, why) if c.material else c for c in changes]
+
+
+def _alike(changes: list[ClauseChange]) -> frozenset[tuple[int, int]]:
+    """(old index, new index) of the clauses edited in ways judged not material."""
+    return frozenset(
+        (c.old_index, c.new_index)
+        for c in changes
+        if c.kind == "modified"
+        and not c.material
+        and c.old_index is not None
+        and c.new_index is not None
+    )
 
 
 def _as_capture(change: ClauseChange, why: str) -> ClauseChange:

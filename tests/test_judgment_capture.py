@@ -128,6 +128,35 @@ def test_a_partial_capture_needs_the_rest_word_for_word():
     assert partial_capture(old, new) is None
 
 
+def test_a_partial_capture_whose_rest_was_edited_only_cosmetically_is_still_partial():
+    # Cut off like the real one, and a typo fixed in a clause of what is left: an edit
+    # judged not material, so the rest still counts as the same text.
+    old = policy_change(POLICY)
+    cut = without(old, "Who is the data controller")
+    k = next(k for k, c in enumerate(cut.clauses) if " activities " in c.text)
+    typo = cut.clauses[k].text.replace(" activities ", " activites ", 1)
+    fixed = replace(cut.clauses[k], text=typo, key="")
+    new = replace(cut, clauses=(*cut.clauses[:k], fixed, *cut.clauses[k + 1 :]))
+    assert partial_capture(old, new) is None  # not word for word
+    c = compare(old, new)
+    assert not c.material, c.summary
+    assert any("a partial capture" in ch.reason for ch in c.changes if ch.rule == "capture")
+    edited = [ch for ch in c.changes if ch.kind == "modified"]
+    assert edited and all(not ch.material and ch.rule != "capture" for ch in edited)
+
+
+def test_a_partial_capture_then_a_contact_edit_is_no_policy_change():
+    # Two dev steps, each labelled not material: the capture that missed 1,499 clauses,
+    # then a changed contact detail. Together they failed the word-for-word test.
+    first = ("vodafone-ie/2026-03-27T125538Z.md", "vodafone-ie/2026-04-28T005520Z.md")
+    second = ("vodafone-ie/2026-04-28T005520Z.md", "vodafone-ie/2026-05-12T005552Z.md")
+    assert not WILD[first]["material"] and not WILD[second]["material"]
+    judged_not_material(*second)
+    c = compare(policy_change(first[0]), policy_change(second[1]))
+    assert not c.material, c.summary
+    assert any("a partial capture" in ch.reason for ch in c.changes if ch.rule == "capture")
+
+
 def doc(*paragraphs: str) -> PolicyDocument:
     return PolicyDocument(tuple(Clause(("Privacy",), "paragraph", p) for p in paragraphs))
 

@@ -71,11 +71,20 @@ _MAX_MISSING_RUNS = 2
 _WORD = re.compile(r"\w+")
 
 
-def partial_capture(old: PolicyDocument, new: PolicyDocument) -> tuple[str, str] | None:
+def partial_capture(
+    old: PolicyDocument,
+    new: PolicyDocument,
+    alike: frozenset[tuple[int, int]] = frozenset(),
+) -> tuple[str, str] | None:
     """(side, why) when one capture holds only part of the page the other holds: the
     shorter is the longer word for word with at most two runs of clauses missing, and the
     missing part is most of the page (with the policy's date, where both state one, the
-    same), or the head of the page with its title. Else None."""
+    same), or the head of the page with its title. Else None.
+
+    ``alike`` holds (old index, new index) of clauses that differ only by edits judged
+    not material (a contact detail, a typo): they count as the same clause. A capture
+    that missed most of the page is no less partial because the part it holds had its
+    postal address changed; an edit judged material still breaks the match."""
     if len(new.clauses) < len(old.clauses):
         side, short, long = "new", new, old
     elif len(old.clauses) < len(new.clauses):
@@ -83,6 +92,10 @@ def partial_capture(old: PolicyDocument, new: PolicyDocument) -> tuple[str, str]
     else:
         return None
     short_keys, long_keys = [c.key for c in short.clauses], [c.key for c in long.clauses]
+    for i, j in alike:
+        s_at, l_at = (j, i) if side == "new" else (i, j)
+        if s_at < len(short_keys) and l_at < len(long_keys):
+            short_keys[s_at] = long_keys[l_at]
     # The page may end mid-sentence: the shorter side's last clause is the start of the
     # longer side's clause at that place, everything before it the same.
     last = len(short_keys) - 1
