@@ -1018,3 +1018,39 @@ def test_a_date_line_run_into_a_clause_is_not_material():
         _doc((sec, "paragraph", "From July 1, 2024 we sell your data. " + old)),
     )
     assert c.material
+
+
+@pytest.mark.parametrize("direction", ["forward", "reverse"])
+def test_a_postal_address_swapped_is_contact_details_in_either_direction(direction):
+    # 123greetings 2020-11-09 -> 2026-03-02 (labelled not material). Reversed, the word diff
+    # cut the new address into three hunks around the words both share, and the town
+    # names between them read as names: the edit was judged material one way only.
+    sec = ("Privacy Policy", "Contact")
+    lead = "You can also post your views to our office at: 123Greetings.com, Inc. "
+    a = lead + "255 Executive Drive, Suite 400, Plainview, New York NY-11803;"
+    b = lead + "4052 S 124th Street, Greenfield, WI 53228;"
+    old, new = (a, b) if direction == "forward" else (b, a)
+    c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
+    assert not c.material, [ch.reason for ch in c.changes]
+    assert c.changes[0].rule == "contact"
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        # a party swapped in the sentence before the new address
+        (
+            "We share your e-mail address with Google. Write to us at 4052 S 124th Street, Greenfield, WI 53228.",
+            "We share your e-mail address with Facebook. Write to us at 255 Executive Drive, Suite 400, Plainview, New York NY-11803.",
+        ),
+        # a recipient named right before it
+        (
+            "We share your e-mail address with Google at 4052 S 124th Street, Greenfield, WI 53228.",
+            "We share your e-mail address with Facebook at 255 Executive Drive, Suite 400, Plainview, New York NY-11803.",
+        ),
+    ],
+)
+def test_a_party_swapped_beside_a_new_address_stays_material(old, new):
+    sec = ("Privacy Policy", "Sharing")
+    c = compare(_doc((sec, "paragraph", old)), _doc((sec, "paragraph", new)))
+    assert c.material, [ch.reason for ch in c.changes]

@@ -13,7 +13,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from monitor.classify.categories import CATEGORY_SLUGS
-from monitor.classify.contact import contact_edit, has_contact, only_contact
+from monitor.classify.contact import contact_edit, contact_span, has_contact, only_contact
 from monitor.classify.controller import holder_change
 from monitor.classify.cookies import cookie_row
 from monitor.classify.deadlines import deadline_change
@@ -270,7 +270,7 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
     holder = holder_change(old, new)
     if holder:
         return holder, sorted({*cats, "other"}, key=CATEGORY_SLUGS.index)
-    if contact_edit(hunks(ch.word_ops)):
+    if contact_edit(hunks(ch.word_ops)) or contact_span(old, new):
         return Verdict.cosmetic("changes contact details only", "contact"), cats
     if link_text_only(hunks(ch.word_ops)):
         return Verdict.cosmetic("spells out a link's address in place of its text", "link"), cats

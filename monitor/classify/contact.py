@@ -135,6 +135,55 @@ def _minor(text: str) -> bool:
     )
 
 
+# An address swapped for another is read whole only up to this many words a side.
+_SPAN_MAX_WORDS = 30
+
+
+def contact_span(old: str, new: str) -> bool:
+    """The words between the common head and tail of the two texts are contact details on
+    both sides, one of them an address, e-mail or phone number: an address swapped for
+    another, read whole. The word diff may cut a new address into several hunks around a
+    word both happen to share ("4052 S 124th Street, Greenfield, WI" -> "255 Executive
+    Drive, Suite 400, Plainview, New York"), and the town names between them, read alone,
+    are names rather than contact details. Whole, any word that is not a name, a number or
+    an address word (a party swapped beside the address: "with Google" -> "with
+    Facebook. Write to") makes it more than contact details."""
+    a, b = old.split(), new.split()
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    gone, came = a[head : len(a) - tail], b[head : len(b) - tail]
+    if not (gone or came) or max(len(gone), len(came)) > _SPAN_MAX_WORDS:
+        return False
+    x, y = " ".join(gone), " ".join(came)
+    return (
+        (has_contact(x) or has_contact(y))
+        and all(map(_starts_an_address, (x, y)))
+        and only_contact(x)
+        and only_contact(y)
+    )
+
+
+# A sentence ending inside the span: "Google. Write to us at ..." is two statements.
+_SENTENCE_INSIDE = re.compile(r"[.!?;]\s+[A-Z]")
+
+
+def _starts_an_address(text: str) -> bool:
+    """Empty, or one run of contact details that starts with a number or an address word
+    ("255 Executive Drive", "Suite 400"): a name first ("Google at 4052 S 124th Street")
+    may be a party swapped, which the caller leaves to the other rules."""
+    tokens = _TOKEN.findall(text)
+    if not tokens:
+        return True
+    first = tokens[0]
+    return (first[0].isdigit() or first.lower() in _CONTACT_WORDS) and not _SENTENCE_INSIDE.search(
+        text
+    )
+
+
 def contact_edit(hunks: list[tuple[str, str]]) -> bool:
     """Every edit that changes words swaps contact details for other contact details (or
     adds or removes them), the floor number or country beside them included: a new postal
