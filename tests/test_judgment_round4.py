@@ -90,6 +90,30 @@ def test_a_capture_that_holds_the_page_twice_is_no_policy_change():
     assert any("holds the page twice" in ch.reason for ch in c.changes)
 
 
+def test_a_capture_that_held_the_page_twice_then_once_is_no_policy_change():
+    # The same pair reversed (found by judging dev pairs both ways): the diff pairs the
+    # new single copy with the old capture's second copy, so the clauses that go are
+    # those of the first copy ("removes the right to know if we process your personal
+    # data"), each still held by the copy that was kept.
+    doubled = policy_history("le-chat/2025-12-15T233452Z.md")
+    single = policy_history("le-chat/2025-11-11T153307Z.md")
+    c = compare(doubled, single)
+    assert not c.material, c.summary
+    assert any("holds the page twice" in ch.reason for ch in c.changes)
+
+
+def test_a_clause_new_to_both_copies_stays_material():
+    # A sentence the doubled capture writes in each copy, which the old one never had:
+    # neither copy of it has a kept twin.
+    old = policy_history("le-chat/2025-11-11T153307Z.md")
+    doubled = policy_history("le-chat/2025-12-15T233452Z.md")
+    start = second_copy(doubled)
+    sale = Clause(doubled.clauses[-1].section, "paragraph", "We sell your prompts to data brokers.")
+    clauses = (*doubled.clauses[:start], sale, *doubled.clauses[start:], sale)
+    c = compare(old, replace(doubled, clauses=clauses))
+    assert c.material and any("sale" in ch.reason for ch in c.material_changes), c.summary
+
+
 def test_a_clause_only_the_second_copy_holds_stays_material():
     old = policy_history("le-chat/2025-11-11T153307Z.md")
     doubled = policy_history("le-chat/2025-12-15T233452Z.md")

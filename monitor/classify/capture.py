@@ -227,9 +227,22 @@ def copies_of_the_page(
         start = second_copy(doc)
         if start is None:
             continue
-        first = {c.key for c in doc.clauses[:start]}
-        for k, c in enumerate(changes):
-            at = c.new_index if side == "added" else c.old_index
-            if c.kind == side and at is not None and at >= start and doc.clauses[at].key in first:
+        where = {
+            k: at
+            for k, c in enumerate(changes)
+            if c.kind == side
+            and (at := c.new_index if side == "added" else c.old_index) is not None
+        }
+        # The copy of each clause that the other version also holds: the diff may pair
+        # the single copy of the other version with either copy of this one, so the
+        # clauses that come or go may be those of the first copy as well as the second.
+        # A clause new to both copies comes twice and has no kept copy: it stays.
+        changed = set(where.values())
+        kept: dict[bool, set[str]] = {True: set(), False: set()}
+        for i, c in enumerate(doc.clauses):
+            if i not in changed:
+                kept[i >= start].add(c.key)
+        for k, at in where.items():
+            if doc.clauses[at].key in kept[at < start]:
                 out.add(k)
     return out
