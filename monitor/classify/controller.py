@@ -151,10 +151,29 @@ def _strip_opening(name: str) -> str:
 def holder_change(old: str, new: str) -> Verdict | None:
     """A material verdict when the clause names another entity as holding the data while
     keeping the brand: the new name keeps every word of the old one and adds one the old
-    clause never had ("Grindr LLC" -> "Grindr Canada Inc.")."""
+    clause never had ("Grindr LLC" -> "Grindr Canada Inc."), or the other way round, the
+    new name lost the word that set the company apart ("TP-Link Systems Inc." -> "TP-LINK
+    CORPORATION PTE. LTD."): another company as much as a name that gains one. Or the same
+    name as a company of another country."""
     before, after = _holders(old), _holders(new)
     if not before or not after:
         return None
+    if found := _another_holder(before, after, old):
+        was, name, abroad = found
+    elif found := _another_holder(after, before, new):
+        name, was, abroad = found
+    else:
+        return None
+    reason = f"changes who holds the data: “{was}” → “{name}”"
+    if abroad:
+        reason += ", a company of another country"
+    return Verdict(True, reason, "controller", STRONG, name)
+
+
+def _another_holder(before: list[str], after: list[str], old: str) -> tuple[str, str, bool] | None:
+    """(name in ``before``, name in ``after``, whether only the country changed) for a name
+    of ``after`` that keeps every word of one of ``before`` and adds one ``old`` never had,
+    or that has the same words as a company of another country."""
     old_words = frozenset().union(*map(_name_words, before))
     old_text = old.lower()
     for name in after:
@@ -166,16 +185,12 @@ def holder_change(old: str, new: str) -> Verdict | None:
             b for b in before if _name_words(b) == words and _form_places(b) != _form_places(name)
         ]
         if moved and not any(_form_places(b) == _form_places(name) for b in before):
-            reason = (
-                f"changes who holds the data: “{moved[0]}” → “{name}”, a company of another country"
-            )
-            return Verdict(True, reason, "controller", STRONG, name)
+            return moved[0], name, True
         if not gained:
             continue
         was = next(b for b in before if _name_words(b) & words)
         # A word of the name swapped for another ("Financial ID-Teknik" -> "Finansiell
         # ID-Teknik") is the same company's name respelt, not another company.
         if not _name_words(was) - words:
-            reason = f"changes who holds the data: “{was}” → “{name}”"
-            return Verdict(True, reason, "controller", STRONG, name)
+            return was, name, False
     return None
