@@ -415,3 +415,22 @@ def test_a_name_known_already_or_outside_recipients_or_an_example_is_not_a_new_p
     sec = (("Privacy", "Cookies"), "paragraph")
     c = compare(_doc((*sec, old)), _doc((*sec, new)))
     assert not c.material, [ch.reason for ch in c.material_changes]
+    # nor, taken out, one party fewer
+    c = compare(_doc((*sec, new)), _doc((*sec, old)))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+
+
+def test_a_vendor_no_longer_named_among_recipients_is_material():
+    # The swiss-post pair reversed (found by judging dev pairs both ways): the vendor taken
+    # out of the clause, named nowhere else, was no change at all.
+    c = compare(
+        policy_change("swiss-post/2022-06-01T064400Z.md"),
+        policy_change("swiss-post/2022-05-27T123954Z.md"),
+    )
+    (ch,) = [ch for ch in c.material_changes if ch.rule == "party"]
+    assert ch.evidence == "Google Ad Manager" and "no longer names" in ch.reason
+    sec = (("Privacy", "Cookies"), "paragraph")
+    old = _doc((*sec, THIRD_PARTY_COOKIES.format(" (Google Ad Manager)")))
+    new = _doc((*sec, THIRD_PARTY_COOKIES.format("")))
+    (ch,) = compare(old, new).material_changes
+    assert ch.rule == "party" and "third-party-sharing" in ch.categories

@@ -930,9 +930,27 @@ def _parties_swapped(
                 for n in parties_named(ch.word_ops, ch.new or "", old, new)
                 if not _only_as_example(n, ch.new or "")
             ]
+            # The other way round: a recipient's name taken out of the clause, which the
+            # new version writes nowhere, is one party fewer.
+            unnamed = (
+                []
+                if named
+                else [
+                    n
+                    for n in parties_named(_reversed(ch.word_ops), ch.old or "", new, old)
+                    if not _only_as_example(n, ch.old or "")
+                ]
+            )
             if named:
                 reason = f"names “{named[0]}” among the recipients: a party the policy did not name"
                 verdict = Verdict(True, reason, "party", ORDINARY, named[0])
+                ch = _judged(ch, verdict, _with(ch.categories, "third-party-sharing"))
+            elif unnamed:
+                reason = (
+                    f"no longer names “{unnamed[0]}” among the recipients: a party the policy"
+                    " named nowhere else"
+                )
+                verdict = Verdict(True, reason, "party", ORDINARY, unnamed[0])
                 ch = _judged(ch, verdict, _with(ch.categories, "third-party-sharing"))
         if ch.kind == "modified" and ch.rule == "noise" and not ch.material:
             swaps = party_swaps(ch.word_ops, ch.new or "", old, new)
@@ -951,6 +969,14 @@ def _parties_swapped(
                 ch = _judged(ch, verdict, _with(ch.categories, cat))
         out.append(ch)
     return out
+
+
+_OPPOSITE = {"insert": "delete", "delete": "insert"}
+
+
+def _reversed(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The word operations that turn the new text back into the old one."""
+    return [(_OPPOSITE.get(op, op), text) for op, text in ops]
 
 
 @lru_cache(maxsize=4)
