@@ -73,6 +73,10 @@ SIMHASH_MAX_DISTANCE = 3
 # (monitor.classify.verdict lists the slugs): an edit of words in a clause on a practice,
 # a clause on a practice added or removed, and the practice it states.
 WORDING_RULES = frozenset({"edit", "clause", "practice"})
+# The pair judged the other way round, new -> old, against the same label: what is
+# material one way is material the other (a practice added is one removed), and what is
+# not, is not (labelling guide). A rule that holds one way only shows here.
+REVERSED = "clausewatch, reversed"
 BOOTSTRAP_SAMPLES = 2000
 BOOTSTRAP_SEED = 22
 _WORD = re.compile(r"\w+")
@@ -211,9 +215,12 @@ def run_set(
     folders: list[Path],
     verbose: bool,
     pooled: dict[str, list[tuple[str, bool, bool]]],
+    reverse: bool = False,
 ) -> None:
     """Judge one labelled set and print its figures per split; each verdict is also added
-    to ``pooled`` under its split without the round, as (service, label, prediction)."""
+    to ``pooled`` under its split without the round, as (service, label, prediction).
+    ``reverse``: also judge every pair new -> old against the same label (a column of its
+    own)."""
     docs: dict[str, PolicyDocument] = {}
 
     def load(rel: str) -> PolicyDocument:
@@ -228,10 +235,25 @@ def run_set(
         r = row.get("round", 1)
         split = row.get("split", "dev") + (f" round {r}" if r > 1 else "")
         methods = by_split.setdefault(
-            split, {"clausewatch": Scores(), "any change": Scores(), "SimHash > 3": Scores()}
+            split,
+            {
+                "clausewatch": Scores(),
+                **({REVERSED: Scores()} if reverse else {}),
+                "any change": Scores(),
+                "SimHash > 3": Scores(),
+            },
         )
         old, new = load(row["old"]), load(row["new"])
         c = compare(old, new)
+        if reverse:
+            back = compare(new, old)
+            methods[REVERSED].add(
+                row, back.material, set(back.categories) if back.material else set()
+            )
+            if verbose and back.material != row["material"]:
+                print(
+                    f"  MISJUDGED REVERSED [{split}] {row['new']} -> {row['old']}: label {row['material']}"
+                )
         methods["clausewatch"].add(row, c.material, set(c.categories) if c.material else set())
         basis = alert_basis([ch.rule for ch in c.changes if ch.material])
         if basis:
@@ -326,6 +348,11 @@ def main() -> None:
         "--labels", type=Path, nargs="*", help="wild label files to read instead of wild.json"
     )
     ap.add_argument("--split", choices=("dev", "test"), help="report only this split")
+    ap.add_argument(
+        "--reversed",
+        action="store_true",
+        help="also judge every pair new -> old against the same label (its own column)",
+    )
     args = ap.parse_args()
     sets: list[tuple[str, list[dict], list[Path]]] = [
         ("devset", [dict(r, split="dev") for r in load_labels(DEVSET)], FOLDERS["devset"])
@@ -343,7 +370,7 @@ def main() -> None:
             rows = [r for r in rows if r.get("split", "dev") == args.split]
         rows = sample(rows)
         if rows:
-            run_set(name, rows, folders, args.verbose, pooled)
+            run_set(name, rows, folders, args.verbose, pooled, args.reversed)
     for split in sorted(pooled):
         report_pooled(split, pooled[split])
     print("\ngoal (issue 22, on the wild test split): precision >= 0.90, recall >= 0.90")

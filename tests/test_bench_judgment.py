@@ -3,6 +3,7 @@ service-bootstrap interval of the pooled split."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -64,3 +65,17 @@ def test_bootstrap_without_alerts_or_material_pairs_has_no_interval():
     assert judgment.service_bootstrap([]) == (None, None)
     p_ci, r_ci = judgment.service_bootstrap([("a", False, False)], samples=50)
     assert p_ci is None and r_ci is None
+
+
+def test_reversed_pairs_are_judged_against_the_same_label(capsys):
+    # Two devset pairs judged both ways: a column of its own, counting the same two pairs.
+    rows = [dict(r, split="dev") for r in judgment.load_labels(judgment.DEVSET)[:2]]
+    pooled: dict = {}
+    judgment.run_set("devset", rows, judgment.FOLDERS["devset"], False, pooled, reverse=True)
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if "any change" in line)
+    assert header.index("clausewatch") < header.index(judgment.REVERSED) < header.index("any")
+    counts = next(line for line in out.splitlines() if line.strip().startswith("tp / fp"))
+    columns = re.findall(r"(\d+) / (\d+) / (\d+) / (\d+)", counts)
+    assert len(columns) == 4 and all(sum(map(int, c)) == 2 for c in columns)
+    assert len(pooled["dev"]) == 2  # the pooled figures count each pair once
