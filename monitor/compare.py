@@ -272,7 +272,7 @@ def _capture_artefacts(
     elif partial := partial_capture(old, new, _alike(changes)):
         side, how = partial
         why = f"a partial capture{' completed' if side == 'old' else ''}: {how}"
-    elif rewrite and (wrong := _wrong_page(old, new)):
+    elif (rewrite or _nothing_kept(old, new)) and (wrong := _wrong_page(old, new)):
         why = wrong
     else:
         # Not the whole pair: some of its edits may be only the extraction re-spacing text.
@@ -302,6 +302,14 @@ def _as_capture(change: ClauseChange, why: str) -> ClauseChange:
         rule="capture",
         strength=0.0,
     )
+
+
+def _nothing_kept(old: PolicyDocument, new: PolicyDocument) -> bool:
+    """No clause of one side is found unchanged in the other: a capture that holds none of
+    the policy, too short for the diff to call a rewrite (a one-clause shop page)."""
+    old_keys = {c.key for c in old.body}
+    new_keys = {c.key for c in new.body}
+    return bool(old_keys and new_keys) and (old_keys.isdisjoint(new_keys))
 
 
 def _wrong_page(old: PolicyDocument, new: PolicyDocument) -> str | None:

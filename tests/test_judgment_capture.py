@@ -221,6 +221,19 @@ def test_an_untitled_page_that_does_not_name_the_policy_is_still_not_the_policy(
     assert not_policy(other, policy) is not None
 
 
+@pytest.mark.parametrize("reverse", [False, True], ids=["fixed", "lost"])
+def test_a_one_clause_shop_page_for_the_policy_is_a_capture_problem_both_ways(reverse):
+    # world-market 2012-10-04 -> 2017-10-28 (dev round 4, labelled not material): the
+    # archive's 2012 capture is the shop's cart and menu, one clause. Policy -> shop page
+    # was too short to be called a rewrite, so whether it is the policy was never asked.
+    shop = policy_history("world-market/2012-10-04T112540Z.md")
+    policy = policy_history("world-market/2017-10-28T055608Z.md")
+    old, new = (policy, shop) if reverse else (shop, policy)
+    c = compare(old, new)
+    assert not c.material, c.summary
+    assert any("not the policy" in ch.reason for ch in c.changes if ch.rule == "capture")
+
+
 def test_a_short_page_naming_one_notice_is_not_called_a_hub():
     hub = policy_change("swiss-post/2023-08-23T151718Z.md")
     policy = policy_change("swiss-post/2022-09-19T120805Z.md")
