@@ -23,6 +23,7 @@ from monitor.classify.locale import language_switch, locale_switch
 from monitor.classify.respacing import respaced
 from monitor.classify.verdict import STRONG
 from monitor.diff import ClauseChange, diff_clauses, word_ops
+from monitor.diff.align import REWRITE_MIN_CLAUSES
 from monitor.diff.change import ChangeKind
 from monitor.model import PolicyDocument
 from monitor.policyness import not_policy
@@ -305,11 +306,13 @@ def _as_capture(change: ClauseChange, why: str) -> ClauseChange:
 
 
 def _nothing_kept(old: PolicyDocument, new: PolicyDocument) -> bool:
-    """No clause of one side is found unchanged in the other: a capture that holds none of
-    the policy, too short for the diff to call a rewrite (a one-clause shop page)."""
+    """One side too short for the diff to call a rewrite (a one-clause shop page), the
+    other long enough, and no clause of one found unchanged in the other: a capture that
+    holds none of the policy. Two short texts are an edit like any other."""
     old_keys = {c.key for c in old.body}
     new_keys = {c.key for c in new.body}
-    return bool(old_keys and new_keys) and (old_keys.isdisjoint(new_keys))
+    short, long = sorted((len(old_keys), len(new_keys)))
+    return 0 < short < REWRITE_MIN_CLAUSES <= long and old_keys.isdisjoint(new_keys)
 
 
 def _wrong_page(old: PolicyDocument, new: PolicyDocument) -> str | None:
