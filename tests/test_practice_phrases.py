@@ -246,3 +246,60 @@ def test_a_readable_practice_is_still_told_in_its_own_words():
     text = "Your data is stored in data centers in EU countries."
     assert headline(text) == "adds storage in data centers in EU countries"
     assert describe_clause(text, COLLECTION, True).strength == ORDINARY
+
+
+def test_an_abbreviation_that_stopped_the_words_is_no_object():
+    # acdelco/2015-05-16: the words stop at the full stop of "U.S.": not "sharing with GM U"
+    text = (
+        "In addition, anonymized and aggregated data from OnStar Europe Ltd. is shared with"
+        " GM U.S. to evaluate or research the safety, quality, usage, and functionality of"
+        " vehicles and services."
+    )
+    assert "is shared with GM U.S. to evaluate" in quoted(text)
+
+
+def test_a_preposition_left_dangling_is_dropped():
+    # financial-times/2025-12-10: not "adds use of AI to"
+    assert headline("For example, we may use AI to:") == "adds use of AI"
+
+
+def test_the_following_keeps_its_article_after_a_pair_of_practices():
+    # vinted/2021-08-16: not "adds collection and use of following data"
+    text = "For this purpose, we will collect and use the following data:"
+    assert headline(text) == "adds collection and use of the following data"
+
+
+def test_a_purpose_or_context_after_the_verb_is_not_where_or_how_long():
+    # parler/2022-04-15: not "adds collection in order to verify minimum age and …"
+    text = (
+        "Age is the only of these required at registration, collected in order to verify"
+        " minimum age and learn about the demographic makeup of our user base."
+    )
+    assert "collected in order to verify minimum age" in quoted(text)
+    # github/2022-05-18: not "adds processing in connection with Community Features"
+    text = (
+        "You can adjust the settings on your Account regarding the display of Personal Data"
+        " processed in connection with Community Features through profile settings."
+    )
+    assert "processed in connection with Community Features" in quoted(text)
+    # samsung/2022-05-19: not "removes processing for that particular feature or purpose"
+    text = (
+        "In which case your TV viewing history will cease to be processed for that particular"
+        " feature or purpose."
+    )
+    assert "processed for that particular feature" in quoted(text, added=False)
+    # … while a period says how long.
+    text = "Some data is retained for a shorter period of time, except when the law requires more."
+    assert headline(text).startswith("adds retention for a shorter period of time, except when")
+
+
+def test_the_sentences_own_verb_ends_a_phrase_told_without_of():
+    # The object came before the verb; "includes" is the sentence's verb, not the sale's.
+    text = "Information we sell to data brokers includes your email."
+    assert headline(text) == "adds sale to data brokers"
+    # gitlab/2024-03-13: not "adds transfer of GitLab relies on the Japan … adequacy…"
+    text = (
+        "To make this transfer, GitLab relies on the Japan Personal Information Protection"
+        " Commision’s adequacy decisions."
+    )
+    assert "this transfer, GitLab relies on" in quoted(text)

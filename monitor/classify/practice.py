@@ -228,7 +228,7 @@ _NEW_CLAUSE = re.compile(
 )
 # What a cut leaves dangling: "… too", "… and", "e" of "e.g.", "Merchants that you".
 _TRAILING = re.compile(
-    r"(?:,?\s+(?:too|as well|also|and|or|but|e|i"
+    r"(?:,?\s+(?:too|as well|also|and|or|but|e|i|to|of|for|with"
     r"|(?:that|which|who|whom|where|when)(?:\s+(?:you|we|they))?))+\W*$",
     re.I,
 )
@@ -264,6 +264,12 @@ _PLACE = re.compile(
     r"in|on|to|from|with|within|for|through|via|at|under|into|across|outside|during|over|"
     r"after"
 )
+_PERIOD = re.compile(
+    r"(?:(?:a|an|the|as|up to|at least|no more than)\s+)?(?:\w+\s+){0,2}?"
+    r"(?:period|time|long|years?|months?|weeks?|days?|hours?|\d)",
+    re.I,
+)
+_PURPOSE = re.compile(r"in (?:order to|connection with|relation to)\b", re.I)
 _POINTER = re.compile(r"in (?:this|our) (?:policy|notice|section|statement|privacy)\b", re.I)
 # The user hands data to the company: "may share information with us".
 _TO_US = re.compile(r"(?:\S+\s+){0,2}(?:with|to) us\b", re.I)
@@ -273,6 +279,8 @@ _AUX = re.compile(
     r"is|are|was|were|will|may|might|can|could|would|should|shall|must|does|do|did|has|"
     r"have|had"
 )
+_SUBORDINATE = re.compile(r"when|if|unless|where|while|because|until|although|whether")
+_VERB_OF_ITS_OWN = re.compile(r"includes|relies|applies|means|requires|involves|refers")
 # Words that may stand right before such a verb in a relative clause ("data that we have",
 # "information your browser may send").
 _SUBJECTS = re.compile(
@@ -308,7 +316,7 @@ _PRACTICE_NOUNS = frozenset(v.split()[0] for v in _NOUNS.values())
 _NAME_BEFORE = re.compile(r"[\w,&>’']\s*\Z")
 # "keep our Services and all of the Facebook Company Products free of harmful content":
 # kept free of something, no data kept (the idiom past the reach of _KEEP_IDIOM).
-_KEEP_FREE = re.compile(r"\b(?:free|safe|secure|clean)\s+(?:of|from)\b", re.I)
+_KEEP_FREE = re.compile(r"\b(?:(?:free|safe|secure|clean)\s+(?:of|from)|up[- ]to[- ]date)\b", re.I)
 # "how their personal information is collected, use, and shared", "it collects,
 # processes, sells or shares": a list of verbs, no object.
 _VERB_LIST = re.compile(r"[\s,]*(?P<verb>\w+)\s*,", re.I)
@@ -336,20 +344,43 @@ def _reads_as_object(obj: str) -> bool:
     quotes = re.search(r"[“”]|(?<=\w)\"|\"(?=\w)", obj)
     if quotes and (quotes.group() == "”" or obj[quotes.start() - 1 : quotes.start()].isalnum()):
         return False
+    return _own_verb(obj) is None
+
+
+def _own_verb(obj: str) -> int | None:
+    """The index of the first word of ``obj`` that is a verb of its own (not in a relative
+    clause: "data that we have"), among the words shown; None if there is none."""
     ws = [w.strip(",“”\"‘’'").lower() for w in obj.split()[: _MAX_WORDS + 1]]
     for k, w in enumerate(ws):
-        if _AUX.fullmatch(w) and not any(_SUBJECTS.fullmatch(s) for s in ws[max(0, k - 2) : k]):
-            return False
-    return True
+        # A clause of its own began before ("except when the law requires"): its verbs
+        # are not the object's.
+        if _SUBORDINATE.fullmatch(w):
+            return None
+        if (_AUX.fullmatch(w) or _VERB_OF_ITS_OWN.fullmatch(w)) and not any(
+            _SUBJECTS.fullmatch(s) for s in ws[max(0, k - 2) : k]
+        ):
+            return k
+    return None
 
 
 def _reads_after_preposition(obj: str) -> bool:
     """Whether ``obj``, a phrase told without "of" ("in data centers in EU countries"),
     says where, to whom, when or how long."""
     first, _, rest = obj.partition(" ")
+    # "for a shorter period of time" says how long; "for that particular feature",
+    # "in order to verify", "in connection with Community Features" say why or about what.
+    if first.lower() == "for" and not _PERIOD.match(rest):
+        return False
+    if _PURPOSE.match(obj):
+        return False
     if not _PLACE.fullmatch(first.lower()) or _POINTER.match(obj):
         return False
     return _reads_as_object(rest)
+
+
+def _article(obj: str) -> str:
+    """ "following ..." with the article _LEADING took: "sale of the following categories"."""
+    return f"the {obj}" if obj.lower().startswith("following ") else obj
 
 
 def _headline(text: str, verb: str, m: re.Match[str]) -> str | None:
@@ -373,8 +404,10 @@ def _headline(text: str, verb: str, m: re.Match[str]) -> str | None:
     raw = raw[: cut.start()] if cut else raw
     raw = _TRAILING.sub("", raw)
     obj = _object(raw)
-    if obj.lower().startswith("following "):
-        obj = f"the {obj}"  # "sale of the following categories", its article kept
+    # The practice's words stop at a full stop: "with GM U.S. LLC" ends "with GM U".
+    if re.search(r"\b[A-Z]$", obj):
+        return None
+    obj = _article(obj)
     bare = _NOUNS[verb].removesuffix(" of")
     pair = _VERB_PAIR.match(obj)
     if pair:
@@ -386,11 +419,11 @@ def _headline(text: str, verb: str, m: re.Match[str]) -> str | None:
             # Track", "sale and the categories of ..." do not.
             second_word = pair.group("verb")
             if second_word.lower() in _PRACTICE_NOUNS:
-                rest = _LEADING.sub("", pair.group("rest"))
+                rest = _article(_LEADING.sub("", pair.group("rest")))
                 return f"{bare} {conj} {second_word} of {rest}" if _reads_as_object(rest) else None
             ok = second_word.lower().endswith("ing") and _reads_as_object(pair["rest"])
             return f"{bare} {conj} {second_word} {pair['rest']}".rstrip() if ok else None
-        rest = _LEADING.sub("", pair.group("rest"))
+        rest = _article(_LEADING.sub("", pair.group("rest")))
         second = _NOUNS[second_verb]
         if _reads_as_object(rest):
             return f"{bare} {conj} {second} {rest}"
@@ -398,6 +431,11 @@ def _headline(text: str, verb: str, m: re.Match[str]) -> str | None:
             return f"{bare} {conj} {second.removesuffix(' of')} {rest}"
         return None
     if _PREPOSITION.match(obj):
+        # The object came before the verb ("Information we sell to data brokers includes
+        # your email"): the sentence's own verb ends the phrase.
+        k = _own_verb(obj)
+        if k:
+            obj = " ".join(obj.split()[:k]).rstrip(",")
         return f"{bare} {obj}" if _reads_after_preposition(obj) else None
     return f"{_NOUNS[verb]} {obj}" if _reads_as_object(obj) else None
 
