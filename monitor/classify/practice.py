@@ -139,9 +139,8 @@ def _object(obj: str) -> str:
     return clip(_LEADING.sub("", obj))
 
 
-def practice_phrase(text: str) -> tuple[str, bool] | None:
-    """(phrase, negated) for the strongest practice the text states, e.g.
-    ("sale of personal information to data brokers", False); None if it states none."""
+def _strongest(text: str) -> tuple[str, str, re.Match[str], bool] | None:
+    """(verb, object, match, negated) of the strongest practice the text states."""
     best = None
     for m in _PRACTICE.finditer(text):
         verb = _base(m.group("verb"))
@@ -163,12 +162,32 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
             continue
         key = (_RANK[verb], start)
         if best is None or key < best[0]:
-            best = (key, verb, obj, neg is not None)
+            best = (key, verb, obj, m, neg is not None)
     if best is None:
         return None
-    _, verb, obj, negated = best
+    _, verb, obj, m, negated = best
+    return verb, obj, m, negated
+
+
+def practice_phrase(text: str) -> tuple[str, bool] | None:
+    """(phrase, negated) for the strongest practice the text states, e.g.
+    ("sale of personal information to data brokers", False); None if it states none.
+
+    The phrase is the text's words as read, whether or not they make a headline
+    (``headline_phrase`` says that); a sale among them weighs the clause."""
+    return _phrase_of(_strongest(text))
+
+
+def _phrase_of(best: tuple[str, str, re.Match[str], bool] | None) -> tuple[str, bool] | None:
+    if best is None:
+        return None
+    verb, obj, _, negated = best
     if negated:
         return f"{verb} {obj}", True
+    return _told(verb, obj), False
+
+
+def _told(verb: str, obj: str) -> str:
     bare = _NOUNS[verb].removesuffix(" of")
     pair = _VERB_PAIR.match(obj)
     if pair and (second_verb := _base(pair.group("verb"))):
@@ -181,10 +200,268 @@ def practice_phrase(text: str) -> tuple[str, bool] | None:
             second = second.removesuffix(" of")
         sep = " " if rest[:1].isalnum() else ""
         second = f"{second}{sep}{rest}".rstrip()
-        return f"{bare} {pair.group('conj').lower()} {second}", False
+        return f"{bare} {pair.group('conj').lower()} {second}"
     if _PREPOSITION.match(obj):
-        return f"{bare} {obj}", False
-    return f"{_NOUNS[verb]} {obj}", False
+        return f"{bare} {obj}"
+    return f"{_NOUNS[verb]} {obj}"
+
+
+# -- headlines: a practice phrase a person would write (docs/judgment.md, "Reading a reason")
+#
+# The words after a practice verb make a headline only when they name what is handled.
+# Often they do not: the verb is a modifier ("processing activities may be considered
+# sales"), a passive with no object ("being used illegally"), a person's own action ("your
+# use of our website"), or the sentence runs on into a clause of its own. Such a clause
+# is quoted instead.
+
+# A table row: its cells run into one another ("Purpose | Grounds for processing | ...").
+_TABLE = "|"
+# A sentence glued to the next without a space ("legitimate interestTo register", "How we
+# collect dataYour privacy controls"): a whole lowercase word, then a capitalised one.
+# Brand names ("WhatsApp", "iPhone", "macOS") start with a capital or are shorter.
+_GLUED = re.compile(r"\b[a-z]{3,}(?=[A-Z][a-z])")
+# A new clause with its own subject: "use of data or we reserve the right ...", "use of
+# browser storage too, but we never store ...", "and, if so, to provide ...".
+_NEW_CLAUSE = re.compile(
+    r"(?:,\s*(?:(?:and|or|but|so)\s*,?\s*)?|\s+(?:and|or|but|so)\s*,?\s*)(?:we|you|they|if)\b",
+    re.I,
+)
+# What a cut leaves dangling: "… too", "… and", "e" of "e.g.", "Merchants that you".
+_TRAILING = re.compile(
+    r"(?:,?\s+(?:too|as well|also|and|or|but|e|i|to|of|for|with"
+    r"|(?:that|which|who|whom|where|when)(?:\s+(?:you|we|they))?))+\W*$",
+    re.I,
+)
+# Words that start no object: pronouns, question words, a lone "please", "including".
+_STRAY = re.compile(
+    r"you|us|it|them|me|we|they|he|she|him|her|whether|how|what|who|whom|which|please|"
+    r"here|there|too|not|so|then|including|throughout|otherwise|will|may|can|could|would|"
+    r"should|shall|must|might|does|do|did|has|have|had|"
+    # A verb of the sentence, the practice word its subject: "transfer complies with".
+    r"complies|applies|refers|relates|belongs|means|includes|involves|requires|depends|"
+    r"helps|allows|enables|occurs|happens"
+)
+_NOT_ADVERBS = re.compile(
+    r"family|supply|apply|reply|early|daily|weekly|monthly|yearly|quarterly|hourly|"
+    r"friendly|italy|july|ally|assembly|anomaly"
+)
+# An adverb before an adjective ("strictly necessary cookies", "publicly available
+# information"), not before a preposition ("retained only for", "stored locally on") or a
+# verb ("automatically redacts").
+_ADJECTIVE = re.compile(
+    r"\S+\s+(?!(?:in|on|to|from|with|within|for|through|via|at|under|into|across|outside"
+    r"|during|over|after|by|as|about)\b)\w+(?<!s)\b",
+    re.I,
+)
+# "logging used for performance monitoring": a participle, not an object.
+_PARTICIPLE = re.compile(
+    r"\w+ed\s+(?:for|by|to|in|on|with|as|from|at|under|through|via|within)\b", re.I
+)
+# Prepositions after which the phrase says where, to whom, when or how long ("storage in
+# data centers", "sharing with advertisers"); the others start a clause ("collection
+# before the problem started", "use as criteria") or name no data ("collection about you").
+_PLACE = re.compile(
+    r"in|on|to|from|with|within|for|through|via|at|under|into|across|outside|during|over|"
+    r"after"
+)
+_PERIOD = re.compile(
+    r"(?:(?:a|an|the|as|up to|at least|no more than)\s+)?(?:\w+\s+){0,2}?"
+    r"(?:period|time|long|years?|months?|weeks?|days?|hours?|\d)",
+    re.I,
+)
+_PURPOSE = re.compile(r"in (?:order to|connection with|relation to)\b", re.I)
+_POINTER = re.compile(r"in (?:this|our) (?:policy|notice|section|statement|privacy)\b", re.I)
+# The user hands data to the company: "may share information with us".
+_TO_US = re.compile(r"(?:\S+\s+){0,2}(?:with|to) us\b", re.I)
+# A verb of its own after the object: the object is the subject of another clause
+# ("processing of User Personal Information is subject to ...").
+_AUX = re.compile(
+    r"is|are|was|were|will|may|might|can|could|would|should|shall|must|does|do|did|has|"
+    r"have|had"
+)
+_SUBORDINATE = re.compile(r"when|if|unless|where|while|because|until|although|whether")
+_VERB_OF_ITS_OWN = re.compile(r"includes|relies|applies|means|requires|involves|refers")
+# Words that may stand right before such a verb in a relative clause ("data that we have",
+# "information your browser may send").
+_SUBJECTS = re.compile(
+    r"that|which|who|whom|whose|we|you|they|it|there|he|she|i|your|their|his|her|our|its|"
+    r"where|when|if|what|how|whether"
+)
+# The practice verb as a modifier of the noun after it ("data transfer mechanisms",
+# "processing activities", "sharing settings"): no determiner between them.
+_MODIFIED = re.compile(
+    r"\s*(?:activit(?:y|ies)|mechanisms?|operations?|purposes?|agreements?|addend(?:um|a)"
+    r"|settings?|periods?|limitations?|obligations?|requirements?|restrictions?|practices?"
+    r"|polic(?:y|ies)|terms|cases?|preferences?|controls?|options?|permissions?|bas(?:is|es)"
+    r"|grounds)\b",
+    re.I,
+)
+# A person's own action, not the company's: "your use of our website", "you're using",
+# "where you've chosen to use a voice feature", "when you buy or sell an application",
+# "residents may use an authorized agent" (no "we" or "us" between: "you ask us to
+# delete" is the company's deletion).
+_OWN_ACTION = re.compile(
+    r"(?:\b(?:your|their|his|her)"
+    r"|\byou(?:['’]re|\s+are|\s+were)"
+    r"|\b(?:you|users?|children|kids|minors|teens|residents|consumers|customers|individuals"
+    r"|members|people|buyers|visitors)\b(?:(?!\b(?:we|us|our)\b)[^.;:!?])*?"
+    r"\b(?:can|may|must|to|or|and)(?:\s+\w+)?)\s+\Z",
+    re.I,
+)
+_LOOKBACK = 60
+# The practices as nouns: "use and disclosure of ..." pairs a verb's noun with one of them.
+_PRACTICE_NOUNS = frozenset(v.split()[0] for v in _NOUNS.values())
+# A practice word capitalised after a word or a menu arrow is part of a name: "the App
+# Store, Apple News", "New Ways To Use WhatsApp", "Settings > Privacy > Tracking".
+_NAME_BEFORE = re.compile(r"[\w,&>’']\s*\Z")
+# "keep our Services and all of the Facebook Company Products free of harmful content":
+# kept free of something, no data kept (the idiom past the reach of _KEEP_IDIOM).
+_KEEP_FREE = re.compile(r"\b(?:(?:free|safe|secure|clean)\s+(?:of|from)|up[- ]to[- ]date)\b", re.I)
+# "how their personal information is collected, use, and shared", "it collects,
+# processes, sells or shares": a list of verbs, no object.
+_VERB_LIST = re.compile(r"[\s,]*(?P<verb>\w+)\s*,", re.I)
+
+
+def _first_word(text: str) -> str:
+    return text.split(maxsplit=1)[0].strip("“”\"‘’',").lower() if text.split() else ""
+
+
+def _reads_as_object(obj: str) -> bool:
+    """Whether ``obj`` (shown as is) is a noun phrase naming what is handled."""
+    first = _first_word(obj)
+    if not first or not first[0].isalnum() or _STRAY.fullmatch(first):
+        return False
+    if _PREPOSITION.match(obj):  # "by our payment providers": told without "of", or not
+        return False
+    if first == "only":  # "collection of only limited information"
+        return _reads_as_object(obj.split(maxsplit=1)[1] if " " in obj else "")
+    if first.endswith("ly") and not _NOT_ADVERBS.fullmatch(first) and not _ADJECTIVE.match(obj):
+        return False
+    if _PARTICIPLE.match(obj) or _TO_US.match(obj):
+        return False
+    # A closing quote before any opening one: the verb sat in a quoted title
+    # ("the “Use of AI” section above").
+    quotes = re.search(r"[“”]|(?<=\w)\"|\"(?=\w)", obj)
+    if quotes and (quotes.group() == "”" or obj[quotes.start() - 1 : quotes.start()].isalnum()):
+        return False
+    return _own_verb(obj) is None
+
+
+def _own_verb(obj: str) -> int | None:
+    """The index of the first word of ``obj`` that is a verb of its own (not in a relative
+    clause: "data that we have"), among the words shown; None if there is none."""
+    ws = [w.strip(",“”\"‘’'").lower() for w in obj.split()[: _MAX_WORDS + 1]]
+    for k, w in enumerate(ws):
+        # A clause of its own began before ("except when the law requires"): its verbs
+        # are not the object's.
+        if _SUBORDINATE.fullmatch(w):
+            return None
+        if (_AUX.fullmatch(w) or _VERB_OF_ITS_OWN.fullmatch(w)) and not any(
+            _SUBJECTS.fullmatch(s) for s in ws[max(0, k - 2) : k]
+        ):
+            return k
+    return None
+
+
+def _reads_after_preposition(obj: str) -> bool:
+    """Whether ``obj``, a phrase told without "of" ("in data centers in EU countries"),
+    says where, to whom, when or how long."""
+    first, _, rest = obj.partition(" ")
+    # "for a shorter period of time" says how long; "for that particular feature",
+    # "in order to verify", "in connection with Community Features" say why or about what.
+    if first.lower() == "for" and not _PERIOD.match(rest):
+        return False
+    if _PURPOSE.match(obj):
+        return False
+    if not _PLACE.fullmatch(first.lower()) or _POINTER.match(obj):
+        return False
+    return _reads_as_object(rest)
+
+
+def _article(obj: str) -> str:
+    """ "following ..." with the article _LEADING took: "sale of the following categories"."""
+    return f"the {obj}" if obj.lower().startswith("following ") else obj
+
+
+def _headline(text: str, verb: str, m: re.Match[str]) -> str | None:
+    """The practice phrase of a stated (not promised-away) practice when it reads as a
+    headline (docs/judgment.md), else None: the clause is then quoted."""
+    raw = m.group("obj")
+    if _TABLE in raw or _OWN_ACTION.search(text, max(0, m.start() - _LOOKBACK), m.start()):
+        return None
+    if _MODIFIED.match(raw) or (verb == "keep" and _KEEP_FREE.search(raw)):
+        return None
+    if m.group("verb")[0].isupper() and _NAME_BEFORE.search(
+        text, max(0, m.start() - _LOOKBACK), m.start()
+    ):
+        return None
+    listed = _VERB_LIST.match(raw)
+    if listed and _base(listed.group("verb")):
+        return None
+    glued = _GLUED.search(raw)
+    raw = raw[: glued.end()] if glued else raw
+    cut = _NEW_CLAUSE.search(raw)
+    raw = raw[: cut.start()] if cut else raw
+    raw = _TRAILING.sub("", raw)
+    obj = _object(raw)
+    # The practice's words stop at a full stop: "with GM U.S. LLC" ends "with GM U".
+    if re.search(r"\b[A-Z]$", obj):
+        return None
+    obj = _article(obj)
+    bare = _NOUNS[verb].removesuffix(" of")
+    pair = _VERB_PAIR.match(obj)
+    if pair:
+        second_verb = _base(pair.group("verb"))
+        conj = pair.group("conj").lower()
+        if second_verb is None:
+            # "use and disclosure of sensitive information", "processing and matching
+            # payment transactions" read; "tracking and disable Allow Apps to Request to
+            # Track", "sale and the categories of ..." do not.
+            second_word = pair.group("verb")
+            if second_word.lower() in _PRACTICE_NOUNS:
+                rest = _article(_LEADING.sub("", pair.group("rest")))
+                return f"{bare} {conj} {second_word} of {rest}" if _reads_as_object(rest) else None
+            ok = second_word.lower().endswith("ing") and _reads_as_object(pair["rest"])
+            return f"{bare} {conj} {second_word} {pair['rest']}".rstrip() if ok else None
+        rest = _article(_LEADING.sub("", pair.group("rest")))
+        second = _NOUNS[second_verb]
+        if _reads_as_object(rest):
+            return f"{bare} {conj} {second} {rest}"
+        if _reads_after_preposition(rest):
+            return f"{bare} {conj} {second.removesuffix(' of')} {rest}"
+        return None
+    if _PREPOSITION.match(obj):
+        # The object came before the verb ("Information we sell to data brokers includes
+        # your email"): the sentence's own verb ends the phrase.
+        k = _own_verb(obj)
+        if k:
+            obj = " ".join(obj.split()[:k]).rstrip(",")
+        return f"{bare} {obj}" if _reads_after_preposition(obj) else None
+    return f"{_NOUNS[verb]} {obj}" if _reads_as_object(obj) else None
+
+
+# A sentence's end: a full stop after two lowercase letters or digits (not "U.S." or
+# "e.g."), then a capital; or a line break.
+_SENTENCE_END = re.compile(r"(?<=[a-z\d)”\"][a-z\d)”\"][.!?])\s+(?=[A-Z“\"‘])|\n")
+_SENTENCE_REACH = 600
+
+
+def _sentence_start(text: str, at: int) -> int:
+    """Where the sentence holding position ``at`` starts (looked for in the few hundred
+    characters before it: a clause can be a whole page)."""
+    start = max(0, at - _SENTENCE_REACH)
+    ends = [e.end() for e in _SENTENCE_END.finditer(text, start, at)]
+    return ends[-1] if ends else start
+
+
+# The quote shows the practice: from its sentence's start, or a few words before it.
+_QUOTE_LEAD = 4
+
+
+def _quote_start(text: str, at: int) -> int:
+    start = _sentence_start(text, at)
+    before = [w.start() for w in re.finditer(r"\S+", text[start:at])]
+    return start + before[-_QUOTE_LEAD] if len(before) > 2 * _QUOTE_LEAD else start
 
 
 def right_phrase(text: str) -> str | None:
@@ -202,17 +479,26 @@ def describe_clause(text: str, categories: list[str], added: bool) -> Verdict:
     material (the caller decides whether it is)."""
     verb = "adds" if added else "removes"
     right = right_phrase(text) if {"user-choice", "user-access"} & set(categories) else None
-    practice = practice_phrase(text)
+    best = _strongest(text)
+    practice = _phrase_of(best)
     if practice and practice[1]:
         return Verdict(True, f"{verb} a commitment not to {practice[0]}", "promise", STRONG)
     if right and (not practice or not {"third-party-sharing"} & set(categories)):
         # A right or an option withdrawn weighs more than one granted.
         return Verdict(True, f"{verb} {right}", "right", ORDINARY if added else STRONG)
-    if practice:
+    label = CATEGORY_LABELS[categories[0]] if categories else CATEGORY_LABELS["other"]
+    quoted = f"{verb} a clause on {label}: “{clip(text.strip(), 12)}”"
+    if practice and best:
         # Selling personal data weighs most of all practices.
         strength = STRONG if "sale" in practice[0].split() else ORDINARY
-        return Verdict(True, f"{verb} {practice[0]}", "practice", strength, practice[0])
-    label = CATEGORY_LABELS[categories[0]] if categories else CATEGORY_LABELS["other"]
-    return Verdict(
-        True, f"{verb} a clause on {label}: “{clip(text.strip(), 12)}”", "clause", ORDINARY
-    )
+        headline = _headline(text, best[0], best[2])
+        if headline is None:
+            # The practice weighs the clause all the same; only its words make no
+            # headline, so the sentence that states it is quoted (the rule stays: it
+            # decided).
+            at = _quote_start(text, best[2].start())
+            lead = "…" if text[:at].strip() else ""
+            sentence = f"{lead}{clip(text[at:].strip(), 12)}"
+            return Verdict(True, f"{verb} a clause on {label}: “{sentence}”", "practice", strength)
+        return Verdict(True, f"{verb} {headline}", "practice", strength, headline)
+    return Verdict(True, quoted, "clause", ORDINARY)
