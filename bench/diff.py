@@ -151,9 +151,10 @@ def corpus_pass(
     every version of the corpus. So only the pair's two versions are kept (the next pair
     of a history shares one of them, so each version is still extracted once). Holding
     every extracted version instead (``held_corpus``, as the bench did before 2026-12-07)
-    makes compare() pay for a heap that only the bench holds: the collector's full
-    collections walk all those clauses, 140-335 ms each, and each lands on one pair's
-    time."""
+    makes compare() pay for a heap that only the bench holds: each of the collector's full
+    collections walks all those clauses too, and lands on one pair's time. (It does not
+    make collection as a whole much cheaper: with fewer objects held, full collections
+    come more often. What they walk either way is mostly the judges' caches.)"""
     docs: dict[tuple[str, str], PolicyDocument] = {}
     out = CorpusPass({}, {}, {}, Collections())
 
