@@ -246,10 +246,9 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
     holder = holder_change(old, new)
     if holder:
         return holder, sorted({*cats, "other"}, key=CATEGORY_SLUGS.index)
-    edits = hunks(ch.word_ops)
-    if contact_edit(edits):
+    if contact_edit(hunks(ch.word_ops)):
         return Verdict.cosmetic("changes contact details only", "contact"), cats
-    if link_text_only(edits):
+    if link_text_only(hunks(ch.word_ops)):
         return Verdict.cosmetic("spells out a link's address in place of its text", "link"), cats
     # Before word order and names: one more vendor in a list reads as "adds the name".
     item = enumeration_edit(old, new, ch.word_ops)
