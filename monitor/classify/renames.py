@@ -5,7 +5,6 @@ clause is judged again with the rename undone; what is left decides."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
 from functools import lru_cache
 
@@ -65,32 +64,13 @@ def policy_renames(
     return {(a, b) for a, b in found if _brand(a, old) and _new_name(b, old)}
 
 
-# Between clauses in _joined: "_" is a word character, so no match of a name (words joined
-# by \W+, within \b) can run across it from one clause into the next.
-_CLAUSE_BREAK = "\n_\n"
-
-
-@lru_cache(maxsize=4)
-def _joined(doc: PolicyDocument) -> tuple[str, list[int]]:
-    """The version's clause texts as one string, and where each clause starts in it."""
-    starts, at = [], 0
-    for c in doc.clauses:
-        starts.append(at)
-        at += len(c.text) + len(_CLAUSE_BREAK)
-    return _CLAUSE_BREAK.join(c.text for c in doc.clauses), starts
-
-
-def _mentions(name: tuple[str, ...], doc: PolicyDocument) -> list[tuple[int, str]]:
+# Cached: a swap made in many clauses ("Twitter" -> "X") has its names looked for in the
+# same versions once per clause, and each look reads the whole version.
+@lru_cache(maxsize=64)
+def _mentions(name: tuple[str, ...], doc: PolicyDocument) -> tuple[tuple[int, str], ...]:
     """(clause index, text) of every place the version writes the name, in order."""
     rx = re.compile(r"\b" + r"\W+".join(map(re.escape, name)) + r"\b", re.IGNORECASE)
-    if not name or any("_" in w for w in name):
-        # A name that could match inside the break (none, or one with "_"): clause by clause.
-        return [(k, m.group(0)) for k, c in enumerate(doc.clauses) for m in rx.finditer(c.text)]
-    # One search of the whole version rather than one per clause (a party swap asks for a
-    # few names in each version of thousands of clauses); the same matches, since none
-    # can cross a break.
-    text, starts = _joined(doc)
-    return [(bisect_right(starts, m.start()) - 1, m.group(0)) for m in rx.finditer(text)]
+    return tuple((k, m.group(0)) for k, c in enumerate(doc.clauses) for m in rx.finditer(c.text))
 
 
 def _brand(name: tuple[str, ...], doc: PolicyDocument) -> bool:
