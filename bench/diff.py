@@ -251,7 +251,7 @@ def main() -> None:
         action="store_true",
         help="also time the corpus pass as it was timed before 2026-12-07, with every "
         "extracted version held for the whole pass (context: what the collector's walks "
-        "over that store add)",
+        "over that store add; run second, so with the judges' caches as the first left them)",
     )
     args = ap.parse_args()
     # 1,000 clauses first: every other size's baseline is its time scaled linearly.
