@@ -62,6 +62,24 @@ class PolicyDocument:
     effective_date: date | None = None
     language: str | None = None
     format: str = "text"
+    # The hash, once computed. Hashing walks every clause, and the document-keyed caches
+    # of the judges (lru_cache on a PolicyDocument) hash it on every lookup. Not compared,
+    # not shown, and never pickled (__reduce__): str hashes differ between processes.
+    _hash: int | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if h is None:
+            # What the dataclass's own __hash__ computes: the compared fields as a tuple.
+            h = hash((self.clauses, self.title, self.effective_date, self.language, self.format))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __reduce__(self) -> tuple[type[PolicyDocument], tuple[Any, ...]]:
+        return (
+            PolicyDocument,
+            (self.clauses, self.title, self.effective_date, self.language, self.format),
+        )
 
     @property
     def headings(self) -> list[Clause]:

@@ -10,6 +10,7 @@ from functools import lru_cache
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\[\s*email\s*(?:&#160;|\s)*protected\s*\]", re.I)
 _URL = re.compile(r"https?://\S+|\bwww\.\S+", re.I)
 _PHONE_LIKE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
+_DIGIT = re.compile(r"\d")
 # A phone number has at least this many digits ("10.15.7" is a version, not a number).
 _PHONE_DIGITS = 7
 _STREET_WORDS = (
@@ -111,6 +112,11 @@ def _phones(text: str) -> list[str]:
 @lru_cache(maxsize=8192)
 def has_contact(text: str) -> bool:
     """Whether the text holds an e-mail address, a phone number or a street address."""
+    # A phone number and both kinds of street address hold a digit; an e-mail address an
+    # "@" or the stand-in's "protected" (in any case: no other character folds to one of
+    # its letters). Most clauses hold none of these and skip the patterns.
+    if "@" not in text and not _DIGIT.search(text) and "protected" not in text.lower():
+        return False
     return bool(
         _EMAIL.search(text) or _phones(text) or _STREET.search(text) or _EU_STREET.search(text)
     )

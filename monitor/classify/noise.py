@@ -49,6 +49,18 @@ _AGREEMENT = {"is": "be", "are": "be", "was": "be", "were": "be", "has": "have",
 _PREFIX_NEGATIONS = ("un", "in", "im", "ir", "il", "non", "dis", "non-")
 
 
+def _links_out(text: str) -> str:
+    """The text with links and e-mail addresses (_URL) taken out. Every match holds "://",
+    "www.", "@" or "protected" (in any case: no other character folds to one of theirs), so
+    most texts skip the scan."""
+    if "@" in text or "://" in text:
+        return _URL.sub(" ", text)
+    low = text.lower()
+    if "www." in low or "protected" in low:
+        return _URL.sub(" ", text)
+    return text
+
+
 # Every date and year has a digit: text without one skips their regexes.
 _DIGIT = re.compile(r"\d")
 
@@ -275,7 +287,7 @@ def _noise_reason(old: str, new: str) -> str | None:
     if wo == wn:
         return "changes punctuation, capitalization or formatting only"
     steps: list[str] = []
-    old_u, new_u = _URL.sub(" ", old), _URL.sub(" ", new)
+    old_u, new_u = _links_out(old), _links_out(new)
     if (old_u, new_u) != (old, new):
         wo2, wn2 = words(old_u), words(new_u)
         if (wo2, wn2) != (wo, wn):

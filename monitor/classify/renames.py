@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from monitor.classify.controller import own_name_words
 from monitor.classify.edits import hunks
@@ -63,9 +64,13 @@ def policy_renames(
     return {(a, b) for a, b in found if _brand(a, old) and _new_name(b, old)}
 
 
-def _mentions(name: tuple[str, ...], doc: PolicyDocument) -> list[tuple[int, str]]:
+# Cached: a swap made in many clauses ("Twitter" -> "X") has its names looked for in the
+# same versions once per clause, and each look reads the whole version.
+@lru_cache(maxsize=64)
+def _mentions(name: tuple[str, ...], doc: PolicyDocument) -> tuple[tuple[int, str], ...]:
+    """(clause index, text) of every place the version writes the name, in order."""
     rx = re.compile(r"\b" + r"\W+".join(map(re.escape, name)) + r"\b", re.IGNORECASE)
-    return [(k, m.group(0)) for k, c in enumerate(doc.clauses) for m in rx.finditer(c.text)]
+    return tuple((k, m.group(0)) for k, c in enumerate(doc.clauses) for m in rx.finditer(c.text))
 
 
 def _brand(name: tuple[str, ...], doc: PolicyDocument) -> bool:
