@@ -5,11 +5,8 @@
 
 from __future__ import annotations
 
-import gc
 import math
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -236,31 +233,6 @@ def compare(old: PolicyDocument, new: PolicyDocument) -> Comparison:
 
     No change is reported exactly when the two are one version (`same_text`).
     """
-    with _collector_paused():
-        return _compare(old, new)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a comparison runs, as it was after.
-
-    A comparison makes no reference cycles (tests/test_compare_gc.py): everything it drops
-    is freed by reference counting, and the collector finds nothing. But the judgment's
-    caches keep tens of thousands of new objects, and that many survivors set off full
-    collections, each walking every object of the process, not of the comparison: a
-    10,000-clause pair ran two or three of them, 0.2-0.5 s, more the more the process holds.
-    The collector runs again as usual once the comparison returns."""
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _compare(old: PolicyDocument, new: PolicyDocument) -> Comparison:
     if same_text(old, new):
         return _judged([], False, old, new)
     diff = diff_clauses(old.clauses, new.clauses)
