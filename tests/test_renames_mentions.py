@@ -7,7 +7,7 @@ import re
 
 from corpora import policy_history
 
-from monitor.classify.renames import _mentions
+from monitor.classify.renames import _mentions, _mentions_in
 from monitor.classify.words import words
 from monitor.model import Clause, PolicyDocument
 
@@ -42,3 +42,12 @@ def test_the_cache_keeps_versions_apart():
     # An equal version built anew finds the same places.
     again = _doc("We share data with Twitter.", "Twitter, Inc. is the controller.")
     assert _mentions(("twitter",), again) == _mentions(("twitter",), old)
+
+
+def test_the_cache_keeps_few_versions_alive():
+    # A monitor compares version after version: the cache must not keep every one of them.
+    docs = [_doc(f"We share data with Vendor{k}.") for k in range(10)]
+    for k, doc in enumerate(docs):
+        _mentions((f"vendor{k}",), doc)
+        _mentions(("twitter",), doc)
+    assert _mentions_in.cache_info().currsize <= 4

@@ -65,12 +65,23 @@ def policy_renames(
 
 
 # Cached: a swap made in many clauses ("Twitter" -> "X") has its names looked for in the
-# same versions once per clause, and each look reads the whole version.
-@lru_cache(maxsize=64)
+# same versions once per clause, and each look reads the whole version. Per version, and
+# at most as many versions as the other document-keyed caches: a cache keyed on (name,
+# version) pairs kept up to 64 versions alive in a long-running monitor.
+@lru_cache(maxsize=4)
+def _mentions_in(doc: PolicyDocument) -> dict[tuple[str, ...], tuple[tuple[int, str], ...]]:
+    return {}
+
+
 def _mentions(name: tuple[str, ...], doc: PolicyDocument) -> tuple[tuple[int, str], ...]:
     """(clause index, text) of every place the version writes the name, in order."""
-    rx = re.compile(r"\b" + r"\W+".join(map(re.escape, name)) + r"\b", re.IGNORECASE)
-    return tuple((k, m.group(0)) for k, c in enumerate(doc.clauses) for m in rx.finditer(c.text))
+    found = _mentions_in(doc)
+    if name not in found:
+        rx = re.compile(r"\b" + r"\W+".join(map(re.escape, name)) + r"\b", re.IGNORECASE)
+        found[name] = tuple(
+            (k, m.group(0)) for k, c in enumerate(doc.clauses) for m in rx.finditer(c.text)
+        )
+    return found[name]
 
 
 def _brand(name: tuple[str, ...], doc: PolicyDocument) -> bool:
