@@ -925,32 +925,18 @@ def _parties_swapped(
     out = []
     for ch in changes:
         if ch.kind == "modified" and ch.rule == "no-practice":
-            named = [
-                n
-                for n in parties_named(ch.word_ops, ch.new or "", old, new)
-                if not _only_as_example(n, ch.new or "")
-            ]
+            reason = ""
+            if named := _recipients_named(ch.word_ops, ch.new or "", old, new):
+                reason = f"names “{named[0]}” among the recipients: a party the policy did not name"
             # The other way round: a recipient's name taken out of the clause, which the
             # new version writes nowhere, is one party fewer.
-            unnamed = (
-                []
-                if named
-                else [
-                    n
-                    for n in parties_named(_reversed(ch.word_ops), ch.old or "", new, old)
-                    if not _only_as_example(n, ch.old or "")
-                ]
-            )
-            if named:
-                reason = f"names “{named[0]}” among the recipients: a party the policy did not name"
-                verdict = Verdict(True, reason, "party", ORDINARY, named[0])
-                ch = _judged(ch, verdict, _with(ch.categories, "third-party-sharing"))
-            elif unnamed:
+            elif named := _recipients_named(_reversed(ch.word_ops), ch.old or "", new, old):
                 reason = (
-                    f"no longer names “{unnamed[0]}” among the recipients: a party the policy"
+                    f"no longer names “{named[0]}” among the recipients: a party the policy"
                     " named nowhere else"
                 )
-                verdict = Verdict(True, reason, "party", ORDINARY, unnamed[0])
+            if reason:
+                verdict = Verdict(True, reason, "party", ORDINARY, named[0])
                 ch = _judged(ch, verdict, _with(ch.categories, "third-party-sharing"))
         if ch.kind == "modified" and ch.rule == "noise" and not ch.material:
             swaps = party_swaps(ch.word_ops, ch.new or "", old, new)
@@ -969,6 +955,14 @@ def _parties_swapped(
                 ch = _judged(ch, verdict, _with(ch.categories, cat))
         out.append(ch)
     return out
+
+
+def _recipients_named(
+    ops: list[tuple[str, str]], text: str, old: PolicyDocument, new: PolicyDocument
+) -> list[str]:
+    """The recipients ``ops`` names in ``text`` that ``old`` never wrote, but those written
+    only as an example (B1)."""
+    return [n for n in parties_named(ops, text, old, new) if not _only_as_example(n, text)]
 
 
 _OPPOSITE = {"insert": "delete", "delete": "insert"}
