@@ -188,8 +188,7 @@ class Scores:
 
     def prf(self) -> tuple[float | None, float | None, float, tuple[int, int, int, int]]:
         tp, fp, fn, tn = self.counts(self.verdicts)
-        precision = tp / (tp + fp) if tp + fp else None
-        recall = tp / (tp + fn) if tp + fn else None
+        precision, recall = _precision_recall(self.verdicts)
         return precision, recall, (tp + tn) / max(1, len(self.verdicts)), (tp, fp, fn, tn)
 
     def f1(self, cat: str) -> tuple[float | None, int]:
@@ -301,16 +300,23 @@ def run_set(
             precision, recall, accuracy, _ = s.prf()
             figures = (("precision", precision), ("recall", recall), ("accuracy", accuracy))
             for metric, value in figures:
-                if value is None:
-                    continue
-                goal = ">= 0.90" if m == "clausewatch" and split.startswith("test") else None
-                figure(
-                    f"{name} {split}: {metric} of the material verdict, {m}",
-                    value,
-                    "",
-                    goal=goal,
-                    met=value >= 0.9 if goal else None,
-                )
+                if value is not None:
+                    verdict_figure(
+                        f"{name} {split}: {metric} of the material verdict, {m}",
+                        value,
+                        on_goal=m == "clausewatch" and split.startswith("test"),
+                    )
+
+
+# Issue 22's goal, for clausewatch on the test split: precision and recall both at least this.
+GOAL = 0.90
+
+
+def verdict_figure(name: str, value: float, *, on_goal: bool) -> None:
+    """Record one figure of the material verdict for `make bench`, held to the goal when
+    it is clausewatch's on the test split."""
+    goal = f">= {GOAL:.2f}" if on_goal else None
+    figure(name, value, "", goal=goal, met=value >= GOAL if on_goal else None)
 
 
 def report_pooled(split: str, verdicts: list[tuple[str, bool, bool]]) -> None:
@@ -329,15 +335,12 @@ def report_pooled(split: str, verdicts: list[tuple[str, bool, bool]]) -> None:
         f"  clausewatch: precision {shown(precision, p_ci)}, recall {shown(recall, r_ci)}"
         f" (95 % service bootstrap); tp / fp / fn / tn {tp} / {fp} / {fn} / {tn}"
     )
-    goal = ">= 0.90" if split == "test" else None
     for metric, value in (("precision", precision), ("recall", recall)):
         if value is not None:
-            figure(
+            verdict_figure(
                 f"all rounds {split}: {metric} of the material verdict, clausewatch",
                 value,
-                "",
-                goal=goal,
-                met=value >= 0.9 if goal else None,
+                on_goal=split == "test",
             )
 
 
