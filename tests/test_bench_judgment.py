@@ -4,24 +4,10 @@ service-bootstrap interval of the pooled split."""
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
-import monitor.compare  # noqa: F401  (before bench/ is on sys.path: bench/monitor.py would hide it)
+from benches import BENCH, bench_module
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-
-
-def _judgment_module():
-    sys.path.insert(0, str(BENCH))
-    try:
-        import judgment
-    finally:
-        sys.path.remove(str(BENCH))
-    return judgment
-
-
-judgment = _judgment_module()
+judgment = bench_module("judgment")
 
 
 def test_an_alert_rests_on_wording_only_when_every_material_rule_judges_wording():

@@ -5,24 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
+from benches import BENCH, bench_module
 
-
-def _bench_modules():
-    # bench/ holds a monitor.py: on sys.path for longer than these imports, it would hide
-    # the monitor package from every test collected after this one.
-    sys.path.insert(0, str(BENCH))
-    try:
-        import report
-        import run_all
-    finally:
-        sys.path.remove(str(BENCH))
-    return report, run_all
-
-
-report, run_all = _bench_modules()
+report = bench_module("report")
+run_all = bench_module("run_all")
 
 
 def test_figure_appends_one_json_line_only_when_bench_json_is_set(tmp_path, monkeypatch):

@@ -15,24 +15,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from benches import BENCH, bench_module
 
 REPO = Path(__file__).resolve().parents[1]
-BENCH = REPO / "bench"
 
 pytestmark = pytest.mark.e2e  # real servers on loopback, pywb, Chromium, wrk when installed
 
 
-def _run_all():
-    # bench/ holds a monitor.py: kept on sys.path, it would hide the monitor package.
-    sys.path.insert(0, str(BENCH))
-    try:
-        import run_all
-    finally:
-        sys.path.remove(str(BENCH))
-    return run_all
-
-
-run_all = _run_all()
+run_all = bench_module("run_all")
 
 
 def test_every_bench_runs_end_to_end_on_its_least_input(tmp_path):
