@@ -32,6 +32,17 @@ We share your email address with our payment processor.
 """
 
 
+def _item_removed(text: str, section: str) -> ClauseChange:
+    return ClauseChange(
+        kind="removed",
+        section=section,
+        old=text,
+        new=None,
+        old_section=section,
+        clause_kind="list-item",
+    )
+
+
 def test_a_question_standing_alone_is_a_section_title_a_contents_line_can_list():
     keys = toc_keys(_doc(POLICY))
     assert "what information do we gather about you?" in keys
@@ -41,14 +52,7 @@ def test_a_question_standing_alone_is_a_section_title_a_contents_line_can_list()
 
 def test_a_numbered_contents_entry_naming_a_section_title_is_no_change_of_practice():
     toc = toc_keys(_doc(POLICY))
-    entry = ClauseChange(
-        kind="removed",
-        section="Privacy Policy",
-        old="3 With Whom Do We Share the Information We Gather?",
-        new=None,
-        old_section="Privacy Policy",
-        clause_kind="list-item",
-    )
+    entry = _item_removed("3 With Whom Do We Share the Information We Gather?", "Privacy Policy")
     judged = classify_change(entry, toc)
     assert (judged.material, judged.rule) == (False, "toc")
     # without the titles the entry reads as a clause on sharing: what failed before
@@ -57,14 +61,7 @@ def test_a_numbered_contents_entry_naming_a_section_title_is_no_change_of_practi
 
 def test_a_number_before_one_word_stays_part_of_the_text():
     toc = frozenset({"year"})
-    kept = ClauseChange(
-        kind="removed",
-        section="Retention",
-        old="1 year",
-        new=None,
-        old_section="Retention",
-        clause_kind="list-item",
-    )
+    kept = _item_removed("1 year", "Retention")
     assert classify_change(kept, toc).rule != "toc"
 
 
