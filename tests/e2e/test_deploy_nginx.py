@@ -7,8 +7,8 @@ N requests" is counted on the wire, not taken from nginx's own word.
 
 Promises checked: a crowd of extensions polling the feed costs the origin a few requests per
 max-age window (<= 5 % of 1,000 polls); If-None-Match gets 304 from the cache and a stale
-entry is revalidated end to end (the origin answers 304); a new change reaches a client
-within the configured max-age; POST and webhook calls always reach the origin and are never
+entry is revalidated end to end (the origin answers 304); a new change reaches a client,
+nginx asking the origin for it within the configured max-age; POST and webhook calls always reach the origin and are never
 stored; a forged Host is refused and cannot leak into a cached page.
 """
 
@@ -92,6 +92,7 @@ class CountingRelay:
     def __init__(self, origin_port: int) -> None:
         self.origin_port = origin_port
         self.requests: list[str] = []  # "GET /path?query", in order
+        self.sent_at: list[float] = []  # when each of them crossed (time.monotonic())
         self.conditional = 0  # requests that carried If-None-Match
         self.statuses: list[int] = []  # the origin's answers, in order
         self.server: asyncio.base_events.Server | None = None
@@ -111,6 +112,7 @@ class CountingRelay:
                     fresh = [m for m in pattern[upstream].finditer(seen) if m.end() > len(tail)]
                     if upstream:
                         self.requests += [m.group(1).decode() for m in fresh]
+                        self.sent_at += [time.monotonic()] * len(fresh)
                         self.conditional += len(
                             [m for m in INM.finditer(seen) if m.end() > len(tail)]
                         )
@@ -126,6 +128,10 @@ class CountingRelay:
                     dst.close()
 
         await asyncio.gather(pipe(reader, up_writer, True), pipe(up_reader, writer, False))
+
+    def clear(self) -> None:
+        self.requests.clear()
+        self.sent_at.clear()
 
     def count(self, prefix: str = "") -> int:
         return sum(1 for r in self.requests if r.split(" ", 1)[1].startswith(prefix))
@@ -219,7 +225,7 @@ http {{
                     if nginx.returncode is not None:
                         pytest.fail((await nginx.stderr.read()).decode())
                     await asyncio.sleep(0.05)  # waiting on another process to bind, not a timer
-            relay.requests.clear()
+            relay.clear()
             yield base, session, relay, db
     finally:
         for proc in (nginx, origin):
@@ -298,7 +304,7 @@ async def test_304_from_the_cache_and_revalidation_at_the_origin(deployment):
 
 
 async def test_a_new_change_reaches_a_client_within_the_max_age(deployment):
-    base, session, _, db = deployment
+    base, session, relay, db = deployment
     feed = f"{base}/api/v1/changes?buckets={buckets_of(['bitwarden.com'])}"
     async with session.get(feed) as resp:
         before = {c["id"] for c in (await resp.json())["changes"]}
@@ -318,7 +324,7 @@ async def test_a_new_change_reaches_a_client_within_the_max_age(deployment):
     # When a poll was *sent* is what the cache's expiry decides; how long its answer took
     # on a loaded machine is not, so the first poll that sees the change is timed from its
     # start (a poll that took 1.5 s to answer once failed a bound measured at its end).
-    while time.monotonic() - published < FEED_MAX_AGE + 3:
+    while time.monotonic() - published < FEED_MAX_AGE + 10:
         sent = time.monotonic() - published
         async with session.get(feed) as resp:
             ids = {c["id"] for c in (await resp.json())["changes"]}
@@ -326,7 +332,19 @@ async def test_a_new_change_reaches_a_client_within_the_max_age(deployment):
             seen_at = sent
             break
         await asyncio.sleep(0.1)  # polling a cache whose expiry is wall-clock time
-    assert seen_at is not None and seen_at <= FEED_MAX_AGE + 1, seen_at
+    assert seen_at is not None, "the change never reached the client"
+    # What the cache promises is to ask the origin again within the max-age: timed on the
+    # wire, at the relay, when nginx sends that request. The stale page is served while it
+    # revalidates in the background (proxy_cache_use_stale updating), so when the client
+    # then sees the change also counts the origin's answer time, which is not the cache's
+    # doing: a bound on seen_at (max-age + 1 s) failed at 3.04 s on a loaded 2-core machine.
+    asked = [
+        t - published
+        for r, t in zip(relay.requests, relay.sent_at, strict=True)
+        if t >= published and r.split(" ", 1)[1].startswith("/api/v1/changes")
+    ]
+    assert asked, "the origin was never asked for the feed after the change"
+    assert asked[0] <= FEED_MAX_AGE + 1, asked[0]
 
 
 async def test_writes_and_webhooks_always_reach_the_origin(deployment):
