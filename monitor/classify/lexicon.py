@@ -61,6 +61,7 @@ _LEXICON: dict[str, list[str]] = {
         r"(?:privacy |ad |account )?settings?",
         r"preferences?",
         r"object to",
+        r"(?:right|rights) to object\w*",
         r"do not sell or share|do not sell",
         r"limit the use",
     ],

@@ -86,7 +86,18 @@ def _mentions(name: tuple[str, ...], doc: PolicyDocument) -> tuple[tuple[int, st
 
 def _brand(name: tuple[str, ...], doc: PolicyDocument) -> bool:
     hits = _mentions(name, doc)
-    return bool(hits) and all(h[0].isupper() for _, h in hits)
+    if not hits:
+        return False
+    if all(h[0].isupper() for _, h in hits):
+        return True
+    # A web or mail address is written in lower case whatever the name is ("privacy@zoom.us",
+    # "help.netflix.com"): only the name as words must be capitalised.
+    rx = re.compile(
+        r"(?<![\w./@-])" + r"\W+".join(map(re.escape, name)) + r"(?![\w-]|[./@]\w)",
+        re.IGNORECASE,
+    )
+    written = [m.group(0) for k, _ in dict(hits).items() for m in rx.finditer(doc.clauses[k].text)]
+    return bool(written) and all(w[0].isupper() for w in written)
 
 
 def _new_name(name: tuple[str, ...], doc: PolicyDocument) -> bool:
@@ -113,8 +124,14 @@ def undo_renames(
         # Once "Facebook" is renamed across the policy, "off Facebook" -> "off of our
         # Products" and "a Facebook account" -> "an account" are the same company named
         # another way, as long as the words put in its place name no data practice.
-        if (_name_key(g), _name_key(c)) in renames or (
-            key in sources and len(words(c)) <= _MAX_STAND_IN_WORDS and not practice_categories(c)
+        if (
+            (_name_key(g), _name_key(c)) in renames
+            or _compounds_renamed(g, c, renames)
+            or (
+                key in sources
+                and len(words(c)) <= _MAX_STAND_IN_WORDS
+                and not practice_categories(c)
+            )
         ):
             out.append(g)
             found.append(f"“{g.strip()}” → “{c.strip()}”")
@@ -131,6 +148,24 @@ def undo_renames(
             (gone if op == "delete" else came).append(t)
     flush()
     return "".join(out), found
+
+
+def _compounds_renamed(
+    gone: str, came: str, renames: set[tuple[tuple[str, ...], tuple[str, ...]]]
+) -> bool:
+    """Words compounded with a one-word name renamed across the policy, written with the
+    new one ("non-Netflix" -> "non-Meta", "Zoom-hosted" -> "Acme-hosted"): the rename, not
+    an edit of its own."""
+    wg, wc = words(gone), words(came)
+    if not wg or len(wg) != len(wc) or wg == wc:
+        return False
+    for (a,), (b,) in (r for r in renames if len(r[0]) == len(r[1]) == 1):
+        if all(
+            "-".join(b if p == a else p for p in x.split("-")) == y
+            for x, y in zip(wg, wc, strict=True)
+        ):
+            return True
+    return False
 
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
