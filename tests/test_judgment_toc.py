@@ -88,3 +88,43 @@ def test_the_first_step_alone_needs_no_capture_excuse_and_still_reads_as_a_parti
     assert any(ch.rule == "toc" for ch in c.changes)
     side, why = partial_capture(old, new)
     assert side == "new" and why.startswith("the new capture starts mid-page")
+
+
+CONTENTS_AS_LIST = """# Privacy Policy
+
+- [Intro](#intro)
+- [Sources of Data](#sources)
+- [How Long We Keep Your Data](#retention)
+- [Sharing With Partners](#sharing)
+
+## Intro
+
+This policy says what we do with your data.
+
+## Sources of Data
+
+We collect your name and email address when you register.
+
+## How Long We Keep Your Data
+
+We keep your account data while your account is open.
+
+## Sharing With Partners
+
+We share your email address with our payment processor.
+"""
+
+
+def test_the_contents_laid_out_as_one_line_is_no_new_statement():
+    # Found by laying out each dev service's list as one line (spark, whatsapp): the
+    # contents run together ("Intro; Sources of Data; How Long We Keep Your Data; ...")
+    # read as a clause that states retention and sharing.
+    items = ["Intro", "Sources of Data", "How Long We Keep Your Data", "Sharing With Partners"]
+    tail = CONTENTS_AS_LIST.partition("## Intro")[2]
+    one_line = "# Privacy Policy\n\n" + "; ".join(items) + ".\n\n## Intro" + tail
+    c = compare(_doc(CONTENTS_AS_LIST), _doc(one_line))
+    assert not c.material, [ch.reason for ch in c.material_changes]
+    assert any(ch.rule == "toc" and "as one line" in ch.reason for ch in c.changes)
+    # A statement that names sections among other words is still read.
+    said = one_line.replace("Intro; ", "We sell your data to brokers; ")
+    assert compare(_doc(CONTENTS_AS_LIST), _doc(said)).material

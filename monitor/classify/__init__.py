@@ -187,6 +187,25 @@ def toc_keys(doc: PolicyDocument) -> frozenset[str]:
     return frozenset(c.key for c in doc.headings) | frozenset(titles)
 
 
+# A table of contents run into one line: its entries between separators.
+_TOC_SEPARATOR = re.compile(r"\s*[;|•·»]\s*|\s+[—–]\s+")
+_TOC_LINE_MIN_ENTRIES = 3
+
+
+def _is_toc_entry(text: str, toc: frozenset[str]) -> bool:
+    return (
+        comparison_key(text) in toc or comparison_key(_ENTRY_NUMBER.sub("", text, count=1)) in toc
+    )
+
+
+def _is_toc_line(text: str, toc: frozenset[str]) -> bool:
+    """A line whose every part between separators is an entry of the table of contents
+    ("Intro; About Us; Sources of Data; ..."): the contents laid out as one line, as a page
+    or its extraction may lay out a list of links, not a statement of the policy."""
+    parts = [p for p in _TOC_SEPARATOR.split(text.strip().rstrip(".")) if p.strip()]
+    return len(parts) >= _TOC_LINE_MIN_ENTRIES and all(_is_toc_entry(p, toc) for p in parts)
+
+
 def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict, list[str]]:
     added = ch.kind == "added"
     text = (ch.new if added else ch.old) or ""
@@ -200,8 +219,11 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict,
         if item:
             return item[0], _with(cats, item[1])
         return Verdict.cosmetic(f"{verb} the heading “{text.strip()}”", "heading"), cats
-    if comparison_key(text) in toc or comparison_key(_ENTRY_NUMBER.sub("", text, count=1)) in toc:
+    if _is_toc_entry(text, toc):
         return Verdict.cosmetic(f"{verb} the table-of-contents entry “{text.strip()}”", "toc"), cats
+    if toc and _is_toc_line(text, toc):
+        reason = f"{verb} the table of contents as one line: “{clip(text.strip(), 12)}”"
+        return Verdict.cosmetic(reason, "toc"), cats
     if is_date_line(text):
         return Verdict.cosmetic(f"{verb} the date line “{text.strip()}”", "date"), cats
     # Before the label test: a cookie row or a row naming a subprocessor looks like a
