@@ -56,6 +56,7 @@ SMOKE: dict[str, list[str]] = {
     "monitor": ["--hosts", "2", "--docs", "2", "--delay", "0.01"],
     "monitor_pass": ["--hosts", "2", "--docs", "2", "--delay", "0.01"],
     "render": ["--pages", "1", "--renders", "2", "--hosts", "2", "--docs", "2"],
+    "robustness": ["--split", "dev"],
     "scale": ["--sizes", "200", "--requests", "20"],
     "viewer": [],  # its defaults take seconds, and smaller ones never met the rate limit
 }  # fmt: skip

@@ -1,0 +1,400 @@
+"""How the judgment holds under edits whose verdict the labelling guide fixes in advance:
+each service's latest version against a copy with one edit made to it, per split of
+services, beside SimHash > 3 measured on the same pairs.
+
+    .venv/bin/python bench/robustness.py [--split dev|test] [--verbose]
+
+A metamorphic test of compare() on real text: no labeller decides these pairs, the edit
+does (docs/labelling.md). Edits the guide calls noise (docs/labelling.md, "not material"):
+a section moved elsewhere, two paragraphs swapped, headings renumbered, the date line
+changed, typos in words that name no practice, the brand renamed across the policy, a
+contact address changed, emphasis added, a list laid out as one line. Edits it calls
+material: a sale of personal information added, "do not sell" turned into "do sell", a
+retention period lengthened, a paragraph granting a right removed. An edit that finds
+nothing to work on in a version (no date line, no list...) is not made there.
+
+Services are split as the labelled sets split them (docs/judgment.md): dev (the devset and
+wild dev services) and test (wild test services). The transforms are seeded per service,
+so a rerun makes the same edits. Tune on dev only: --verbose prints the pairs judged
+against the guide for dev services, never for test ones (their figures are only reported).
+
+Figures per split: the share of noise edits that clausewatch alerts on (false alerts) and
+the share of material edits it misses; SimHash > 3 (bench/judgment.py's baseline) on the
+same pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from judgment import DEVSET, FOLDERS, SIMHASH_MAX_DISTANCE, WILD, load_labels, simhash, text_of
+from report import figure, sample
+
+from monitor.compare import compare
+from monitor.extract import extract
+
+Edit = Callable[[str, random.Random, str], str | None]
+
+_HEADING = re.compile(r"^#{1,6} ")
+_BLOCK_BREAK = re.compile(r"\n\s*\n")
+
+
+def _blocks(md: str) -> list[str]:
+    return [b for b in _BLOCK_BREAK.split(md) if b.strip()]
+
+
+def _joined(blocks: list[str]) -> str:
+    return "\n\n".join(blocks) + "\n"
+
+
+def _level(block: str) -> int:
+    return len(block) - len(block.lstrip("#"))
+
+
+_SETEXT_RULE = re.compile(r"\n[ \t]*(?:-+|=+)[ \t]*$")
+
+
+def _prose(block: str, min_words: int = 12) -> bool:
+    """A paragraph of running text: no heading (either markup), list, table or quote."""
+    if _HEADING.match(block) or _SETEXT_RULE.search(block):
+        return False
+    return (
+        not block.lstrip().startswith(("-", "*", "|", ">", "1")) and len(block.split()) >= min_words
+    )
+
+
+# --- edits the guide calls noise ---------------------------------------------------------
+
+
+def move_section(md: str, rnd: random.Random, slug: str) -> str | None:
+    """A section (its heading and everything under it) moved before another of its rank."""
+    bs = _blocks(md)
+    heads = [i for i, b in enumerate(bs) if _HEADING.match(b)]
+    if len(heads) < 3:
+        return None
+    i = heads[rnd.randrange(1, len(heads) - 1)]
+    end = next((h for h in heads if h > i and _level(bs[h]) <= _level(bs[i])), len(bs))
+    section, rest = bs[i:end], bs[:i] + bs[end:]
+    places = [k for k, b in enumerate(rest) if _HEADING.match(b) and _level(b) == _level(bs[i])]
+    places = [k for k in places if k != i]
+    if not places:
+        return None
+    at = rnd.choice(places)
+    return _joined(rest[:at] + section + rest[at:])
+
+
+def swap_paragraphs(md: str, rnd: random.Random, slug: str) -> str | None:
+    """Two neighbouring paragraphs of running text swapped."""
+    bs = _blocks(md)
+    pairs = [i for i in range(len(bs) - 1) if _prose(bs[i]) and _prose(bs[i + 1])]
+    if not pairs:
+        return None
+    i = rnd.choice(pairs)
+    bs[i], bs[i + 1] = bs[i + 1], bs[i]
+    return _joined(bs)
+
+
+_NUMBERED_HEADING = re.compile(r"^(#{1,6} )(\d+)(\\?\.)", re.MULTILINE)
+
+
+def renumber_headings(md: str, rnd: random.Random, slug: str) -> str | None:
+    """Every numbered heading numbered one more ("3. Sharing" -> "4. Sharing")."""
+    if len(_NUMBERED_HEADING.findall(md)) < 3:
+        return None
+    return _NUMBERED_HEADING.sub(lambda m: f"{m[1]}{int(m[2]) + 1}{m[3]}", md)
+
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = re.compile(rf"\b(?:{_MONTHS}) \d{{1,2}}, \d{{4}}\b")
+_DATE_LINE_MAX_WORDS = 8
+
+
+def change_date_line(md: str, rnd: random.Random, slug: str) -> str | None:
+    """The "last updated" line dated otherwise (only a short line: a date inside a
+    sentence may be a deadline, which the guide calls material)."""
+    bs = _blocks(md)
+    lines = [
+        i for i, b in enumerate(bs) if _DATE.search(b) and len(b.split()) <= _DATE_LINE_MAX_WORDS
+    ]
+    if not lines:
+        return None
+    i = rnd.choice(lines)
+    bs[i] = _DATE.sub(f"March {rnd.randrange(1, 29)}, {rnd.randrange(2027, 2031)}", bs[i])
+    return _joined(bs)
+
+
+_LONG_WORD = re.compile(r"\b[a-z]{7,}\b")
+# Words a typo must not touch: a misspelt practice verb is another edit in the judge's eyes
+# and, without a dictionary, in a reader's too ("collect" -> "clolect").
+_PRACTICE_STEMS = ("collect", "disclos", "shar", "sell", "sold", "retain", "retention", "process")
+
+
+def typos(md: str, rnd: random.Random, slug: str) -> str | None:
+    """Two neighbouring letters swapped in one word of each of three paragraphs."""
+    bs = _blocks(md)
+    ok = [i for i, b in enumerate(bs) if _prose(b)]
+    if len(ok) < 3:
+        return None
+    for i in rnd.sample(ok, 3):
+        found = [m for m in _LONG_WORD.finditer(bs[i]) if not m[0].startswith(_PRACTICE_STEMS)]
+        if not found:
+            return None
+        m = rnd.choice(found)
+        w = m[0]
+        # Two different letters: swapping "dd" in "address" would change nothing.
+        places = [k for k in range(1, len(w) - 2) if w[k] != w[k + 1]]
+        if not places:
+            return None
+        k = rnd.choice(places)
+        bs[i] = bs[i][: m.start()] + w[:k] + w[k + 1] + w[k] + w[k + 2 :] + bs[i][m.end() :]
+    return _joined(bs)
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]{2,}\b")
+_BRAND_MIN_MENTIONS = 3
+
+
+def rename_brand(md: str, rnd: random.Random, slug: str) -> str | None:
+    """The service's brand (the capitalised word its slug spells) renamed wherever it is
+    written as a word; its web and mail addresses are left as they were."""
+    caps = _CAPITALISED.findall(md)
+    key = slug.replace("-", "").lower()
+    names = {c for c in caps if c.lower() == key or (len(c) > 3 and key.startswith(c.lower()))}
+    if not names:
+        return None
+    brand = max(sorted(names), key=caps.count)
+    if caps.count(brand) < _BRAND_MIN_MENTIONS:
+        return None
+    return re.sub(rf"(?<![\w./@-]){brand}\b(?![./@]\w)", "Zephyrex", md)
+
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+
+
+def change_contact(md: str, rnd: random.Random, slug: str) -> str | None:
+    """Every mail address replaced by another."""
+    if not _EMAIL.search(md):
+        return None
+    return _EMAIL.sub("dataprotection@zephyrex-mail.example", md)
+
+
+def add_emphasis(md: str, rnd: random.Random, slug: str) -> str | None:
+    """One word set in bold in each of three paragraphs."""
+    bs = _blocks(md)
+    ok = [i for i, b in enumerate(bs) if _prose(b)]
+    if len(ok) < 3:
+        return None
+    for i in rnd.sample(ok, 3):
+        ws = bs[i].split(" ")
+        plain = [k for k in range(1, len(ws) - 1) if re.fullmatch(r"[A-Za-z]+", ws[k])]
+        if not plain:
+            return None
+        k = rnd.choice(plain)
+        ws[k] = f"**{ws[k]}**"
+        bs[i] = " ".join(ws)
+    return _joined(bs)
+
+
+_LIST = re.compile(r"((?:^[ \t]*[-*] .+\n?){3,})", re.MULTILINE)
+_LIST_ITEM_MAX_WORDS = 12
+
+
+def list_as_line(md: str, rnd: random.Random, slug: str) -> str | None:
+    """A list of short items laid out as one line, the items between semicolons."""
+    lists = [
+        m
+        for m in _LIST.finditer(md)
+        if all(len(line.split()) <= _LIST_ITEM_MAX_WORDS for line in m[1].splitlines())
+    ]
+    if not lists:
+        return None
+    m = rnd.choice(lists)
+    items = [re.sub(r"^[ \t]*[-*] ", "", line).strip().rstrip(".;,") for line in m[1].splitlines()]
+    return md[: m.start()] + "\n" + "; ".join(i for i in items if i) + ".\n\n" + md[m.end() :]
+
+
+# --- edits the guide calls material -------------------------------------------------------
+
+
+def add_sale(md: str, rnd: random.Random, slug: str) -> str | None:
+    """A sentence selling personal information to data brokers, added to a paragraph."""
+    bs = _blocks(md)
+    ok = [i for i, b in enumerate(bs) if _prose(b, 20)]
+    if not ok:
+        return None
+    i = rnd.choice(ok)
+    bs[i] = bs[i].rstrip() + (
+        " We also sell your personal information, including your precise location, to data brokers."
+    )
+    return _joined(bs)
+
+
+_DO_NOT = re.compile(r"\b(do|does|will) not (sell|share|rent)\b")
+
+
+def drop_not(md: str, rnd: random.Random, slug: str) -> str | None:
+    """The first "do not sell / share / rent" of running text made "do sell ..."."""
+    bs = _blocks(md)
+    for i, b in enumerate(bs):
+        m = _DO_NOT.search(b)
+        if m and _prose(b, 6):
+            bs[i] = b[: m.start()] + f"{m[1]} {m[2]}" + b[m.end() :]
+            return _joined(bs)
+    return None
+
+
+_PERIOD = re.compile(r"\b(\d+) (days|months)\b")
+
+
+def lengthen_retention(md: str, rnd: random.Random, slug: str) -> str | None:
+    """The first period in days or months of running text made twelve times as many years."""
+    bs = _blocks(md)
+    for i, b in enumerate(bs):
+        m = _PERIOD.search(b)
+        if m and _prose(b, 6):
+            bs[i] = b[: m.start()] + f"{int(m[1]) * 12} years" + b[m.end() :]
+            return _joined(bs)
+    return None
+
+
+_GRANTS_RIGHT = re.compile(
+    r"\b(?:you (?:have|may exercise|can exercise) )?(?:the )?right to (?:delete|deletion|erasure|"
+    r"access|object|opt[- ]out|rectif|correct|portab|restrict)",
+    re.IGNORECASE,
+)
+
+
+def remove_right(md: str, rnd: random.Random, slug: str) -> str | None:
+    """A paragraph of running text granting a right to access, delete, object... removed."""
+    bs = _blocks(md)
+    ok = [i for i, b in enumerate(bs) if _prose(b) and _GRANTS_RIGHT.search(b)]
+    if not ok:
+        return None
+    del bs[rnd.choice(ok)]
+    return _joined(bs)
+
+
+NOISE: tuple[Edit, ...] = (
+    move_section,
+    swap_paragraphs,
+    renumber_headings,
+    change_date_line,
+    typos,
+    rename_brand,
+    change_contact,
+    add_emphasis,
+    list_as_line,
+)
+MATERIAL: tuple[Edit, ...] = (add_sale, drop_not, lengthen_retention, remove_right)
+
+
+def service_splits() -> dict[str, str]:
+    """Each labelled service's split: dev (devset and wild dev) or test (wild test)."""
+    out = {row["old"].split("/")[0]: "dev" for row in load_labels(DEVSET)}
+    if WILD.exists():
+        for row in json.loads(WILD.read_text(encoding="utf-8"))["pairs"]:
+            out.setdefault(row["old"].split("/")[0], row["split"])
+    return out
+
+
+def latest_version(slug: str) -> Path | None:
+    for folder in dict.fromkeys(FOLDERS["devset"] + FOLDERS["wild"]):
+        versions = sorted((folder / slug).glob("*.md"))
+        if versions:
+            return versions[-1]
+    return None
+
+
+@dataclass
+class Tally:
+    made: int = 0
+    ours_wrong: int = 0
+    simhash_wrong: int = 0
+    wrong_pairs: list[str] = field(default_factory=list)
+
+
+def run(split_of: dict[str, str], splits: list[str], verbose: bool) -> dict[str, dict[str, Tally]]:
+    tallies: dict[str, dict[str, Tally]] = {s: {} for s in splits}
+    for slug in sample(sorted(s for s, split in split_of.items() if split in splits)):
+        path = latest_version(slug)
+        if path is None:
+            continue
+        md = path.read_text(encoding="utf-8")
+        base = extract(md.encode(), "text/markdown", path.name)
+        base_hash = simhash(text_of(base))
+        for edit in NOISE + MATERIAL:
+            edited = edit(md, random.Random(f"{slug}:{edit.__name__}"), slug)
+            if edited is None or edited == md:
+                continue
+            material = edit in MATERIAL
+            doc = extract(edited.encode(), "text/markdown", path.name)
+            c = compare(base, doc)
+            far = bin(base_hash ^ simhash(text_of(doc))).count("1") > SIMHASH_MAX_DISTANCE
+            t = tallies[split_of[slug]].setdefault(edit.__name__, Tally())
+            t.made += 1
+            t.simhash_wrong += far != material
+            if c.material != material:
+                t.ours_wrong += 1
+                if verbose and split_of[slug] == "dev":
+                    shown = [ch.reason for ch in c.changes if ch.material != material][:2]
+                    t.wrong_pairs.append(f"{slug}: {shown or c.summary}")
+    return tallies
+
+
+def report(split: str, tally: dict[str, Tally]) -> None:
+    print(f"\nservices of split {split}")
+    print(
+        f"  {'edit':22} {'guide':>9} {'made':>5} {'clausewatch wrong':>18} {'SimHash > 3 wrong':>18}"
+    )
+    for kind, edits in (("noise", NOISE), ("material", MATERIAL)):
+        for edit in edits:
+            t = tally.get(edit.__name__, Tally())
+            print(
+                f"  {edit.__name__:22} {kind:>9} {t.made:5} {t.ours_wrong:18} {t.simhash_wrong:18}"
+            )
+            for line in t.wrong_pairs:
+                print(f"      {line[:300]}")
+    for edits, what in (
+        (NOISE, "false alerts on edits the guide calls noise"),
+        (MATERIAL, "misses of edits the guide calls material"),
+    ):
+        ts = [tally[e.__name__] for e in edits if e.__name__ in tally]
+        made = sum(t.made for t in ts)
+        if not made:
+            continue
+        ours = sum(t.ours_wrong for t in ts) / made
+        sim = sum(t.simhash_wrong for t in ts) / made
+        print(f"  {what}: clausewatch {ours:.1%}, SimHash > 3 {sim:.1%} ({made} edited versions)")
+        figure(
+            f"robustness, {split} services: {what}",
+            100 * ours,
+            "%",
+            baseline="SimHash > 3",
+            baseline_value=100 * sim,
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", choices=("dev", "test"), help="only the services of this split")
+    ap.add_argument(
+        "--verbose", "-v", action="store_true", help="list the dev pairs judged against the guide"
+    )
+    args = ap.parse_args()
+    splits = [args.split] if args.split else ["dev", "test"]
+    tallies = run(service_splits(), splits, args.verbose)
+    for split in splits:
+        report(split, tallies[split])
+
+
+if __name__ == "__main__":
+    main()
