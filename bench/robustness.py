@@ -222,6 +222,137 @@ def list_as_line(md: str, rnd: random.Random, slug: str) -> str | None:
     return md[: m.start()] + "\n" + "; ".join(i for i in items if i) + ".\n\n" + md[m.end() :]
 
 
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z])")
+
+
+def _sentences(block: str) -> list[str]:
+    return [x for x in _SENTENCE_END.split(" ".join(block.split())) if x]
+
+
+def split_paragraph(md: str, rnd: random.Random, slug: str) -> str | None:
+    """A paragraph of several sentences cut in two between sentences."""
+    bs = _blocks(md)
+    ok = [i for i, b in enumerate(bs) if _prose(b, 30) and len(_sentences(b)) >= 3]
+    if not ok:
+        return None
+    i = rnd.choice(ok)
+    ss = _sentences(bs[i])
+    cut = rnd.randrange(1, len(ss))
+    bs[i : i + 1] = [" ".join(ss[:cut]), " ".join(ss[cut:])]
+    return _joined(bs)
+
+
+def merge_paragraphs(md: str, rnd: random.Random, slug: str) -> str | None:
+    """Two neighbouring paragraphs of running text made one."""
+    bs = _blocks(md)
+    pairs = [i for i in range(len(bs) - 1) if _prose(bs[i]) and _prose(bs[i + 1])]
+    if not pairs:
+        return None
+    i = rnd.choice(pairs)
+    bs[i : i + 2] = [" ".join(bs[i].split()) + " " + " ".join(bs[i + 1].split())]
+    return _joined(bs)
+
+
+def sentences_as_list(md: str, rnd: random.Random, slug: str) -> str | None:
+    """A paragraph of several sentences laid out as a list, one sentence an item."""
+    bs = _blocks(md)
+    ok = [i for i, b in enumerate(bs) if _prose(b, 30) and len(_sentences(b)) >= 3]
+    if not ok:
+        return None
+    i = rnd.choice(ok)
+    bs[i] = "\n".join(f"- {x}" for x in _sentences(bs[i]))
+    return _joined(bs)
+
+
+def move_sentence(md: str, rnd: random.Random, slug: str) -> str | None:
+    """The last sentence of a paragraph moved to the end of the next paragraph."""
+    bs = _blocks(md)
+    pairs = [
+        i
+        for i in range(len(bs) - 1)
+        if _prose(bs[i], 30) and len(_sentences(bs[i])) >= 3 and _prose(bs[i + 1])
+    ]
+    if not pairs:
+        return None
+    i = rnd.choice(pairs)
+    ss = _sentences(bs[i])
+    bs[i] = " ".join(ss[:-1])
+    bs[i + 1] = " ".join(bs[i + 1].split()) + " " + ss[-1]
+    return _joined(bs)
+
+
+_SUMMARY_SENTENCES = 3
+# Headings that scope what follows to an audience or a place: a sentence written there is
+# that audience's own, and repeated in a summary for everyone it would widen (the guide's
+# B3), so the summary takes no sentence from under such a heading.
+_AUDIENCE = re.compile(
+    r"\b(?:residents?|children|child|minors?|teens?|california|nevada|virginia|colorado|"
+    r"connecticut|utah|texas|oregon|eea|eu|european|uk|united kingdom|switzerland|brazil|"
+    r"canada|australia|japan|korea|china|india|states?|regions?|countr(?:y|ies)|jurisdictions?)\b",
+    re.IGNORECASE,
+)
+_MARKUP = re.compile(r"[\[\]*_`|<>#]")
+
+
+def _unscoped_sentences(md: str) -> list[str]:
+    """Whole sentences of one-line paragraphs without markup, under no heading that names
+    an audience or a place."""
+    out: list[str] = []
+    headings: list[tuple[int, str]] = []
+    for b in _blocks(md):
+        if _HEADING.match(b):
+            headings = [h for h in headings if h[0] < _level(b)] + [(_level(b), b)]
+            continue
+        if "\n" in b.strip() or _MARKUP.search(b) or not _prose(b):
+            continue
+        if any(_AUDIENCE.search(h) for _, h in headings):
+            continue
+        out += [
+            x
+            for x in _sentences(b)
+            if len(x.split()) >= 8 and x[0].isupper() and x.endswith((".", "!", "?"))
+        ]
+    return out
+
+
+def add_summary(md: str, rnd: random.Random, slug: str) -> str | None:
+    """A summary section put first, made of sentences the policy states further on, word
+    for word, under headings that scope them to no particular audience (a new introduction
+    that changes no practice: the guide's B6)."""
+    said = _unscoped_sentences(md)
+    if len(said) < _SUMMARY_SENTENCES:
+        return None
+    bs = _blocks(md)
+    first = next((k for k, b in enumerate(bs) if _HEADING.match(b)), 0)
+    summary = ["## Summary", " ".join(rnd.sample(said, _SUMMARY_SENTENCES))]
+    return _joined(bs[: first + 1] + summary + bs[first + 1 :])
+
+
+def heading_levels(md: str, rnd: random.Random, slug: str) -> str | None:
+    """Every heading below the top level set one level deeper ("## A" -> "### A")."""
+    if not re.search(r"^#{2,5} ", md, re.MULTILINE):
+        return None
+    return re.sub(r"^(#{2,5}) ", r"\1# ", md, flags=re.MULTILINE)
+
+
+_SEVERAL = 3
+
+
+def several(md: str, rnd: random.Random, slug: str) -> str | None:
+    """Three of the other noise edits, one after the other (a pair far apart in time holds
+    many edits, and each is one more chance for a rule to misfire)."""
+    edits = [e for e in NOISE if e is not several]
+    out = md
+    made = 0
+    for edit in rnd.sample(edits, len(edits)):
+        edited = edit(out, rnd, slug)
+        if edited is not None and edited != out:
+            out, made = edited, made + 1
+            if made == _SEVERAL:
+                return out
+    return None
+
+
 # --- edits the guide calls material -------------------------------------------------------
 
 
@@ -293,6 +424,13 @@ NOISE: tuple[Edit, ...] = (
     change_contact,
     add_emphasis,
     list_as_line,
+    split_paragraph,
+    merge_paragraphs,
+    sentences_as_list,
+    move_sentence,
+    add_summary,
+    heading_levels,
+    several,
 )
 MATERIAL: tuple[Edit, ...] = (add_sale, drop_not, lengthen_retention, remove_right)
 

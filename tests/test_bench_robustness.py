@@ -19,15 +19,15 @@ Last updated: January 5, 2024
 
 ## 1. What we collect
 
-Acme collects your name, your email address and the pages you read, so that Acme can run
-the service you signed up for and answer your questions.
+Acme collects your name, your email address and the pages you read, so that Acme can run the service you signed up for and answer your questions.
+
+We use the pages you read to choose which articles to show you first. We never use them to show you advertising. You can turn this off in your account settings at any time.
 
 We keep your account data for 30 days after you close your account, then we delete it for good.
 
 ## 2. Sharing
 
-We do not sell your personal information to anyone, and Acme shares it only with the
-hosting provider that runs our servers.
+We do not sell your personal information to anyone, and Acme shares it only with the hosting provider that runs our servers.
 
 - Hosting provider
 - Payment processor
@@ -35,8 +35,7 @@ hosting provider that runs our servers.
 
 ## 3. Your rights
 
-You have the right to access and delete the personal information Acme holds about you,
-and to object to its use for marketing.
+You have the right to access and delete the personal information Acme holds about you, and to object to its use for marketing.
 
 Write to privacy@acme.example with any question about this policy.
 """
@@ -51,7 +50,14 @@ def _words(text: str) -> Counter:
 
 
 def test_edits_that_keep_the_words_keep_every_word():
-    for edit in (robustness.move_section, robustness.swap_paragraphs, robustness.add_emphasis):
+    for edit in (
+        robustness.move_section,
+        robustness.swap_paragraphs,
+        robustness.add_emphasis,
+        robustness.split_paragraph,
+        robustness.merge_paragraphs,
+        robustness.move_sentence,
+    ):
         edited = _edit(edit)
         assert edited and edited != POLICY, edit.__name__
         assert _words(edited) == _words(POLICY), edit.__name__
@@ -70,6 +76,15 @@ def test_each_edit_makes_the_edit_it_names():
     assert "We do sell your personal information" in _edit(robustness.drop_not)
     assert "360 years" in _edit(robustness.lengthen_retention)
     assert "You have the right to access" not in _edit(robustness.remove_right)
+    assert "### 1. What we collect" in _edit(robustness.heading_levels)
+    assert "- We never use them to show you advertising." in _edit(robustness.sentences_as_list)
+    summary = _edit(robustness.add_summary)
+    assert summary.index("## Summary") < summary.index("## 1. What we collect")
+    # Three sentences the body states word for word.
+    said = summary.split("## Summary\n\n")[1].split("\n\n")[0]
+    flat = " ".join(POLICY.split())
+    sentences = [x if x.endswith(".") else x + "." for x in said.split(". ")]
+    assert len(sentences) == 3 and all(x in flat for x in sentences), sentences
     typoed = _edit(robustness.typos)
     gone, came = _words(POLICY) - _words(typoed), _words(typoed) - _words(POLICY)
     # Three words, each with two letters swapped: the same letters, in another order.

@@ -1122,3 +1122,46 @@ def test_a_paragraph_granting_the_right_to_object_removed_is_material():
     )
     c = compare(_doc(right, *kept), _doc(*kept))
     assert c.material and "user-choice" in c.categories, [ch.reason for ch in c.changes]
+
+
+def _summary_policy(summary: tuple[str, ...]) -> PolicyDocument:
+    general = ("Privacy Policy", "How we use your data")
+    eu = ("Privacy Policy", "European Residents")
+    clauses = [
+        *((("Privacy Policy", "Summary"), "paragraph", s) for s in summary),
+        (general, "paragraph", "We use your email address to send you receipts for your orders."),
+        (
+            general,
+            "paragraph",
+            "You can opt out of marketing emails at any time by clicking unsubscribe.",
+        ),
+        (
+            eu,
+            "paragraph",
+            "You can ask us to delete your data by writing to our data protection officer.",
+        ),
+    ]
+    return _doc(*clauses)
+
+
+def test_a_summary_repeating_the_policy_word_for_word_changes_no_practice():
+    # Found by putting first a summary of sentences of each dev service's latest version
+    # (visible, protonmail: "adds the option to opt out ..." though the body said it).
+    summary = (
+        "You can opt out of marketing emails at any time by clicking unsubscribe. We use your"
+        " email address to send you receipts for your orders.",
+    )
+    old, new = _summary_policy(()), _summary_policy(summary)
+    for a, b in ((old, new), (new, old)):
+        c = compare(a, b)
+        assert not c.material, [ch.reason for ch in c.material_changes]
+        assert any(ch.rule == "repeated" for ch in c.changes)
+
+
+def test_a_sentence_of_an_audience_section_repeated_for_everyone_is_no_mere_repeat():
+    # Written under "European Residents", the right was theirs; a summary for everyone
+    # widens it (labelling guide B3), so the copy is not set aside as a repeat. (The
+    # practice inventory, which reads no audience, still finds the right stated before.)
+    summary = ("You can ask us to delete your data by writing to our data protection officer.",)
+    c = compare(_summary_policy(()), _summary_policy(summary))
+    assert not any(ch.rule == "repeated" for ch in c.changes), [ch.reason for ch in c.changes]

@@ -38,6 +38,7 @@ from monitor.classify.renames import parties_named, party_swaps, policy_renames,
 from monitor.classify.verdict import ORDINARY, Verdict
 from monitor.classify.words import PRACTICE_VERBS, key_words, words
 from monitor.diff.change import ClauseChange
+from monitor.diff.sentences import split_sentences
 from monitor.diff.words import word_ops
 from monitor.model import SECTION_SEPARATOR, Clause, PolicyDocument
 from monitor.textnorm import comparison_key
@@ -590,7 +591,8 @@ def classify_changes(
     judged = _sections_moved_out(judged, old, new)
     if not any(ch.material for ch in judged):
         return judged
-    return _restated(_open_list_examples(judged, old, new), old, new)
+    judged = _restated(_open_list_examples(judged, old, new), old, new)
+    return _said_elsewhere(judged, old, new)
 
 
 # The sentence introducing a list says the list is open-ended (labelling guide B1).
@@ -736,6 +738,41 @@ def _restated(
                 ch = _judged(ch, Verdict.cosmetic(reason, "restated"), ch.categories)
         out.append(ch)
     return out
+
+
+def _said_elsewhere(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """A clause added or removed whose every sentence the other version states word for
+    word, in a section that speaks to no particular audience, changes no practice: a
+    summary put first that repeats sentences of the body, or such a copy dropped (labelling
+    guide B6: a practice already stated, now written in another section too, is not new).
+    A copy under an audience's heading ("Nevada Residents") is that audience's own: cutting
+    the promise there is a removal even when the other states keep it."""
+    out = []
+    for ch in changes:
+        if ch.material and ch.kind in ("added", "removed"):
+            added = ch.kind == "added"
+            text = ch.new if added else ch.old
+            runs = [words(s) for s in split_sentences(text or "")]
+            runs = [r for r in runs if len(r) >= _REPEATED_MIN_WORDS]
+            other = _runs_of(old if added else new)
+            if runs and all(
+                any(not _speaks_to_an_audience(where) for where in other.where(r)) for r in runs
+            ):
+                reason = (
+                    f"{'repeats' if added else 'drops a copy of'} what the policy states "
+                    "word for word elsewhere, before and after"
+                )
+                ch = _judged(
+                    ch, Verdict.cosmetic(f"{ch.reason}; {reason}", "repeated"), ch.categories
+                )
+        out.append(ch)
+    return out
+
+
+def _speaks_to_an_audience(section: str | None) -> bool:
+    return "specific-audiences" in categories_of("", section or "")
 
 
 def _unwritten(elements: set, other_text: str) -> set:
