@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.classify import is_pointer
+from monitor.classify import classify_changes, is_pointer
 from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import categories_of
@@ -20,6 +20,7 @@ from monitor.classify.practice import practice_phrase
 from monitor.classify.renames import _brand
 from monitor.classify.words import verb_base, words
 from monitor.compare import compare
+from monitor.diff.change import ClauseChange
 from monitor.diff.words import word_ops
 from monitor.extract import extract
 from monitor.model import Clause, PolicyDocument
@@ -773,6 +774,28 @@ def test_a_brand_renamed_across_the_policy_is_one_rename_not_many_edits():
     c = compare(*_renamed(ACUITY))
     assert not c.material, [ch.reason for ch in c.material_changes]
     assert any(ch.rule == "rename" for ch in c.changes)
+
+
+def test_a_short_clause_with_the_brand_renamed_is_the_clause_renamed():
+    # verizon (dev split), its brand renamed across the policy: "Verizon, Verizon Media And
+    # Third-party information" has too many of its words swapped to be paired as one
+    # clause edited, and came as a clause on sharing removed and one added.
+    sec = "Privacy Policy > Advertising"
+    label = (
+        "AcuityAds, AcuityAds Media And Third-party information",
+        "illumin, illumin Media And Third-party information",
+    )
+    old, new = _renamed([*ACUITY, label])
+    changes = [
+        ClauseChange("modified", sec, a, b, sec, sec, word_ops=word_ops(a, b)) for a, b in ACUITY
+    ]
+    changes += [
+        ClauseChange("removed", sec, label[0], None, old_section=sec),
+        ClauseChange("added", sec, None, label[1], new_section=sec),
+    ]
+    judged = classify_changes(changes, frozenset(), old, new)
+    assert not any(ch.material for ch in judged), [ch.reason for ch in judged if ch.material]
+    assert {ch.kind: ch.rule for ch in judged[-2:]} == {"removed": "rename", "added": "rename"}
 
 
 def test_a_real_edit_beside_a_brand_rename_stays_material():

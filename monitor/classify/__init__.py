@@ -34,7 +34,13 @@ from monitor.classify.lexicon import (
 )
 from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
-from monitor.classify.renames import parties_named, party_swaps, policy_renames, undo_renames
+from monitor.classify.renames import (
+    named_back,
+    parties_named,
+    party_swaps,
+    policy_renames,
+    undo_renames,
+)
 from monitor.classify.verdict import ORDINARY, Verdict
 from monitor.classify.words import PRACTICE_VERBS, key_words, words
 from monitor.diff.change import ClauseChange
@@ -825,12 +831,32 @@ def _named(element: tuple) -> str | None:
 def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> list[ClauseChange]:
     """A name swapped for another in many clauses is one rename of the policy: each material
     edit is judged again with the rename undone, and stays material only if what is left
-    of it is."""
+    of it is; a clause added that is a clause removed once the rename is undone is that
+    clause renamed."""
     renames = policy_renames([ch.word_ops for ch in changes if ch.kind == "modified"], old)
     if not renames:
         return changes
+    # A short clause (a label, a table cell) with the name swapped differs in too large a
+    # share of its words to be paired as one clause edited: it comes as one clause removed
+    # and one added, the same once the rename is undone.
+    removed = {comparison_key(ch.old or "") for ch in changes if ch.kind == "removed"}
+    added = {
+        comparison_key(named_back(ch.new or "", renames)) for ch in changes if ch.kind == "added"
+    }
     out = []
     for ch in changes:
+        if ch.material and ch.kind in ("added", "removed"):
+            if ch.kind == "added":
+                back = named_back(ch.new or "", renames)
+                paired = back != ch.new and comparison_key(back) in removed
+            else:
+                paired = comparison_key(ch.old or "") in added
+            if paired:
+                reason = (
+                    f"{ch.reason}; the same clause once the name renamed across the policy "
+                    "is put back"
+                )
+                ch = _judged(ch, Verdict.cosmetic(reason, "rename"), ch.categories)
         if ch.material and ch.kind == "modified":
             rest, found = undo_renames(ch.word_ops, renames)
             if found:

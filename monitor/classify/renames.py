@@ -104,6 +104,14 @@ def _new_name(name: tuple[str, ...], doc: PolicyDocument) -> bool:
     return len({k for k, _ in _mentions(name, doc)}) <= 1
 
 
+def named_back(text: str, renames: set[tuple[tuple[str, ...], tuple[str, ...]]]) -> str:
+    """The text with every new name of a policy-wide rename written as the old one."""
+    for a, b in renames:
+        rx = re.compile(r"\b" + r"\W+".join(map(re.escape, b)) + r"\b", re.IGNORECASE)
+        text = rx.sub(" ".join(a), text)
+    return text
+
+
 def undo_renames(
     ops: list[tuple[str, str]], renames: set[tuple[tuple[str, ...], tuple[str, ...]]]
 ) -> tuple[str, list[str]]:
