@@ -335,6 +335,53 @@ def heading_levels(md: str, rnd: random.Random, slug: str) -> str | None:
     return re.sub(r"^(#{2,5}) ", r"\1# ", md, flags=re.MULTILINE)
 
 
+# Rewordings a careful editor makes that keep the meaning (the guide's "rewording with
+# the same meaning"): contractions, a plainer connective, a synonym of the same practice.
+_REWORDINGS = (
+    (r"\bpersonal information\b", "personal data"),
+    (r"\bpersonal data\b", "personal information"),
+    (r"\bdo not\b", "don't"),
+    (r"\bdoes not\b", "doesn't"),
+    (r"\bwill not\b", "won't"),
+    (r"\bcannot\b", "can't"),
+    (r"\bin order to\b", "to"),
+    (r"\bprior to\b", "before"),
+    (r"\bin the event that\b", "if"),
+    (r"\bin accordance with\b", "under"),
+    (r"\bwith respect to\b", "regarding"),
+    (r"\bas well as\b", "and"),
+    (r"\bis able to\b", "can"),
+    (r"\bare able to\b", "can"),
+    (r"\bFor example,", "For instance,"),
+    (r"\bIn addition,", "Also,"),
+    (r"\be-mail\b", "email"),
+)
+_REWORDED_PARAGRAPHS = 3
+
+
+def reword(md: str, rnd: random.Random, slug: str) -> str | None:
+    """One rewording with the same meaning in each of up to three paragraphs."""
+    bs = _blocks(md)
+    ok = [
+        (i, rx, to)
+        for i, b in enumerate(bs)
+        if _prose(b)
+        for rx, to in _REWORDINGS
+        if re.search(rx, b)
+    ]
+    if not ok:
+        return None
+    done: set[int] = set()
+    for i, rx, to in rnd.sample(ok, len(ok)):
+        if i in done:
+            continue
+        bs[i] = re.sub(rx, to, bs[i], count=1)
+        done.add(i)
+        if len(done) == _REWORDED_PARAGRAPHS:
+            break
+    return _joined(bs)
+
+
 _SEVERAL = 3
 
 
@@ -430,6 +477,7 @@ NOISE: tuple[Edit, ...] = (
     move_sentence,
     add_summary,
     heading_levels,
+    reword,
     several,
 )
 MATERIAL: tuple[Edit, ...] = (add_sale, drop_not, lengthen_retention, remove_right)

@@ -85,6 +85,8 @@ def test_each_edit_makes_the_edit_it_names():
     flat = " ".join(POLICY.split())
     sentences = [x if x.endswith(".") else x + "." for x in said.split(". ")]
     assert len(sentences) == 3 and all(x in flat for x in sentences), sentences
+    reworded = _edit(robustness.reword)
+    assert reworded != POLICY and len(reworded.split()) <= len(POLICY.split())
     typoed = _edit(robustness.typos)
     gone, came = _words(POLICY) - _words(typoed), _words(typoed) - _words(POLICY)
     # Three words, each with two letters swapped: the same letters, in another order.

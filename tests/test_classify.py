@@ -1188,3 +1188,47 @@ def test_a_sentence_of_an_audience_section_repeated_for_everyone_is_no_mere_repe
     summary = ("You can ask us to delete your data by writing to our data protection officer.",)
     c = compare(_summary_policy(()), _summary_policy(summary))
     assert not any(ch.rule == "repeated" for ch in c.changes), [ch.reason for ch in c.changes]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("We do not sell your personal information.", "We don't sell your personal information."),
+        (
+            "You cannot opt out of security emails, and we will not share them.",
+            "You can't opt out of security emails, and we won't share them.",
+        ),
+        (
+            "If you are not a member, we do not keep your data.",
+            "If you aren't a member, we don’t keep your data.",
+        ),
+    ],
+)
+def test_a_contraction_written_out_or_in_is_the_same_words(old, new):
+    # Found by rewording each dev service's latest version as an editor would: every
+    # "do not" made "don't" read as "drops “not”; adds “don't”" (59 of 110 versions).
+    sec = ("Privacy Policy", "Sharing")
+    for a, b in ((old, new), (new, old)):
+        c = compare(_doc((sec, "paragraph", a)), _doc((sec, "paragraph", b)))
+        assert not c.material, [ch.reason for ch in c.changes]
+    assert noise_reason(old, new).startswith("writes “")
+
+
+def test_a_contraction_beside_a_real_turn_stays_material():
+    sec = ("Privacy Policy", "Sharing")
+    c = compare(
+        _doc((sec, "paragraph", "We do not sell your personal information.")),
+        _doc(
+            (
+                sec,
+                "paragraph",
+                "We don't sell your personal information, but we share it with advertisers.",
+            )
+        ),
+    )
+    assert c.material
+    c = compare(
+        _doc((sec, "paragraph", "We may share your location with advertisers.")),
+        _doc((sec, "paragraph", "We won't share your location with advertisers.")),
+    )
+    assert c.material and c.changes[0].rule == "negation", c.changes[0].reason

@@ -21,6 +21,7 @@ from monitor.classify.words import (
     FIRST_PERSON,
     MEANING_WORDS,
     STOPWORDS,
+    contraction_swap,
     is_number,
     verb_base,
     words,
@@ -285,6 +286,9 @@ def noise_reason(old: str, new: str, ops: list[tuple[str, str]] | None = None) -
 def _noise_reason(old: str, new: str) -> str | None:
     wo, wn = words(old), words(new)
     if wo == wn:
+        swap = contraction_swap(old, new)
+        if swap:
+            return f"writes {_quote(swap[0])} as {_quote(swap[1])}: the same words"
         return "changes punctuation, capitalization or formatting only"
     steps: list[str] = []
     old_u, new_u = _links_out(old), _links_out(new)

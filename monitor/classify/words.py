@@ -4,6 +4,7 @@ grammar, which name the company itself."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from monitor.textnorm import comparison_key
@@ -18,6 +19,57 @@ _PHRASES = [
     ("ll be", re.compile(r"\b(?:will|shall) be\b"), "is"),
     ("", re.compile(r"\b(?:are|was|were)\b"), "is"),
 ]
+
+
+# A contraction says what its words spelt out say ("don't" is "do not"): spelt out before
+# any comparison, so a policy rewritten in plainer style drops no "not".
+_CONTRACTIONS = {
+    "don't": "do not",
+    "doesn't": "does not",
+    "didn't": "did not",
+    "won't": "will not",
+    "can't": "can not",
+    "cannot": "can not",
+    "isn't": "is not",
+    "aren't": "are not",
+    "wasn't": "was not",
+    "weren't": "were not",
+    "haven't": "have not",
+    "hasn't": "has not",
+    "hadn't": "had not",
+    "wouldn't": "would not",
+    "shouldn't": "should not",
+    "couldn't": "could not",
+    "mustn't": "must not",
+    "shan't": "shall not",
+    "we'll": "we will",
+    "you'll": "you will",
+    "they'll": "they will",
+    "we're": "we are",
+    "you're": "you are",
+    "they're": "they are",
+    "we've": "we have",
+    "you've": "you have",
+    "they've": "they have",
+    "that's": "that is",
+    "there's": "there is",
+}
+_CONTRACTION = re.compile(r"\b(?:" + "|".join(map(re.escape, _CONTRACTIONS)) + r")\b")
+
+
+def contraction_swap(old: str, new: str) -> tuple[str, str] | None:
+    """The first contraction one text writes where the other spells it out, as (old
+    spelling, new spelling): ("do not", "don't")."""
+    o = Counter(_CONTRACTION.findall(comparison_key(old)))
+    n = Counter(_CONTRACTION.findall(comparison_key(new)))
+    if o == n:
+        return None
+    gone, came = o - n, n - o
+    if came:
+        c = next(iter(came))
+        return _CONTRACTIONS[c], c
+    c = next(iter(gone))
+    return c, _CONTRACTIONS[c]
 
 
 def words(text: str) -> list[str]:
@@ -38,6 +90,8 @@ def key_words(text: str) -> tuple[str, ...]:
 
     Cached apart from words(), and larger: the two versions of a change share most clauses,
     and a whole version is cut into words when moved text is looked for in it."""
+    if "'" in text or "cannot" in text:
+        text = _CONTRACTION.sub(lambda m: _CONTRACTIONS[m[0]], text)
     for needed, rx, repl in _PHRASES:
         if needed in text:
             text = rx.sub(repl, text)
