@@ -355,6 +355,22 @@ _REWORDINGS = (
     (r"\bFor example,", "For instance,"),
     (r"\bIn addition,", "Also,"),
     (r"\be-mail\b", "email"),
+    (r"\bwe may\b", "we might"),
+    (r"\bat any time\b", "anytime"),
+    (r"\bsuch as\b", "including"),
+    (r"\band/or\b", "or"),
+    (r"\bwe will\b", "we'll"),
+    (r"\byou are\b", "you're"),
+    (r"\bhelp us to\b", "help us"),
+    (r"\bso as to\b", "to"),
+    (r"\bupon\b", "on"),
+    (r"\bmake sure\b", "ensure"),
+    (r"\ba variety of\b", "various"),
+    (r"\bwhether or not\b", "whether"),
+    (r"\bin connection with\b", "in relation to"),
+    (r"\bcertain\b", "some"),
+    (r"\bobtain\b", "get"),
+    (r"\bprovide you with\b", "give you"),
 )
 _REWORDED_PARAGRAPHS = 3
 

@@ -1232,3 +1232,14 @@ def test_a_contraction_beside_a_real_turn_stays_material():
         _doc((sec, "paragraph", "We won't share your location with advertisers.")),
     )
     assert c.material and c.changes[0].rule == "negation", c.changes[0].reason
+
+
+def test_whether_or_not_is_whether():
+    # Found by rewording the dev services' versions: "as to whether or not personal data
+    # concerning you is being processed" -> "as to whether ..." read as a promise narrowed.
+    sec = ("Privacy Policy", "Your rights")
+    old = "You have the right to obtain confirmation as to whether or not personal data concerning you is being processed."
+    new = old.replace("whether or not", "whether")
+    for a, b in ((old, new), (new, old)):
+        c = compare(_doc((sec, "paragraph", a)), _doc((sec, "paragraph", b)))
+        assert not c.material, [ch.reason for ch in c.changes]

@@ -18,6 +18,8 @@ _PHRASES = [
     ("able to", re.compile(r"\b(?:will|shall) be able to\b|\b(?:is|are) able to\b"), "can"),
     ("ll be", re.compile(r"\b(?:will|shall) be\b"), "is"),
     ("", re.compile(r"\b(?:are|was|were)\b"), "is"),
+    # "whether or not" says what "whether" says: its "not" negates nothing.
+    ("or not", re.compile(r"\bwhether or not\b"), "whether"),
 ]
 
 
