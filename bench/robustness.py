@@ -398,6 +398,80 @@ def reword(md: str, rnd: random.Random, slug: str) -> str | None:
     return _joined(bs)
 
 
+def reorder_list(md: str, rnd: random.Random, slug: str) -> str | None:
+    """The items of one list put in another order."""
+    lists = [m for m in _LIST.finditer(md) if len(set(m[1].splitlines())) >= 3]
+    if not lists:
+        return None
+    m = rnd.choice(lists)
+    items = m[1].rstrip("\n").split("\n")
+    shuffled = items[:]
+    while shuffled == items:
+        rnd.shuffle(shuffled)
+    return md[: m.start()] + "\n".join(shuffled) + "\n" + md[m.end() :]
+
+
+def swap_sentences(md: str, rnd: random.Random, slug: str) -> str | None:
+    """Two neighbouring sentences of a paragraph swapped."""
+    bs = _blocks(md)
+    ok = [i for i, b in enumerate(bs) if _prose(b, 30) and len(_sentences(b)) >= 3]
+    if not ok:
+        return None
+    i = rnd.choice(ok)
+    ss = _sentences(bs[i])
+    k = rnd.randrange(len(ss) - 1)
+    ss[k], ss[k + 1] = ss[k + 1], ss[k]
+    bs[i] = " ".join(ss)
+    return _joined(bs)
+
+
+_TABLE = re.compile(r"((?:^[ \t]*\|.*\|[ \t]*\n?){3,})", re.MULTILINE)
+_TABLE_RULE = re.compile(r"^[\s|:-]+$")
+
+
+def table_as_list(md: str, rnd: random.Random, slug: str) -> str | None:
+    """A table re-laid as a list with the same entries, one row an item, its cells named by
+    the header ("Cookie: _ga; Purpose: analytics"): the guide's re-laid table."""
+    tables = list(_TABLE.finditer(md))
+    if not tables:
+        return None
+    m = rnd.choice(tables)
+    rows = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in m[1].splitlines()
+        if line.strip() and not _TABLE_RULE.match(line)
+    ]
+    header, body = rows[0], rows[1:]
+    if not body or any(len(r) != len(header) for r in body) or not all(header):
+        return None
+    items = [
+        "- " + "; ".join(f"{h}: {c}" for h, c in zip(header, r, strict=True) if c) for r in body
+    ]
+    return md[: m.start()] + "\n".join(items) + "\n" + md[m.end() :]
+
+
+_SECTION_REFERENCE = re.compile(r"\b(Section|section) (\d+)\b")
+
+
+def renumber_references(md: str, rnd: random.Random, slug: str) -> str | None:
+    """Every "Section N" a cross-reference names numbered one more."""
+    if not _SECTION_REFERENCE.search(md):
+        return None
+    return _SECTION_REFERENCE.sub(lambda m: f"{m[1]} {int(m[2]) + 1}", md)
+
+
+def add_heading(md: str, rnd: random.Random, slug: str) -> str | None:
+    """A heading put above a paragraph inside a section (a long section cut in two)."""
+    bs = _blocks(md)
+    ok = [i for i in range(1, len(bs)) if _prose(bs[i]) and _prose(bs[i - 1])]
+    if not ok:
+        return None
+    i = rnd.choice(ok)
+    level = max((_level(b) for b in bs[:i] if _HEADING.match(b)), default=1)
+    bs.insert(i, "#" * min(6, level + 1) + " More about this")
+    return _joined(bs)
+
+
 _SEVERAL = 3
 
 
@@ -494,6 +568,11 @@ NOISE: tuple[Edit, ...] = (
     add_summary,
     heading_levels,
     reword,
+    reorder_list,
+    swap_sentences,
+    table_as_list,
+    renumber_references,
+    add_heading,
     several,
 )
 MATERIAL: tuple[Edit, ...] = (add_sale, drop_not, lengthen_retention, remove_right)

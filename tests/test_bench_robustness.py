@@ -33,6 +33,13 @@ We do not sell your personal information to anyone, and Acme shares it only with
 - Payment processor
 - Mail provider
 
+| Provider | Data | Purpose |
+| --- | --- | --- |
+| Hostco | Account data | Hosting our servers |
+| Payco | Card number | Taking payments |
+
+The providers above act on our behalf, as Section 3 explains.
+
 ## 3. Your rights
 
 You have the right to access and delete the personal information Acme holds about you, and to object to its use for marketing.
@@ -85,6 +92,13 @@ def test_each_edit_makes_the_edit_it_names():
     flat = " ".join(POLICY.split())
     sentences = [x if x.endswith(".") else x + "." for x in said.split(". ")]
     assert len(sentences) == 3 and all(x in flat for x in sentences), sentences
+    assert "- Provider: Hostco; Data: Account data; Purpose: Hosting our servers" in _edit(
+        robustness.table_as_list
+    )
+    assert "as Section 4 explains" in _edit(robustness.renumber_references)
+    assert "More about this" in _edit(robustness.add_heading)
+    reordered = _edit(robustness.reorder_list)
+    assert reordered != POLICY and _words(reordered) == _words(POLICY)
     reworded = _edit(robustness.reword)
     assert reworded != POLICY and len(reworded.split()) <= len(POLICY.split())
     typoed = _edit(robustness.typos)

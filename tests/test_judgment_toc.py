@@ -128,3 +128,56 @@ def test_the_contents_laid_out_as_one_line_is_no_new_statement():
     # A statement that names sections among other words is still read.
     said = one_line.replace("Intro; ", "We sell your data to brokers; ")
     assert compare(_doc(CONTENTS_AS_LIST), _doc(said)).material
+
+
+PROCESSORS_TABLE = """# Privacy Policy
+
+## Processors
+
+We share data with these processors to run the service.
+
+| Party name | Personal data disclosed | Purpose |
+| --- | --- | --- |
+| Adyen | Name, email address, payment card | Payment processing |
+| Amplitude | Device identifiers, usage events | Product analytics |
+| Typeform | Email address, survey answers | Customer surveys |
+
+## Retention
+
+We keep your data while your account is open.
+"""
+
+PROCESSORS_LIST = """# Privacy Policy
+
+## Processors
+
+We share data with these processors to run the service.
+
+- Party name: Adyen; Personal data disclosed: Name, email address, payment card; Purpose: Payment processing
+- Party name: Amplitude; Personal data disclosed: Device identifiers, usage events; Purpose: Product analytics
+- Party name: Typeform; Personal data disclosed: Email address, survey answers; Purpose: Customer surveys
+
+## Retention
+
+We keep your data while your account is open.
+"""
+
+
+def test_a_table_re_laid_as_a_list_with_the_same_entries_is_no_change():
+    # Found by re-laying a table of each dev service's latest version as a list, each row
+    # an item naming its cells by the header (donkey-republic, financial-times, gofile,
+    # protonmail...: "replaces “Amplitude |” with “Party name: Amplitude; ...”").
+    table, items = _doc(PROCESSORS_TABLE), _doc(PROCESSORS_LIST)
+    for a, b in ((table, items), (items, table)):
+        c = compare(a, b)
+        assert not c.material, [ch.reason for ch in c.material_changes]
+        assert any(ch.rule == "relaid" for ch in c.changes)
+
+
+def test_a_table_re_laid_with_one_more_entry_is_still_read():
+    more = PROCESSORS_LIST.replace(
+        "survey answers; Purpose",
+        "survey answers, precise location; Purpose",
+    )
+    c = compare(_doc(PROCESSORS_TABLE), _doc(more))
+    assert c.material, [ch.reason for ch in c.changes]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
@@ -598,7 +598,7 @@ def classify_changes(
     if not any(ch.material for ch in judged):
         return judged
     judged = _restated(_open_list_examples(judged, old, new), old, new)
-    return _said_elsewhere(judged, old, new)
+    return _said_elsewhere(_relaid_rows(judged, old, new), old, new)
 
 
 # The sentence introducing a list says the list is open-ended (labelling guide B1).
@@ -742,6 +742,68 @@ def _restated(
                     "(no data, party, purpose, period or right gained or lost)"
                 )
                 ch = _judged(ch, Verdict.cosmetic(reason, "restated"), ch.categories)
+        out.append(ch)
+    return out
+
+
+def _table_header(doc: PolicyDocument, index: int | None) -> str | None:
+    """The first row of the table the clause at ``index`` is a row of, when that is
+    another row: the header that names its cells."""
+    if index is None or doc.clauses[index].kind != "table-row":
+        return None
+    first = index
+    while first > 0 and doc.clauses[first - 1].kind == "table-row":
+        first -= 1
+    return doc.clauses[first].text if first != index else None
+
+
+def _cells_named(row: str, item: str, header: str) -> bool:
+    """The item says the row's cells, each at most named by the header's words ("Adyen |
+    Name, email" -> "Party name: Adyen; Personal data disclosed: Name, email")."""
+    have, said = Counter(words(row)), Counter(words(item))
+    return not have - said and not said - have - Counter(words(header))
+
+
+def _relaid_rows(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """A table re-laid as a list with the same entries (labelling guide: re-laid tables):
+    each row now an item that names its cells by the header's words, and the header row
+    gone, its names kept in the items. Or the other way round, a list made a table."""
+    out = []
+    for ch in changes:
+        relaid = False
+        if ch.material and ch.kind == "modified":
+            header = _table_header(old, ch.old_index)
+            if header and ch.clause_kind != "table-row":
+                relaid = _cells_named(ch.old or "", ch.new or "", header)
+            header = _table_header(new, ch.new_index)
+            if header and not relaid and " | " not in (ch.old or ""):
+                relaid = _cells_named(ch.new or "", ch.old or "", header)
+        elif ch.material and ch.kind in ("added", "removed"):
+            doc, other = (new, old) if ch.kind == "added" else (old, new)
+            index = ch.new_index if ch.kind == "added" else ch.old_index
+            row = doc.clauses[index] if index is not None else None
+            nxt = index + 1 if index is not None else None
+            if (
+                row is not None
+                and row.kind == "table-row"
+                and (index == 0 or doc.clauses[index - 1].kind != "table-row")
+                and nxt is not None
+                and nxt < len(doc.clauses)
+                and doc.clauses[nxt].kind == "table-row"
+                # The table is gone from the other version: its header and first row.
+                and not any(
+                    c.kind == "table-row" and c.key in (row.key, doc.clauses[nxt].key)
+                    for c in other.clauses
+                )
+            ):
+                names = [words(c) for c in row.text.split(" | ") if words(c)]
+                runs = _runs_of(other)
+                relaid = bool(names) and all(runs.holds(n) for n in names)
+        if relaid:
+            reason = f"{ch.reason}; re-lays a table as a list with the same entries (or back)"
+            ch = _judged(ch, Verdict.cosmetic(reason, "relaid"), ch.categories)
         out.append(ch)
     return out
 
