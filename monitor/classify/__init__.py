@@ -764,6 +764,26 @@ def _cells_named(row: str, item: str, header: str) -> bool:
     return not have - said and not said - have - Counter(words(header))
 
 
+def _header_gone(doc: PolicyDocument, other: PolicyDocument, index: int) -> bool:
+    """The clause at ``index`` is the header row of a table the other version no longer
+    lays out as a table (neither its header nor its first row is a row there), and every
+    name of a column is written in the other version (the items that name their cells)."""
+    rows = doc.clauses
+    if (
+        rows[index].kind != "table-row"
+        or (index > 0 and rows[index - 1].kind == "table-row")
+        or index + 1 >= len(rows)
+        or rows[index + 1].kind != "table-row"
+    ):
+        return False
+    table = {rows[index].key, rows[index + 1].key}
+    if any(c.kind == "table-row" and c.key in table for c in other.clauses):
+        return False
+    names = [words(c) for c in rows[index].text.split(" | ") if words(c)]
+    runs = _runs_of(other)
+    return bool(names) and all(runs.holds(n) for n in names)
+
+
 def _relaid_rows(
     changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
 ) -> list[ClauseChange]:
@@ -781,26 +801,10 @@ def _relaid_rows(
             if header and not relaid and " | " not in (ch.old or ""):
                 relaid = _cells_named(ch.new or "", ch.old or "", header)
         elif ch.material and ch.kind in ("added", "removed"):
-            doc, other = (new, old) if ch.kind == "added" else (old, new)
-            index = ch.new_index if ch.kind == "added" else ch.old_index
-            row = doc.clauses[index] if index is not None else None
-            nxt = index + 1 if index is not None else None
-            if (
-                row is not None
-                and row.kind == "table-row"
-                and (index == 0 or doc.clauses[index - 1].kind != "table-row")
-                and nxt is not None
-                and nxt < len(doc.clauses)
-                and doc.clauses[nxt].kind == "table-row"
-                # The table is gone from the other version: its header and first row.
-                and not any(
-                    c.kind == "table-row" and c.key in (row.key, doc.clauses[nxt].key)
-                    for c in other.clauses
-                )
-            ):
-                names = [words(c) for c in row.text.split(" | ") if words(c)]
-                runs = _runs_of(other)
-                relaid = bool(names) and all(runs.holds(n) for n in names)
+            added = ch.kind == "added"
+            index = ch.new_index if added else ch.old_index
+            if index is not None:
+                relaid = _header_gone(new if added else old, old if added else new, index)
         if relaid:
             reason = f"{ch.reason}; re-lays a table as a list with the same entries (or back)"
             ch = _judged(ch, Verdict.cosmetic(reason, "relaid"), ch.categories)
