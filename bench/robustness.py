@@ -551,6 +551,77 @@ def remove_right(md: str, rnd: random.Random, slug: str) -> str | None:
     return _joined(bs)
 
 
+_COLLECTS = re.compile(r"\b(?:collect|share|disclose|receive|obtain)\w*\b", re.IGNORECASE)
+
+
+# Kinds of data, each with a word that names it: the first the version never writes is
+# the one added, so the item is new to it (B6), not a repeat.
+_NEW_KINDS = (
+    ("genetic", "Your genetic data, such as the results of DNA tests you take"),
+    ("biometric", "Your biometric data, such as a scan of your face"),
+    ("religio", "Your religious beliefs"),
+    ("health", "Your health records, such as your diagnoses"),
+)
+
+
+def add_list_item(md: str, rnd: random.Random, slug: str) -> str | None:
+    """A kind of data the version never names added to a list that follows a sentence on
+    what is collected or shared (a closed list grows: the guide's B1)."""
+    found = []
+    for m in _LIST.finditer(md):
+        before = md[: m.start()].rstrip().rsplit("\n\n", 1)[-1]
+        if _COLLECTS.search(before) and not re.search(
+            r"such as|including|e\.g\.|for example", before
+        ):
+            found.append(m)
+    if not found:
+        return None
+    low = md.lower()
+    new_kind = next((item for word, item in _NEW_KINDS if word not in low), None)
+    if new_kind is None:
+        return None
+    m = rnd.choice(found)
+    bullet = re.match(r"[ \t]*[-*] ", m[1])
+    assert bullet is not None
+    item = f"{bullet[0]}{new_kind}\n"
+    return md[: m.end()].rstrip("\n") + "\n" + item + md[m.end() :]
+
+
+_AGE = re.compile(r"\b(under|younger than|below) (?:the age of )?(13|16)\b")
+
+
+def raise_age(md: str, rnd: random.Random, slug: str) -> str | None:
+    """The age below which the service does not knowingly collect data raised by three."""
+    m = _AGE.search(md)
+    if not m:
+        return None
+    return md[: m.start(2)] + str(int(m[2]) + 3) + md[m.end(2) :]
+
+
+_CONSENT = re.compile(r",? (?:only )?with your (?:prior |explicit )?consent\b")
+
+
+def drop_consent(md: str, rnd: random.Random, slug: str) -> str | None:
+    """ "with your consent" cut from the first sentence of running text that has it."""
+    bs = _blocks(md)
+    for i, b in enumerate(bs):
+        if _prose(b, 6) and _CONSENT.search(b):
+            bs[i] = _CONSENT.sub("", b, count=1)
+            return _joined(bs)
+    return None
+
+
+_NOTIFY = re.compile(r"\bwe will (notify|inform|tell|email) you\b", re.IGNORECASE)
+
+
+def weaken_notice(md: str, rnd: random.Random, slug: str) -> str | None:
+    """ "we will notify you" of changes made "we may notify you"."""
+    m = _NOTIFY.search(md)
+    if not m:
+        return None
+    return md[: m.start()] + f"we may {m[1]} you" + md[m.end() :]
+
+
 NOISE: tuple[Edit, ...] = (
     move_section,
     swap_paragraphs,
@@ -575,7 +646,16 @@ NOISE: tuple[Edit, ...] = (
     add_heading,
     several,
 )
-MATERIAL: tuple[Edit, ...] = (add_sale, drop_not, lengthen_retention, remove_right)
+MATERIAL: tuple[Edit, ...] = (
+    add_sale,
+    drop_not,
+    lengthen_retention,
+    remove_right,
+    add_list_item,
+    raise_age,
+    drop_consent,
+    weaken_notice,
+)
 
 
 def service_splits() -> dict[str, str]:

@@ -99,6 +99,9 @@ def test_each_edit_makes_the_edit_it_names():
     assert "More about this" in _edit(robustness.add_heading)
     reordered = _edit(robustness.reorder_list)
     assert reordered != POLICY and _words(reordered) == _words(POLICY)
+    assert "- Mail provider\n- Your genetic data, such as the results of DNA tests you take\n" in (
+        _edit(robustness.add_list_item)
+    )
     reworded = _edit(robustness.reword)
     assert reworded != POLICY and len(reworded.split()) <= len(POLICY.split())
     typoed = _edit(robustness.typos)

@@ -15,7 +15,7 @@ from monitor.classify import classify_changes, is_pointer
 from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import categories_of
-from monitor.classify.noise import noise_reason
+from monitor.classify.noise import noise_reason, reordered_words
 from monitor.classify.practice import practice_phrase
 from monitor.classify.renames import _brand
 from monitor.classify.words import verb_base, words
@@ -1243,3 +1243,28 @@ def test_whether_or_not_is_whether():
     for a, b in ((old, new), (new, old)):
         c = compare(_doc((sec, "paragraph", a)), _doc((sec, "paragraph", b)))
         assert not c.material, [ch.reason for ch in c.changes]
+
+
+def test_a_number_or_a_practice_term_said_once_less_is_no_restructured_sentence():
+    # Found by raising an age and cutting "with your consent" in each dev service's latest
+    # version: the words left were the same *set* (the number or "consent" stood twice),
+    # so the edit read as "restructures the sentence with the same words".
+    assert (
+        reordered_words(
+            "We process data of users aged 13 or over, and users aged 16 in the EEA.",
+            "We process data of users aged 16 or over, and users aged 16 in the EEA.",
+        )
+        is None
+    )
+    assert (
+        reordered_words(
+            "With your consent we share your location, and you may withdraw your consent.",
+            "We share your location, and you may withdraw your consent.",
+        )
+        is None
+    )
+    # A name said once more is still the same sentence restructured.
+    assert reordered_words(
+        "Page admins see insights about their Page and the Facebook Products.",
+        "Facebook Page admins see insights about their Page and the Products.",
+    )

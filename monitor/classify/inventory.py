@@ -53,6 +53,7 @@ _TERMS: dict[str, str] = {
     "prompts": r"prompts?|inputs?|outputs?",
     "biometric": r"biometric\w*|face ?prints?|fac(?:e|ial) (?:recognition|geometry|features|templates?)|fingerprints?",
     "health": r"health(?: data| information)?|medical",
+    "genetic": r"genetic\w*|dna",
     "sensitive": r"sensitive (?:personal )?(?:data|information)|special categor(?:y|ies)",
     "sexual": r"sexual (?:orientation|life)",
     "ethnicity": r"ethnic\w*|racial|race",

@@ -394,9 +394,17 @@ def reordered_words(old: str, new: str) -> str | None:
         return None
     if sorted(wo) == sorted(wn):
         return "reorders words within the clause"
-    content_o = {_lemma(w) for w in wo if w not in STOPWORDS and w not in FILLER}
-    content_n = {_lemma(w) for w in wn if w not in STOPWORDS and w not in FILLER}
-    if content_o == content_n:
+    content_o = Counter(_lemma(w) for w in wo if w not in STOPWORDS and w not in FILLER)
+    content_n = Counter(_lemma(w) for w in wn if w not in STOPWORDS and w not in FILLER)
+    # The same words, as a set: a restructured sentence may say a name or a term once
+    # more or less. Not a number or a practice term, though: a sentence that keeps
+    # "consent" once and drops the other "with your consent" does not say the same.
+    from monitor.classify.lexicon import practice_categories
+
+    recounted = (content_o - content_n) + (content_n - content_o)
+    if content_o.keys() == content_n.keys() and not any(
+        is_number(w) or w in MEANING_WORDS or practice_categories(w) for w in recounted
+    ):
         if not any(w in MEANING_WORDS for w in _changed_words(wo, wn)):
             return "restructures the sentence with the same words"
         return None
