@@ -51,3 +51,11 @@ def test_the_cache_keeps_few_versions_alive():
         _mentions((f"vendor{k}",), doc)
         _mentions(("twitter",), doc)
     assert _mentions_in.cache_info().currsize <= 4
+
+
+def test_a_name_is_found_clause_by_clause_though_the_version_is_searched_as_one_text():
+    # "Acme Labs" runs across two clauses in the joined text: no clause writes it. The
+    # matches at the very start and end of clauses still stand.
+    doc = _doc("We share data with Acme", "Labs receive it.", "Acme Labs", "acme labs; Acme  Labs")
+    assert list(_mentions(("acme", "labs"), doc)) == _clause_by_clause(("acme", "labs"), doc)
+    assert [k for k, _ in _mentions(("acme", "labs"), doc)] == [2, 3, 3]

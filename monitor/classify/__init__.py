@@ -6,11 +6,13 @@ Pure: takes the diff's changes and returns them judged; no I/O.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
+from itertools import accumulate, chain
 
 from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.contact import contact_edit, contact_span, has_contact, only_contact
@@ -41,6 +43,7 @@ from monitor.classify.renames import (
     policy_renames,
     undo_renames,
 )
+from monitor.classify.substrings import Substrings, wordlike
 from monitor.classify.verdict import ORDINARY, Verdict
 from monitor.classify.words import PRACTICE_VERBS, key_words, words
 from monitor.diff.change import ClauseChange
@@ -381,6 +384,10 @@ _REPEATED_MIN_WORDS = 4
 _COUNTED_MAX_WORDS = 80
 # A version up to this many words is searched as one string, a longer one through an index.
 _SCAN_MAX_WORDS = 50_000
+# The changes' spans up to this many characters are searched as one string, more through
+# an index of their words (monitor.classify.substrings): a span is looked for once per
+# change, and the text grows with the changes.
+_POOL_SCAN_MAX_CHARS = 50_000
 
 
 class _Pool:
@@ -393,6 +400,11 @@ class _Pool:
         other: PolicyDocument | None = None,
     ) -> None:
         self.text = "\x00".join(spans)
+        self.index = (
+            Substrings(spans)
+            if len(self.text) > _POOL_SCAN_MAX_CHARS and all(map(wordlike, spans))
+            else None
+        )
         self.sets = [set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS]
         # Which sets hold each word: a span is compared only with sets sharing a word of
         # its prefix (below), not with every set of a like size (a rewrite holds thousands).
@@ -435,8 +447,14 @@ class _Pool:
             return True
         return section is not None and section in here
 
+    def _in_text(self, span: str) -> bool:
+        """``span in self.text``, from the index when there is one."""
+        if self.index is not None and wordlike(span):
+            return self.index.has(span)
+        return span in self.text
+
     def holds(self, span: str, section: str | None = None) -> bool:
-        if span in self.text:
+        if self._in_text(span):
             return True
         run = span.split()
         n = len(run)
@@ -457,6 +475,10 @@ class _Pool:
         return any((p + q) * len(ws & self.sets[k]) >= p * (n + len(self.sets[k])) for k in seen)
 
 
+def _positions() -> array[int]:
+    return array("q")
+
+
 class _Runs:
     """The words of a version, searchable for a run of them in a row (across clause
     boundaries, as the text reads). A version of ordinary size is searched as one string
@@ -465,29 +487,29 @@ class _Runs:
     run."""
 
     def __init__(self, doc: PolicyDocument) -> None:
-        self.words: list[str] = []
-        # Where each clause's words start (word index, and character offset in the
-        # string), and its section path.
-        self.starts: list[int] = []
+        keyed = [key_words(c.key) for c in doc.clauses]
+        self.words = list(chain.from_iterable(keyed))
+        # Where each clause's words start (word index), and its section path.
+        self.starts = list(accumulate(map(len, keyed), initial=0))[:-1]
         self.sections = [c.section_path for c in doc.clauses]
-        # Where each clause's words start in the string: after the leading space, and the
-        # words of the clauses before it, each with the space after it (summed clause by
-        # clause, not word by word: half a million words in a 10,000-clause version).
-        self.char_starts: list[int] = []
-        at_char = 1
-        for c in doc.clauses:
-            self.starts.append(len(self.words))
-            self.char_starts.append(at_char)
-            ws = key_words(c.key)
-            self.words.extend(ws)
-            at_char += sum(map(len, ws)) + len(ws)
         self.text: str | None = None
-        self.at: dict[str, list[int]] = defaultdict(list)
+        self.char_starts: list[int] = []
+        # Where each word stands, in arrays of integers rather than lists: arrays are no
+        # objects for the garbage collector to track, and ten thousand lists (a 10,000-
+        # clause version's distinct words), held while the version is cached, were walked
+        # by every full collection.
+        self.at: defaultdict[str, array[int]] = defaultdict(_positions)
         if len(self.words) <= _SCAN_MAX_WORDS:
             self.text = " " + " ".join(self.words) + " "
+            # Where each clause's words start in the string: after the leading space, and
+            # the words of the clauses before it, each with the space after it (summed
+            # clause by clause, not word by word).
+            lengths = (sum(map(len, ws)) + len(ws) for ws in keyed)
+            self.char_starts = list(accumulate(lengths, initial=1))[:-1]
         else:
+            at = self.at
             for i, w in enumerate(self.words):
-                self.at[w].append(i)
+                at[w].append(i)
 
     def where(self, run: list[str]) -> list[str]:
         """The section path of each place the run starts, word for word."""

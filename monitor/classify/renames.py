@@ -5,8 +5,10 @@ clause is judged again with the rename undone; what is left decides."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from functools import lru_cache
+from itertools import accumulate
 
 from monitor.classify.controller import own_name_words
 from monitor.classify.edits import hunks
@@ -73,15 +75,42 @@ def _mentions_in(doc: PolicyDocument) -> dict[tuple[str, ...], tuple[tuple[int, 
     return {}
 
 
+@lru_cache(maxsize=4)
+def _text_of(doc: PolicyDocument) -> tuple[str, list[int]]:
+    """The version's clauses joined by line breaks, and where each one starts."""
+    starts = list(accumulate((len(c.text) + 1 for c in doc.clauses), initial=0))[:-1]
+    return "\n".join(c.text for c in doc.clauses), starts
+
+
 def _mentions(name: tuple[str, ...], doc: PolicyDocument) -> tuple[tuple[int, str], ...]:
     """(clause index, text) of every place the version writes the name, in order."""
     found = _mentions_in(doc)
     if name not in found:
         rx = re.compile(r"\b" + r"\W+".join(map(re.escape, name)) + r"\b", re.IGNORECASE)
         found[name] = tuple(
-            (k, m.group(0)) for k, c in enumerate(doc.clauses) for m in rx.finditer(c.text)
+            (k, m.group(0))
+            for k in _clauses_matching(rx, doc)
+            for m in rx.finditer(doc.clauses[k].text)
         )
     return found[name]
+
+
+def _clauses_matching(rx: re.Pattern[str], doc: PolicyDocument) -> list[int]:
+    """The clauses ``rx`` may match in, in order: each clause where the whole text joined
+    by line breaks holds a match starting. A match inside one clause is one in the joined
+    text too (a line break is no word character, as the edge of a string is not), so no
+    clause holding one is left out; the joined text is searched once through, not each
+    clause in a Python loop (a version of 10,000 clauses, once per name asked)."""
+    text, starts = _text_of(doc)
+    out: list[int] = []
+    at = 0
+    while (m := rx.search(text, at)) is not None:
+        k = bisect_right(starts, m.start()) - 1
+        out.append(k)
+        if k + 1 >= len(starts):
+            break
+        at = starts[k + 1]
+    return out
 
 
 def _brand(name: tuple[str, ...], doc: PolicyDocument) -> bool:
@@ -208,8 +237,7 @@ def party_swaps(
         # Defined terms ("Service" -> "Site", "Policy" -> "Notice") are words the versions
         # also write in lower case; the company's own names ("Blizzard Entertainment" ->
         # "Battle.net") are its brands, not parties it gives data to.
-        common = prose_words(old) | prose_words(new)
-        own = own_name_words(old) | own_name_words(new)
+        common, own = _common_and_own(old, new)
         if not (is_proper_name(a.lower(), common) and is_proper_name(b.lower(), common)):
             continue
         if own & (set(ka) | set(kb)) or own & (set(_words_of(a)) | set(_words_of(b))):
@@ -217,6 +245,17 @@ def party_swaps(
         if _states_practice(new_text, b):
             out.append((a, b, False))
     return out
+
+
+# Per comparison, not per clause asked: each union copies both versions' vocabularies, and
+# a comparison with thousands of names swapped or inserted asked once per name.
+@lru_cache(maxsize=4)
+def _common_and_own(
+    old: PolicyDocument, new: PolicyDocument
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The words either version writes in prose (lower case), and the words of the
+    company's own names in either."""
+    return prose_words(old) | prose_words(new), own_name_words(old) | own_name_words(new)
 
 
 def _words_of(name: str) -> list[str]:
@@ -272,8 +311,7 @@ def parties_named(
     names = [n for n in inserted if n and is_name(n) and not any(ch.isdigit() for ch in n)]
     if not names or not _RECIPIENTS & {e[1] for e in text_elements(new_text) if e[0] == "term"}:
         return []
-    common = prose_words(old) | prose_words(new)
-    own = own_name_words(old) | own_name_words(new)
+    common, own = _common_and_own(old, new)
     return [
         n
         for n in names
