@@ -551,7 +551,11 @@ def remove_right(md: str, rnd: random.Random, slug: str) -> str | None:
     return _joined(bs)
 
 
-_COLLECTS = re.compile(r"\b(?:collect|share|disclose|receive|obtain)\w*\b", re.IGNORECASE)
+# The sentence before a list of kinds of data: it collects (or receives) information and
+# ends by opening the list.
+_COLLECTS = re.compile(
+    r"\b(?:collect|receive|obtain)\w*\b.*\b(?:information|data)\b[^.]*:\s*$", re.IGNORECASE
+)
 
 
 # Kinds of data, each with a word that names it: the first the version never writes is

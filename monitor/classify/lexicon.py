@@ -35,6 +35,7 @@ _LEXICON: dict[str, list[str]] = {
         r"(?:first|last|full|user) ?names?|your name|gender|photos?|videos?|voice|audio recordings?",
         r"contact lists?|address book|(?:content of |your )messages|chats?|prompts?|search (?:history|queries|terms)",
         r"biometric\w*|face(?:print)?s?|fingerprints?|health|sexual orientation|ethnicity|religio\w+",
+        r"genetic\w*|dna",
         r"credit card|bank account|tax (?:id|identification)\w*|social security",
         r"browsing history|purchase history|transactions?|precise location|gps",
     ],
