@@ -2,7 +2,7 @@
 each service's latest version against a copy with one edit made to it, per split of
 services, beside SimHash > 3 measured on the same pairs.
 
-    .venv/bin/python bench/robustness.py [--split dev|test] [--verbose]
+    .venv/bin/python bench/robustness.py [--split dev|test] [--verbose] [--both-ways]
 
 A metamorphic test of compare() on real text: no labeller decides these pairs, the edit
 does (docs/labelling.md). Edits the guide calls noise (docs/labelling.md, "not material"):
@@ -687,7 +687,13 @@ class Tally:
     wrong_pairs: list[str] = field(default_factory=list)
 
 
-def run(split_of: dict[str, str], splits: list[str], verbose: bool) -> dict[str, dict[str, Tally]]:
+def run(
+    split_of: dict[str, str], splits: list[str], verbose: bool, both_ways: bool = False
+) -> dict[str, dict[str, Tally]]:
+    """Per split, per edit: how many versions it was made in, and how many of those
+    clausewatch and SimHash judged against the guide. ``both_ways``: each pair is judged
+    edited -> original too (the guide is symmetric: an edit undone is what the edit is),
+    counted as one more pair."""
     tallies: dict[str, dict[str, Tally]] = {s: {} for s in splits}
     for slug in sample(sorted(s for s, split in split_of.items() if split in splits)):
         path = latest_version(slug)
@@ -702,16 +708,18 @@ def run(split_of: dict[str, str], splits: list[str], verbose: bool) -> dict[str,
                 continue
             material = edit in MATERIAL
             doc = extract(edited.encode(), "text/markdown", path.name)
-            c = compare(base, doc)
             far = bin(base_hash ^ simhash(text_of(doc))).count("1") > SIMHASH_MAX_DISTANCE
             t = tallies[split_of[slug]].setdefault(edit.__name__, Tally())
-            t.made += 1
-            t.simhash_wrong += far != material
-            if c.material != material:
-                t.ours_wrong += 1
-                if verbose and split_of[slug] == "dev":
-                    shown = [ch.reason for ch in c.changes if ch.material != material][:2]
-                    t.wrong_pairs.append(f"{slug}: {shown or c.summary}")
+            for way, (a, b) in enumerate([(base, doc), (doc, base)][: 2 if both_ways else 1]):
+                c = compare(a, b)
+                t.made += 1
+                t.simhash_wrong += far != material
+                if c.material != material:
+                    t.ours_wrong += 1
+                    if verbose and split_of[slug] == "dev":
+                        shown = [ch.reason for ch in c.changes if ch.material != material][:2]
+                        back = " (undone)" if way else ""
+                        t.wrong_pairs.append(f"{slug}{back}: {shown or c.summary}")
     return tallies
 
 
@@ -754,9 +762,14 @@ def main() -> None:
     ap.add_argument(
         "--verbose", "-v", action="store_true", help="list the dev pairs judged against the guide"
     )
+    ap.add_argument(
+        "--both-ways",
+        action="store_true",
+        help="also judge each pair edited -> original (the edit undone), as one more pair",
+    )
     args = ap.parse_args()
     splits = [args.split] if args.split else ["dev", "test"]
-    tallies = run(service_splits(), splits, args.verbose)
+    tallies = run(service_splits(), splits, args.verbose, args.both_ways)
     for split in splits:
         report(split, tallies[split])
 

@@ -17,7 +17,7 @@ from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import categories_of
 from monitor.classify.noise import noise_reason, reordered_words
 from monitor.classify.practice import practice_phrase
-from monitor.classify.renames import _brand
+from monitor.classify.renames import _brand, _new_name
 from monitor.classify.words import verb_base, words
 from monitor.compare import compare
 from monitor.diff.change import ClauseChange
@@ -844,6 +844,16 @@ def test_a_brand_is_a_name_written_capitalised_as_a_word_addresses_aside():
     # Written only in addresses, or once in lower case as a word: no name seen as one.
     assert not _brand(("zoom",), doc("Write to privacy@zoom.us or see zoom.us/privacy."))
     assert not _brand(("zoom",), doc("Zoom hosts meetings.", "You can zoom in on a map."))
+
+
+def test_a_name_only_in_addresses_is_still_new_to_the_version():
+    # Found by undoing the brand renames of the dev services' versions (verizon): renamed
+    # back, the old name was "not new" to the edited version, whose addresses kept it.
+    def doc(*texts: str) -> PolicyDocument:
+        return _renamed([(t, t) for t in texts])[0]
+
+    assert _new_name(("zoom",), doc("Write to privacy@zoom.us.", "See zoom.us/privacy."))
+    assert not _new_name(("zoom",), doc("Zoom hosts meetings.", "Zoom records them."))
 
 
 def test_a_common_word_swapped_across_the_policy_is_no_brand_rename():

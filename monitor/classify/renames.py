@@ -113,24 +113,25 @@ def _clauses_matching(rx: re.Pattern[str], doc: PolicyDocument) -> list[int]:
     return out
 
 
-def _brand(name: tuple[str, ...], doc: PolicyDocument) -> bool:
-    hits = _mentions(name, doc)
-    if not hits:
-        return False
-    if all(h[0].isupper() for _, h in hits):
-        return True
-    # A web or mail address is written in lower case whatever the name is ("privacy@zoom.us",
-    # "help.netflix.com"): only the name as words must be capitalised.
+def _written_as_words(name: tuple[str, ...], doc: PolicyDocument) -> list[tuple[int, str]]:
+    """(clause index, text) of every place the version writes the name as words, not as
+    part of a web or mail address ("privacy@zoom.us", "help.netflix.com"): an address is
+    written in lower case whatever the name is, and stays when the brand is renamed."""
     rx = re.compile(
         r"(?<![\w./@-])" + r"\W+".join(map(re.escape, name)) + r"(?![\w-]|[./@]\w)",
         re.IGNORECASE,
     )
-    written = [m.group(0) for k, _ in dict(hits).items() for m in rx.finditer(doc.clauses[k].text)]
-    return bool(written) and all(w[0].isupper() for w in written)
+    hits = _mentions(name, doc)
+    return [(k, m.group(0)) for k in dict(hits) for m in rx.finditer(doc.clauses[k].text)]
+
+
+def _brand(name: tuple[str, ...], doc: PolicyDocument) -> bool:
+    written = _written_as_words(name, doc)
+    return bool(written) and all(w[0].isupper() for _, w in written)
 
 
 def _new_name(name: tuple[str, ...], doc: PolicyDocument) -> bool:
-    return len({k for k, _ in _mentions(name, doc)}) <= 1
+    return len({k for k, _ in _written_as_words(name, doc)}) <= 1
 
 
 def named_back(text: str, renames: set[tuple[tuple[str, ...], tuple[str, ...]]]) -> str:
