@@ -472,6 +472,18 @@ def add_heading(md: str, rnd: random.Random, slug: str) -> str | None:
     return _joined(bs)
 
 
+def page_furniture(md: str, rnd: random.Random, slug: str) -> str | None:
+    """Lines a site's template puts around the policy: an ISO "effective" date with a
+    version number under the title, a copyright line at the end (the guide's extraction
+    noise: footers)."""
+    bs = _blocks(md)
+    first = next((k for k, b in enumerate(bs) if _HEADING.match(b)), 0)
+    stamp = f"Effective 2027-0{rnd.randrange(1, 10)}-1{rnd.randrange(10)} · Version {rnd.randrange(2, 9)}.{rnd.randrange(10)}"
+    owner = slug.replace("-", " ").title()
+    footer = f"© {rnd.randrange(2027, 2031)} {owner}. All rights reserved."
+    return _joined([*bs[: first + 1], stamp, *bs[first + 1 :], footer])
+
+
 _SEVERAL = 3
 
 
@@ -648,6 +660,7 @@ NOISE: tuple[Edit, ...] = (
     table_as_list,
     renumber_references,
     add_heading,
+    page_furniture,
     several,
 )
 MATERIAL: tuple[Edit, ...] = (

@@ -112,6 +112,9 @@ def test_each_edit_makes_the_edit_it_names():
     assert "- The country you live in\n- Your genetic data, such as the results of DNA tests" in (
         _edit(robustness.add_list_item)
     )
+    furnished = _edit(robustness.page_furniture)
+    assert "# Acme Privacy Policy\n\nEffective 2027-" in furnished
+    assert furnished.rstrip().endswith("Acme. All rights reserved.")
     reworded = _edit(robustness.reword)
     assert reworded != POLICY and len(reworded.split()) <= len(POLICY.split())
     typoed = _edit(robustness.typos)
@@ -124,7 +127,8 @@ def test_each_edit_makes_the_edit_it_names():
 def test_an_edit_with_nothing_to_work_on_is_not_made():
     bare = "# Policy\n\nWe collect your name.\n"
     for edit in robustness.NOISE + robustness.MATERIAL:
-        assert edit(bare, random.Random(1), "acme") is None, edit.__name__
+        if edit is not robustness.page_furniture:  # it adds its lines to any page
+            assert edit(bare, random.Random(1), "acme") is None, edit.__name__
 
 
 def test_the_judge_agrees_with_the_guide_on_the_small_policy():
