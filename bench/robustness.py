@@ -485,21 +485,35 @@ def page_furniture(md: str, rnd: random.Random, slug: str) -> str | None:
 
 
 _SEVERAL = 3
+_MANY = 6
 
 
-def several(md: str, rnd: random.Random, slug: str) -> str | None:
-    """Three of the other noise edits, one after the other (a pair far apart in time holds
-    many edits, and each is one more chance for a rule to misfire)."""
-    edits = [e for e in NOISE if e is not several]
+def _noise_edits_at_once(md: str, rnd: random.Random, slug: str, n: int) -> str | None:
+    """``n`` of the single noise edits, one after the other, each on what the one before
+    left."""
+    edits = list(SINGLE_NOISE)
     out = md
     made = 0
     for edit in rnd.sample(edits, len(edits)):
         edited = edit(out, rnd, slug)
         if edited is not None and edited != out:
             out, made = edited, made + 1
-            if made == _SEVERAL:
+            if made == n:
                 return out
     return None
+
+
+def several(md: str, rnd: random.Random, slug: str) -> str | None:
+    """Three of the other noise edits at once (a pair far apart in time holds many edits,
+    and each is one more chance for a rule to misfire)."""
+    return _noise_edits_at_once(md, rnd, slug, _SEVERAL)
+
+
+def many(md: str, rnd: random.Random, slug: str) -> str | None:
+    """Six of the other noise edits at once: where edits meet (a sentence moved out of a
+    paragraph then cut in two, a section moved then its headings shifted), the clause diff
+    pairs what it can, and what it cannot pair is judged as text added and removed."""
+    return _noise_edits_at_once(md, rnd, slug, _MANY)
 
 
 # --- edits the guide calls material -------------------------------------------------------
@@ -662,7 +676,10 @@ NOISE: tuple[Edit, ...] = (
     add_heading,
     page_furniture,
     several,
+    many,
 )
+# The edits the composite ones draw from.
+SINGLE_NOISE = tuple(e for e in NOISE if e not in (several, many))
 MATERIAL: tuple[Edit, ...] = (
     add_sale,
     drop_not,
