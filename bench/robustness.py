@@ -678,8 +678,10 @@ NOISE: tuple[Edit, ...] = (
     several,
     many,
 )
-# The edits the composite ones draw from.
-SINGLE_NOISE = tuple(e for e in NOISE if e not in (several, many))
+# The edits the composite ones draw from. Not the brand renamed: it applies to almost every
+# version, so it would be in most composites, while a company renames itself once in
+# years (it has its own edit); a rename met by other edits is left to that edit's figure.
+SINGLE_NOISE = tuple(e for e in NOISE if e not in (several, many, rename_brand))
 MATERIAL: tuple[Edit, ...] = (
     add_sale,
     drop_not,

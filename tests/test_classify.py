@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.classify import classify_changes, is_pointer
+from monitor.classify import classify_change, classify_changes, is_pointer
 from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.edits import edit_reason
 from monitor.classify.lexicon import categories_of
@@ -1278,3 +1278,15 @@ def test_a_number_or_a_practice_term_said_once_less_is_no_restructured_sentence(
         "Page admins see insights about their Page and the Facebook Products.",
         "Facebook Page admins see insights about their Page and the Products.",
     )
+
+
+def test_anytime_is_at_any_time():
+    # Found by six noise edits at once on bitwarden (dev split): "delete Vault Data at any
+    # time" -> "anytime" in a clause holding a promise read as the promise narrowed.
+    sec = "Privacy Policy > Vault Data"
+    old = "We will not sell your data, and you may delete it at any time."
+    new = old.replace("at any time", "anytime")
+    for a, b in ((old, new), (new, old)):
+        ch = ClauseChange("modified", sec, a, b, sec, sec, word_ops=word_ops(a, b))
+        judged = classify_change(ch)
+        assert not judged.material, judged.reason

@@ -20,6 +20,7 @@ _PHRASES = [
     ("", re.compile(r"\b(?:are|was|were)\b"), "is"),
     # "whether or not" says what "whether" says: its "not" negates nothing.
     ("or not", re.compile(r"\bwhether or not\b"), "whether"),
+    ("anytime", re.compile(r"\banytime\b"), "at any time"),
 ]
 
 
