@@ -29,13 +29,12 @@ import argparse
 import json
 import random
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
+# bench/ is on the path as the script's folder (or, imported by a test, for the import
+# only: tests/benches.py); judgment puts the repository on it for the monitor package.
 from judgment import DEVSET, FOLDERS, SIMHASH_MAX_DISTANCE, WILD, load_labels, simhash, text_of
 from report import figure, sample
 

@@ -18,6 +18,10 @@ def bench_module(name: str) -> ModuleType:
     one, and the monitor package is imported before it for the same reason."""
     sys.path.insert(0, str(BENCH))
     try:
-        return importlib.import_module(name)
+        module = importlib.import_module(name)
     finally:
         sys.path.remove(str(BENCH))
+    # A script that puts bench/ on the path itself leaves it there for every process the
+    # suite spawns after it, where "api" is then bench/api.py (a viewer test failed so).
+    assert str(BENCH) not in sys.path, f"bench/{name}.py leaves bench/ on sys.path"
+    return module
