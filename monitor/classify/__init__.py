@@ -36,7 +36,7 @@ from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
 from monitor.classify.renames import parties_named, party_swaps, policy_renames, undo_renames
 from monitor.classify.verdict import ORDINARY, Verdict
-from monitor.classify.words import PRACTICE_VERBS, key_words, words
+from monitor.classify.words import PRACTICE_VERBS, key_words, text_key, words
 from monitor.diff.change import ClauseChange
 from monitor.diff.words import word_ops
 from monitor.model import SECTION_SEPARATOR, Clause, PolicyDocument
@@ -126,8 +126,14 @@ def _link_title(item: str) -> bool:
     return 0 < len(ws) <= _LINK_MAX_WORDS and ws[0][0].isupper()
 
 
+def _at_most_words(text: str, n: int) -> bool:
+    """len(text.split()) <= n, without cutting a long text into all its words: split stops
+    after n cuts, so it returns more than n parts exactly when there are more than n words."""
+    return len(text.split(maxsplit=n)) <= n
+
+
 def is_banner(text: str) -> bool:
-    return len(text.split()) <= _BANNER_MAX_WORDS and bool(_BANNER.search(text))
+    return _at_most_words(text, _BANNER_MAX_WORDS) and bool(_BANNER.search(text))
 
 
 # "The Facebook company is now Meta. ... this name change does not affect how we use or
@@ -140,7 +146,7 @@ _RENAME_NOTICE_MAX_WORDS = 120
 
 
 def is_rename_notice(text: str) -> bool:
-    return len(text.split()) <= _RENAME_NOTICE_MAX_WORDS and bool(_RENAME_NOTICE.search(text))
+    return _at_most_words(text, _RENAME_NOTICE_MAX_WORDS) and bool(_RENAME_NOTICE.search(text))
 
 
 def is_pointer(text: str) -> bool:
@@ -187,6 +193,15 @@ def toc_keys(doc: PolicyDocument) -> frozenset[str]:
     return frozenset(c.key for c in doc.headings) | frozenset(titles)
 
 
+def _in_toc(text: str, toc: frozenset[str]) -> bool:
+    """The text, or the text without its entry number, is a table-of-contents key."""
+    if text_key(text) in toc:
+        return True
+    entry = _ENTRY_NUMBER.sub("", text, count=1)
+    # Most texts have no entry number: the same text has the same key, just looked up.
+    return entry != text and text_key(entry) in toc
+
+
 def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict, list[str]]:
     added = ch.kind == "added"
     text = (ch.new if added else ch.old) or ""
@@ -200,7 +215,7 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict,
         if item:
             return item[0], _with(cats, item[1])
         return Verdict.cosmetic(f"{verb} the heading “{text.strip()}”", "heading"), cats
-    if comparison_key(text) in toc or comparison_key(_ENTRY_NUMBER.sub("", text, count=1)) in toc:
+    if toc and _in_toc(text, toc):
         return Verdict.cosmetic(f"{verb} the table-of-contents entry “{text.strip()}”", "toc"), cats
     if is_date_line(text):
         return Verdict.cosmetic(f"{verb} the date line “{text.strip()}”", "date"), cats
@@ -270,9 +285,10 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
     holder = holder_change(old, new)
     if holder:
         return holder, sorted({*cats, "other"}, key=CATEGORY_SLUGS.index)
-    if contact_edit(hunks(ch.word_ops)) or contact_span(old, new):
+    hunks_ = hunks(ch.word_ops)
+    if contact_edit(hunks_) or contact_span(old, new):
         return Verdict.cosmetic("changes contact details only", "contact"), cats
-    if link_text_only(hunks(ch.word_ops)):
+    if link_text_only(hunks_):
         return Verdict.cosmetic("spells out a link's address in place of its text", "link"), cats
     # Before word order and names: one more vendor in a list reads as "adds the name".
     item = enumeration_edit(old, new, ch.word_ops)

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import re
 
-# difflib's own code compiled (Cython): the same opcodes, about four times faster.
-from cydifflib import SequenceMatcher
-
 from monitor.classify.lexicon import practice_categories, without_names
-from monitor.classify.noise import is_name, same_practice
+from monitor.classify.noise import is_name, same_practice, word_opcodes
 from monitor.classify.practice import CATEGORY_LABELS, clip, practice_phrase
 from monitor.classify.verdict import NONE, ORDINARY, STRONG, Verdict
 from monitor.classify.words import MODALS, NEGATIONS, PRACTICE_VERBS, STOPWORDS, words
@@ -304,11 +301,10 @@ def edit_reason(
 ) -> Verdict:
     """The verdict on an edit that is not noise."""
     wo, wn = words(old), words(new)
-    sm = SequenceMatcher(None, wo, wn, autojunk=False)
     removed: list[str] = []
     added: list[str] = []
     flips: list[tuple[str, str, str]] = []  # (reason, rule, evidence)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+    for tag, i1, i2, j1, j2 in word_opcodes(wo, wn):
         if tag == "equal":
             continue
         x, y = wo[i1:i2], wn[j1:j2]
