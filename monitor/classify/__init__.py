@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
+from itertools import islice
 
 from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.contact import contact_edit, contact_span, has_contact, only_contact
@@ -58,6 +59,13 @@ _BANNER = re.compile(
     re.IGNORECASE,
 )
 _BANNER_MAX_WORDS = 60
+# Every match of _BANNER holds one of these, in lower case: the verbs of its first two
+# phrases (updat-, chang-, added, clar-, rev-), "now meta", "cook" (both cookie phrases),
+# "by cont". None holds an "i" or an "s": IGNORECASE matches those to "ı", "İ" and "ſ",
+# which str.lower() leaves as they are; every other character it matches to an ASCII
+# letter lowers to that letter. So a text without any of them cannot match, and most
+# short clauses skip the pattern (a dozen alternatives tried at every character).
+_BANNER_LITERALS = ("updat", "chang", "added", "clar", "rev", "now meta", "cook", "by cont")
 # "Learn more about our contact upload feature here.": points elsewhere, states nothing.
 _POINTER = re.compile(
     r"^\W*(?:to )?(?:learn more|read more|find out more|click here|for more (?:information|details)"
@@ -68,9 +76,18 @@ _POINTER = re.compile(
 _POINTER_MAX_WORDS = 30
 
 
+_LABEL_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+def _first_words(rx: re.Pattern[str], text: str, n: int) -> list[str]:
+    """rx.findall(text) when it finds at most n words, else its first n + 1: enough to tell
+    that a long text has too many, without listing all of them."""
+    return [m.group() for m in islice(rx.finditer(text), n + 1)]
+
+
 def is_label(text: str) -> bool:
     """A short title-case line that names something rather than saying something."""
-    ws = re.findall(r"[A-Za-z][\w'’-]*", text)
+    ws = _first_words(_LABEL_WORD, text, MAX_LABEL_WORDS)
     if not ws or len(ws) > MAX_LABEL_WORDS or _SENTENCE_END.search(text.strip()):
         return False
     small = {"of", "and", "the", "to", "for", "a", "an", "in", "on", "with", "or", "your", "our"}
@@ -113,7 +130,7 @@ def is_link_line(text: str) -> bool:
         return False
     if len(items) >= _LINK_LIST_MIN_ITEMS:
         return all(map(_link_title, items))
-    ws = re.findall(r"[^\W\d_][\w'’-]*", text)
+    ws = _first_words(_LINK_WORD, text, _CAPS_LINE_MAX_WORDS)
     return (
         0 < len(ws) <= _CAPS_LINE_MAX_WORDS
         and all(w.isupper() for w in ws)
@@ -121,8 +138,11 @@ def is_link_line(text: str) -> bool:
     )
 
 
+_LINK_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
 def _link_title(item: str) -> bool:
-    ws = re.findall(r"[^\W\d_][\w'’-]*", item)
+    ws = _first_words(_LINK_WORD, item, _LINK_MAX_WORDS)
     return 0 < len(ws) <= _LINK_MAX_WORDS and ws[0][0].isupper()
 
 
@@ -133,7 +153,10 @@ def _at_most_words(text: str, n: int) -> bool:
 
 
 def is_banner(text: str) -> bool:
-    return _at_most_words(text, _BANNER_MAX_WORDS) and bool(_BANNER.search(text))
+    if not _at_most_words(text, _BANNER_MAX_WORDS):
+        return False
+    low = text.lower()
+    return any(s in low for s in _BANNER_LITERALS) and bool(_BANNER.search(text))
 
 
 # "The Facebook company is now Meta. ... this name change does not affect how we use or

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from monitor.classify.leading import finditer_from
 from monitor.classify.lexicon import practice_categories, without_names
 from monitor.classify.noise import is_name, same_practice, word_opcodes
 from monitor.classify.practice import CATEGORY_LABELS, clip, practice_phrase
@@ -64,9 +65,18 @@ def _number(s: str) -> float:
     return float(_NUMBER_WORDS[s]) if s in _NUMBER_WORDS else float(s.replace(",", ""))
 
 
+# Where a match of _DURATION or _AGE can start, in the lower-cased text
+# (leading.finditer_from): a digit or a number word anywhere (_NUM has no \b before it),
+# or one of the words _AGE's first alternative starts with. Lookaheads: "twone" holds
+# "two" and "one".
+_NUM_START = r"\d|" + "|".join(_NUMBER_WORDS)
+_DURATION_START = re.compile(rf"(?={_NUM_START})")
+_AGE_START = re.compile(rf"(?=age|under|over|older|younger|at least|{_NUM_START})")
+
+
 def _durations(text: str) -> list[tuple[float, str]]:
     out = []
-    for m in _DURATION.finditer(text):
+    for m in finditer_from(_DURATION, _DURATION_START, text):
         unit = m.group(2).lower().rstrip("s")
         out.append((_number(m.group(1)) * _DAYS[unit], m.group(0).strip()))
     return out
@@ -74,7 +84,7 @@ def _durations(text: str) -> list[tuple[float, str]]:
 
 def _ages(text: str) -> list[tuple[float, str]]:
     out = []
-    for m in _AGE.finditer(text):
+    for m in finditer_from(_AGE, _AGE_START, text):
         n = m.group(1) or m.group(2)
         out.append((_number(n), n))
     return out

@@ -16,6 +16,7 @@ from functools import lru_cache
 from cydifflib import SequenceMatcher
 
 from monitor.classify.categories import PRACTICE_CATEGORIES
+from monitor.classify.leading import sub_from
 from monitor.classify.words import (
     DATE_WORDS,
     FILLER,
@@ -70,10 +71,15 @@ _DIGIT = re.compile(r"\d")
 DATE_PATTERN = _DATE
 
 
+# Where a match of _DATE can start, in the lower-cased text (leading.sub_from): a word
+# that starts with a digit or with a month's first three letters.
+_DATE_START = re.compile(r"\b(?=\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
+
+
 def _dates_out(text: str) -> tuple[str, bool]:
     if not _DIGIT.search(text):
         return text, False
-    out = _DATE.sub(" DATE ", text)
+    out = sub_from(_DATE, _DATE_START, " DATE ", text)
     return out, out != text
 
 
