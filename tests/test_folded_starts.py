@@ -18,6 +18,7 @@ PAIRS = [
     (practice._PRACTICE, practice._VERB_START),
     (edits._DURATION, edits._DURATION_START),
     (edits._AGE, edits._AGE_START),
+    (edits._QUANTITY_WORD, edits._QUANTITY_START),
     (noise._DATE, noise._DATE_START),
 ]
 # Pieces the patterns read, run together in any order and case: "twone" holds two number

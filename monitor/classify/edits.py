@@ -119,12 +119,17 @@ _QUANTITY_WORD = re.compile(
     re.I,
 )
 
+# Where a match of _QUANTITY_WORD can start, in the lower-cased text (finditer_from).
+_QUANTITY_START = re.compile(
+    r"\d|\b(?=" + "|".join(_NUMBER_WORDS) + r"|hour|day|week|month|year|age|old)"
+)
+
 
 def _quantity_reason(
     old: str, new: str, categories: list[str], ops: list[tuple[str, str]] | None = None
 ) -> str | None:
     changed = " ".join(t for op, t in ops if op != "equal") if ops is not None else old + new
-    if not _QUANTITY_WORD.search(changed):
+    if next(finditer_from(_QUANTITY_WORD, _QUANTITY_START, changed), None) is None:
         return None
     do, dn = _durations(old), _durations(new)
     if [d for d, _ in do] != [d for d, _ in dn]:
