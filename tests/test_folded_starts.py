@@ -3,6 +3,7 @@ the literal gates in front of others: each must find exactly what the pattern fi
 its own, whatever the case of the text and whichever characters IGNORECASE folds apart
 from str.lower() ("ı", "İ", "ſ", the Kelvin sign)."""
 
+import importlib
 import re
 import string
 import sys
@@ -13,6 +14,9 @@ from hypothesis import strategies as st
 import monitor.classify as judge
 from monitor.classify import controller, edits, noise, practice
 from monitor.classify.leading import FOLDED_APART, finditer_from, lowered, sub_from
+
+# monitor.classify exports a function named inventory, which hides the module.
+inventory_module = importlib.import_module("monitor.classify.inventory")
 
 PAIRS = [
     (practice._PRACTICE, practice._VERB_START),
@@ -92,3 +96,20 @@ def test_text_with_a_character_folded_apart_is_searched_whole():
 def test_banner_literals_hold_no_letter_folded_apart():
     for lit in judge._BANNER_LITERALS:
         assert lit == lit.lower() and lit.isascii() and "i" not in lit and "s" not in lit
+
+
+NAME_BEFORE = re.compile(
+    r"(?<=[\s(“\"‘'/,])[A-Z][\w&'’-]*(?:\s+(?:of|for|and|&|de)?\s*[A-Z][\w&'’-]*)*"
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["A", "Bc", "of", " ", "\n", "(", "“", "'", "/", ",", "x", "-", "&", "É"]),
+        max_size=25,
+    ).map("".join)
+)
+def test_names_found_capital_first_are_those_found_lookbehind_first(text):
+    want = [(m.span(), m.group()) for m in NAME_BEFORE.finditer(text)]
+    assert [(m.span(), m.group()) for m in inventory_module._NAME.finditer(text)] == want
