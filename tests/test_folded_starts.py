@@ -113,3 +113,21 @@ NAME_BEFORE = re.compile(
 def test_names_found_capital_first_are_those_found_lookbehind_first(text):
     want = [(m.span(), m.group()) for m in NAME_BEFORE.finditer(text)]
     assert [(m.span(), m.group()) for m in inventory_module._NAME.finditer(text)] == want
+
+
+@settings(max_examples=600, deadline=None)
+@given(_texts())
+def test_durations_gated_on_units_are_the_patterns_own(text):
+    want = [m.group(0).strip() for m in edits._DURATION.finditer(text)]
+    assert [shown for _, shown in edits._durations(text)] == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts())
+def test_word_lists_cut_short_or_whole_agree_on_labels(text):
+    ws = judge._LABEL_WORD.findall(text)
+    for n in (1, 8, 12):
+        got = judge._first_words(judge._LABEL_WORD, text, n)
+        assert (len(got) > n) == (len(ws) > n)
+        if len(ws) <= n:
+            assert got == ws

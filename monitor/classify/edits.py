@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.classify.leading import finditer_from
+from monitor.classify.leading import finditer_from, lowered
 from monitor.classify.lexicon import practice_categories, without_names
 from monitor.classify.noise import is_name, same_practice, word_opcodes
 from monitor.classify.practice import CATEGORY_LABELS, clip, practice_phrase
@@ -74,7 +74,15 @@ _DURATION_START = re.compile(rf"(?={_NUM_START})")
 _AGE_START = re.compile(rf"(?=age|under|over|older|younger|at least|{_NUM_START})")
 
 
+_UNITS = ("hour", "day", "week", "month", "year")
+
+
 def _durations(text: str) -> list[tuple[float, str]]:
+    # Every match ends in a unit: lower-cased text without one holds none (leading.lowered
+    # says when lower case reads as IGNORECASE does).
+    low = lowered(text)
+    if low is not None and not any(u in low for u in _UNITS):
+        return []
     out = []
     for m in finditer_from(_DURATION, _DURATION_START, text):
         unit = m.group(2).lower().rstrip("s")
