@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice
 
 from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.contact import contact_edit, contact_span, has_contact, only_contact
@@ -45,7 +45,7 @@ from monitor.classify.renames import (
 )
 from monitor.classify.substrings import Substrings, wordlike
 from monitor.classify.verdict import ORDINARY, Verdict
-from monitor.classify.words import PRACTICE_VERBS, key_words, words
+from monitor.classify.words import PRACTICE_VERBS, key_words, text_key, words
 from monitor.diff.change import ClauseChange
 from monitor.diff.sentences import split_sentences
 from monitor.diff.words import word_ops
@@ -68,6 +68,13 @@ _BANNER = re.compile(
     re.IGNORECASE,
 )
 _BANNER_MAX_WORDS = 60
+# Every match of _BANNER holds one of these, in lower case: the verbs of its first two
+# phrases (updat-, chang-, added, clar-, rev-), "now meta", "cook" (both cookie phrases),
+# "by cont". None holds an "i" or an "s": IGNORECASE matches those to "ı", "İ" and "ſ",
+# which str.lower() leaves as they are; every other character it matches to an ASCII
+# letter lowers to that letter. So a text without any of them cannot match, and most
+# short clauses skip the pattern (a dozen alternatives tried at every character).
+_BANNER_LITERALS = ("updat", "chang", "added", "clar", "rev", "now meta", "cook", "by cont")
 # "Learn more about our contact upload feature here.": points elsewhere, states nothing.
 _POINTER = re.compile(
     r"^\W*(?:to )?(?:learn more|read more|find out more|click here|for more (?:information|details)"
@@ -78,9 +85,24 @@ _POINTER = re.compile(
 _POINTER_MAX_WORDS = 30
 
 
+_LABEL_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+# Up to this long, a text is cut into all its words at once (cheaper than stopping early).
+_FIRST_WORDS_WHOLE = 160
+
+
+def _first_words(rx: re.Pattern[str], text: str, n: int) -> list[str]:
+    """rx.findall(text) when it finds at most n words, else at least its first n + 1: enough
+    to tell that a long text has too many, without listing all of them."""
+    if len(text) <= _FIRST_WORDS_WHOLE:
+        return rx.findall(text)
+    return [m.group() for m in islice(rx.finditer(text), n + 1)]
+
+
 def is_label(text: str) -> bool:
     """A short title-case line that names something rather than saying something."""
-    ws = re.findall(r"[A-Za-z][\w'’-]*", text)
+    ws = _first_words(_LABEL_WORD, text, MAX_LABEL_WORDS)
     if not ws or len(ws) > MAX_LABEL_WORDS or _SENTENCE_END.search(text.strip()):
         return False
     small = {"of", "and", "the", "to", "for", "a", "an", "in", "on", "with", "or", "your", "our"}
@@ -123,7 +145,7 @@ def is_link_line(text: str) -> bool:
         return False
     if len(items) >= _LINK_LIST_MIN_ITEMS:
         return all(map(_link_title, items))
-    ws = re.findall(r"[^\W\d_][\w'’-]*", text)
+    ws = _first_words(_LINK_WORD, text, _CAPS_LINE_MAX_WORDS)
     return (
         0 < len(ws) <= _CAPS_LINE_MAX_WORDS
         and all(w.isupper() for w in ws)
@@ -131,13 +153,25 @@ def is_link_line(text: str) -> bool:
     )
 
 
+_LINK_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
 def _link_title(item: str) -> bool:
-    ws = re.findall(r"[^\W\d_][\w'’-]*", item)
+    ws = _first_words(_LINK_WORD, item, _LINK_MAX_WORDS)
     return 0 < len(ws) <= _LINK_MAX_WORDS and ws[0][0].isupper()
 
 
+def _at_most_words(text: str, n: int) -> bool:
+    """len(text.split()) <= n, without cutting a long text into all its words: split stops
+    after n cuts, so it returns more than n parts exactly when there are more than n words."""
+    return len(text.split(maxsplit=n)) <= n
+
+
 def is_banner(text: str) -> bool:
-    return len(text.split()) <= _BANNER_MAX_WORDS and bool(_BANNER.search(text))
+    if not _at_most_words(text, _BANNER_MAX_WORDS):
+        return False
+    low = text.lower()
+    return any(s in low for s in _BANNER_LITERALS) and bool(_BANNER.search(text))
 
 
 # "The Facebook company is now Meta. ... this name change does not affect how we use or
@@ -150,7 +184,7 @@ _RENAME_NOTICE_MAX_WORDS = 120
 
 
 def is_rename_notice(text: str) -> bool:
-    return len(text.split()) <= _RENAME_NOTICE_MAX_WORDS and bool(_RENAME_NOTICE.search(text))
+    return _at_most_words(text, _RENAME_NOTICE_MAX_WORDS) and bool(_RENAME_NOTICE.search(text))
 
 
 def is_pointer(text: str) -> bool:
@@ -197,15 +231,18 @@ def toc_keys(doc: PolicyDocument) -> frozenset[str]:
     return frozenset(c.key for c in doc.headings) | frozenset(titles)
 
 
+def _in_toc(text: str, toc: frozenset[str]) -> bool:
+    """The text, or the text without its entry number, is a table-of-contents key."""
+    if text_key(text) in toc:
+        return True
+    entry = _ENTRY_NUMBER.sub("", text, count=1)
+    # Most texts have no entry number: the same text has the same key, just looked up.
+    return entry != text and text_key(entry) in toc
+
+
 # A table of contents run into one line: its entries between separators.
 _TOC_SEPARATOR = re.compile(r"\s*[;|•·»]\s*|\s+[—–]\s+")
 _TOC_LINE_MIN_ENTRIES = 3
-
-
-def _is_toc_entry(text: str, toc: frozenset[str]) -> bool:
-    return (
-        comparison_key(text) in toc or comparison_key(_ENTRY_NUMBER.sub("", text, count=1)) in toc
-    )
 
 
 def _is_toc_line(text: str, toc: frozenset[str]) -> bool:
@@ -213,7 +250,7 @@ def _is_toc_line(text: str, toc: frozenset[str]) -> bool:
     ("Intro; About Us; Sources of Data; ..."): the contents laid out as one line, as a page
     or its extraction may lay out a list of links, not a statement of the policy."""
     parts = [p for p in _TOC_SEPARATOR.split(text.strip().rstrip(".")) if p.strip()]
-    return len(parts) >= _TOC_LINE_MIN_ENTRIES and all(_is_toc_entry(p, toc) for p in parts)
+    return len(parts) >= _TOC_LINE_MIN_ENTRIES and all(_in_toc(p.strip(), toc) for p in parts)
 
 
 def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict, list[str]]:
@@ -229,7 +266,7 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict,
         if item:
             return item[0], _with(cats, item[1])
         return Verdict.cosmetic(f"{verb} the heading “{text.strip()}”", "heading"), cats
-    if _is_toc_entry(text, toc):
+    if toc and _in_toc(text, toc):
         return Verdict.cosmetic(f"{verb} the table-of-contents entry “{text.strip()}”", "toc"), cats
     if toc and _is_toc_line(text, toc):
         reason = f"{verb} the table of contents as one line: “{clip(text.strip(), 12)}”"
@@ -302,9 +339,10 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
     holder = holder_change(old, new)
     if holder:
         return holder, sorted({*cats, "other"}, key=CATEGORY_SLUGS.index)
-    if contact_edit(hunks(ch.word_ops)) or contact_span(old, new):
+    hunks_ = hunks(ch.word_ops)
+    if contact_edit(hunks_) or contact_span(old, new):
         return Verdict.cosmetic("changes contact details only", "contact"), cats
-    if link_text_only(hunks(ch.word_ops)):
+    if link_text_only(hunks_):
         return Verdict.cosmetic("spells out a link's address in place of its text", "link"), cats
     # Before word order and names: one more vendor in a list reads as "adds the name".
     item = enumeration_edit(old, new, ch.word_ops)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from monitor.classify.leading import lowered
 from monitor.classify.verdict import STRONG, Verdict
 from monitor.model import PolicyDocument
 
@@ -107,9 +108,23 @@ def _name_words(name: str) -> frozenset[str]:
     )
 
 
+# _WE needs a quote mark; every match of _CONTROLLER holds "controller" or "responsible
+# for" in any case, and lower-cased text holds it as such (leading.lowered says when).
+_QUOTES = frozenset("“\"‘'")
+
+
+def _may_name_holder(text: str) -> bool:
+    """False only when neither _WE nor _CONTROLLER can match: both are IGNORECASE
+    patterns tried at every character, and most clauses name no holder."""
+    if not _QUOTES.isdisjoint(text):
+        return True
+    low = lowered(text)
+    return low is None or "controller" in low or "responsible for" in low
+
+
 def _holders(text: str) -> list[str]:
     """Names the clause gives to whoever holds the data, in order."""
-    if not (_WE.search(text) or _CONTROLLER.search(text)):
+    if not (_may_name_holder(text) and (_WE.search(text) or _CONTROLLER.search(text))):
         return []
     found = [m.group(1) for m in _DEFINES_WE.finditer(text)]
     found += [m.group(0) for m in _CORPORATE.finditer(text)]
@@ -155,8 +170,11 @@ def holder_change(old: str, new: str) -> Verdict | None:
     new name lost the word that set the company apart ("TP-Link Systems Inc." -> "TP-LINK
     CORPORATION PTE. LTD."): another company as much as a name that gains one. Or the same
     name as a company of another country."""
-    before, after = _holders(old), _holders(new)
-    if not before or not after:
+    before = _holders(old)
+    if not before:
+        return None
+    after = _holders(new)
+    if not after:
         return None
     if found := _another_holder(before, after, old):
         was, name, abroad = found

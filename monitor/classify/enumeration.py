@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.classify.noise import multiset_diff
+from monitor.classify.noise import multiset_diff, word_delta
 from monitor.classify.practice import clip
 from monitor.classify.verdict import ORDINARY, Verdict
 from monitor.classify.words import words
@@ -57,12 +57,16 @@ def _category(noun: str) -> str:
 def enumeration_edit(old: str, new: str, ops: list[tuple[str, str]]) -> tuple[Verdict, str] | None:
     """(verdict, category) when the edit only adds or only removes a named item of an
     enumeration of recipients, destinations or states in the clause."""
+    # Counted first: most edits both add and remove words, and are no such item.
+    delta = word_delta(old, new)
+    n_came = sum(n for w, n in delta.came.items() if w not in _CONNECTORS)
+    n_gone = sum(n for w, n in delta.gone.items() if w not in _CONNECTORS)
+    # Both at once is a swap (a rename, a reworded item), not a longer or shorter list.
+    if bool(n_came) == bool(n_gone) or (n_came or n_gone) > _MAX_ITEM_WORDS:
+        return None
     wo, wn = words(old), words(new)
     came = [w for w in multiset_diff(wn, wo) if w not in _CONNECTORS]
     gone = [w for w in multiset_diff(wo, wn) if w not in _CONNECTORS]
-    # Both at once is a swap (a rename, a reworded item), not a longer or shorter list.
-    if bool(came) == bool(gone) or len(came or gone) > _MAX_ITEM_WORDS:
-        return None
     side, text, item_words = (1, new, came) if came else (0, old, gone)
     pos = {0: 0, 1: 0}
     for op, t in ops:

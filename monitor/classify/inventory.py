@@ -238,8 +238,14 @@ _TABLE = Table(
 )
 
 
-# A capitalised word not opening the sentence, and runs of them.
-_NAME = re.compile(r"(?<=[\s(“\"‘'/,])[A-Z][\w&'’-]*(?:\s+(?:of|for|and|&|de)?\s*[A-Z][\w&'’-]*)*")
+# A capitalised word not opening the sentence, and runs of them. The capital is matched
+# before the character in front of it is looked at (the lookbehind spans both): a pattern
+# that starts with a character set is scanned for it by the engine itself, one that starts
+# with a lookbehind is tried in full at every character. Same matches as
+# (?<=[\s(“"‘'/,])[A-Z]...: both need that character right before the capital.
+_NAME = re.compile(
+    r"[A-Z](?<=[\s(“\"‘'/,][A-Z])[\w&'’-]*(?:\s+(?:of|for|and|&|de)?\s*[A-Z][\w&'’-]*)*"
+)
 _NOT_NAMES = frozenset(["i", "we", "you", "our", "us", "the", "this", "these", "if", "for", "in"])
 # A capitalised practice term ("Privacy Shield", "Data Privacy Framework", "Standard
 # Contractual Clauses") is the term, already in the inventory as one, not a party's name.

@@ -16,7 +16,7 @@ way get None and are always searched.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from typing import Generic, TypeVar
 
 try:  # The regex parser of CPython itself (sre_parse before 3.11).
@@ -278,3 +278,61 @@ def _trie(words: list[str]) -> str:
         else:
             out.append(re.escape(ch) + _trie(rests))
     return out[0] if len(out) == 1 else "(?:" + "|".join(out) + ")"
+
+
+# -- IGNORECASE patterns tried only where a match can start ------------------------------
+#
+# An IGNORECASE search tries every alternative at every character of the text. In the
+# lower-cased text a pattern without IGNORECASE finds where a match can start much faster,
+# and the IGNORECASE pattern is then tried there only. That is exact when lowering turns
+# each character into one (the offsets agree) and no character is one that IGNORECASE
+# matches to an ASCII letter without str.lower() turning it into that letter: "ı" and
+# "İ" ("i"), "ſ" ("s"); every other one lowers to its letter (checked over all of
+# Unicode), and lowering one character into one keeps it a word character or not, so
+# \b holds at the same offsets. Texts holding one of these are searched as before.
+FOLDED_APART = re.compile("[ıİſ]")
+
+
+def lowered(text: str) -> str | None:
+    """text.lower() when it reads as the text does under IGNORECASE (above), else None."""
+    low = text.lower()
+    if len(low) != len(text) or FOLDED_APART.search(text):
+        return None
+    return low
+
+
+def finditer_from(
+    rx: re.Pattern[str], starts: re.Pattern[str], text: str
+) -> Iterator[re.Match[str]]:
+    """rx.finditer(text), rx an IGNORECASE pattern that cannot match empty, tried only at
+    the offsets where ``starts`` (no IGNORECASE, zero-width or not) matches the lower-cased
+    text. ``starts`` must match at every offset where a match of rx can begin (a
+    lookahead finds overlapping beginnings: "twone" holds "two" and "one")."""
+    low = lowered(text)
+    if low is None:
+        yield from rx.finditer(text)
+        return
+    end = 0
+    for start in starts.finditer(low):
+        at = start.start()
+        # finditer goes on from where a match ends: nothing inside a match is tried.
+        if at < end:
+            continue
+        m = rx.match(text, at)
+        if m:
+            yield m
+            end = m.end()
+
+
+def sub_from(rx: re.Pattern[str], starts: re.Pattern[str], repl: str, text: str) -> str:
+    """rx.sub(repl, text) with a plain ``repl`` (no group references), found as
+    finditer_from finds: sub replaces what finditer yields."""
+    parts: list[str] = []
+    end = 0
+    for m in finditer_from(rx, starts, text):
+        parts += (text[end : m.start()], repl)
+        end = m.end()
+    if not parts:
+        return text
+    parts.append(text[end:])
+    return "".join(parts)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 # difflib's own code compiled (Cython): the same opcodes, about four times faster.
 from cydifflib import SequenceMatcher
 
 from monitor.classify.categories import PRACTICE_CATEGORIES
+from monitor.classify.leading import sub_from
 from monitor.classify.words import (
     DATE_WORDS,
     FILLER,
@@ -70,10 +72,15 @@ _DIGIT = re.compile(r"\d")
 DATE_PATTERN = _DATE
 
 
+# Where a match of _DATE can start, in the lower-cased text (leading.sub_from): a word
+# that starts with a digit or with a month's first three letters.
+_DATE_START = re.compile(r"\b(?=\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
+
+
 def _dates_out(text: str) -> tuple[str, bool]:
     if not _DIGIT.search(text):
         return text, False
-    out = _DATE.sub(" DATE ", text)
+    out = sub_from(_DATE, _DATE_START, " DATE ", text)
     return out, out != text
 
 
@@ -147,11 +154,27 @@ def _lemma(w: str) -> str:
     return w
 
 
+Opcode = tuple[str, int, int, int, int]
+
+
+def word_opcodes(a: list[str], b: list[str]) -> tuple[Opcode, ...]:
+    """SequenceMatcher(None, a, b, autojunk=False).get_opcodes() of two word lists."""
+    return _word_opcodes(tuple(a), tuple(b))
+
+
+@lru_cache(maxsize=256)
+def _word_opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[Opcode, ...]:
+    # Cached: judging one edit aligns the same two word lists up to four times (company
+    # aliases, tolerant equality, changed words, the edit's reason), and a long clause's
+    # alignment costs more than hashing its words.
+    return tuple(SequenceMatcher(None, list(a), list(b), autojunk=False).get_opcodes())
+
+
 def _company_aliases(old: list[str], new: list[str]) -> set[str]:
     """Words swapped for we/us/our: the company's own name (verbs that merely agree with
     the new subject are not part of the name)."""
     aliases: set[str] = set()
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in word_opcodes(old, new):
         if tag != "replace":
             continue
         a, b = old[i1:i2], new[j1:j2]
@@ -194,7 +217,7 @@ def _as_first_person(ws: list[str], aliases: set[str]) -> list[str]:
 def _tolerant_equal(a: list[str], b: list[str]) -> tuple[bool, list[tuple[str, str]]]:
     """Equal up to typo fixes and inserted or removed grammar words; returns the fixes."""
     fixes: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in word_opcodes(a, b):
         if tag == "equal":
             continue
         x, y = a[i1:i2], b[j1:j2]
@@ -340,7 +363,10 @@ _PRACTICE_OF = {verb: group[0] for group in _SYNONYMS for verb in group}
 _SYNONYM_VERBS = frozenset(_PRACTICE_OF)
 
 
+@lru_cache(maxsize=16384)
 def _practice_of(word: str) -> str | None:
+    # Cached by the word alone: _synonym_reason asks for every word of both sides, and
+    # verb_base's own cache keys on (word, bases) and sits one call further down.
     verb = verb_base(word, _SYNONYM_VERBS)
     return _PRACTICE_OF[verb] if verb else None
 
@@ -380,7 +406,7 @@ def _synonym_reason(wo: list[str], wn: list[str]) -> str | None:
 
 def _changed_pairs(a: list[str], b: list[str]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in word_opcodes(a, b):
         if tag == "replace" and i2 - i1 == j2 - j1:
             pairs.extend((x, y) for x, y in zip(a[i1:i2], b[j1:j2], strict=True) if x != y)
     return pairs
@@ -408,9 +434,11 @@ def reordered_words(old: str, new: str) -> str | None:
         if not any(w in MEANING_WORDS for w in _changed_words(wo, wn)):
             return "restructures the sentence with the same words"
         return None
-    extra = [w for w in multiset_diff(wn, wo) + multiset_diff(wo, wn) if w not in FILLER]
-    if not extra or len(extra) > 2 or len(wo) <= 8:
+    # Counted before the words are listed: most edits change many more than two words, and
+    # then nothing below is asked.
+    if len(wo) <= 8 or not 0 < word_delta(old, new).count(FILLER) <= 2:
         return None
+    extra = [w for w in multiset_diff(wn, wo) + multiset_diff(wo, wn) if w not in FILLER]
     names = {w.lower() for seg in _NAME_RUN_OR_WORD.findall(new + " " + old) for w in seg.split()}
     if all(w in names for w in extra):
         moved = [w for w in set(wo) & set(wn) if wo.index(w) != wn.index(w)]
@@ -424,7 +452,7 @@ _NAME_RUN_OR_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’&-]*")
 
 def _changed_words(a: list[str], b: list[str]) -> list[str]:
     out: list[str] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in word_opcodes(a, b):
         if tag != "equal":
             out += a[i1:i2] + b[j1:j2]
     return out
@@ -432,12 +460,43 @@ def _changed_words(a: list[str], b: list[str]) -> list[str]:
 
 def multiset_diff(a: list[str], b: list[str]) -> list[str]:
     """Words of ``a``, in order, left over once each word of ``b`` has cancelled one."""
-    # Counted, not removed from a list: that was quadratic in long clauses.
+    # Counted, not removed from a list: that was quadratic in long clauses. dict.get, not
+    # Counter's [] (a Python-level __missing__ for every word b lacks).
     rest = Counter(b)
+    get = rest.get
     out = []
     for w in a:
-        if rest[w]:
-            rest[w] -= 1
+        n = get(w)
+        if n:
+            rest[w] = n - 1
         else:
             out.append(w)
     return out
+
+
+class WordDelta:
+    """How many times each word is in one side of an edit more than in the other: the
+    multiset_diff of the two sides' words, counted but not listed in order."""
+
+    __slots__ = ("came", "gone")
+
+    def __init__(self, came: dict[str, int], gone: dict[str, int]) -> None:
+        self.came = came  # word -> how many more times the new side has it
+        self.gone = gone  # word -> how many more times the old side has it
+
+    def count(self, ignored: frozenset[str] = frozenset()) -> int:
+        """len(multiset_diff(new, old) + multiset_diff(old, new)) without ``ignored``."""
+        return sum(n for w, n in self.came.items() if w not in ignored) + sum(
+            n for w, n in self.gone.items() if w not in ignored
+        )
+
+
+@lru_cache(maxsize=256)
+def word_delta(old: str, new: str) -> WordDelta:
+    """The WordDelta of words(old) and words(new). Cached: the rules that ask (lists
+    that gain a name, reordered words) judge the same edit one after the other, and
+    most edits change too many words for either to read the words in order."""
+    co, cn = Counter(words(old)), Counter(words(new))
+    came = {w: n - co.get(w, 0) for w, n in cn.items() if n > co.get(w, 0)}
+    gone = {w: n - cn.get(w, 0) for w, n in co.items() if n > cn.get(w, 0)}
+    return WordDelta(came, gone)

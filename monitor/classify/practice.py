@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from monitor.classify.categories import CATEGORY_LABELS
+from monitor.classify.leading import finditer_from
 from monitor.classify.verdict import ORDINARY, STRONG, Verdict
 from monitor.classify.words import verb_base
 
@@ -139,10 +140,18 @@ def _object(obj: str) -> str:
     return clip(_LEADING.sub("", obj))
 
 
+# Where a match of _PRACTICE can start, in the lower-cased text (leading.finditer_from):
+# a word that begins with one of its verbs ("transfer" covers "transferr").
+_VERB_START = re.compile(
+    r"\b(?:sell|sold|rent|trade|share|disclose|transfer|collect|retain|keep|kept|store|use"
+    r"|process|track|encrypt|delete|log)"
+)
+
+
 def _strongest(text: str) -> tuple[str, str, re.Match[str], bool] | None:
     """(verb, object, match, negated) of the strongest practice the text states."""
     best = None
-    for m in _PRACTICE.finditer(text):
+    for m in finditer_from(_PRACTICE, _VERB_START, text):
         verb = _base(m.group("verb"))
         if verb is None:  # the pattern's verbs are all practice verbs: never, in fact
             continue

@@ -84,7 +84,14 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=8192)
 def _words(text: str) -> tuple[str, ...]:
     # Judging one change looks at the same texts several times; they are cut once.
-    return key_words(comparison_key(text))
+    return key_words(text_key(text))
+
+
+@lru_cache(maxsize=8192)
+def text_key(text: str) -> str:
+    """comparison_key(text), cached: a clause added or removed is looked up in the table of
+    contents by its key, and then cut into words from the same key."""
+    return comparison_key(text)
 
 
 @lru_cache(maxsize=32768)
