@@ -181,3 +181,24 @@ def test_a_table_re_laid_with_one_more_entry_is_still_read():
     )
     c = compare(_doc(PROCESSORS_TABLE), _doc(more))
     assert c.material, [ch.reason for ch in c.changes]
+
+
+def test_each_row_knows_the_first_row_of_its_table():
+    from monitor.classify import _table_header, _table_starts
+    from monitor.model import Clause, PolicyDocument
+
+    kinds = [
+        "paragraph",
+        "table-row",
+        "table-row",
+        "table-row",
+        "paragraph",
+        "table-row",
+        "table-row",
+    ]
+    doc = PolicyDocument(tuple(Clause(("S",), k, f"{k} {i}") for i, k in enumerate(kinds)))
+    assert _table_starts(doc) == (0, 1, 1, 1, 4, 5, 5)
+    assert _table_header(doc, 3) == "table-row 1"
+    assert _table_header(doc, 1) is None  # the header itself names no cells of its own
+    assert _table_header(doc, 6) == "table-row 5"
+    assert _table_header(doc, 4) is None

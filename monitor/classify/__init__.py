@@ -806,14 +806,24 @@ def _restated(
     return out
 
 
+@lru_cache(maxsize=4)
+def _table_starts(doc: PolicyDocument) -> tuple[int, ...]:
+    """For each clause, the index of the first row of its table (its own index when it is
+    no table row). Once per version: walking back from each edited row of a long table
+    would cost its length per row."""
+    starts: list[int] = []
+    for k, c in enumerate(doc.clauses):
+        row_before = k > 0 and c.kind == "table-row" and doc.clauses[k - 1].kind == "table-row"
+        starts.append(starts[-1] if row_before else k)
+    return tuple(starts)
+
+
 def _table_header(doc: PolicyDocument, index: int | None) -> str | None:
     """The first row of the table the clause at ``index`` is a row of, when that is
     another row: the header that names its cells."""
     if index is None or doc.clauses[index].kind != "table-row":
         return None
-    first = index
-    while first > 0 and doc.clauses[first - 1].kind == "table-row":
-        first -= 1
+    first = _table_starts(doc)[index]
     return doc.clauses[first].text if first != index else None
 
 
