@@ -1290,3 +1290,11 @@ def test_anytime_is_at_any_time():
         ch = ClauseChange("modified", sec, a, b, sec, sec, word_ops=word_ops(a, b))
         judged = classify_change(ch)
         assert not judged.material, judged.reason
+
+
+def test_a_short_sentence_new_to_the_policy_keeps_a_repeat_material():
+    # The summary repeats a sentence of the body, and says one short thing the body never
+    # said: not a repeat.
+    summary = ("We sell data. We use your email address to send you receipts for your orders.",)
+    c = compare(_summary_policy(()), _summary_policy(summary))
+    assert c.material, [ch.reason for ch in c.changes]

@@ -896,10 +896,11 @@ def _said_elsewhere(
         if ch.material and ch.kind in ("added", "removed"):
             added = ch.kind == "added"
             text = ch.new if added else ch.old
-            runs = [words(s) for s in split_sentences(text or "")]
-            runs = [r for r in runs if len(r) >= _REPEATED_MIN_WORDS]
+            # Every sentence, short ones too ("We sell data."): only a clause the other
+            # version states whole is a repeat.
+            runs = [r for s in split_sentences(text or "") if (r := words(s))]
             other = _runs_of(old if added else new)
-            if runs and all(
+            if any(len(r) >= _REPEATED_MIN_WORDS for r in runs) and all(
                 any(not _speaks_to_an_audience(where) for where in other.where(r)) for r in runs
             ):
                 reason = (
