@@ -145,6 +145,7 @@ def identity_key(clauses: Iterable) -> str:
 
 _ASCII_DIGITS = "0123456789"
 _DIGIT = re.compile(r"\d")
+_TEN_DIGITS = re.compile(r"\d{10}")
 
 
 # 32k: both versions of a 10,000-clause pair, edited heavily, and more.
@@ -155,14 +156,19 @@ def _identity_part(key: str) -> str:
     # more than the rest of the identity together. The 10 membership tests are memchr
     # scans; \d also matches other scripts' digits, which only the regex knows.
     if any(d in key for d in _ASCII_DIGITS) if key.isascii() else _DIGIT.search(key):
-        # Tokens first: a UUID's hyphens are not a compound word's.
-        key = _VOLATILE.sub(VOLATILE_MARK, key)
+        # Tokens first: a UUID's hyphens are not a compound word's. A volatile token holds
+        # a colon (the times) or ten digits in a row: without either, no scan.
+        if ":" in key or _TEN_DIGITS.search(key):
+            key = _VOLATILE.sub(VOLATILE_MARK, key)
         key = _TOKEN.sub(_mask_generated, key)
     if "-" in key:
         key = _WORD_HYPHEN.sub(" ", key)
-    collapsed = " ".join(key.split())
-    # The key itself when nothing changed, so that the cache holds no second copy of it.
-    return key if collapsed == key else collapsed
+    # A printable string holds no whitespace but the ASCII space (tests hold every code
+    # point to it): a key without two spaces in a row nor one at an end is collapsed
+    # already, and is kept itself, so that the cache holds no second copy of it.
+    if key.isprintable() and "  " not in key and key[:1] != " " and key[-1:] != " ":
+        return key
+    return " ".join(key.split())
 
 
 # A table of contents is the headings said again: a run of at least this many short list

@@ -5,6 +5,7 @@ every input, clause edges included."""
 from __future__ import annotations
 
 import re
+import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -94,4 +95,14 @@ def test_masking_reaches_both_edges_of_every_clause():
 def test_the_hyphen_pattern_matches_as_written(text):
     assert [m.span() for m in _WORD_HYPHEN.finditer(text)] == [
         m.span() for m in _WORD_HYPHEN_AS_WRITTEN.finditer(text)
+    ]
+
+
+def test_a_printable_string_holds_no_whitespace_but_the_space():
+    # _identity_part keeps a printable key with single inner spaces as it is: no other
+    # character str.split() splits at may be printable.
+    assert not [
+        c
+        for c in range(sys.maxunicode + 1)
+        if c != 0x20 and chr(c).isprintable() and len(f"a{chr(c)}b".split()) != 1
     ]
