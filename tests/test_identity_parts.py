@@ -5,6 +5,7 @@ every input, clause edges included."""
 from __future__ import annotations
 
 import re
+import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,9 @@ from monitor.textnorm import (
     identity_key,
 )
 
+# The pattern as it was written before it opened with the hyphen (the same matches).
+_WORD_HYPHEN_AS_WRITTEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+
 
 def whole_text_identity(clauses: list[Clause]) -> str:
     """identity_key as it was: every pattern run once over the joined keys."""
@@ -28,7 +32,7 @@ def whole_text_identity(clauses: list[Clause]) -> str:
     text = _VOLATILE.sub(VOLATILE_MARK, text)
     text = _TOKEN.sub(_mask_generated, text)
     if "-" in text:
-        text = _WORD_HYPHEN.sub(" ", text)
+        text = _WORD_HYPHEN_AS_WRITTEN.sub(" ", text)
     return " ".join(text.split())
 
 
@@ -54,6 +58,13 @@ PIECES = [
     "12",
     ":",
     ".",
+    # Digits of another script (\d reads them, an ASCII test does not), letters of
+    # another script around a hyphen, and spaces a key may hold: a part collapses its own.
+    "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661",
+    "\u00e9t\u00e9-\u00e9t\u00e9",
+    "  ",
+    "\t",
+    "\u00a0",
 ]
 texts = st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join) | st.lists(
     st.sampled_from(PIECES), min_size=1, max_size=6
@@ -77,3 +88,21 @@ def test_masking_reaches_both_edges_of_every_clause():
     key = identity_key(clauses)
     assert key == whole_text_identity(clauses)
     assert re.fullmatch(r"∗ ∗ ends with ∗ third party", key)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="a-\u00e9_1 ", max_size=30))
+def test_the_hyphen_pattern_matches_as_written(text):
+    assert [m.span() for m in _WORD_HYPHEN.finditer(text)] == [
+        m.span() for m in _WORD_HYPHEN_AS_WRITTEN.finditer(text)
+    ]
+
+
+def test_a_printable_string_holds_no_whitespace_but_the_space():
+    # _identity_part keeps a printable key with single inner spaces as it is: no other
+    # character str.split() splits at may be printable.
+    assert not [
+        c
+        for c in range(sys.maxunicode + 1)
+        if c != 0x20 and chr(c).isprintable() and len(f"a{chr(c)}b".split()) != 1
+    ]
