@@ -534,15 +534,22 @@ def add_sale(md: str, rnd: random.Random, slug: str) -> str | None:
 _DO_NOT = re.compile(r"\b(do|does|will) not (sell|share|rent)\b")
 
 
-def drop_not(md: str, rnd: random.Random, slug: str) -> str | None:
-    """The first "do not sell / share / rent" of running text made "do sell ..."."""
+def _in_first_prose(
+    md: str, rx: re.Pattern[str], put: Callable[[re.Match[str]], str]
+) -> str | None:
+    """The first match of ``rx`` in a paragraph of running text replaced by put(match)."""
     bs = _blocks(md)
     for i, b in enumerate(bs):
-        m = _DO_NOT.search(b)
+        m = rx.search(b)
         if m and _prose(b, 6):
-            bs[i] = b[: m.start()] + f"{m[1]} {m[2]}" + b[m.end() :]
+            bs[i] = b[: m.start()] + put(m) + b[m.end() :]
             return _joined(bs)
     return None
+
+
+def drop_not(md: str, rnd: random.Random, slug: str) -> str | None:
+    """The first "do not sell / share / rent" of running text made "do sell ..."."""
+    return _in_first_prose(md, _DO_NOT, lambda m: f"{m[1]} {m[2]}")
 
 
 _PERIOD = re.compile(r"\b(\d+) (days|months)\b")
@@ -550,13 +557,7 @@ _PERIOD = re.compile(r"\b(\d+) (days|months)\b")
 
 def lengthen_retention(md: str, rnd: random.Random, slug: str) -> str | None:
     """The first period in days or months of running text made twelve times as many years."""
-    bs = _blocks(md)
-    for i, b in enumerate(bs):
-        m = _PERIOD.search(b)
-        if m and _prose(b, 6):
-            bs[i] = b[: m.start()] + f"{int(m[1]) * 12} years" + b[m.end() :]
-            return _joined(bs)
-    return None
+    return _in_first_prose(md, _PERIOD, lambda m: f"{int(m[1]) * 12} years")
 
 
 _GRANTS_RIGHT = re.compile(
@@ -631,13 +632,9 @@ _CONSENT = re.compile(r",? (?:only )?with your (?:prior |explicit )?consent\b")
 
 
 def drop_consent(md: str, rnd: random.Random, slug: str) -> str | None:
-    """ "with your consent" cut from the first sentence of running text that has it."""
-    bs = _blocks(md)
-    for i, b in enumerate(bs):
-        if _prose(b, 6) and _CONSENT.search(b):
-            bs[i] = _CONSENT.sub("", b, count=1)
-            return _joined(bs)
-    return None
+    """The words "with your consent" cut from the first paragraph of running text that
+    has them."""
+    return _in_first_prose(md, _CONSENT, lambda m: "")
 
 
 _NOTIFY = re.compile(r"\bwe will (notify|inform|tell|email) you\b", re.IGNORECASE)
