@@ -978,14 +978,13 @@ def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> 
     # share of its words to be paired as one clause edited: it comes as one clause removed
     # and one added, the same once the rename is undone.
     removed = {comparison_key(ch.old or "") for ch in changes if ch.kind == "removed"}
-    added = {
-        comparison_key(named_back(ch.new or "", renames)) for ch in changes if ch.kind == "added"
-    }
+    # Each added clause's text with the old names put back, once.
+    backs = [named_back(ch.new or "", renames) if ch.kind == "added" else "" for ch in changes]
+    added = {comparison_key(b) for ch, b in zip(changes, backs, strict=True) if ch.kind == "added"}
     out = []
-    for ch in changes:
+    for ch, back in zip(changes, backs, strict=True):
         if ch.material and ch.kind in ("added", "removed"):
             if ch.kind == "added":
-                back = named_back(ch.new or "", renames)
                 paired = back != ch.new and comparison_key(back) in removed
             else:
                 paired = comparison_key(ch.old or "") in added
