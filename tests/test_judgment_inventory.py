@@ -278,3 +278,61 @@ def test_the_company_a_sentence_names_as_controller_is_its_own_element():
     old, new = "hily/2025-06-25T123255Z.md", "hily/2025-07-04T003251Z.md"
     assert WILD[(old, new)]["material"]
     assert compare(*_dev_pair(old, new)).material
+
+
+# Edits of the consent gate, on a clause of LinkedIn's policy (dev service of
+# tests/data/policy-changes; Open Terms Archive contrib-versions, ODC-BY 1.0). The words
+# "consent" stay in the clause after the cut ("withdraw your consent"), which is why the
+# gate is an element of its own.
+_LINKEDIN = (
+    "We may process your personal data with your consent. You can withdraw your consent by "
+    "using your Member settings or by contacting us."
+)
+# Every policy says it uses the data it collects: an action on data in general is stated
+# elsewhere in the version (inventory.is_general), as it is in LinkedIn's.
+_OTHER = (
+    "We collect your email address when you sign up, and we keep it for 30 days. We use the "
+    "information we collect to provide the service."
+)
+
+
+def _gate_compare(new: str):
+    return compare(
+        _doc((("Consent",), _LINKEDIN), (("Sign up",), _OTHER)),
+        _doc((("Consent",), new), (("Sign up",), _OTHER)),
+    )
+
+
+def test_cutting_the_consent_gate_of_an_action_is_material():
+    cut = _LINKEDIN.replace(" with your consent", "")
+    c = _gate_compare(cut)
+    assert c.material, [ch.reason for ch in c.changes]
+    # Undone, the same edit is material too (the guide is symmetric).
+    back = compare(
+        _doc((("Consent",), cut), (("Sign up",), _OTHER)),
+        _doc((("Consent",), _LINKEDIN), (("Sign up",), _OTHER)),
+    )
+    assert back.material
+
+
+@pytest.mark.parametrize(
+    "reworded",
+    [
+        _LINKEDIN.replace("with your consent", "if you agree"),
+        _LINKEDIN.replace("with your consent", "with your explicit permission"),
+        # The gate in a sentence of its own, with no action of its own.
+        _LINKEDIN.replace(" with your consent.", ". We do this only with your consent."),
+    ],
+)
+def test_rewording_the_consent_gate_is_not_material(reworded):
+    c = _gate_compare(reworded)
+    assert not c.material, [ch.reason for ch in c.material_changes]
+
+
+def test_the_gate_is_tied_to_the_actions_it_holds():
+    assert ("consent", "use") in text_elements(_LINKEDIN)
+    assert ("consent", "use") not in text_elements(_LINKEDIN.replace(" with your consent", ""))
+    # A gate with no action in its sentence holds the clause's actions.
+    split = "We share your location with advertisers. We do so only with your consent."
+    assert ("consent", "share") in text_elements(split)
+    assert ("consent", "") not in text_elements(split)

@@ -9,6 +9,8 @@ for. Each sentence is read into *elements*:
 - an action applied to a term in one sentence, with its polarity, e.g.
   ``("act", "share", "location", False)`` for "we share your location with ..." and
   ``("act", "sell", "data", True)`` for "we do not sell your data";
+- an action made to wait on consent, ``("consent", "share")`` for "we share it with your
+  consent";
 - a quantity: a period in days or an age, ``("days", 90)``, ``("age", 16)``;
 - a legal entity named with its corporate form, ``("entity", "tp-link systems inc")``.
 
@@ -187,6 +189,22 @@ _NEGATION_REACH = 40
 # but we share ...").
 _TURN = re.compile(r"\bbut\b|\bhowever\b|\binstead\b|\bwhile\b|\bwhereas\b|;")
 _CONDITION = re.compile(r"\b(?:unless|except|only if|only when|provided that|subject to)\b")
+# An action made to wait on the person's say: "with your consent", "if you agree", "once you
+# have opted in". Cutting it turns a choice into a practice done anyway (labelling guide:
+# consent and choices), which the words of the sentence alone do not show: "consent" is
+# often still written there ("you can withdraw your consent").
+_CONSENT_GATE = re.compile(
+    r"\b(?:with|without|upon|on the basis of|based on|subject to|after obtaining|requires?)\s+"
+    r"(?:(?:your|their|the user's|users'|a user's|(?:verifiable )?parental|such|appropriate)\s+)?"
+    r"(?:(?:prior|explicit|express|affirmative|opt-in|separate|specific|informed|freely given)"
+    r",?\s+)*(?:consent|permission|authori[sz]ation|agreement)\b"
+    r"|\bif you (?:have )?(?:consent|agree|opt(?:ed)?[- ]?in|authori[sz]e|allow|permit)"
+    r"|\b(?:where|when|once|after) you (?:have )?(?:consented|given (?:us )?(?:your )?"
+    r"(?:consent|permission)|agreed|opted[- ]?in|authori[sz]ed)"
+)
+# A sentence can name the gate only if it writes one of these (a substring test before the
+# pattern: most sentences write none).
+_GATE_WORDS = ("consent", "permission", "authori", "agree", "opt")
 _NUM_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -363,6 +381,10 @@ def sentence_elements(sentence: str) -> frozenset[Element]:
     if actions and ("condition", "") in found:
         # "..., unless we decide not to": a promise made conditional.
         out |= {("condition", a) for a in actions}
+    if any(w in low for w in _GATE_WORDS) and _CONSENT_GATE.search(low):
+        # Which actions wait on consent; a gate in a sentence of its own ("We do this only
+        # with your consent.") is tied to its clause's actions by text_elements.
+        out |= {("consent", a) for a in actions} if actions else {("consent", "")}
     for m in found.get(("choice", ""), ()):
         # What people can do: "you can change your server address", "you may opt out".
         out.add(("choice", m.group(1).rstrip("s"), bool(_NEGATION.search(low))))
@@ -396,6 +418,13 @@ def text_elements(text: str) -> frozenset[Element]:
     for s in _SENTENCE.split(text):
         if s.strip():
             out |= sentence_elements(s)
+    if ("consent", "") in out:
+        # "We use your data for ads. We do this only with your consent.": the gate of a
+        # sentence that names no action holds the actions of its clause, so splitting or
+        # joining the sentences gains and loses nothing.
+        acts = {e[1] for e in out if e[0] == "act"}
+        if acts:
+            out = (out - {("consent", "")}) | {("consent", a) for a in acts}
     return frozenset(out)
 
 
