@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -126,6 +127,26 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+# Where a cosmetic reason's kind ends: before its detail in brackets, after a colon, or
+# before where a clause moved from.
+_KIND_END = re.compile(r" \(|:| from ")
+_QUOTED = re.compile(r"“[^”]*”?")
+
+
+def _kind_of(reason: str) -> str:
+    """What a cosmetic reason says was done, without its detail ("moves the clause from
+    “A” to “B”" -> "moves the clause"). A quotation is kept whole or not at all: a colon
+    inside it ("adds “Party name: Adyen”") is not the end of the kind, and the kind never
+    ends inside an open quotation mark."""
+    at = 0
+    while (end := _KIND_END.search(reason, at)) is not None:
+        quote = _QUOTED.search(reason, at)
+        if quote is None or quote.start() >= end.start():
+            return reason[: end.start()]
+        at = quote.end()
+    return reason
+
+
 def _summary(changes: list[ClauseChange], rewrite: bool) -> str:
     if not changes:
         return "No change: the two versions say the same thing."
@@ -135,7 +156,7 @@ def _summary(changes: list[ClauseChange], rewrite: bool) -> str:
         return f"The policy was rewritten: {detail}."
     other = len(changes) - len(material)
     if not material:
-        kinds = sorted({c.reason.split(" (")[0].split(":")[0].split(" from ")[0] for c in changes})
+        kinds = sorted({_kind_of(c.reason) for c in changes})
         return (
             f"No material change: {_plural(len(changes), 'edit')} that "
             f"{'does' if len(changes) == 1 else 'do'} not change what the policy says ({'; '.join(kinds[:3])}{'; …' if len(kinds) > 3 else ''})."

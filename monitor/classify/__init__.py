@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
-from itertools import accumulate, chain, islice
+from itertools import accumulate, chain, islice, takewhile
 
 from monitor.classify.categories import CATEGORY_SLUGS
 from monitor.classify.contact import contact_edit, contact_span, has_contact, only_contact
@@ -855,12 +855,27 @@ def _header_gone(doc: PolicyDocument, other: PolicyDocument, index: int) -> bool
     return bool(names) and all(runs.holds(n) for n in names)
 
 
+def _header_made_item(
+    doc: PolicyDocument, other: PolicyDocument, index: int | None, item: str
+) -> bool:
+    """The clause at ``index`` is a header row the other version no longer lays out as a
+    table, and ``item`` says one of the rows under it, its cells named by the header (the
+    alignment pairs the header with whichever item its words are nearest)."""
+    if index is None or not _header_gone(doc, other, index):
+        return False
+    header = doc.clauses[index].text
+    rows = takewhile(lambda c: c.kind == "table-row", doc.clauses[index + 1 :])
+    return any(_cells_named(row.text, item, header) for row in rows)
+
+
 def _relaid_rows(
     changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
 ) -> list[ClauseChange]:
     """A table re-laid as a list with the same entries (labelling guide: re-laid tables):
     each row now an item that names its cells by the header's words, and the header row
     gone, its names kept in the items. Or the other way round, a list made a table."""
+    # The texts added and removed, read only if a row added or removed needs them.
+    whole: dict[bool, list[str]] = {}
     out = []
     for ch in changes:
         relaid = False
@@ -871,11 +886,28 @@ def _relaid_rows(
             header = _table_header(new, ch.new_index)
             if header and not relaid and " | " not in (ch.old or ""):
                 relaid = _cells_named(ch.new or "", ch.old or "", header)
+            # The header row gone and a row's item put in its place: the alignment pairs
+            # the two as one clause edited ("Party name | Purpose" -> "Party name:
+            # Typeform; Purpose: Research survey tool").
+            relaid = relaid or _header_made_item(old, new, ch.old_index, ch.new or "")
+            relaid = relaid or _header_made_item(new, old, ch.new_index, ch.old or "")
         elif ch.material and ch.kind in ("added", "removed"):
             added = ch.kind == "added"
             index = ch.new_index if added else ch.old_index
             if index is not None:
-                relaid = _header_gone(new if added else old, old if added else new, index)
+                doc, other = (new, old) if added else (old, new)
+                relaid = _header_gone(doc, other, index)
+                header = None if relaid else _table_header(doc, index)
+                if header and _header_gone(doc, other, _table_starts(doc)[index]):
+                    # A row of a table the other version lays out as a list, said there by
+                    # an item that names its cells ("Amplitude | Device ID" -> "Party name:
+                    # Amplitude; Personal data disclosed: Device ID").
+                    # (Its item may be the one the alignment paired with the header.)
+                    if not whole:
+                        whole[True] = [c.new or "" for c in changes if c.kind != "removed"]
+                        whole[False] = [c.old or "" for c in changes if c.kind != "added"]
+                    text = (ch.new if added else ch.old) or ""
+                    relaid = any(_cells_named(text, item, header) for item in whole[not added])
         if relaid:
             reason = f"{ch.reason}; re-lays a table as a list with the same entries (or back)"
             ch = _judged(ch, Verdict.cosmetic(reason, "relaid"), ch.categories)
