@@ -223,7 +223,10 @@ def _short_cells_list(table: str) -> str:
     header, _, *rows = [line for line in table.splitlines() if line.startswith("|")]
     names = [c.strip() for c in header.strip("|").split("|")]
     items = [
-        "- " + "; ".join(f"{n}: {c.strip()}" for n, c in zip(names, r.strip("|").split("|")))
+        "- "
+        + "; ".join(
+            f"{n}: {c.strip()}" for n, c in zip(names, r.strip("|").split("|"), strict=True)
+        )
         for r in rows
     ]
     return table.split("| Party name")[0] + "\n".join(items) + "\n"
