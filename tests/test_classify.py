@@ -473,6 +473,14 @@ def test_a_practice_verb_swapped_for_its_synonym_is_not_material():
     assert ch.reason == "rewords “share” → “disclose”, the same practice"
     # One verb in two forms is not a synonym swap.
     assert noise_reason("a valid legal process.", "a valid legal processing.") is None
+    # An editor's plainer word (robustness bench, reword, on last-fm and tp-link).
+    assert (
+        noise_reason(
+            "You can obtain more information about our balancing test.",
+            "You can get more information about our balancing test.",
+        )
+        == "rewords “obtain” → “get”, the same practice"
+    )
 
 
 def test_a_synonym_swap_with_more_changed_is_still_judged():

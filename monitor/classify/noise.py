@@ -355,7 +355,7 @@ _SYNONYMS = (
     ("use", "process"),
     ("retain", "keep"),
     ("delete", "erase"),
-    ("collect", "gather", "obtain"),
+    ("collect", "gather", "obtain", "get"),
 )
 
 
