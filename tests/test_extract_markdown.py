@@ -197,3 +197,19 @@ def test_in_page_contents_list_dropped_other_lists_kept():
         ("list-item", "your name, see Rights"),
         ("list-item", "your email, see our FAQ"),
     ]
+
+
+def test_in_page_contents_laid_out_as_one_line_is_dropped_as_the_list_is():
+    # The Register's contents list (dev service of tests/data/policy-changes) laid out as
+    # one line by the robustness bench: kept as a paragraph, it read as a clause on
+    # retention ("How long do we keep your information for?") added to the policy.
+    entries = ["[Data we collect](#s1)", "[How long do we keep it?](#s2)", "[Your Rights](#s3)"]
+    doc = md("# Policy\n\n" + "; ".join(entries) + ".\n\n## Data\n\nWe keep your email.\n")
+    assert [c.text for c in doc.clauses] == ["Policy", "Data", "We keep your email."]
+    # A sentence with in-page links in it is text, and so is a line of two links.
+    for kept in (
+        "We keep your email, see [Retention](#s2) and [Rights](#s3) and [FAQ](#s4).",
+        "[Data we collect](#s1); [Your Rights](#s3)",
+        "[Data](#s1); [Rights](#s3); [our partners](https://partners.example)",
+    ):
+        assert len(md(f"# Policy\n\n{kept}\n").clauses) == 2, kept

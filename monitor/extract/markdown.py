@@ -32,6 +32,9 @@ _ICON_WORD = re.compile(r"^[a-z]+(?:_[a-z]+)*$")
 _CONTENTS_ENTRY = re.compile(r"^\[[^\]]*\]\(#[^)\s]*\)$")
 _ANCHOR_LINK = re.compile(r"\[([^\]]*)\]\(#[^)\s]*\)")
 _ANY_LINK = re.compile(r"\]\(")
+# What may stand between the entries of a contents list laid out as one line.
+_CONTENTS_GLUE = re.compile(r"[\s;,.|•·/–—-]*")
+_CONTENTS_LINE_MIN_ENTRIES = 3
 
 
 def _table_row(line: str) -> str:
@@ -162,6 +165,18 @@ def _is_contents_entry(body: str) -> bool:
     return linked >= 0.6 * len(_ANCHOR_LINK.sub(r"\1", body))
 
 
+def _is_contents_line(body: str) -> bool:
+    """A paragraph that is nothing but links to anchors on the same page, between
+    separators ("[Cookies](#s1); [Your Rights](#s2); ..."): the contents list laid out as
+    one line, read as the list would be."""
+    links = _ANCHOR_LINK.findall(body)
+    return (
+        len(links) >= _CONTENTS_LINE_MIN_ENTRIES
+        and len(links) == len(_ANY_LINK.findall(body))
+        and _CONTENTS_GLUE.fullmatch(_ANCHOR_LINK.sub("", body)) is not None
+    )
+
+
 def markdown_blocks(text: str) -> list[Block]:
     """The blocks of a Markdown document."""
     raw = _raw_blocks(text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4))
@@ -177,7 +192,7 @@ def markdown_blocks(text: str) -> list[Block]:
         one_line = "\n" not in body
         body = body.replace("\n", " ")
         if kind == "paragraph":
-            if _ICON_WORD.match(body):
+            if _ICON_WORD.match(body) or _is_contents_line(body):
                 continue
             if (
                 one_line
