@@ -1306,3 +1306,31 @@ def test_a_short_sentence_new_to_the_policy_keeps_a_repeat_material():
     summary = ("We sell data. We use your email address to send you receipts for your orders.",)
     c = compare(_summary_policy(()), _summary_policy(summary))
     assert c.material, [ch.reason for ch in c.changes]
+
+
+def _headed(heading: str) -> PolicyDocument:
+    body = "We do not knowingly collect personal information from children."
+    return PolicyDocument(
+        (
+            Clause(("Policy",), "heading", "Policy"),
+            Clause(("Policy", heading), "heading", heading),
+            Clause(("Policy", heading), "paragraph", body),
+        )
+    )
+
+
+def test_a_heading_whose_age_or_period_changed_is_no_mere_rename():
+    # Found by raising the first age threshold of each dev service's latest version
+    # (robustness bench, raise_age): on foursquare it is the heading "9. Children under 13".
+    [ch] = compare(_headed("9. Children under 13"), _headed("9. Children under 16")).changes
+    assert ch.material and ch.rule == "quantity"
+    assert (
+        ch.reason == "raises the age threshold from 13 to 16 in the heading “9. Children under 16”"
+    )
+    # Renumbered, or dated, a heading is still renamed only.
+    for old, new in (
+        ("9. Children under 13", "10. Children under 13"),
+        ("Updates in 2023", "Updates in 2024"),
+    ):
+        [ch] = compare(_headed(old), _headed(new)).changes
+        assert not ch.material and ch.rule == "heading", ch.reason

@@ -19,7 +19,7 @@ from monitor.classify.contact import contact_edit, contact_span, has_contact, on
 from monitor.classify.controller import holder_change
 from monitor.classify.cookies import cookie_row
 from monitor.classify.deadlines import deadline_change
-from monitor.classify.edits import edit_reason, hunks, link_text_only
+from monitor.classify.edits import edit_reason, heading_quantity, hunks, link_text_only
 from monitor.classify.enumeration import enumeration_edit, listed_item
 from monitor.classify.inventory import (
     clause_elements,
@@ -324,6 +324,9 @@ def _judge_edit(ch: ClauseChange) -> tuple[Verdict, list[str]]:
     if len(cats) > 1 and "other" in cats:
         cats.remove("other")
     if ch.clause_kind == "heading":
+        quantity = heading_quantity(old, new, cats, ch.word_ops)
+        if quantity:
+            return quantity, cats
         return Verdict.cosmetic(
             f"renames the heading “{old.strip()}” to “{new.strip()}”", "heading"
         ), cats

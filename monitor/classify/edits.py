@@ -410,3 +410,16 @@ def edit_reason(
         reason = f"{action}, bringing in {CATEGORY_LABELS[changed_practice[0]]}"
         return Verdict(True, reason, "edit", ORDINARY, evidence)
     return Verdict(False, f"{action}; no data practice changes", "no-practice", NONE, evidence)
+
+
+def heading_quantity(
+    old: str, new: str, categories: list[str], ops: list[tuple[str, str]]
+) -> Verdict | None:
+    """A heading whose period or age threshold changed ("Children under 13" -> "Children
+    under 16"): the heading states the threshold its section applies, so the edit is no
+    mere rename, even when the text below still says the old number."""
+    quantity = _quantity_reason(old, new, categories, ops)
+    if not quantity:
+        return None
+    reason = f"{quantity} in the heading “{new.strip()}”"
+    return Verdict(True, reason, "quantity", ORDINARY, "")
