@@ -434,3 +434,47 @@ def test_a_vendor_no_longer_named_among_recipients_is_material():
     new = _doc((*sec, THIRD_PARTY_COOKIES.format("")))
     (ch,) = compare(old, new).material_changes
     assert ch.rule == "party" and "third-party-sharing" in ch.categories
+
+
+# --- A kind of data added to a list whose introduction states the practice ------------------
+
+# Proctorio's payments section (dev service; robustness bench, add_list_item): the title
+# names no practice and each item alone states none.
+_PAYMENTS = ("Privacy Policy", "Test-taker payments")
+_PAYMENTS_INTRO = (
+    "Proctorio uses a third-party processor to process test-taker assessment payments. "
+    "The information collected may include:"
+)
+_PAYMENTS_ITEMS = ["Credit card number", "IP address", "User agent"]
+
+
+def _payments(*extra: str) -> PolicyDocument:
+    return _doc(
+        (("Privacy Policy",), "heading", "Privacy Policy"),
+        (_PAYMENTS, "heading", "Test-taker payments"),
+        (_PAYMENTS, "paragraph", _PAYMENTS_INTRO),
+        *((_PAYMENTS, "list-item", item) for item in [*_PAYMENTS_ITEMS, *extra]),
+    )
+
+
+def test_a_kind_of_data_added_to_a_list_of_data_collected_is_material():
+    c = compare(_payments(), _payments("Your religious beliefs"))
+    assert c.material, [ch.reason for ch in c.changes]
+    [ch] = c.material_changes
+    assert ch.reason == (
+        "adds “Your religious beliefs” to the list after “The information collected may include”"
+    )
+    # Dropped, it narrows the list: material both ways (the guide is symmetric).
+    assert compare(_payments("Your religious beliefs"), _payments()).material
+
+
+def test_an_item_that_names_no_data_or_a_list_that_states_no_practice_is_not_material():
+    assert not compare(_payments(), _payments("Payment confirmation page")).material
+    intro = "Test takers can pay with the following:"
+    plain = _payments().clauses
+    clauses = [
+        Clause(c.section, c.kind, intro if c.text == _PAYMENTS_INTRO else c.text) for c in plain
+    ]
+    before = PolicyDocument(tuple(clauses))
+    after = PolicyDocument((*clauses, Clause(_PAYMENTS, "list-item", "Your religious beliefs")))
+    assert not compare(before, after).material

@@ -26,6 +26,7 @@ from monitor.classify.inventory import (
     common_words,
     inventory,
     is_general,
+    names_data,
     states_practice,
     written_names,
 )
@@ -650,6 +651,7 @@ def classify_changes(
     judged = [classify_change(ch, toc) for ch in changes]
     if old is not None and new is not None:
         judged = _parties_swapped(_named_before(judged, old, new), old, new)
+        judged = _listed_data(judged, old, new)
     if not any(ch.material for ch in judged):
         return judged
     judged = _renamed_across(judged, old)
@@ -701,6 +703,47 @@ def _list_intros(doc: PolicyDocument) -> list[int]:
             out.append(out[i - 1])
         else:
             out.append(i - 1)
+    return out
+
+
+# An item this short names a kind of data; a longer one says more (a purpose, a source).
+_LISTED_MAX_WORDS = 8
+
+
+def _listed_data(
+    changes: list[ClauseChange], old: PolicyDocument, new: PolicyDocument
+) -> list[ClauseChange]:
+    """A short list item that names a kind of data ("Your religious beliefs"), added to or
+    dropped from a list whose introduction states a practice ("The information collected
+    may include:"), widens or narrows that practice (issue 22: "a data category added to
+    a list"), though the item alone states none and the section's title may name none
+    ("Test-taker payments"). Judged by wording (rule ``clause``): the inventory and the
+    open-ended-list passes that follow still read it."""
+    intros: dict[bool, list[int]] = {}
+    out = []
+    for ch in changes:
+        if (
+            not ch.material
+            and ch.rule == "no-practice"
+            and ch.clause_kind == "list-item"
+            and ch.kind in ("added", "removed")
+        ):
+            added = ch.kind == "added"
+            doc, index = (new, ch.new_index) if added else (old, ch.old_index)
+            text = ((ch.new if added else ch.old) or "").strip()
+            if index is not None and len(words(text)) <= _LISTED_MAX_WORDS and names_data(text):
+                if added not in intros:
+                    intros[added] = _list_intros(doc)
+                at = intros[added][index]
+                sentences = split_sentences(doc.clauses[at].text) if at >= 0 else []
+                lead = sentences[-1] if sentences else ""
+                states = practice_categories(lead)
+                if states and not _NOT_ONLY_DATA.search(lead):
+                    verb, where = ("adds", "to") if added else ("removes", "from")
+                    reason = f"{verb} “{clip(text, 12)}” {where} the list after “{clip(lead, 12)}”"
+                    verdict = Verdict(True, reason, "clause", ORDINARY, text)
+                    ch = _judged(ch, verdict, _with(ch.categories, states[0]))
+        out.append(ch)
     return out
 
 

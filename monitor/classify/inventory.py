@@ -142,6 +142,9 @@ _TERMS: dict[str, str] = {
     "notice-of-changes": r"notify you|(?:material|significant) changes?|continued use",
 }
 
+# The kinds of data: the terms _TERMS lists before its first recipient.
+DATA_KINDS = frozenset(list(_TERMS)[: list(_TERMS).index("advertisers")])
+
 # Places: residents of them get rights, data goes to them.
 _PLACES = (
     "alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|"
@@ -450,6 +453,11 @@ def clause_elements(text: str, section: str | None = None) -> frozenset[Element]
 
 
 @lru_cache(maxsize=4)
+def names_data(text: str) -> bool:
+    """Whether the text names a kind of data ("Your religious beliefs", "IP address")."""
+    return any(e[0] == "term" and e[1] in DATA_KINDS for e in text_elements(text))
+
+
 def inventory(doc: PolicyDocument) -> frozenset[Element]:
     """Every practice element the version states (cached: along a history each version is
     compared twice)."""
