@@ -1334,3 +1334,20 @@ def test_a_heading_whose_age_or_period_changed_is_no_mere_rename():
     ):
         [ch] = compare(_headed(old), _headed(new)).changes
         assert not ch.material and ch.rule == "heading", ch.reason
+
+
+def test_two_letters_of_a_meaning_word_swapped_are_a_typo():
+    # Found by the robustness bench (typos) on yelp and we-heart-it: "wihtout" read as
+    # "without" dropped, "encrytped" as "encrypted" removed from a promise.
+    for old, new in (
+        ("information without parental consent", "information wihtout parental consent"),
+        ("Some services are encrypted and collect", "Some services are encrytped and collect"),
+    ):
+        assert noise_reason(old, new) is not None, (old, new)
+    # Any other edit of a meaning word, or a swap in a short one, still counts.
+    for old, new in (
+        ("we do not sell it", "we do nto sell it"),
+        ("we do not sell it", "we do now sell it"),
+        ("we will share it", "we will shore it"),
+    ):
+        assert noise_reason(old, new) is None, (old, new)

@@ -124,8 +124,12 @@ def is_typo_fix(a: str, b: str) -> bool:
     """Two spellings of one word: a small edit that touches no meaning-bearing word."""
     if a == b:
         return True
-    if a in MEANING_WORDS or b in MEANING_WORDS or is_number(a) or is_number(b):
+    if is_number(a) or is_number(b):
         return False
+    if a in MEANING_WORDS or b in MEANING_WORDS:
+        # Two letters of a long meaning word swapped ("without" -> "wihtout", "encrypted"
+        # -> "encrytped") make no other word; any other edit of one may ("not" -> "now").
+        return _swapped_letters(a, b)
     short, long_ = sorted((a, b), key=len)
     if long_.endswith(short) and long_[: len(long_) - len(short)] in _PREFIX_NEGATIONS:
         return False
@@ -135,6 +139,24 @@ def is_typo_fix(a: str, b: str) -> bool:
         return True  # "Research" -> "Researching", "function" -> "functions"
     limit = 1 if len(short) < 8 else 2
     return _damerau(a, b) <= limit
+
+
+# A meaning word this long with two neighbouring letters swapped is a typo of it.
+_SWAPPED_MIN_LETTERS = 5
+
+
+def _swapped_letters(a: str, b: str) -> bool:
+    """The two words differ by one swap of neighbouring letters, and are long enough that
+    the swap spells no other word a policy uses."""
+    if len(a) != len(b) or len(a) < _SWAPPED_MIN_LETTERS:
+        return False
+    diff = [k for k in range(len(a)) if a[k] != b[k]]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and a[diff[1]] == b[diff[0]]
+    )
 
 
 _SUFFIXES = ("ing", "ed", "es", "s", "e")
