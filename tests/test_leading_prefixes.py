@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.classify import lexicon
-from monitor.classify.leading import DIGIT, Starts, Table, leading_prefixes, words_at
+from monitor.classify.leading import (
+    DIGIT,
+    Starts,
+    Table,
+    first_word,
+    leading_prefixes,
+    words_at,
+)
 from monitor.extract import extract
 
 # monitor.classify exports a function named inventory, which hides the module.
@@ -34,6 +41,50 @@ def test_patterns_whose_start_cannot_be_read_are_always_searched():
     assert leading_prefixes(r"(?:[^a]bc|collect)") is None
     assert leading_prefixes(r"(?i:collect)") is None
     assert leading_prefixes(r"(?:x)?") is None
+
+
+def test_the_first_word_of_a_match_is_read_from_the_pattern():
+    def admits(pattern: str) -> object:
+        rx = first_word(pattern)
+        assert rx is not None
+        return lambda word: rx.fullmatch(word) is not None
+
+    contacts = admits(r"\b(?:(?:your |phone )contacts|address books?)\b")
+    assert contacts("your") and contacts("phone") and contacts("address")
+    assert not contacts("yours") and not contacts("contacts") and not contacts("books")
+    email = admits(r"\b(?:e-?mail address(?:es)?)\b")
+    assert email("e") and email("email") and not email("emails")
+    # A match of word characters ending in \b is the word whole; without the \b the word
+    # may go on past the match.
+    use = admits(r"\b(?:us(?:e|es|ed|ing))\b")
+    assert use("use") and use("using") and not use("users") and not use("us")
+    assert admits(r"\bcollect")("collected")
+    # Repeats: none of an optional part, at least one of a needed one.
+    ids = admits(r"\b(?:(?:unique |online )+ids?|user ids?)\b")
+    assert ids("unique") and ids("online") and ids("user") and not ids("ids")
+    assert admits(r"\b(?:(?:geo-?)?location)\b")("geolocation")
+    # Lookarounds take no character: passed over.
+    assert admits(r"\b(?:(?<!\bin )orders?)\b")("order")
+    # A class of no word character ends the word; one of both may or may not.
+    third = admits(r"\b(?:third[- ]part(?:y|ies))\b")
+    assert third("third") and not third("thirdparty")
+    group = admits(r"\b(?:[\w&-]+ group)\b")
+    assert group("hsbc") and group("h")
+
+
+def test_patterns_whose_first_word_cannot_be_read_have_none():
+    assert first_word(r"(?i:share)") is None
+    assert first_word(r"\b(?P<a>x)(?P=a)\b") is None
+    assert first_word(r"\b(?:x[^a]c)\b") is None
+
+
+def test_a_table_tries_a_pattern_only_at_its_first_words():
+    contacts = _Counting(re.compile(r"\b(?:(?:your |phone )contacts)\b"))
+    table = Table({"contacts": contacts})
+    low = "yours truly, your data, your contacts"
+    assert [m.group() for _, m in table.matches(low)] == ["your contacts"]
+    # "yours" begins like "your " and is no first word of a match: not tried.
+    assert contacts.matches == 2
 
 
 def test_a_word_begins_a_match_by_prefix_or_by_a_digit():
@@ -114,8 +165,13 @@ def _tried(table, low: str) -> tuple[set, list]:
 
 
 def _begun(table, low: str) -> list[tuple[int, str]]:
-    """The words of the text that begin some pattern, looked up one by one."""
-    return [(at, w) for at, w in words_at(low) if table.begun_by(w)]
+    """The words of the text that begin like some pattern's match (one of its leading
+    beginnings, or a digit), looked up one by one."""
+    return [
+        (at, w)
+        for at, w in words_at(low)
+        if w.startswith(tuple(table._by_prefix)) or (table._digit and w[:1].isdecimal())
+    ]
 
 
 def test_the_scan_for_starts_finds_exactly_the_words_that_begin_a_pattern():

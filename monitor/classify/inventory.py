@@ -27,7 +27,6 @@ Pure: no I/O.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from functools import lru_cache
 
 from monitor.classify.leading import Table
@@ -222,10 +221,15 @@ _UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
 # Whether a text writes one of the units anywhere (as a substring): one scan, not one a unit.
 _ANY_UNIT = re.compile("|".join(_UNIT_DAYS))
 # A legal entity: capitalised words ending in a corporate form.
-_ENTITY = re.compile(
-    r"\b((?:[A-Z][\w&'’.-]*\s+){1,5}(?:Inc|Incorporated|Ltd|Limited|LLC|L\.L\.C|GmbH|AG|S\.A|SA|SAS|"
-    r"S\.A\.S|B\.V|BV|N\.V|Pte|Pty|PLC|plc|Corp|Corporation|Co|AB|ASA|AS|Oy|S\.r\.l|SRL|KK)\b\.?)"
+_FORMS = (
+    r"Inc|Incorporated|Ltd|Limited|LLC|L\.L\.C|GmbH|AG|S\.A|SA|SAS|"
+    r"S\.A\.S|B\.V|BV|N\.V|Pte|Pty|PLC|plc|Corp|Corporation|Co|AB|ASA|AS|Oy|S\.r\.l|SRL|KK"
 )
+_ENTITY = re.compile(r"\b((?:[A-Z][\w&'’.-]*\s+){1,5}(?:" + _FORMS + r")\b\.?)")
+# What every entity holds: its form, right after a space (the last capitalised word's
+# \s+) and ending where a word does. Most sentences hold none, and this scan is cheaper
+# than trying the runs of capitalised words before it at every character.
+_ENTITY_FORM = re.compile(r"\s(?:" + _FORMS + r")\b")
 _CHOICE = re.compile(
     r"\byou (?:can|may|could|will be able to|are able to|have the (?:right|option|choice) to)"
     r"(?: also| always| at any time)? (?!be\b|have\b|find\b|see\b|read\b|contact\b|learn\b)(\w+)"
@@ -295,26 +299,45 @@ _NON_WORD = re.compile(r"[^\w]+")
 _CITATION = re.compile(r"\.?\s*\(?\d")
 
 
+# The house number and the citation a name is tested for both need a digit.
+_DIGIT = re.compile(r"\d")
+
+
 def _names(sentence: str) -> set[str]:
     out = set()
     sentence = sentence.strip()
+    digits = _DIGIT.search(sentence) is not None
     for m in _NAME.finditer(sentence):
-        # "NFC-readable", "E-mail", "Opt-in": a compound whose second part is in lower
-        # case is a word capitalised, not a name ("TP-Link", "Coca-Cola" are).
-        if _COMPOUND.fullmatch(m.group(0)):
+        name = _name_of(m.group(0))
+        if name is None:
             continue
-        if _STREET_END.search(m.group(0)) or _HOUSE_NUMBER_BEFORE.search(
-            sentence[max(0, m.start() - 24) : m.start()]
+        # A street of a postal address, after a house number: an office, not a name.
+        if digits and (
+            _HOUSE_NUMBER_BEFORE.search(sentence[max(0, m.start() - 24) : m.start()])
+            # A capitalised word before a number cites a part of a text ("Article 6",
+            # "Art. 6 (1) (f)", "Section 7"), and names no one.
+            or _CITATION.match(sentence, m.end())
         ):
             continue
-        # A capitalised word before a number cites a part of a text ("Article 6",
-        # "Art. 6 (1) (f)", "Section 7"), and names no one.
-        if _CITATION.match(sentence, m.end()):
-            continue
-        name = _PLURAL_OR_POSSESSIVE.sub("", m.group(0).lower())
-        if name not in _NOT_NAMES and not _TERM_NAME.fullmatch(m.group(0).lower()):
-            out.add(name)
+        out.add(name)
     return out
+
+
+# Cached per run of capitalised words: a policy writes the same few thousand names and
+# defined terms over and over, and the term test is a search of every practice term.
+@lru_cache(maxsize=16384)
+def _name_of(written: str) -> str | None:
+    """The name a run of capitalised words gives, as far as the run alone tells (what
+    stands around it is looked at in _names); None when it is no name."""
+    # "NFC-readable", "E-mail", "Opt-in": a compound whose second part is in lower
+    # case is a word capitalised, not a name ("TP-Link", "Coca-Cola" are).
+    if _COMPOUND.fullmatch(written) or _STREET_END.search(written):
+        return None
+    low = written.lower()
+    name = _PLURAL_OR_POSSESSIVE.sub("", low)
+    if name in _NOT_NAMES or _TERM_NAME.fullmatch(low):
+        return None
+    return name
 
 
 # Two ways of writing one place.
@@ -352,57 +375,75 @@ def _number(s: str) -> float:
 def sentence_elements(sentence: str) -> frozenset[Element]:
     """The practice elements one sentence states."""
     low = sentence.lower().replace("’", "'")
-    # Each pattern's matches, as its finditer over the sentence yields them.
-    found: dict[tuple[str, str], list[re.Match[str]]] = defaultdict(list)
-    for key, m in _TABLE.matches(low):
-        found[key].append(m)
-    terms = {name for (table, name) in found if table == "term"}
-    # "South Africa" is one place, not also "Africa": matches do not overlap.
-    terms |= {f"place:{m.group(0)}" for m in found.get(("place", ""), ())}
+    # Each pattern's matches, as its finditer over the sentence yields them, sorted by
+    # what is kept of them.
+    terms: set[str] = set()
+    acts: list[tuple[str, int]] = []
+    choices: list[str] = []
+    ages: list[str] = []
+    condition = controls = False
+    for (table, name), m in _TABLE.matches(low):
+        if table == "term":
+            terms.add(name)
+        elif table == "act":
+            acts.append((name, m.start()))
+        elif table == "place":
+            # "South Africa" is one place, not also "Africa": matches do not overlap.
+            terms.add(f"place:{m.group(0)}")
+        elif table == "choice":
+            choices.append(m.group(1))
+        elif table == "age":
+            ages.append(m.group(1))
+        elif table == "condition":
+            condition = True
+        else:
+            controls = True
     # "us" is the country only when written "US" ("submitted to us" is the company).
     if "place:us" in terms and not _US.search(sentence):
         terms.discard("place:us")
     out: set[Element] = {("term", t) for t in terms}
     actions: set[str] = set()
+    # Each action with the polarities it is written with: the elements are the same for
+    # every match of one action with one polarity.
+    polar: set[tuple[str, bool]] = set()
+    for action, start in acts:
+        actions.add(action)
+        # The action's polarity: a negation shortly before it ("we do not sell", "we
+        # will never share"), not one anywhere in the sentence.
+        window = low[max(0, start - _NEGATION_REACH) : start]
+        # A negation after the last turn is one in the window: the split is needed
+        # only when the window holds a negation at all (most do not).
+        negated = bool(_NEGATION.search(window)) and bool(_NEGATION.search(_TURN.split(window)[-1]))
+        polar.add((action, negated))
     # "data" stands for personal data in general: a sentence that acts on no named term
     # still states the action ("we never sell your personal information").
     objects = terms or {"data"}
-    for (table, action), ms in found.items():
-        if table != "act":
-            continue
-        actions.add(action)
-        for m in ms:
-            # The action's polarity: a negation shortly before it ("we do not sell", "we
-            # will never share"), not one anywhere in the sentence.
-            window = low[max(0, m.start() - _NEGATION_REACH) : m.start()]
-            # A negation after the last turn is one in the window: the split is needed
-            # only when the window holds a negation at all (most do not).
-            negated = bool(_NEGATION.search(window)) and bool(
-                _NEGATION.search(_TURN.split(window)[-1])
-            )
-            out |= {("act", action, t, negated) for t in objects}
-    if actions and ("condition", "") in found:
+    out.update(("act", action, t, negated) for action, negated in polar for t in objects)
+    if actions and condition:
         # "..., unless we decide not to": a promise made conditional.
-        out |= {("condition", a) for a in actions}
+        out.update(("condition", a) for a in actions)
     if any(w in low for w in _GATE_WORDS) and _CONSENT_GATE.search(low):
         # Which actions wait on consent; a gate in a sentence of its own ("We do this only
         # with your consent.") is tied to its clause's actions by text_elements.
-        out |= {("consent", a) for a in actions} if actions else {("consent", "")}
-    for m in found.get(("choice", ""), ()):
+        if actions:
+            out.update(("consent", a) for a in actions)
+        else:
+            out.add(("consent", ""))
+    if choices:
         # What people can do: "you can change your server address", "you may opt out".
-        out.add(("choice", m.group(1).rstrip("s"), bool(_NEGATION.search(low))))
+        denied = bool(_NEGATION.search(low))
+        out.update(("choice", c.rstrip("s"), denied) for c in choices)
     # A period names one of the units (the lookup below fails on any other): a sentence
     # naming none skips the scan, which the number words make slow.
     for m in _PERIOD.finditer(low) if _ANY_UNIT.search(low) else ():
         out.add(("days", round(_number(m.group(1)) * _UNIT_DAYS[m.group(2).rstrip("s")], 2)))
-    for m in found.get(("age", ""), ()):
-        out.add(("age", _number(m.group(1))))
+    for age in ages:
+        out.add(("age", _number(age)))
     if terms or actions:
         # Named things in a sentence about a practice: a product covered, a vendor, a
         # group company ("Le Chat Team", "Khoros", "HSBC Group").
-        out |= {("name", n) for n in _names(sentence)}
-    controls = ("controller", "") in found
-    for m in _ENTITY.finditer(sentence):
+        out.update(("name", n) for n in _names(sentence))
+    for m in _ENTITY.finditer(sentence) if _ENTITY_FORM.search(sentence) else ():
         entity = _NON_WORD.sub(" ", m.group(1).lower()).strip()
         out.add(("entity", entity))
         if controls:

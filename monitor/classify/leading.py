@@ -93,6 +93,119 @@ def _sequence(items: list) -> set[tuple[str, bool]]:
     return out
 
 
+# -- The first word of a match ---------------------------------------------------------
+#
+# A match that starts at a word of the text either is that word whole or goes on past it
+# (a space, a hyphen, an apostrophe): either way its first run of word characters is the
+# word, or begins it when the match is all word characters and does not end where the word
+# does. ``first_word(pattern)`` reads from the pattern a regex every such first run
+# fullmatches, so a word it does not fullmatch starts no match (the leading beginnings
+# tell much less: "your" begins "(?:your |phone )contacts" and "yours" does not).
+# The regex may admit more words than can start a match (lookarounds and \b are passed
+# over, repeats are unbounded, a class holding any word character reads as \w): a word
+# it admits is tried in full, as before; one it refuses is refused exactly.
+
+
+def first_word(pattern: str) -> re.Pattern[str] | None:
+    """A regex every word a match of ``pattern`` can start at fullmatches; None when the
+    pattern holds something this does not read (then every word may start one)."""
+    if _sre_parse is None:
+        return None
+    try:
+        items = list(_sre_parse.parse(pattern))
+        whole, ended = _first_run(items)
+    except (_Unread, Exception):
+        return None
+    # A match of word characters only may end inside the word, and the word go on; not
+    # one of at least one character ending in \b (the pattern's last item).
+    bounded = bool(items) and items[-1] == (_sre.AT, _sre.AT_BOUNDARY)
+    if whole is not None and not (bounded and re.fullmatch(whole, "") is None):
+        whole += r"\w*"
+    runs = [r for r in (whole, ended) if r is not None]
+    return re.compile(_alt(runs)) if runs else None
+
+
+class _Unread(Exception):
+    """A part of a pattern _first_run does not read."""
+
+
+def _alt(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def _either(*parts: str | None) -> str | None:
+    found = [p for p in parts if p is not None]
+    return _alt(sorted(set(found))) if found else None
+
+
+def _then(a: str | None, b: str | None) -> str | None:
+    return None if a is None or b is None else a + b
+
+
+def _first_run(items: list) -> tuple[str | None, str | None]:
+    """(whole, ended) for a sequence of parsed items: a regex of the word-character runs
+    that consume the whole sequence (None: none does), and one of the runs that end
+    inside it, where it next consumes a character that is no word character."""
+    if not items:
+        return "", None
+    (op, av), rest = items[0], items[1:]
+    if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+        # Zero-width: passed over (the run admitted is then wider, never narrower).
+        return _first_run(rest)
+    head: tuple[str | None, str | None]
+    if op is _sre.LITERAL:
+        ch = chr(av)
+        head = (re.escape(ch), None) if _WORD_CHAR.fullmatch(ch) else (None, "")
+    elif op is _sre.ANY:
+        head = (r"\w", "")
+    elif op is _sre.IN:
+        head = _class_run(av)
+    elif op is _sre.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        if add_flags or del_flags:
+            raise _Unread
+        head = _first_run(list(sub))
+    elif op is _sre.BRANCH:
+        runs = [_first_run(list(b)) for b in av[1]]
+        head = (_either(*(w for w, _ in runs)), _either(*(e for _, e in runs)))
+    elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        low, _high, item = av
+        whole, ended = _first_run(list(item))
+        # Whole items, any number of them (a bound is not kept), then maybe one that ends
+        # the run; at least one item when the repeat needs one.
+        many = "" if not whole else f"(?:{whole})*"
+        head = (many if low == 0 else _then(whole, many), _then(many, ended))
+    else:
+        raise _Unread
+    whole, ended = head
+    more_whole, more_ended = _first_run(rest)
+    return _then(whole, more_whole), _either(ended, _then(whole, more_ended))
+
+
+def _class_run(av: list) -> tuple[str | None, str | None]:
+    """(whole, ended) of a character class: its word characters, and "" when it holds a
+    character that is no word character."""
+    word: list[str] = []
+    other = False
+    for o, v in av:
+        if o is _sre.LITERAL:
+            if _WORD_CHAR.fullmatch(chr(v)):
+                word.append(re.escape(chr(v)))
+            else:
+                other = True
+        elif o is _sre.CATEGORY and v is _sre.CATEGORY_WORD:
+            word.append(r"\w")
+        elif o is _sre.CATEGORY and v is _sre.CATEGORY_DIGIT:
+            word.append(r"\d")
+        elif o is _sre.CATEGORY and v is _sre.CATEGORY_SPACE:
+            other = True
+        else:
+            # A range, a negated class, another category: any word character, and not.
+            word.append(r"\w")
+            other = True
+    return ("[" + "".join(word) + "]" if word else None), ("" if other else None)
+
+
 class Starts:
     """A pattern's leading prefixes, ready to test word after word."""
 
@@ -178,6 +291,8 @@ class Table(Generic[K]):
                 self._by_prefix.setdefault(p, []).append(name)
             if starts.digit:
                 digit.append(name)
+        # What a word must be for each pattern to start a match at it (first_word).
+        self._first = {name: first_word(rx.pattern) for name, rx in patterns.items()}
         self._lengths = sorted({len(p) for p in self._by_prefix})
         self._digit = tuple(digit)
         self._begun: dict[str, tuple[K, ...]] = {}
@@ -203,14 +318,21 @@ class Table(Generic[K]):
                 names.update(self._by_prefix.get(word[:n], ()))
             if self._digit and word[:1].isdecimal():
                 names.update(self._digit)
-            found = tuple(sorted(names, key=self._order.__getitem__))
+            # A word that begins like a pattern's match may still be no first word of one
+            # ("yours", "the", "user"): it is not tried there.
+            found = tuple(
+                sorted(
+                    (n for n in names if (fw := self._first[n]) is None or fw.fullmatch(word)),
+                    key=self._order.__getitem__,
+                )
+            )
             if len(self._begun) < _BEGUN_CACHE:
                 self._begun[word] = found
         return found
 
     def starts(self, low: str) -> list[tuple[int, str]]:
-        """(offset, word) of the words of ``low`` that begin some pattern (those of
-        words_at(low) whose begun_by is not empty), in order."""
+        """(offset, word) of the words of ``low`` that begin like some pattern's match
+        (those of words_at(low) with one of the leading beginnings), in order."""
         if self._starts is None:
             return []
         return [(m.start(), m.group()) for m in self._starts.finditer(low)]
@@ -227,7 +349,8 @@ class Table(Generic[K]):
                 for w in self._starts.finditer(low):
                     # The remembered patterns first, saving a call a word.
                     word = w.group()
-                    for name in begun.get(word) or self.begun_by(word):
+                    names = begun.get(word)
+                    for name in self.begun_by(word) if names is None else names:
                         if name not in out and self.rx[name].match(low, w.start()):
                             out.add(name)
             return out
@@ -251,7 +374,8 @@ class Table(Generic[K]):
                 begun = self._begun
                 for w in self._starts.finditer(low):
                     start, word = w.start(), w.group()
-                    for name in begun.get(word) or self.begun_by(word):
+                    names = begun.get(word)
+                    for name in self.begun_by(word) if names is None else names:
                         if start >= end.get(name, 0) and (m := self.rx[name].match(low, start)):
                             out.append((name, m))
                             end[name] = m.end()
