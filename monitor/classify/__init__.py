@@ -920,8 +920,11 @@ def _relaid_rows(
     """A table re-laid as a list with the same entries (labelling guide: re-laid tables):
     each row now an item that names its cells by the header's words, and the header row
     gone, its names kept in the items. Or the other way round, a list made a table."""
-    # The texts added and removed, read only if a row added or removed needs them.
+    # The texts added and removed, read only if a row added or removed needs them; and
+    # whether each table's header is gone, asked once per table, not once per row (each
+    # asking walks the other version).
     whole: dict[bool, list[str]] = {}
+    gone: dict[tuple[bool, int], bool] = {}
     out = []
     for ch in changes:
         relaid = False
@@ -944,7 +947,10 @@ def _relaid_rows(
                 doc, other = (new, old) if added else (old, new)
                 relaid = _header_gone(doc, other, index)
                 header = None if relaid else _table_header(doc, index)
-                if header and _header_gone(doc, other, _table_starts(doc)[index]):
+                start = _table_starts(doc)[index]
+                if header and (added, start) not in gone:
+                    gone[(added, start)] = _header_gone(doc, other, start)
+                if header and gone[(added, start)]:
                     # A row of a table the other version lays out as a list, said there by
                     # an item that names its cells ("Amplitude | Device ID" -> "Party name:
                     # Amplitude; Personal data disclosed: Device ID").
