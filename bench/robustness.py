@@ -515,6 +515,16 @@ def many(md: str, rnd: random.Random, slug: str) -> str | None:
     return _noise_edits_at_once(md, rnd, slug, _MANY)
 
 
+def renamed_and_reworked(md: str, rnd: random.Random, slug: str) -> str | None:
+    """The brand renamed, then three of the other noise edits: a company that renames
+    itself often reworks the policy in the same version (a section moved, a list laid out
+    as a line), and the text moved then names the new brand."""
+    renamed = rename_brand(md, rnd, slug)
+    if renamed is None or renamed == md:
+        return None
+    return _noise_edits_at_once(renamed, rnd, slug, _SEVERAL)
+
+
 # --- edits the guide calls material -------------------------------------------------------
 
 
@@ -673,11 +683,14 @@ NOISE: tuple[Edit, ...] = (
     page_furniture,
     several,
     many,
+    renamed_and_reworked,
 )
 # The edits the composite ones draw from. Not the brand renamed: it applies to almost every
 # version, so it would be in most composites, while a company renames itself once in
-# years (it has its own edit); a rename met by other edits is left to that edit's figure.
-SINGLE_NOISE = tuple(e for e in NOISE if e not in (several, many, rename_brand))
+# years (it has its own edits: alone, and met by three others).
+SINGLE_NOISE = tuple(
+    e for e in NOISE if e not in (several, many, renamed_and_reworked, rename_brand)
+)
 MATERIAL: tuple[Edit, ...] = (
     add_sale,
     drop_not,

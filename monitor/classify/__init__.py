@@ -43,6 +43,7 @@ from monitor.classify.renames import (
     party_swaps,
     policy_renames,
     undo_renames,
+    written_forms,
 )
 from monitor.classify.substrings import Substrings, wordlike
 from monitor.classify.verdict import ORDINARY, Verdict
@@ -654,9 +655,32 @@ def classify_changes(
         judged = _listed_data(judged, old, new)
     if not any(ch.material for ch in judged):
         return judged
-    judged = _renamed_across(judged, old)
+    renames = policy_renames([ch.word_ops for ch in judged if ch.kind == "modified"], old)
+    judged = _renamed_across(judged, renames)
     if not any(ch.material for ch in judged):
         return judged
+    plain = _moves_and_repeats(judged, old, new)
+    if not renames or old is None or new is None or not any(ch.material for ch in plain):
+        return plain
+    # A policy renamed and also reworked (a section moved, a list laid out as a line): the
+    # text moved or repeated is found once the new name is written back as the old one,
+    # on the new side. What that reading finds moved or restated is so; what it still
+    # finds material keeps the verdict read on the texts as written.
+    back_new, back = _named_back_side(judged, new, renames, old)
+    backed = _moves_and_repeats(back, old, back_new)
+    return [
+        replace(b, old=p.old, new=p.new, word_ops=p.word_ops)
+        if p.material and not b.material
+        else p
+        for p, b in zip(plain, backed, strict=True)
+    ]
+
+
+def _moves_and_repeats(
+    judged: list[ClauseChange], old: PolicyDocument | None, new: PolicyDocument | None
+) -> list[ClauseChange]:
+    """The passes that read the two versions: text moved, sections moved out to documents
+    of their own, practices restated, tables re-laid, clauses said elsewhere."""
     judged = _moved_text(judged, old, new)
     if old is None or new is None or not any(ch.material for ch in judged):
         return judged
@@ -665,6 +689,27 @@ def classify_changes(
         return judged
     judged = _restated(_open_list_examples(judged, old, new), old, new)
     return _said_elsewhere(_relaid_rows(judged, old, new), old, new)
+
+
+def _named_back_side(
+    changes: list[ClauseChange], new: PolicyDocument, renames: set, old: PolicyDocument
+) -> tuple[PolicyDocument, list[ClauseChange]]:
+    """The new version and the changes with every new name of a policy-wide rename written
+    as the old version writes the old one."""
+    spelt = written_forms(old, renames)
+
+    def back(text: str) -> str:
+        return named_back(text, renames, spelt)
+
+    clauses = tuple(Clause(tuple(map(back, c.section)), c.kind, back(c.text)) for c in new.clauses)
+    out = []
+    for ch in changes:
+        if ch.new is not None:
+            text = back(ch.new)
+            ops = word_ops(ch.old or "", text) if ch.kind == "modified" else ch.word_ops
+            ch = replace(ch, new=text, word_ops=ops)
+        out.append(ch)
+    return replace(new, clauses=clauses), out
 
 
 # The sentence introducing a list says the list is open-ended (labelling guide B1).
@@ -1050,12 +1095,11 @@ def _named(element: tuple) -> str | None:
     return element[1] if element[0] == "name" else None
 
 
-def _renamed_across(changes: list[ClauseChange], old: PolicyDocument | None) -> list[ClauseChange]:
-    """A name swapped for another in many clauses is one rename of the policy: each material
-    edit is judged again with the rename undone, and stays material only if what is left
-    of it is; a clause added that is a clause removed once the rename is undone is that
-    clause renamed."""
-    renames = policy_renames([ch.word_ops for ch in changes if ch.kind == "modified"], old)
+def _renamed_across(changes: list[ClauseChange], renames: set) -> list[ClauseChange]:
+    """A name swapped for another in many clauses (``renames``: policy_renames) is one
+    rename of the policy: each material edit is judged again with the rename undone, and
+    stays material only if what is left of it is; a clause added that is a clause removed
+    once the rename is undone is that clause renamed."""
     if not renames:
         return changes
     # A short clause (a label, a table cell) with the name swapped differs in too large a

@@ -52,7 +52,7 @@ _TERMS: dict[str, str] = {
     "messages": r"messages?|chats?|communications",
     "content": r"(?:user[- ]generated |your )?content",
     "prompts": r"prompts?|inputs?|outputs?",
-    "biometric": r"biometric\w*|face ?prints?|fac(?:e|ial) (?:recognition|geometry|features|templates?)|fingerprints?",
+    "biometric": r"biometric\w*|face ?prints?|fac(?:e|ial) (?:recognition|geometry|features|templates?|scans?)|scan\w* (?:of )?your face|fingerprints?",
     "health": r"health(?: data| information)?|medical",
     "genetic": r"genetic\w*|dna",
     "sensitive": r"sensitive (?:personal )?(?:data|information)|special categor(?:y|ies)",

@@ -134,12 +134,40 @@ def _new_name(name: tuple[str, ...], doc: PolicyDocument) -> bool:
     return len({k for k, _ in _written_as_words(name, doc)}) <= 1
 
 
-def named_back(text: str, renames: set[tuple[tuple[str, ...], tuple[str, ...]]]) -> str:
-    """The text with every new name of a policy-wide rename written as the old one."""
+def named_back(
+    text: str,
+    renames: set[tuple[tuple[str, ...], tuple[str, ...]]],
+    spelt: dict[tuple[str, ...], str] | None = None,
+) -> str:
+    """The text with every new name of a policy-wide rename written as the old one: in
+    lower case, or as ``spelt`` gives it (written_forms)."""
     for a, b in renames:
-        rx = re.compile(r"\b" + r"\W+".join(map(re.escape, b)) + r"\b", re.IGNORECASE)
-        text = rx.sub(" ".join(a), text)
+        rx = _name_rx(b)
+        # Escaped: the name is put in as written, whatever it holds.
+        old = (spelt or {}).get(a) or " ".join(a)
+        text = rx.sub(old.replace("\\", "\\\\"), text)
     return text
+
+
+@lru_cache(maxsize=256)
+def _name_rx(name: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b" + r"\W+".join(map(re.escape, name)) + r"\b", re.IGNORECASE)
+
+
+def written_forms(
+    old: PolicyDocument, renames: set[tuple[tuple[str, ...], tuple[str, ...]]]
+) -> dict[tuple[str, ...], str]:
+    """Each old name as the old version first writes it ("IMDb", not "imdb"): a name put
+    back reads as a name again (capitalised) to the judges that look for names."""
+    out: dict[tuple[str, ...], str] = {}
+    for a, _ in renames:
+        rx = _name_rx(a)
+        for c in old.clauses:
+            m = rx.search(c.text)
+            if m:
+                out[a] = m.group(0)
+                break
+    return out
 
 
 def undo_renames(
