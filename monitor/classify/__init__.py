@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import replace
 from fractions import Fraction
@@ -443,13 +443,8 @@ class _Pool:
             if len(self.text) > _POOL_SCAN_MAX_CHARS and all(map(wordlike, spans))
             else None
         )
-        self.sets = [set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS]
-        # Which sets hold each word: a span is compared only with sets sharing a word of
-        # its prefix (below), not with every set of a like size (a rewrite holds thousands).
-        self.holding: dict[str, list[int]] = defaultdict(list)
-        for k, ps in enumerate(self.sets):
-            for w in ps:
-                self.holding[w].append(k)
+        self.spans = spans
+        self._similar: _Similar | None = None
         self.doc = doc
         self.other = other
         self._doc_runs: _Runs | None = None
@@ -500,14 +495,50 @@ class _Pool:
             return True
         if n < _MOVED_SIMILAR_WORDS:
             return False
-        ws = set(run)
+        # The spans' word sets are indexed at the first span that needs them: in most
+        # comparisons every span asked about is found word for word first.
+        if self._similar is None:
+            self._similar = _Similar(self.spans)
+        return self._similar.holds(set(run))
+
+
+class _Similar:
+    """The word sets of a pool's spans of at least _MOVED_SIMILAR_WORDS words, for finding
+    one within _MOVED_JACCARD of a span's."""
+
+    def __init__(self, spans: list[str]) -> None:
+        # Smallest first: each word's list of holders (below) is then in order of set size
+        # too, so the sets of a size that can reach the Jaccard are one slice of it.
+        self.sets = sorted(
+            (set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS), key=len
+        )
+        self.sizes = [len(s) for s in self.sets]
+        # Which sets hold each word: a span is compared only with sets sharing a word of
+        # its prefix (below), not with every set of a like size (a rewrite holds thousands).
+        self.holding: dict[str, list[int]] = defaultdict(list)
+        for k, ps in enumerate(self.sets):
+            for w in ps:
+                self.holding[w].append(k)
+
+    def holds(self, ws: set[str]) -> bool:
         n, p, q = len(ws), _MOVED_JACCARD.numerator, _MOVED_JACCARD.denominator
         # |A ∩ B| / |A ∪ B| >= p/q needs |A ∩ B| >= ceil(n·p/q), so any n - that + 1 words
         # of the span include one the set shares (prefix filtering): only sets holding one
         # of those words can match. The rarest words are taken, to look at fewest sets.
         prefix = sorted(ws, key=lambda w: (len(self.holding.get(w, ())), w))
         prefix = prefix[: n - -(-n * p // q) + 1]
-        seen = {k for w in prefix for k in self.holding.get(w, ())}
+        # |A ∩ B| <= min(|A|, |B|), so (p + q)·min(n, |B|) >= p·(n + |B|) is needed too: |B|
+        # from ceil(n·p/q) to floor(n·q/p). Only the sets of those sizes (a range of indices,
+        # the sets being in order of size) are looked at: most sets sharing a rare word of a
+        # long span are far shorter or longer, and the intersection is the cost.
+        first = bisect_left(self.sizes, -(-n * p // q))
+        end = bisect_right(self.sizes, n * q // p)
+        seen = {
+            k
+            for w in prefix
+            if (at := self.holding.get(w))
+            for k in at[bisect_left(at, first) : bisect_left(at, end)]
+        }
         # |A ∩ B| / |A ∪ B| >= p/q, with |A ∪ B| = |A| + |B| - |A ∩ B|, in integers: no
         # union set built per candidate, no float to round.
         return any((p + q) * len(ws & self.sets[k]) >= p * (n + len(self.sets[k])) for k in seen)
