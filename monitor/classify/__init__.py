@@ -445,6 +445,7 @@ class _Pool:
         )
         self.spans = spans
         self._similar: _Similar | None = None
+        self._held: dict[tuple[str, str | None], bool] = {}
         self.doc = doc
         self.other = other
         self._doc_runs: _Runs | None = None
@@ -487,6 +488,13 @@ class _Pool:
         return span in self.text
 
     def holds(self, span: str, section: str | None = None) -> bool:
+        # Asked twice for most spans of an edit that is not all moved text: once for the
+        # whole edit, again for each run when what is left of it is judged.
+        if (span, section) not in self._held:
+            self._held[(span, section)] = self._holds(span, section)
+        return self._held[(span, section)]
+
+    def _holds(self, span: str, section: str | None) -> bool:
         if self._in_text(span):
             return True
         run = span.split()
@@ -650,11 +658,14 @@ def _without_moved(ch: ClauseChange, pool_ins: _Pool, pool_del: _Pool) -> tuple[
     old, new = [], []
     moved = False
     for op, t in ch.word_ops:
-        key = " ".join(words(t))
         if op == "equal":
             old.append(t)
             new.append(t)
-        elif len(key.split()) >= _MOVED_MIN_WORDS and (
+            continue
+        # Only an edited run is looked for: the equal runs (most of a long clause) are
+        # never cut into words.
+        key = " ".join(words(t))
+        if len(key.split()) >= _MOVED_MIN_WORDS and (
             pool_ins.holds(key, ch.old_section)
             if op == "delete"
             else pool_del.holds(key, ch.new_section)
