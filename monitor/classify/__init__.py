@@ -817,7 +817,7 @@ def _restated(
     changed_before = frozenset().union(*(o for o, _ in sides))
     changed_after = frozenset().union(*(n for _, n in sides))
     whole_before, whole_after = inventory(old), inventory(new)
-    common = common_words(old) | common_words(new)
+    common: list[frozenset[str]] = []
     out = []
     for ch, (was, now) in zip(changes, sides, strict=True):
         if ch.material and ch.rule in _RESTATABLE:
@@ -839,7 +839,7 @@ def _restated(
                 lost = _not_examples(lost, ch.old or "")
             else:
                 gained, lost = set(now - whole_before), set(was - whole_after)
-            if not any(states_practice(e, common) for e in gained | lost):
+            if not _states_a_practice(gained | lost, common, old, new):
                 reason = (
                     f"{ch.reason}; restates practices the policy states before and after "
                     "(no data, party, purpose, period or right gained or lost)"
@@ -847,6 +847,22 @@ def _restated(
                 ch = _judged(ch, Verdict.cosmetic(reason, "restated"), ch.categories)
         out.append(ch)
     return out
+
+
+def _states_a_practice(
+    elements: set, common: list[frozenset[str]], old: PolicyDocument, new: PolicyDocument
+) -> bool:
+    """any(states_practice(e, words written in lower case in either version) for e in
+    elements). Those words (``common``, filled at the first need and kept for the next
+    change) are read only for a name: any other element states a practice whatever they
+    are, and gathering them reads every clause of both versions."""
+    if any(_named(e) is None for e in elements):
+        return True
+    if not elements:
+        return False
+    if not common:
+        common.append(common_words(old) | common_words(new))
+    return any(states_practice(e, common[0]) for e in elements)
 
 
 @lru_cache(maxsize=4)
