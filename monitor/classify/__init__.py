@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import replace
 from fractions import Fraction
@@ -448,13 +448,9 @@ class _Pool:
             if len(self.text) > _POOL_SCAN_MAX_CHARS and all(map(wordlike, spans))
             else None
         )
-        self.sets = [set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS]
-        # Which sets hold each word: a span is compared only with sets sharing a word of
-        # its prefix (below), not with every set of a like size (a rewrite holds thousands).
-        self.holding: dict[str, list[int]] = defaultdict(list)
-        for k, ps in enumerate(self.sets):
-            for w in ps:
-                self.holding[w].append(k)
+        self.spans = spans
+        self._similar: _Similar | None = None
+        self._held: dict[tuple[str, str | None], bool] = {}
         self.doc = doc
         self.other = other
         self._doc_runs: _Runs | None = None
@@ -497,6 +493,13 @@ class _Pool:
         return span in self.text
 
     def holds(self, span: str, section: str | None = None) -> bool:
+        # Asked twice for most spans of an edit that is not all moved text: once for the
+        # whole edit, again for each run when what is left of it is judged.
+        if (span, section) not in self._held:
+            self._held[(span, section)] = self._holds(span, section)
+        return self._held[(span, section)]
+
+    def _holds(self, span: str, section: str | None) -> bool:
         if self._in_text(span):
             return True
         run = span.split()
@@ -505,14 +508,50 @@ class _Pool:
             return True
         if n < _MOVED_SIMILAR_WORDS:
             return False
-        ws = set(run)
+        # The spans' word sets are indexed at the first span that needs them: in most
+        # comparisons every span asked about is found word for word first.
+        if self._similar is None:
+            self._similar = _Similar(self.spans)
+        return self._similar.holds(set(run))
+
+
+class _Similar:
+    """The word sets of a pool's spans of at least _MOVED_SIMILAR_WORDS words, for finding
+    one within _MOVED_JACCARD of a span's."""
+
+    def __init__(self, spans: list[str]) -> None:
+        # Smallest first: each word's list of holders (below) is then in order of set size
+        # too, so the sets of a size that can reach the Jaccard are one slice of it.
+        self.sets = sorted(
+            (set(p.split()) for p in spans if len(p.split()) >= _MOVED_SIMILAR_WORDS), key=len
+        )
+        self.sizes = [len(s) for s in self.sets]
+        # Which sets hold each word: a span is compared only with sets sharing a word of
+        # its prefix (below), not with every set of a like size (a rewrite holds thousands).
+        self.holding: dict[str, list[int]] = defaultdict(list)
+        for k, ps in enumerate(self.sets):
+            for w in ps:
+                self.holding[w].append(k)
+
+    def holds(self, ws: set[str]) -> bool:
         n, p, q = len(ws), _MOVED_JACCARD.numerator, _MOVED_JACCARD.denominator
         # |A ∩ B| / |A ∪ B| >= p/q needs |A ∩ B| >= ceil(n·p/q), so any n - that + 1 words
         # of the span include one the set shares (prefix filtering): only sets holding one
         # of those words can match. The rarest words are taken, to look at fewest sets.
         prefix = sorted(ws, key=lambda w: (len(self.holding.get(w, ())), w))
         prefix = prefix[: n - -(-n * p // q) + 1]
-        seen = {k for w in prefix for k in self.holding.get(w, ())}
+        # |A ∩ B| <= min(|A|, |B|), so (p + q)·min(n, |B|) >= p·(n + |B|) is needed too: |B|
+        # from ceil(n·p/q) to floor(n·q/p). Only the sets of those sizes (a range of indices,
+        # the sets being in order of size) are looked at: most sets sharing a rare word of a
+        # long span are far shorter or longer, and the intersection is the cost.
+        first = bisect_left(self.sizes, -(-n * p // q))
+        end = bisect_right(self.sizes, n * q // p)
+        seen = {
+            k
+            for w in prefix
+            if (at := self.holding.get(w))
+            for k in at[bisect_left(at, first) : bisect_left(at, end)]
+        }
         # |A ∩ B| / |A ∪ B| >= p/q, with |A ∪ B| = |A| + |B| - |A ∩ B|, in integers: no
         # union set built per candidate, no float to round.
         return any((p + q) * len(ws & self.sets[k]) >= p * (n + len(self.sets[k])) for k in seen)
@@ -624,11 +663,14 @@ def _without_moved(ch: ClauseChange, pool_ins: _Pool, pool_del: _Pool) -> tuple[
     old, new = [], []
     moved = False
     for op, t in ch.word_ops:
-        key = " ".join(words(t))
         if op == "equal":
             old.append(t)
             new.append(t)
-        elif len(key.split()) >= _MOVED_MIN_WORDS and (
+            continue
+        # Only an edited run is looked for: the equal runs (most of a long clause) are
+        # never cut into words.
+        key = " ".join(words(t))
+        if len(key.split()) >= _MOVED_MIN_WORDS and (
             pool_ins.holds(key, ch.old_section)
             if op == "delete"
             else pool_del.holds(key, ch.new_section)
@@ -866,7 +908,7 @@ def _restated(
     changed_before = frozenset().union(*(o for o, _ in sides))
     changed_after = frozenset().union(*(n for _, n in sides))
     whole_before, whole_after = inventory(old), inventory(new)
-    common = common_words(old) | common_words(new)
+    common: list[frozenset[str]] = []
     out = []
     for ch, (was, now) in zip(changes, sides, strict=True):
         if ch.material and ch.rule in _RESTATABLE:
@@ -888,7 +930,7 @@ def _restated(
                 lost = _not_examples(lost, ch.old or "")
             else:
                 gained, lost = set(now - whole_before), set(was - whole_after)
-            if not any(states_practice(e, common) for e in gained | lost):
+            if not _states_a_practice(gained | lost, common, old, new):
                 reason = (
                     f"{ch.reason}; restates practices the policy states before and after "
                     "(no data, party, purpose, period or right gained or lost)"
@@ -896,6 +938,22 @@ def _restated(
                 ch = _judged(ch, Verdict.cosmetic(reason, "restated"), ch.categories)
         out.append(ch)
     return out
+
+
+def _states_a_practice(
+    elements: set, common: list[frozenset[str]], old: PolicyDocument, new: PolicyDocument
+) -> bool:
+    """any(states_practice(e, words written in lower case in either version) for e in
+    elements). Those words (``common``, filled at the first need and kept for the next
+    change) are read only for a name: any other element states a practice whatever they
+    are, and gathering them reads every clause of both versions."""
+    if any(_named(e) is None for e in elements):
+        return True
+    if not elements:
+        return False
+    if not common:
+        common.append(common_words(old) | common_words(new))
+    return any(states_practice(e, common[0]) for e in elements)
 
 
 @lru_cache(maxsize=4)
