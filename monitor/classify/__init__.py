@@ -47,7 +47,7 @@ from monitor.classify.renames import (
 )
 from monitor.classify.substrings import Substrings, wordlike
 from monitor.classify.verdict import ORDINARY, Verdict
-from monitor.classify.words import PRACTICE_VERBS, key_words, text_key, words
+from monitor.classify.words import PRACTICE_VERBS, key_words, text_key, word_tuple, words
 from monitor.diff.change import ClauseChange
 from monitor.diff.sentences import split_sentences
 from monitor.diff.words import word_ops
@@ -193,7 +193,7 @@ def is_pointer(text: str) -> bool:
     """A sentence that sends the reader elsewhere and names no practice verb."""
     if not _POINTER.search(text):
         return False
-    ws = words(text)
+    ws = word_tuple(text)
     return len(ws) <= _POINTER_MAX_WORDS and not any(w in PRACTICE_VERBS for w in ws)
 
 
@@ -244,6 +244,7 @@ def _in_toc(text: str, toc: frozenset[str]) -> bool:
 
 # A table of contents run into one line: its entries between separators.
 _TOC_SEPARATOR = re.compile(r"\s*[;|•·»]\s*|\s+[—–]\s+")
+_TOC_SEPARATOR_CHARS = ";|•·»—–"
 _TOC_LINE_MIN_ENTRIES = 3
 
 
@@ -251,6 +252,11 @@ def _is_toc_line(text: str, toc: frozenset[str]) -> bool:
     """A line whose every part between separators is an entry of the table of contents
     ("Intro; About Us; Sources of Data; ..."): the contents laid out as one line, as a page
     or its extraction may lay out a list of links, not a statement of the policy."""
+    # Each match of _TOC_SEPARATOR holds one of its characters, and three entries need two
+    # matches: most clauses hold fewer and are not split (the split tries the separator
+    # at every character).
+    if sum(map(text.count, _TOC_SEPARATOR_CHARS)) < _TOC_LINE_MIN_ENTRIES - 1:
+        return False
     parts = [p for p in _TOC_SEPARATOR.split(text.strip().rstrip(".")) if p.strip()]
     return len(parts) >= _TOC_LINE_MIN_ENTRIES and all(_in_toc(p.strip(), toc) for p in parts)
 
@@ -296,7 +302,7 @@ def _judge_whole_clause(ch: ClauseChange, toc: frozenset[str]) -> tuple[Verdict,
         return Verdict.cosmetic(
             f"{verb} contact details: “{clip(text.strip(), 12)}”", "contact"
         ), cats
-    n_words = len(words(text))
+    n_words = len(word_tuple(text))
     practice = [c for c in cats if c != "other"]
     own = practice_categories(text)
     # A list item under "What we collect" names collected data without saying "collect".

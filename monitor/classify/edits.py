@@ -4,13 +4,14 @@ and a reason phrased from the words that changed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from monitor.classify.leading import finditer_from, lowered
 from monitor.classify.lexicon import practice_categories, without_names
 from monitor.classify.noise import is_name, same_practice, word_opcodes
 from monitor.classify.practice import CATEGORY_LABELS, clip, practice_phrase
 from monitor.classify.verdict import NONE, ORDINARY, STRONG, Verdict
-from monitor.classify.words import MODALS, NEGATIONS, PRACTICE_VERBS, STOPWORDS, words
+from monitor.classify.words import MODALS, NEGATIONS, PRACTICE_VERBS, STOPWORDS, word_tuple
 
 _PERMISSIVE = frozenset(["may", "might", "can", "could"])
 _NUMBER_WORDS = {
@@ -102,7 +103,7 @@ def _now(ops: list[tuple[str, str]], word: str) -> str:
     """The new wording around the edit that touches ``word``, in the policy's own case:
     a few words before, what was inserted, a few words after."""
     at = next(
-        (k for k, (op, t) in enumerate(ops) if op != "equal" and word in words(t)),
+        (k for k, (op, t) in enumerate(ops) if op != "equal" and word in word_tuple(t)),
         next((k for k, (op, _) in enumerate(ops) if op != "equal"), 0),
     )
     start = at
@@ -179,7 +180,7 @@ _IDIOMS = {
 }
 
 
-def _idiom(ws: list[str], k: int) -> bool:
+def _idiom(ws: Sequence[str], k: int) -> bool:
     """Whether the negation word at ``ws[k]`` is part of a list idiom."""
     after = _IDIOMS.get(ws[k])
     return after is not None and k + 1 < len(ws) and ws[k + 1] in after
@@ -188,7 +189,7 @@ def _idiom(ws: list[str], k: int) -> bool:
 def _negations(a: str, b: str) -> bool:
     """One negation word swapped for another ("do not track" → "do no track"): the
     promise stays negated."""
-    wa, wb = words(a), words(b)
+    wa, wb = word_tuple(a), word_tuple(b)
     return len(wa) == len(wb) == 1 and wa[0] in NEGATIONS and wb[0] in NEGATIONS
 
 
@@ -199,8 +200,8 @@ _LINK_WORDS = frozenset({"here", "this", "link", "page", "click", "website", "si
 def _link_text(a: str, b: str) -> bool:
     """A link's text swapped for its address ("here" → "at https://…"), or back."""
     for x, y in ((a, b), (b, a)):
-        wx = words(x)
-        if wx and set(wx) <= _LINK_WORDS and _LINK.search(y) and not words(_LINK.sub(" ", y)):
+        wx = word_tuple(x)
+        if wx and set(wx) <= _LINK_WORDS and _LINK.search(y) and not word_tuple(_LINK.sub(" ", y)):
             return True
     return False
 
@@ -228,7 +229,7 @@ def _promise_scope(old: str, new: str, ops: list[tuple[str, str]]) -> str | None
             or _link_text(t, pair[1])
         )
         # Punctuation says nothing about what the promise covers.
-        if swap or not words(t):
+        if swap or not word_tuple(t):
             if op == "delete":
                 po += len(t)
             else:
@@ -239,10 +240,10 @@ def _promise_scope(old: str, new: str, ops: list[tuple[str, str]]) -> str | None
         # previous sentence's period.
         sentence = _sentence_at(text, pos + len(t) - len(t.lstrip()))
         # A run-in heading says nothing: "No Sale of Personal Information: The CCPA ...".
-        ws = words(_RUN_IN_HEADING.sub("", sentence, count=1))
+        ws = word_tuple(_RUN_IN_HEADING.sub("", sentence, count=1))
         # An edit inside the promise, not the whole sentence cut or written anew: that is a
         # removed or added passage, judged as such.
-        inside = len(words(t)) < _PROMISE_EDIT_SHARE * len(ws)
+        inside = len(word_tuple(t)) < _PROMISE_EDIT_SHARE * len(ws)
         promise = None if inside or not t.strip() else practice_phrase(sentence)
         if promise and promise[1]:
             # A whole promise cut or written: "removes a commitment not to sell ...".
@@ -293,7 +294,7 @@ def hunks(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _cosmetic_hunk(gone: str, came: str) -> bool:
     """Case, quotes, markup, punctuation or word order only: "Grindr’s" -> "Grindr's"."""
-    return sorted(words(gone)) == sorted(words(came))
+    return sorted(word_tuple(gone)) == sorted(word_tuple(came))
 
 
 def _headline(hunks: list[tuple[str, str]]) -> tuple[str, str]:
@@ -323,7 +324,7 @@ def edit_reason(
     section_practice: bool = False,
 ) -> Verdict:
     """The verdict on an edit that is not noise."""
-    wo, wn = words(old), words(new)
+    wo, wn = word_tuple(old), word_tuple(new)
     removed: list[str] = []
     added: list[str] = []
     flips: list[tuple[str, str, str]] = []  # (reason, rule, evidence)

@@ -11,7 +11,7 @@ import re
 from monitor.classify.noise import multiset_diff, word_delta
 from monitor.classify.practice import clip
 from monitor.classify.verdict import ORDINARY, Verdict
-from monitor.classify.words import words
+from monitor.classify.words import word_tuple
 
 # What a list in a clause enumerates, and the category of a change to it.
 _LIST_NOUN = re.compile(
@@ -64,7 +64,7 @@ def enumeration_edit(old: str, new: str, ops: list[tuple[str, str]]) -> tuple[Ve
     # Both at once is a swap (a rename, a reworded item), not a longer or shorter list.
     if bool(n_came) == bool(n_gone) or (n_came or n_gone) > _MAX_ITEM_WORDS:
         return None
-    wo, wn = words(old), words(new)
+    wo, wn = word_tuple(old), word_tuple(new)
     came = [w for w in multiset_diff(wn, wo) if w not in _CONNECTORS]
     gone = [w for w in multiset_diff(wo, wn) if w not in _CONNECTORS]
     side, text, item_words = (1, new, came) if came else (0, old, gone)
@@ -75,7 +75,7 @@ def enumeration_edit(old: str, new: str, ops: list[tuple[str, str]]) -> tuple[Ve
             pos[1] += len(t)
             continue
         k = 0 if op == "delete" else 1
-        if k == side and set(item_words) & set(words(t)):
+        if k == side and set(item_words) & set(word_tuple(t)):
             item = _EDGES.sub("", t)
             at = pos[k] + len(t) - len(t.lstrip())
             start = max(text.rfind(". ", 0, at), text.rfind("; ", 0, at)) + 1
@@ -108,7 +108,7 @@ def listed_item(text: str, section_leaf: str, kind: str, added: bool) -> tuple[V
     if kind not in ("list-item", "table-row", "heading"):
         return None
     m = _LIST_NOUN.search(section_leaf)
-    n = len(words(text))
+    n = len(word_tuple(text))
     if not m or not n or n > _MAX_ROW_WORDS:
         return None
     # Cookie tables are judged by what each cookie is for (classify.cookies), and their

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 
 # difflib's own code compiled (Cython): the same opcodes, about four times faster.
 from cydifflib import SequenceMatcher
@@ -26,7 +28,7 @@ from monitor.classify.words import (
     contraction_swap,
     is_number,
     verb_base,
-    words,
+    word_tuple,
 )
 
 # Links, email addresses, and Cloudflare's "[email protected]" stand-in for one.
@@ -93,7 +95,7 @@ def _is_date_line(text: str) -> bool:
         return False
     if _DIGIT.search(text):
         text = _YEAR.sub(" DATE ", _DATE.sub(" DATE ", text))
-    ws = words(text)
+    ws = word_tuple(text)
     rest = [w for w in ws if w != "date" and w not in DATE_WORDS]
     return "date" in ws and len(ws) <= _DATE_LINE_WORDS and len(rest) <= 3
 
@@ -179,7 +181,7 @@ def _lemma(w: str) -> str:
 Opcode = tuple[str, int, int, int, int]
 
 
-def word_opcodes(a: list[str], b: list[str]) -> tuple[Opcode, ...]:
+def word_opcodes(a: Sequence[str], b: Sequence[str]) -> tuple[Opcode, ...]:
     """SequenceMatcher(None, a, b, autojunk=False).get_opcodes() of two word lists."""
     return _word_opcodes(tuple(a), tuple(b))
 
@@ -192,7 +194,7 @@ def _word_opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[Opcode, ...]:
     return tuple(SequenceMatcher(None, list(a), list(b), autojunk=False).get_opcodes())
 
 
-def _company_aliases(old: list[str], new: list[str]) -> set[str]:
+def _company_aliases(old: Sequence[str], new: Sequence[str]) -> set[str]:
     """Words swapped for we/us/our: the company's own name (verbs that merely agree with
     the new subject are not part of the name)."""
     aliases: set[str] = set()
@@ -216,7 +218,7 @@ def _company_aliases(old: list[str], new: list[str]) -> set[str]:
     return aliases
 
 
-def _as_first_person(ws: list[str], aliases: set[str]) -> list[str]:
+def _as_first_person(ws: Sequence[str], aliases: set[str]) -> list[str]:
     """Company name -> "we", with the verb agreement it drags along ("Acme collects")."""
     out: list[str] = []
     for w in ws:
@@ -236,7 +238,7 @@ def _as_first_person(ws: list[str], aliases: set[str]) -> list[str]:
     ]
 
 
-def _tolerant_equal(a: list[str], b: list[str]) -> tuple[bool, list[tuple[str, str]]]:
+def _tolerant_equal(a: Sequence[str], b: Sequence[str]) -> tuple[bool, list[tuple[str, str]]]:
     """Equal up to typo fixes and inserted or removed grammar words; returns the fixes."""
     fixes: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in word_opcodes(a, b):
@@ -247,7 +249,7 @@ def _tolerant_equal(a: list[str], b: list[str]) -> tuple[bool, list[tuple[str, s
             fixes.extend(zip(x, y, strict=True))
         elif tag == "replace" and _alnum("".join(x)) == _alnum("".join(y)):
             fixes.append((" ".join(x), " ".join(y)))  # "opt out" <-> "optout"
-        elif all(w in FILLER for w in x + y):
+        elif all(w in FILLER for w in chain(x, y)):
             fixes.append((" ".join(x) or "∅", " ".join(y) or "∅"))
         else:
             return False, []
@@ -303,7 +305,7 @@ def noise_reason(old: str, new: str, ops: list[tuple[str, str]] | None = None) -
         return reason
     # A date line run into the clause's text ("Effective Date: July 1, 2024 This privacy
     # policy outlines..."): an extraction that glued the line above to the paragraph.
-    edited = [(op, t.strip()) for op, t in ops if op != "equal" and words(t)]
+    edited = [(op, t.strip()) for op, t in ops if op != "equal" and word_tuple(t)]
     if edited and all(_DIGIT.search(t) and _is_date_line(t) for _, t in edited):
         verb = {"insert": "adds", "delete": "removes"}
         shown = "; ".join(f"{verb[op]} the date line {_quote(t)}" for op, t in edited[:2])
@@ -322,14 +324,14 @@ def noise_reason(old: str, new: str, ops: list[tuple[str, str]] | None = None) -
             renamed.append(t)
     rest = "".join(renamed)
     shown = ", ".join(f"{_quote(a)} → {_quote(b)}" for a, b in swaps[:3])
-    if words(rest) == words(old):
+    if word_tuple(rest) == word_tuple(old):
         return f"renames {shown}"
     more = _noise_reason(old, rest)
     return f"renames {shown}; {more}" if more else None
 
 
 def _noise_reason(old: str, new: str) -> str | None:
-    wo, wn = words(old), words(new)
+    wo, wn = word_tuple(old), word_tuple(new)
     if wo == wn:
         swap = contraction_swap(old, new)
         if swap:
@@ -338,7 +340,7 @@ def _noise_reason(old: str, new: str) -> str | None:
     steps: list[str] = []
     old_u, new_u = _links_out(old), _links_out(new)
     if (old_u, new_u) != (old, new):
-        wo2, wn2 = words(old_u), words(new_u)
+        wo2, wn2 = word_tuple(old_u), word_tuple(new_u)
         if (wo2, wn2) != (wo, wn):
             wo, wn = wo2, wn2
             if wo == wn:
@@ -349,18 +351,18 @@ def _noise_reason(old: str, new: str) -> str | None:
     old_d, changed_o = _dates_out(old_u)
     new_d, changed_n = _dates_out(new_u)
     if changed_o or changed_n:
-        wo2, wn2 = words(old_d), words(new_d)
+        wo2, wn2 = word_tuple(old_d), word_tuple(new_d)
         if wo2 == wn2:
             olds = _DATE.findall(old_u)
             news = _DATE.findall(new_u)
             return f"changes a date ({', '.join(olds) or '—'} → {', '.join(news) or '—'})"
     aliases = _company_aliases(wo, wn)
     if aliases:
-        wo2, wn2 = _as_first_person(wo, aliases), _as_first_person(wn, aliases)
+        fo, fn = _as_first_person(wo, aliases), _as_first_person(wn, aliases)
         name = " ".join(sorted(aliases))
-        if wo2 == wn2:
+        if fo == fn:
             return f"renames {_quote(name)} to “we/us/our” without changing what is said"
-        ok, fixes = _tolerant_equal(wo2, wn2)
+        ok, fixes = _tolerant_equal(fo, fn)
         if ok:
             return f"renames {_quote(name)} to “we/us/our” and fixes wording"
     ok, fixes = _tolerant_equal(wo, wn)
@@ -399,12 +401,14 @@ def same_practice(a: str, b: str) -> bool:
     return group is not None and group == _practice_of(b)
 
 
-def _synonym_reason(wo: list[str], wn: list[str]) -> str | None:
+def _synonym_reason(wo: Sequence[str], wn: Sequence[str]) -> str | None:
     """The edit only swaps a practice verb for one naming the same practice."""
+    # No word reads as another verb of its practice: each distinct word asked once, and
+    # the sides are not rewritten (most edits hold no such verb).
+    if all(_practice_of(w) in (None, w) for w in {*wo, *wn}):
+        return None
     so = [_practice_of(w) or w for w in wo]
     sn = [_practice_of(w) or w for w in wn]
-    if so == wo and sn == wn:
-        return None
     # "share with partners" is "disclose to partners".
     so = ["to" if w == "with" else w for w in so]
     sn = ["to" if w == "with" else w for w in sn]
@@ -426,7 +430,7 @@ def _synonym_reason(wo: list[str], wn: list[str]) -> str | None:
     return f"rewords {shown}, the same practice"
 
 
-def _changed_pairs(a: list[str], b: list[str]) -> list[tuple[str, str]]:
+def _changed_pairs(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in word_opcodes(a, b):
         if tag == "replace" and i2 - i1 == j2 - j1:
@@ -437,25 +441,26 @@ def _changed_pairs(a: list[str], b: list[str]) -> list[tuple[str, str]]:
 def reordered_words(old: str, new: str) -> str | None:
     """Same words in another order ("Pages, accounts and groups" -> "accounts, groups and
     Pages"), give or take grammar words and names: not a change of practice."""
-    wo, wn = words(old), words(new)
+    wo, wn = word_tuple(old), word_tuple(new)
     if wo == wn:
         return None
     if sorted(wo) == sorted(wn):
         return "reorders words within the clause"
-    content_o = Counter(_lemma(w) for w in wo if w not in STOPWORDS and w not in FILLER)
-    content_n = Counter(_lemma(w) for w in wn if w not in STOPWORDS and w not in FILLER)
     # The same words, as a set: a restructured sentence may say a name or a term once
     # more or less. Not a number or a practice term, though: a sentence that keeps
     # "consent" once and drops the other "with your consent" does not say the same.
-    from monitor.classify.lexicon import practice_categories
+    # The sets first, from each distinct word once (STOPWORDS holds FILLER): most edits
+    # change some content word, and then the counts are never asked.
+    if {_lemma(w) for w in set(wo) - STOPWORDS} == {_lemma(w) for w in set(wn) - STOPWORDS}:
+        from monitor.classify.lexicon import practice_categories
 
-    recounted = (content_o - content_n) + (content_n - content_o)
-    if content_o.keys() == content_n.keys() and not any(
-        is_number(w) or w in MEANING_WORDS or practice_categories(w) for w in recounted
-    ):
-        if not any(w in MEANING_WORDS for w in _changed_words(wo, wn)):
-            return "restructures the sentence with the same words"
-        return None
+        content_o = Counter(_lemma(w) for w in wo if w not in STOPWORDS)
+        content_n = Counter(_lemma(w) for w in wn if w not in STOPWORDS)
+        recounted = (content_o - content_n) + (content_n - content_o)
+        if not any(is_number(w) or w in MEANING_WORDS or practice_categories(w) for w in recounted):
+            if not any(w in MEANING_WORDS for w in _changed_words(wo, wn)):
+                return "restructures the sentence with the same words"
+            return None
     # Counted before the words are listed: most edits change many more than two words, and
     # then nothing below is asked.
     if len(wo) <= 8 or not 0 < word_delta(old, new).count(FILLER) <= 2:
@@ -472,15 +477,16 @@ def reordered_words(old: str, new: str) -> str | None:
 _NAME_RUN_OR_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’&-]*")
 
 
-def _changed_words(a: list[str], b: list[str]) -> list[str]:
+def _changed_words(a: Sequence[str], b: Sequence[str]) -> list[str]:
     out: list[str] = []
     for tag, i1, i2, j1, j2 in word_opcodes(a, b):
         if tag != "equal":
-            out += a[i1:i2] + b[j1:j2]
+            out += a[i1:i2]
+            out += b[j1:j2]
     return out
 
 
-def multiset_diff(a: list[str], b: list[str]) -> list[str]:
+def multiset_diff(a: Sequence[str], b: Sequence[str]) -> list[str]:
     """Words of ``a``, in order, left over once each word of ``b`` has cancelled one."""
     # Counted, not removed from a list: that was quadratic in long clauses. dict.get, not
     # Counter's [] (a Python-level __missing__ for every word b lacks).
@@ -518,7 +524,7 @@ def word_delta(old: str, new: str) -> WordDelta:
     """The WordDelta of words(old) and words(new). Cached: the rules that ask (lists
     that gain a name, reordered words) judge the same edit one after the other, and
     most edits change too many words for either to read the words in order."""
-    co, cn = Counter(words(old)), Counter(words(new))
+    co, cn = Counter(word_tuple(old)), Counter(word_tuple(new))
     came = {w: n - co.get(w, 0) for w, n in cn.items() if n > co.get(w, 0)}
     gone = {w: n - cn.get(w, 0) for w, n in co.items() if n > cn.get(w, 0)}
     return WordDelta(came, gone)

@@ -155,23 +155,29 @@ def _strongest(text: str) -> tuple[str, str, re.Match[str], bool] | None:
         verb = _base(m.group("verb"))
         if verb is None:  # the pattern's verbs are all practice verbs: never, in fact
             continue
+        # A match that cannot outrank the best so far is not looked at further: the tests
+        # below can only set it aside (a long clause names "use" or "share" many times).
+        # A weaker verb is out at once; one as strong, once its start is known.
+        if best is not None and _RANK[verb] > best[0][0]:
+            continue
         if verb == "log" and _SIGN_IN.match(m.group("obj")):
             continue
         if verb == "keep" and _KEEP_IDIOM.match(m.group("obj")):
             continue
         neg = _negation(text, m)
+        start = neg.start() if neg else m.start()
+        key = (_RANK[verb], start)
+        if best is not None and key >= best[0]:
+            continue
         if _names_a_control(text, m, neg):
             continue
-        start = neg.start() if neg else m.start()
         if _PERSON_SUBJECT.search(text, max(0, start - _NEGATION_REACH), start):
             continue
         obj = _object(m.group("obj"))
         # A table cell after the verb ("Deleted | 2,298,607 |") names nothing.
         if not obj or not obj[0].isalnum() or _NO_OBJECT.match(obj):
             continue
-        key = (_RANK[verb], start)
-        if best is None or key < best[0]:
-            best = (key, verb, obj, m, neg is not None)
+        best = (key, verb, obj, m, neg is not None)
     if best is None:
         return None
     _, verb, obj, m, negated = best

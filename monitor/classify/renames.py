@@ -21,7 +21,7 @@ from monitor.classify.inventory import (
 )
 from monitor.classify.lexicon import practice_categories
 from monitor.classify.noise import name_swaps
-from monitor.classify.words import words
+from monitor.classify.words import word_tuple
 from monitor.model import PolicyDocument
 
 # A swap counts as a rename of the whole policy when made in at least this many clauses.
@@ -32,7 +32,7 @@ _MAX_STAND_IN_WORDS = 4
 
 
 def _name_key(text: str) -> tuple[str, ...]:
-    ws = list(words(text))
+    ws = word_tuple(text)
     # "AcuityAds’" and "illumin’s" are the names with a possessive.
     if ws and ws[-1] in ("s",):
         ws = ws[:-1]
@@ -195,7 +195,7 @@ def undo_renames(
             or _compounds_renamed(g, c, renames)
             or (
                 key in sources
-                and len(words(c)) <= _MAX_STAND_IN_WORDS
+                and len(word_tuple(c)) <= _MAX_STAND_IN_WORDS
                 and not practice_categories(c)
             )
         ):
@@ -222,7 +222,7 @@ def _compounds_renamed(
     """Words compounded with a one-word name renamed across the policy, written with the
     new one ("non-Netflix" -> "non-Meta", "Zoom-hosted" -> "Acme-hosted"): the rename, not
     an edit of its own."""
-    wg, wc = words(gone), words(came)
+    wg, wc = word_tuple(gone), word_tuple(came)
     if not wg or len(wg) != len(wc) or wg == wc:
         return False
     for (a,), (b,) in (r for r in renames if len(r[0]) == len(r[1]) == 1):
@@ -326,7 +326,7 @@ def parties_named(
     # ("Ensuring ...", "3. Nevada Residents") is no name put among others.
     inserted, written = [], ""
     # A name put in place of another is a swap (party_swaps), not one more.
-    if any(op == "delete" and words(t) for op, t in ops):
+    if any(op == "delete" and word_tuple(t) for op, t in ops):
         return []
     for op, t in ops:
         if (

@@ -78,12 +78,15 @@ def contraction_swap(old: str, new: str) -> tuple[str, str] | None:
 def words(text: str) -> list[str]:
     """Words of a text, in order, compared the way keys compare (case, quotes, markup,
     ``_emphasis_``) and with tense and "able to" flattened."""
-    return list(_words(text))
+    return list(word_tuple(text))
 
 
 @lru_cache(maxsize=8192)
-def _words(text: str) -> tuple[str, ...]:
-    # Judging one change looks at the same texts several times; they are cut once.
+def word_tuple(text: str) -> tuple[str, ...]:
+    """words(text) as the cached tuple itself: judging one change looks at the same texts
+    several times (a clause's words are asked for some forty times over the rules), and
+    cuts them once. For callers that only read the words: words() copies them into a list
+    for those that compare them with lists or keep them."""
     return key_words(text_key(text))
 
 
