@@ -38,6 +38,7 @@ from monitor.classify.lexicon import (
 from monitor.classify.noise import is_date_line, noise_reason, reordered_words
 from monitor.classify.practice import clip, describe_clause
 from monitor.classify.renames import (
+    name_pattern,
     named_back,
     parties_named,
     party_swaps,
@@ -714,13 +715,28 @@ def classify_changes(
     # text moved or repeated is found once the new name is written back as the old one,
     # on the new side. What that reading finds moved or restated is so; what it still
     # finds material keeps the verdict read on the texts as written.
+    # Only a change still material that names one of the names is read again (the others
+    # still lend their text to the search): a rewrite that swaps one vendor for another in
+    # a few clauses is not read twice whole.
+    names = [(name_pattern(a), name_pattern(b)) for a, b in renames]
+    again = [
+        p.material
+        and any(
+            (p.old is not None and was.search(p.old)) or (p.new is not None and now.search(p.new))
+            for was, now in names
+        )
+        for p in plain
+    ]
+    if not any(again):
+        return plain
     back_new, back = _named_back_side(judged, new, renames, old)
+    back = [
+        ch if read else replace(ch, material=False) for ch, read in zip(back, again, strict=True)
+    ]
     backed = _moves_and_repeats(back, old, back_new)
     return [
-        replace(b, old=p.old, new=p.new, word_ops=p.word_ops)
-        if p.material and not b.material
-        else p
-        for p, b in zip(plain, backed, strict=True)
+        replace(b, old=p.old, new=p.new, word_ops=p.word_ops) if read and not b.material else p
+        for p, b, read in zip(plain, backed, again, strict=True)
     ]
 
 
@@ -749,15 +765,20 @@ def _named_back_side(
     def back(text: str) -> str:
         return named_back(text, renames, spelt)
 
-    clauses = tuple(Clause(tuple(map(back, c.section)), c.kind, back(c.text)) for c in new.clauses)
+    def clause(c: Clause) -> Clause:
+        # A clause that names none of the new names stays the same object (its key is
+        # not computed again).
+        section, text = tuple(map(back, c.section)), back(c.text)
+        return c if text == c.text and section == c.section else Clause(section, c.kind, text)
+
     out = []
     for ch in changes:
-        if ch.new is not None:
-            text = back(ch.new)
-            ops = word_ops(ch.old or "", text) if ch.kind == "modified" else ch.word_ops
+        text = back(ch.new) if ch.new is not None else None
+        if text != ch.new:
+            ops = word_ops(ch.old or "", text or "") if ch.kind == "modified" else ch.word_ops
             ch = replace(ch, new=text, word_ops=ops)
         out.append(ch)
-    return replace(new, clauses=clauses), out
+    return replace(new, clauses=tuple(map(clause, new.clauses))), out
 
 
 # The sentence introducing a list says the list is open-ended (labelling guide B1).

@@ -142,7 +142,7 @@ def named_back(
     """The text with every new name of a policy-wide rename written as the old one: in
     lower case, or as ``spelt`` gives it (written_forms)."""
     for a, b in renames:
-        rx = _name_rx(b)
+        rx = name_pattern(b)
         # Escaped: the name is put in as written, whatever it holds.
         old = (spelt or {}).get(a) or " ".join(a)
         text = rx.sub(old.replace("\\", "\\\\"), text)
@@ -150,7 +150,8 @@ def named_back(
 
 
 @lru_cache(maxsize=256)
-def _name_rx(name: tuple[str, ...]) -> re.Pattern[str]:
+def name_pattern(name: tuple[str, ...]) -> re.Pattern[str]:
+    """The name's words in any case, anything but a word character between them."""
     return re.compile(r"\b" + r"\W+".join(map(re.escape, name)) + r"\b", re.IGNORECASE)
 
 
@@ -161,7 +162,7 @@ def written_forms(
     back reads as a name again (capitalised) to the judges that look for names."""
     out: dict[tuple[str, ...], str] = {}
     for a, _ in renames:
-        rx = _name_rx(a)
+        rx = name_pattern(a)
         for c in old.clauses:
             m = rx.search(c.text)
             if m:
