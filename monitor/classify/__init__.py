@@ -1075,12 +1075,15 @@ def _relaid_rows(
             index = ch.new_index if added else ch.old_index
             if index is not None:
                 doc, other = (new, old) if added else (old, new)
-                relaid = _header_gone(doc, other, index)
-                header = None if relaid else _table_header(doc, index)
+                # The clause's own table's first row (itself when it is no row): whether
+                # that header is gone decides a header row, and lets a row below it be
+                # read against the items.
                 start = _table_starts(doc)[index]
-                if header and (added, start) not in gone:
+                if (added, start) not in gone:
                     gone[(added, start)] = _header_gone(doc, other, start)
-                if header and gone[(added, start)]:
+                relaid = gone[(added, start)] and start == index
+                if start != index and gone[(added, start)]:
+                    header = doc.clauses[start].text
                     # A row of a table the other version lays out as a list, said there by
                     # an item that names its cells ("Amplitude | Device ID" -> "Party name:
                     # Amplitude; Personal data disclosed: Device ID").

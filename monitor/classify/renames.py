@@ -86,7 +86,7 @@ def _mentions(name: tuple[str, ...], doc: PolicyDocument) -> tuple[tuple[int, st
     """(clause index, text) of every place the version writes the name, in order."""
     found = _mentions_in(doc)
     if name not in found:
-        rx = re.compile(r"\b" + r"\W+".join(map(re.escape, name)) + r"\b", re.IGNORECASE)
+        rx = name_pattern(name)
         found[name] = tuple(
             (k, m.group(0))
             for k in _clauses_matching(rx, doc)
@@ -160,15 +160,7 @@ def written_forms(
 ) -> dict[tuple[str, ...], str]:
     """Each old name as the old version first writes it ("IMDb", not "imdb"): a name put
     back reads as a name again (capitalised) to the judges that look for names."""
-    out: dict[tuple[str, ...], str] = {}
-    for a, _ in renames:
-        rx = name_pattern(a)
-        for c in old.clauses:
-            m = rx.search(c.text)
-            if m:
-                out[a] = m.group(0)
-                break
-    return out
+    return {a: hits[0][1] for a, _ in renames if (hits := _mentions(a, old))}
 
 
 def undo_renames(
